@@ -1,0 +1,56 @@
+"""Ingest flow: one task per source (download with retries; parse and load), then the data checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+
+from gridscout.ingest import default_sources, ingest_source, preflight
+from gridscout.sources import get
+from gridscout.warehouse.checks import run_checks
+from gridscout.warehouse.db import connect
+
+
+@task(name="fetch-source", retries=2, retry_delay_seconds=[2, 10])
+def fetch_task(source_id: str, raw: str | None) -> list[str]:
+    """I/O only: make sure the source's files are present (downloads retried)."""
+    from gridscout.sources.fetch import locate
+
+    return [f.name for f in locate(get(source_id), Path(raw) if raw else None)]
+
+
+@task(name="load-source")
+def load_task(source_id: str, db: str | None, raw: str | None, force: bool) -> dict:
+    report = ingest_source(source_id, db=db, raw=Path(raw) if raw else None, force=force)
+    logger = get_run_logger()
+    logger.info("%s: %s vintage=%s rows=%d rejected=%d %s", source_id, report.status, report.vintage, report.rows,
+                report.rows_rejected, report.message)
+    for rej in report.rejections:
+        logger.info("%s: rejected %d row(s) of %s: %s", source_id, rej.rows, rej.table, rej.reason)
+    return {"source_id": source_id, "status": report.status, "vintage": report.vintage, "rows": report.rows,
+            "rows_rejected": report.rows_rejected, "tables": report.tables,
+            "rejections": [r.__dict__ for r in report.rejections]}
+
+
+@flow(name="gridscout-ingest", log_prints=True)
+def ingest_flow(sources: list[str] | None = None, db: str | None = None, raw: str | None = None,
+                force: bool = False) -> list[dict]:
+    """Ingest the given sources (default: all) into the warehouse and run the data checks."""
+    ids = sources or default_sources()
+    for sid in ids:
+        get(sid)  # validate names at the flow boundary
+    preflight(ids, Path(raw) if raw else None)
+    logger = get_run_logger()
+    results = []
+    for sid in ids:
+        fetch_task(sid, raw)
+        results.append(load_task(sid, db, raw, force))
+    con = connect(db, read_only=True)
+    try:
+        failed = [c for c in run_checks(con) if c.bad_rows]
+    finally:
+        con.close()
+    for c in failed:
+        logger.error("data check %s failed: %d bad row(s), e.g. %s", c.name, c.bad_rows, c.examples[:3])
+    return results

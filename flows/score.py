@@ -1,0 +1,17 @@
+"""Score flow: candidates + profile → scores.parquet, run.json (reads the warehouse read-only)."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+
+from gridscout.pipeline import score_candidates
+
+
+@flow(name="gridscout-score", log_prints=True)
+def score_flow(candidates: str | None = None, profile: str = "balanced", out: str | None = None,
+               db: str | None = None, mc_draws: int = 1000, seed: int = 0) -> str:
+    if mc_draws < 0 or mc_draws > 100_000:
+        raise ValueError("mc_draws must be between 0 and 100000")
+    result = score_candidates(candidates, profile, out, db=db, mc_draws=mc_draws, seed=seed)
+    get_run_logger().info("scored %d sites → %s", result.scores.height, result.run_dir)
+    return str(result.run_dir)

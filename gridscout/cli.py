@@ -1,0 +1,193 @@
+"""The ``gridscout`` command line: one-off local runs of the flows, and warehouse inspection.
+
+Errors the user can fix (a missing raw file, a bad candidate file, a bad profile, failed data
+checks) print their message and exit with status 2 — no stack trace.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gridscout import config, prefect_env
+from gridscout.errors import GridscoutError
+
+prefect_env.apply()
+
+app = typer.Typer(help="gridscout: where should an AI data center go? Power, cooling, water and carbon from open data.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+out_console = Console(width=None if sys.stdout.isatty() else 160)
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="DuckDB warehouse file (default: $GRIDSCOUT_DB or data/gridscout.duckdb).")]
+RawOpt = Annotated[str | None, typer.Option("--raw", help="Raw files folder <raw>/<source_id>/<file> (default: $GRIDSCOUT_RAW_DIR or data/raw).")]
+
+
+def friendly(fn):
+    """Turn GridscoutError into a clear message and exit status 2."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except GridscoutError as exc:
+            console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+    return wrapper
+
+
+def _raw(raw: str | None) -> Path | None:
+    return Path(raw).expanduser().resolve() if raw else None
+
+
+@app.command()
+@friendly
+def sources(db: DbOpt = None, raw: RawOpt = None) -> None:
+    """List every source: raw files present or missing, loaded vintage, row count and age."""
+    from gridscout.status import source_status
+
+    rows = source_status(db=db, raw=_raw(raw))
+    table = Table(title=f"sources (raw: {_raw(raw) or config.raw_dir()})")
+    for col in ("source", "family", "files", "loaded vintage", "rows", "loaded", "age (days)", "fresh"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["source_id"], r["family"], r["files"], r["vintage"] or "-", f"{r['rows']:,}" if r["rows"] else "-",
+                      r["loaded_at"] or "-", "-" if r["age_days"] is None else f"{r['age_days']:.0f}", r["fresh"])
+    out_console.print(table)
+
+
+@app.command()
+@friendly
+def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source ids (default: all).")] = None,
+           db: DbOpt = None, raw: RawOpt = None,
+           force: Annotated[bool, typer.Option(help="Reload even when files are unchanged.")] = False) -> None:
+    """Ingest raw sources into the warehouse (idempotent; unchanged files are skipped)."""
+    from gridscout.ingest import default_sources, preflight
+
+    ids = source_ids or default_sources()
+    preflight(ids, _raw(raw))
+    from flows.ingest import ingest_flow
+
+    results = ingest_flow(sources=ids, db=db, raw=str(_raw(raw)) if raw else None, force=force)
+    _print_ingest(results)
+
+
+def _print_ingest(results: list[dict]) -> None:
+    table = Table(title="ingest")
+    for col in ("source", "status", "vintage", "rows", "rejected"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(r["source_id"], r["status"], str(r["vintage"]), f"{r['rows']:,}", f"{r['rows_rejected']:,}")
+    out_console.print(table)
+
+
+@app.command()
+@friendly
+def check(db: DbOpt = None) -> None:
+    """Run the SQL data checks in sql/checks/ (exit 1 when any fails)."""
+    from gridscout.warehouse.checks import run_checks
+    from gridscout.warehouse.db import connect
+
+    con = connect(db, read_only=True)
+    try:
+        results = run_checks(con)
+    finally:
+        con.close()
+    bad = 0
+    for r in results:
+        status = "[green]ok[/]" if not r.bad_rows else f"[red]{r.bad_rows} bad row(s)[/] e.g. {r.examples[:3]}"
+        out_console.print(f"{r.name}: {status}")
+        bad += bool(r.bad_rows)
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CSV, Parquet or GeoJSON).")] = None,
+          profile: Annotated[str, typer.Option(help="Scoring profile name (data/profiles/<name>.toml) or path.")] = config.DEFAULT_PROFILE,
+          out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
+          db: DbOpt = None,
+          mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000) -> None:
+    """Score candidate sites from the warehouse; writes scores.parquet and run.json."""
+    _preflight_inputs(candidates, profile)
+    from flows.score import score_flow
+
+    run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws)
+    out_console.print(f"scores: {Path(run_dir) / 'scores.parquet'}")
+
+
+@app.command()
+@friendly
+def report(run_dir: Annotated[str, typer.Argument(help="A run folder holding scores.parquet and run.json.")],
+           compare_to: Annotated[str | None, typer.Option(help="Another run folder to compare with.")] = None,
+           open_: Annotated[bool, typer.Option("--open", help="Open the report in a browser.")] = False) -> None:
+    """Re-render report.html (and the GIS outputs) from a run folder's Parquet outputs."""
+    if not (Path(run_dir) / "scores.parquet").is_file():
+        raise GridscoutError(f"{run_dir} has no scores.parquet: give a folder written by `gridscout run` or `score`")
+    from flows.report import report_flow
+
+    path = report_flow(run_dir=str(Path(run_dir).resolve()), compare_to=compare_to)
+    out_console.print(f"report: {path}")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(Path(path).resolve().as_uri())
+
+
+def _preflight_inputs(candidates: str | None, profile: str) -> None:
+    """Validate the candidate file and the profile before any flow or server starts."""
+    from gridscout.candidates import load_candidates
+    from gridscout.scoring.profiles import load_profile
+
+    load_candidates(candidates or config.DEFAULT_CANDIDATES)
+    load_profile(profile)
+
+
+@app.command()
+@friendly
+def run(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CSV, Parquet or GeoJSON).")] = None,
+        profile: Annotated[str, typer.Option(help="Scoring profile name or path.")] = config.DEFAULT_PROFILE,
+        out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
+        db: DbOpt = None, raw: RawOpt = None,
+        sources_: Annotated[list[str] | None, typer.Option("--source", help="Limit ingest to these sources.")] = None,
+        mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000) -> None:
+    """The whole job: ingest → score → report. Writes scores.parquet, report.html and run.json."""
+    from gridscout.ingest import default_sources, preflight
+
+    _preflight_inputs(candidates, profile)
+    ids = sources_ or default_sources()
+    preflight(ids, _raw(raw))
+    from flows.pipeline import pipeline_flow
+
+    run_dir = pipeline_flow(candidates=candidates, profile=profile, out=out, db=db,
+                            raw=str(_raw(raw)) if raw else None, sources=ids, mc_draws=mc_draws)
+    out_console.print(f"run folder: {run_dir}\n  scores: {Path(run_dir) / 'scores.parquet'}\n"
+                      f"  report: {Path(run_dir) / 'report.html'}\n  manifest: {Path(run_dir) / 'run.json'}")
+
+
+@app.command()
+@friendly
+def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US state (US-VA) or bbox:minlon,minlat,maxlon,maxlat.")],
+           resolution: Annotated[int, typer.Option(help="H3 resolution (5–9).")] = 7,
+           profile: Annotated[str, typer.Option(help="Scoring profile name or path.")] = config.DEFAULT_PROFILE,
+           out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
+           db: DbOpt = None) -> None:
+    """Score every H3 cell of a region; writes a suitability surface and candidate zones."""
+    from gridscout.screening import run_screen
+
+    run_dir = run_screen(region, resolution, profile, out, db=db)
+    out_console.print(f"screening folder: {run_dir}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

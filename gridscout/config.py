@@ -1,0 +1,45 @@
+"""Where gridscout finds its raw files, its warehouse and its outputs.
+
+Every location can be overridden from the environment so that a user can point gridscout at
+an offline folder of raw files (``GRIDSCOUT_RAW_DIR``) or at another warehouse (``GRIDSCOUT_DB``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository root (the folder holding ``pyproject.toml``, ``sql/`` and ``data/``).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = PROJECT_ROOT / "sql"
+DATA_DIR = PROJECT_ROOT / "data"
+PROFILES_DIR = DATA_DIR / "profiles"
+CANDIDATES_DIR = DATA_DIR / "candidates"
+DEFAULT_CANDIDATES = CANDIDATES_DIR / "markets.csv"
+DEFAULT_PROFILE = "balanced"
+
+ENV_RAW_DIR = "GRIDSCOUT_RAW_DIR"
+ENV_DB = "GRIDSCOUT_DB"
+ENV_REPORTS_DIR = "GRIDSCOUT_REPORTS_DIR"
+ENV_OFFLINE = "GRIDSCOUT_OFFLINE"
+
+
+def raw_dir() -> Path:
+    """Folder of raw source files laid out ``<raw>/<source_id>/<file>`` (default ``data/raw``)."""
+    return Path(os.environ.get(ENV_RAW_DIR) or DATA_DIR / "raw").expanduser().resolve()
+
+
+def db_path(override: str | os.PathLike | None = None) -> Path:
+    """The DuckDB warehouse file: ``--db`` beats ``GRIDSCOUT_DB`` beats ``data/gridscout.duckdb``."""
+    value = override or os.environ.get(ENV_DB) or DATA_DIR / "gridscout.duckdb"
+    return Path(value).expanduser().resolve()
+
+
+def reports_dir() -> Path:
+    """Parent folder of run outputs (default ``reports/``)."""
+    return Path(os.environ.get(ENV_REPORTS_DIR) or PROJECT_ROOT / "reports").expanduser().resolve()
+
+
+def offline() -> bool:
+    """True when downloads are forbidden (``GRIDSCOUT_OFFLINE=1``)."""
+    return os.environ.get(ENV_OFFLINE, "").strip().lower() in {"1", "true", "yes"}

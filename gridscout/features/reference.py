@@ -1,0 +1,83 @@
+"""Read the reference frames scoring needs from the warehouse, then let go of it.
+
+The warehouse is opened read-only, each current-vintage table is copied into Polars (through
+Arrow), and the connection is closed before any computation, so scoring never holds DuckDB's file
+lock while it works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from gridscout.warehouse.db import connect
+
+
+@dataclass
+class Reference:
+    """Current-vintage reference data, as Polars frames (empty frames where a source is not loaded)."""
+
+    zones: pl.DataFrame
+    zone_carbon: pl.DataFrame
+    zone_capacity: pl.DataFrame
+    us_state_prices: pl.DataFrame
+    plants: pl.DataFrame
+    stations: pl.DataFrame
+    weather_files: pl.DataFrame
+    boundaries: pl.DataFrame
+    vintages: pl.DataFrame
+    extra: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+
+QUERIES = {
+    "zones": "select zone_key, zone_name, country_key, country_name, geometry_wkb, source_id from stg_grid_zones",
+    "zone_carbon": "select zone_key, year as carbon_year, carbon_g_per_kwh, carbon_basis, renewable_pct, "
+                   "carbon_free_pct, source_id as carbon_source, vintage as carbon_vintage from mart_zone_carbon_latest",
+    "zone_capacity": "select zone_key, mode, capacity_mw from stg_zone_capacity",
+    "us_state_prices": "select region_code as us_state, year as price_year, price_usd_per_mwh, "
+                       "source_id as price_source from mart_us_state_industrial_price",
+    "plants": "select source_id, plant_id, plant_name, capacity_mw, latitude, longitude, fuel from stg_power_plants "
+              "where source_id = 'gppd' and capacity_mw is not null",
+    "stations": "select wmo, city, country, latitude, longitude, elevation_m, ashrae_climate_zone, heating_design_db_c, "
+                "cooling_design_db_c, hdd18, cdd10, epw_url, file_period from stg_weather_stations",
+    "weather_files": "select station_key, source_id, file, station_name, latitude, longitude, elevation_m, data_kind "
+                     "from stg_weather_files",
+    "boundaries": "select layer, code, name, iso_a2, geometry_wkb from stg_boundaries",
+    "vintages": "select l.source_id, l.vintage, min(l.loaded_at) as loaded_at, min(l.fetched_at) as fetched_at, "
+                "string_agg(l.file || ':' || l.sha256, ';' order by l.file) as files "
+                "from source_loads l join current_vintages c using (source_id, vintage) "
+                "group by l.source_id, l.vintage order by l.source_id",
+}
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    return con.sql(sql).pl()
+
+
+def read_reference(db: str | Path | None = None) -> Reference:
+    """Copy current-vintage reference data out of the warehouse (read-only, short-lived connection)."""
+    con = connect(db, read_only=True)
+    try:
+        frames = {name: _frame(con, sql) for name, sql in QUERIES.items()}
+    finally:
+        con.close()
+    return Reference(**frames)
+
+
+def weather_hourly(db: str | Path | None, station_keys: list[str]) -> pl.DataFrame:
+    """Canonical hourly weather rows for the given station keys (current vintages)."""
+    if not station_keys:
+        return pl.DataFrame()
+    con = connect(db, read_only=True)
+    try:
+        return con.execute(
+            "select h.station_key, h.hour_of_year, h.datetime_utc, h.month, h.dry_bulb_c, h.dew_point_c, h.rh_pct, "
+            "h.pressure_pa, h.ghi_w_per_m2, h.dni_w_per_m2, h.dhi_w_per_m2, h.wind_speed_m_per_s "
+            "from weather_hourly h join current_vintages c using (source_id, vintage) "
+            "where h.station_key in (select unnest(?)) order by h.station_key, h.hour_of_year",
+            [list(station_keys)]).pl()
+    finally:
+        con.close()

@@ -1,0 +1,148 @@
+"""Features of locations (candidate sites or screening cells) from the reference data.
+
+Everything is vectorised over all locations at once (KD-tree on unit vectors, STRtree
+point-in-polygon). A feature with no covering data is null (UNKNOWN), never 0. Each feature's
+origin is stated in :data:`FEATURE_SOURCES`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from gridscout.features.reference import Reference
+from gridscout.geo.nearest import SphereIndex
+from gridscout.geo.polygons import PolygonIndex
+from gridscout.sources.common import FIRM_FUELS, VARIABLE_FUELS
+
+#: An hourly weather file stands for a site within this great-circle distance [km].
+HOURLY_WEATHER_MAX_KM = 50.0
+#: A weather-station index entry stands for a site within this distance [km].
+STATION_MAX_KM = 100.0
+#: Radius for nearby generation capacity [km].
+CAPACITY_RADIUS_KM = 50.0
+#: Points outside every polygon snap to the nearest one within this many degrees (coastlines are
+#: generalised at 1:50m, so a coastal city can fall a few km offshore).
+COAST_SNAP_DEG = 0.15
+
+FEATURE_SOURCES = {
+    "country": "boundaries (Natural Earth 1:50m)",
+    "us_state": "boundaries (US Census 2017)",
+    "grid_zone": "electricitymaps_zones",
+    "carbon_g_per_kwh": "carbon_yearly (Electricity Maps, lifecycle)",
+    "price_usd_per_mwh": "eia_prices (EIA industrial retail, US states only)",
+    "capacity_within_50km_mw": "gppd (WRI Global Power Plant Database)",
+    "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
+    "weather_station_key": "weather_hourly (nearest hourly weather file within 50 km)",
+}
+
+
+def locate(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """Add ``country`` (ISO alpha-3), ``us_state``, ``grid_zone``, ``zone_name``, ``on_land``."""
+    lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
+    b = ref.boundaries
+    country = state = np.full(sites.height, None, dtype=object)
+    on_land = np.zeros(sites.height, dtype=bool)
+    if b.height:
+        cb = b.filter(pl.col("layer") == "country")
+        exact = PolygonIndex(cb["code"], cb["geometry_wkb"]).lookup(lat, lon)
+        on_land = exact != None  # noqa: E711
+        country = PolygonIndex(cb["code"], cb["geometry_wkb"]).lookup(lat, lon, nearest_within_deg=COAST_SNAP_DEG)
+        sb = b.filter(pl.col("layer") == "us_state")
+        state = PolygonIndex(sb["code"], sb["geometry_wkb"]).lookup(lat, lon, nearest_within_deg=COAST_SNAP_DEG)
+        state = np.where(country == "USA", state, None)
+    zone = np.full(sites.height, None, dtype=object)
+    if ref.zones.height:
+        z = ref.zones.filter(pl.col("geometry_wkb").is_not_null())
+        zone = PolygonIndex(z["zone_key"], z["geometry_wkb"]).lookup(lat, lon, nearest_within_deg=COAST_SNAP_DEG)
+    out = sites.with_columns(
+        pl.Series("country", country.tolist(), dtype=pl.Utf8),
+        pl.Series("us_state", state.tolist(), dtype=pl.Utf8),
+        pl.Series("grid_zone", zone.tolist(), dtype=pl.Utf8),
+        pl.Series("on_land", on_land | (country != None), dtype=pl.Boolean),  # noqa: E711
+    )
+    if ref.zones.height:
+        out = out.join(ref.zones.select(pl.col("zone_key").alias("grid_zone"), "zone_name"), on="grid_zone", how="left")
+    else:
+        out = out.with_columns(pl.lit(None, pl.Utf8).alias("zone_name"))
+    return out
+
+
+def carbon_and_price(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """Join the zone's latest annual carbon intensity and the US state's latest industrial price."""
+    out = sites.join(ref.zone_carbon.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left") \
+        if ref.zone_carbon.height else sites.with_columns(
+            pl.lit(None, pl.Float64).alias("carbon_g_per_kwh"), pl.lit(None, pl.Int32).alias("carbon_year"),
+            pl.lit(None, pl.Utf8).alias("carbon_basis"), pl.lit(None, pl.Float64).alias("renewable_pct"),
+            pl.lit(None, pl.Float64).alias("carbon_free_pct"), pl.lit(None, pl.Utf8).alias("carbon_source"),
+            pl.lit(None, pl.Utf8).alias("carbon_vintage"))
+    if ref.us_state_prices.height:
+        out = out.join(ref.us_state_prices, on="us_state", how="left")
+    else:
+        out = out.with_columns(pl.lit(None, pl.Int32).alias("price_year"), pl.lit(None, pl.Float64).alias("price_usd_per_mwh"),
+                               pl.lit(None, pl.Utf8).alias("price_source"))
+    return out
+
+
+def nearby_capacity(sites: pl.DataFrame, ref: Reference, radius_km: float = CAPACITY_RADIUS_KM) -> pl.DataFrame:
+    """Generation capacity within ``radius_km`` [MW]: total, firm and variable (GPPD covers the world)."""
+    p = ref.plants
+    r = int(radius_km)
+    if p.height == 0:
+        return sites.with_columns([pl.lit(None, pl.Float64).alias(c) for c in (
+            f"capacity_within_{r}km_mw", f"firm_capacity_within_{r}km_mw", f"variable_capacity_within_{r}km_mw")])
+    idx = SphereIndex(p["latitude"].to_numpy(), p["longitude"].to_numpy())
+    cap = p["capacity_mw"].to_numpy()
+    fuel = p["fuel"].to_numpy()
+    w = np.column_stack([cap, np.where(np.isin(fuel, FIRM_FUELS), cap, 0.0), np.where(np.isin(fuel, VARIABLE_FUELS), cap, 0.0)])
+    s = idx.sum_within(sites["latitude"].to_numpy(), sites["longitude"].to_numpy(), radius_km, w)
+    return sites.with_columns(
+        pl.Series(f"capacity_within_{r}km_mw", s[:, 0]),
+        pl.Series(f"firm_capacity_within_{r}km_mw", s[:, 1]),
+        pl.Series(f"variable_capacity_within_{r}km_mw", s[:, 2]),
+    )
+
+
+def weather_links(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """Nearest hourly weather file (within 50 km) and nearest station-index entry (within 100 km)."""
+    lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
+    wf = ref.weather_files
+    if wf.height:
+        i, km = SphereIndex(wf["latitude"].to_numpy(), wf["longitude"].to_numpy()).nearest(lat, lon, HOURLY_WEATHER_MAX_KM)
+        keys = [k if j >= 0 else None for j, k in zip(i, wf["station_key"].to_numpy()[np.maximum(i, 0)])]
+    else:
+        keys, km = np.full(len(lat), None, dtype=object), np.full(len(lat), np.nan)
+    out = sites.with_columns(
+        pl.Series("weather_station_key", list(keys), dtype=pl.Utf8),
+        pl.Series("weather_distance_km", km).fill_nan(None),
+    )
+    st = ref.stations
+    cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10"]
+    if st.height:
+        i, km = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy()).nearest(lat, lon, STATION_MAX_KM)
+        picked = st.select(cols)[np.maximum(i, 0)]
+        picked = picked.with_columns([pl.when(pl.Series(i >= 0)).then(pl.col(c)).otherwise(None).alias(c) for c in cols])
+        out = pl.concat([out, picked.rename({"wmo": "station_wmo", "city": "station_name"}),
+                         pl.DataFrame({"station_distance_km": km}).fill_nan(None)], how="horizontal")
+    else:
+        out = out.with_columns([pl.lit(None).alias(c) for c in ("station_wmo", "station_name", "ashrae_climate_zone",
+                                "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10", "station_distance_km")])
+    return out
+
+
+def zone_capacity_wide(ref: Reference) -> pl.DataFrame:
+    """Installed capacity by mode per zone, wide: ``grid_zone, zone_cap_mw_<mode>``."""
+    if ref.zone_capacity.height == 0:
+        return pl.DataFrame({"grid_zone": []}, schema={"grid_zone": pl.Utf8})
+    return (ref.zone_capacity.with_columns(("zone_cap_mw_" + pl.col("mode").str.replace_all(" ", "_")).alias("mode"))
+            .pivot(on="mode", index="zone_key", values="capacity_mw", aggregate_function="sum")
+            .rename({"zone_key": "grid_zone"}))
+
+
+def site_features(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """All first-slice features for the given locations (``site_id, latitude, longitude`` at least)."""
+    out = locate(sites, ref)
+    out = carbon_and_price(out, ref)
+    out = nearby_capacity(out, ref)
+    out = weather_links(out, ref)
+    return out.join(zone_capacity_wide(ref), on="grid_zone", how="left")

@@ -1,0 +1,1 @@
+"""Vectorised spatial joins: nearest neighbours on the sphere and point-in-polygon."""

@@ -1,0 +1,158 @@
+"""The whole job as pure-ish functions: candidates → features → physical estimates → scores → outputs.
+
+Flows (``flows/``) and the CLI are thin wrappers over these. Inputs are validated before anything
+is written; the warehouse is only read (read-only, short-lived) while scoring, and the run is
+recorded in it in one short transaction at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from gridscout import config
+from gridscout.candidates import Candidates, load_candidates
+from gridscout.errors import WarehouseError
+from gridscout.features.reference import Reference, read_reference
+from gridscout.features.sites import site_features
+from gridscout.runs import child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
+from gridscout.warehouse.checks import require_clean
+from gridscout.warehouse.db import connect, open_warehouse
+
+#: Sources without which no honest score can be made (everything else degrades to UNKNOWN).
+REQUIRED_SOURCES = ("boundaries", "electricitymaps_zones", "carbon_yearly", "gppd", "weather_stations")
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    scores: pl.DataFrame
+    manifest: dict
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def _write_parquet(df: pl.DataFrame, run_dir: Path, name: str) -> Path:
+    path = child_path(run_dir, name)
+    tmp = path.with_name(name + ".part")
+    df.write_parquet(tmp)
+    tmp.replace(path)
+    return path
+
+
+def check_reference(ref: Reference) -> None:
+    loaded = set(ref.vintages["source_id"].to_list()) if ref.vintages.height else set()
+    missing = [s for s in REQUIRED_SOURCES if s not in loaded]
+    if missing:
+        raise WarehouseError(f"the warehouse has not loaded {missing}: run `gridscout ingest {' '.join(missing)}` "
+                             f"(with {config.ENV_RAW_DIR} pointing at the raw files) before scoring")
+
+
+def build_features(cands: Candidates, ref: Reference, db: str | Path | None) -> pl.DataFrame:
+    """First-slice features plus power-access features (when that module is present)."""
+    feats = site_features(cands.sites, ref)
+    try:
+        from gridscout.features import power_access
+    except ImportError:
+        return feats
+    return power_access.add_power_access(feats, db=db) if hasattr(power_access, "add_power_access") else feats
+
+
+def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Physical estimates per site (models); returns (sites, extra frames for the report)."""
+    from gridscout.models.pipeline import estimate_for_sites
+
+    return estimate_for_sites(feats, ref, profile, db=db)
+
+
+def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,
+                     *, db: str | Path | None = None, mc_draws: int = 1000, seed: int = 0) -> RunResult:
+    """Score candidate sites under a profile and write scores.parquet, run.json and side tables."""
+    from gridscout.scoring.engine import score_sites
+    from gridscout.scoring.profiles import load_profile
+
+    timings: dict[str, float] = {}
+    started = dt.datetime.now(dt.UTC)
+    t = time.perf_counter()
+    cand_path = Path(candidates or config.DEFAULT_CANDIDATES)
+    cands = load_candidates(cand_path)
+    prof = load_profile(profile or config.DEFAULT_PROFILE)
+    timings["read_inputs"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    con = connect(db, read_only=True)
+    try:
+        require_clean(con)
+    finally:
+        con.close()
+    ref = read_reference(db)
+    check_reference(ref)
+    timings["read_warehouse"] = time.perf_counter() - t
+
+    run_id = new_run_id(started)
+    run_dir = safe_out_dir(out, run_id)
+
+    t = time.perf_counter()
+    feats = build_features(cands, ref, db)
+    timings["features"] = time.perf_counter() - t
+    t = time.perf_counter()
+    est, extras = estimate(feats, ref, prof, db)
+    timings["models"] = time.perf_counter() - t
+    t = time.perf_counter()
+    result = score_sites(est, prof, mc_draws=mc_draws, seed=seed)
+    scores = result.scores.sort(["excluded", "rank"], nulls_last=True)
+    timings["scoring"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    _write_parquet(scores, run_dir, "scores.parquet")
+    for name, frame in extras.items():
+        _write_parquet(frame, run_dir, f"{name}.parquet")
+    _write_parquet(ref.boundaries, run_dir, "boundaries.parquet")
+    timings["write"] = time.perf_counter() - t
+    manifest = {
+        "run_id": run_id,
+        "started_at": started.isoformat(),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "code_version": code_version(),
+        "warehouse": str(config.db_path(db)),
+        "candidates": {"path": str(cand_path.resolve()), "sha256": file_sha256(cand_path), "rows": cands.sites.height,
+                       "notes": cands.notes},
+        "profile": result.profile if hasattr(result, "profile") else prof.to_dict(),
+        "seed": seed,
+        "mc_draws": mc_draws,
+        "sources": ref.vintages.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
+                   .to_dicts() if ref.vintages.height else [],
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+        "outputs": sorted(p.name for p in run_dir.iterdir() if p.is_file() and not p.name.endswith(".part")),
+    }
+    write_manifest(run_dir, manifest)
+    record_run(db, manifest, scores)
+    return RunResult(run_id, run_dir, scores, manifest, timings)
+
+
+def record_run(db: str | Path | None, manifest: dict, scores: pl.DataFrame) -> None:
+    """Record a completed run and its per-site results in one short write transaction."""
+    import json
+
+    cols = ["site_id", "site_name", "score", "rank", "excluded", "pue_annual", "carbon_g_per_kwh", "price_usd_per_mwh"]
+    rows = scores.select([pl.col(c) if c in scores.columns else pl.lit(None).alias(c) for c in cols]) \
+        .with_columns(pl.lit(manifest["run_id"]).alias("run_id"))
+    with open_warehouse(db) as con:
+        con.execute("begin transaction")
+        try:
+            con.execute("insert into runs (run_id, started_at, finished_at, status, profile, candidates, out_dir, manifest) "
+                        "values (?, ?, ?, 'completed', ?, ?, ?, ?)",
+                        [manifest["run_id"], manifest["started_at"], manifest["finished_at"],
+                         (manifest.get("profile") or {}).get("name"), manifest["candidates"]["path"],
+                         str(manifest.get("out_dir", "")), json.dumps(manifest, default=str)])
+            con.register("_run_rows", rows.to_arrow())
+            con.execute("insert into run_site_results by name select * from _run_rows")
+            con.unregister("_run_rows")
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise

@@ -1,0 +1,243 @@
+"""Charts as inline SVG: Vega-Lite specs rendered by vl-convert (no JS, no network at view time).
+
+Every function returns an ``<svg>`` string, or ``None`` when the run holds no data for it (the
+template then says so instead of drawing an empty or invented chart).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from html import escape
+from typing import Any
+
+import polars as pl
+
+from gridscout.report.fields import CRITERIA, fmt_number, is_missing
+
+_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+_CONFIG = {"font": "sans-serif", "view": {"stroke": "#ccc"}, "axis": {"labelLimit": 220}, "aria": False}
+_counter = itertools.count(1)
+_UNSAFE = re.compile(r"<\s*(script|foreignobject|iframe|object|embed)|<[a-z][^>]*\s(on[a-z]+\s*=|href\s*=\s*[\"']?\s*javascript:)", re.I)
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+class ChartError(RuntimeError):
+    """vl-convert produced markup the report will not inline."""
+
+
+def _uniquify_ids(svg: str, prefix: str) -> str:
+    """Prefix every id (and its url(#)/href references) so many inline SVGs can share a page."""
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    for ident in sorted(ids, key=len, reverse=True):
+        new = f"{prefix}-{ident}"
+        svg = svg.replace(f'id="{ident}"', f'id="{new}"').replace(f"url(#{ident})", f"url(#{new})")
+        svg = svg.replace(f'href="#{ident}"', f'href="#{new}"')
+    return svg
+
+
+def vegalite_svg(spec: dict[str, Any]) -> str:
+    """Render a Vega-Lite spec to a standalone SVG string safe to inline in HTML."""
+    import vl_convert as vlc
+
+    full = {"$schema": _SCHEMA, "config": _CONFIG, "background": "white", **spec}
+    svg = vlc.vegalite_to_svg(full)
+    svg = svg[svg.find("<svg"):]  # drop any XML prolog
+    if _UNSAFE.search(svg):
+        raise ChartError("vl-convert output contains active content (script/handler); refusing to inline it")
+    svg = svg.replace("<svg ", '<svg class="chart" role="img" ', 1)
+    return _uniquify_ids(svg, f"gs-c{next(_counter)}")
+
+
+def _rows(df: pl.DataFrame) -> list[dict[str, Any]]:
+    return df.to_dicts()
+
+
+def hourly_pue_chart(hourly: pl.DataFrame, title: str = "") -> str | None:
+    """Daily min / mean / max of hourly PUE over the year (one band + line)."""
+    if hourly is None or hourly.height == 0 or "pue" not in hourly.columns or "hour_of_year" not in hourly.columns:
+        return None
+    day = (hourly.filter(pl.col("pue").is_not_null() & pl.col("pue").is_not_nan())
+           .with_columns((pl.col("hour_of_year") // 24 + 1).alias("day"))
+           .group_by("day").agg(pl.col("pue").min().alias("pue_min"), pl.col("pue").mean().alias("pue_mean"),
+                                pl.col("pue").max().alias("pue_max"))
+           .sort("day"))
+    if day.height == 0:
+        return None
+    x = {"field": "day", "type": "quantitative", "title": "day of year", "scale": {"domain": [1, 366]}}
+    spec = {
+        "title": title or "Hourly PUE over the year (daily min–max band, daily mean line)",
+        "width": 560, "height": 160, "data": {"values": _rows(day)},
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.3, "color": "#3b528b"},
+             "encoding": {"x": x, "y": {"field": "pue_min", "type": "quantitative", "title": "PUE",
+                                        "scale": {"zero": False}}, "y2": {"field": "pue_max"}}},
+            {"mark": {"type": "line", "color": "#21918c", "strokeWidth": 1.2},
+             "encoding": {"x": x, "y": {"field": "pue_mean", "type": "quantitative"}}},
+        ],
+    }
+    return vegalite_svg(spec)
+
+
+def monthly_chart(monthly: pl.DataFrame, column: str, label: str, unit: str) -> str | None:
+    """Bars per month for one column of ``monthly.parquet`` (null months drawn as gaps, not zeros)."""
+    if monthly is None or monthly.height == 0 or column not in monthly.columns or "month" not in monthly.columns:
+        return None
+    df = monthly.select(pl.col("month").cast(pl.Int32), pl.col(column).cast(pl.Float64).alias("v")).filter(
+        pl.col("v").is_not_null() & pl.col("v").is_not_nan())
+    if df.height == 0:
+        return None
+    df = df.with_columns(pl.col("month").map_elements(lambda m: MONTHS[(m - 1) % 12], return_dtype=pl.Utf8)
+                         .alias("month_name"))
+    spec = {
+        "title": f"{label} by month [{unit}]", "width": 300, "height": 120, "data": {"values": _rows(df)},
+        "mark": {"type": "bar", "color": "#21918c"},
+        "encoding": {"x": {"field": "month_name", "type": "ordinal", "sort": MONTHS, "title": None},
+                     "y": {"field": "v", "type": "quantitative", "title": unit}},
+    }
+    return vegalite_svg(spec)
+
+
+def fuel_mix_chart(fuel_mix: pl.DataFrame, radius_km: float = 50) -> str | None:
+    """Generation capacity by fuel near the site [MW]."""
+    if fuel_mix is None or fuel_mix.height == 0 or not {"fuel", "capacity_mw"} <= set(fuel_mix.columns):
+        return None
+    df = (fuel_mix.filter(pl.col("capacity_mw").is_not_null()).group_by("fuel")
+          .agg(pl.col("capacity_mw").sum()).sort("capacity_mw", descending=True))
+    if df.height == 0:
+        return None
+    spec = {
+        "title": f"Generation capacity within {radius_km:g} km by fuel [MW]", "width": 260,
+        "height": {"step": 16}, "data": {"values": _rows(df)},
+        "mark": {"type": "bar", "color": "#3b528b"},
+        "encoding": {"y": {"field": "fuel", "type": "nominal", "sort": "-x", "title": None},
+                     "x": {"field": "capacity_mw", "type": "quantitative", "title": "MW"}},
+    }
+    return vegalite_svg(spec)
+
+
+def _labels(scores: pl.DataFrame) -> pl.Expr:
+    name = pl.col("site_name") if "site_name" in scores.columns else pl.col("site_id")
+    rank = pl.col("rank").cast(pl.Int64).cast(pl.Utf8).fill_null("–") if "rank" in scores.columns else pl.lit("–")
+    return pl.concat_str([rank, pl.lit(". "), name.cast(pl.Utf8).fill_null("?"),
+                          pl.lit(" ["), pl.col("site_id").cast(pl.Utf8), pl.lit("]")]).alias("label")
+
+
+def top_k_chart(scores: pl.DataFrame, column: str = "p_top5", n: int = 15) -> str | None:
+    """Probability of being in the top k under the robustness analysis (sites with a value only)."""
+    if column not in scores.columns or scores[column].drop_nulls().len() == 0:
+        return None
+    df = (scores.select(_labels(scores), pl.col(column).cast(pl.Float64).alias("p"))
+          .filter(pl.col("p").is_not_null()).sort("p", descending=True).head(n))
+    spec = {
+        "title": f"P(top {column.removeprefix('p_top')}) — top {df.height} sites", "width": 320,
+        "height": {"step": 15}, "data": {"values": _rows(df)},
+        "mark": {"type": "bar", "color": "#5ec962"},
+        "encoding": {"y": {"field": "label", "type": "nominal", "sort": "-x", "title": None},
+                     "x": {"field": "p", "type": "quantitative", "title": "probability",
+                           "scale": {"domain": [0, 1]}}},
+    }
+    return vegalite_svg(spec)
+
+
+def rank_interval_chart(scores: pl.DataFrame, n: int = 40) -> str | None:
+    """Rank with its 5–95 % interval, for the best ``n`` ranked sites."""
+    need = {"rank", "rank_p05", "rank_p95"}
+    if not need <= set(scores.columns):
+        return None
+    df = (scores.select(_labels(scores), pl.col("rank").cast(pl.Float64), pl.col("rank_p05").cast(pl.Float64),
+                        pl.col("rank_p95").cast(pl.Float64))
+          .filter(pl.col("rank").is_not_null() & pl.col("rank_p05").is_not_null() & pl.col("rank_p95").is_not_null())
+          .sort("rank").head(n))
+    if df.height == 0:
+        return None
+    y = {"field": "label", "type": "nominal", "sort": {"field": "rank", "order": "ascending"}, "title": None}
+    spec = {
+        "title": f"Rank and its 5–95 % interval (best {df.height})", "width": 320, "height": {"step": 14},
+        "data": {"values": _rows(df)},
+        "layer": [
+            {"mark": {"type": "rule", "color": "#3b528b"},
+             "encoding": {"y": y, "x": {"field": "rank_p05", "type": "quantitative", "title": "rank (1 = best)"},
+                          "x2": {"field": "rank_p95"}}},
+            {"mark": {"type": "point", "filled": True, "color": "#440154"},
+             "encoding": {"y": y, "x": {"field": "rank", "type": "quantitative"}}},
+        ],
+    }
+    return vegalite_svg(spec)
+
+
+#: Axis pairs for the Pareto chart, first available wins (both lower-is-better physical quantities).
+PARETO_AXES = (
+    ("carbon_g_per_kwh", "gCO2eq/kWh", "energy_cost_usd_per_year", "$/yr"),
+    ("carbon_g_per_kwh", "gCO2eq/kWh", "price_usd_per_mwh", "$/MWh"),
+    ("emissions_tco2_per_year", "tCO2eq/yr", "water_m3_per_year", "m³/yr"),
+    ("score_carbon", "score", "score_price", "score"),
+    ("score_carbon", "score", "score_cooling", "score"),
+)
+
+
+def pareto_chart(scores: pl.DataFrame) -> tuple[str | None, str]:
+    """Scatter of two criteria with the run's Pareto set highlighted; returns (svg, caption)."""
+    if "pareto" not in scores.columns:
+        return None, "The run has no `pareto` column."
+    for xc, xu, yc, yu in PARETO_AXES:
+        if xc in scores.columns and yc in scores.columns:
+            df = (scores.select(_labels(scores), pl.col(xc).cast(pl.Float64).alias("x"),
+                                pl.col(yc).cast(pl.Float64).alias("y"),
+                                pl.when(pl.col("pareto")).then(pl.lit("Pareto set"))
+                                .when(pl.col("pareto").is_null()).then(pl.lit("UNKNOWN"))
+                                .otherwise(pl.lit("dominated")).alias("set"))
+                  .filter(pl.col("x").is_not_null() & pl.col("y").is_not_null()))
+            if df.height == 0:
+                continue
+            spec = {
+                "title": f"Pareto view: {xc} vs {yc}", "width": 380, "height": 260, "data": {"values": _rows(df)},
+                "mark": {"type": "point", "filled": True, "size": 50},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative", "title": f"{xc} [{xu}]", "scale": {"zero": False}},
+                    "y": {"field": "y", "type": "quantitative", "title": f"{yc} [{yu}]", "scale": {"zero": False}},
+                    "color": {"field": "set", "type": "nominal",
+                              "scale": {"domain": ["Pareto set", "dominated", "UNKNOWN"],
+                                        "range": ["#d62728", "#9e9e9e", "#cccccc"]}},
+                },
+            }
+            missing = scores.height - df.height
+            cap = (f"{int(df['set'].eq('Pareto set').sum())} sites on the Pareto front (column `pareto`); "
+                   f"axes {xc} and {yc}.")
+            if missing:
+                cap += f" {missing} site(s) not drawn: one of the two values is UNKNOWN."
+            return vegalite_svg(spec), cap
+    return None, "No pair of criteria with values to draw the Pareto view."
+
+
+def contribution_bars(row: dict[str, Any], criteria: list[str]) -> str:
+    """Hand-drawn horizontal bars of each criterion's contribution to the score (UNKNOWN labelled)."""
+    vals = [(c, row.get(f"contrib_{c}")) for c in criteria]
+    finite = [abs(float(v)) for _, v in vals if not is_missing(v)]
+    vmax = max(finite) if finite else 1.0
+    vmax = vmax or 1.0
+    bar_w, row_h, label_w = 180, 16, 70
+    h = row_h * len(vals) + 4
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="contrib" width="{label_w + bar_w + 70}" '
+             f'height="{h}" role="img" aria-label="contribution of each criterion to the score">']
+    for i, (c, v) in enumerate(vals):
+        y = i * row_h + 2
+        parts.append(f'<text x="0" y="{y + 11}">{escape(c)}</text>')
+        if is_missing(v):
+            parts.append(f'<text x="{label_w}" y="{y + 11}" class="unknown-svg">UNKNOWN</text>')
+            continue
+        w = max(abs(float(v)) / vmax * bar_w, 1.0)
+        parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row_h - 5}" fill="#21918c">'
+                     f'<title>{escape(c)}: {fmt_number(v, 2)}</title></rect>')
+        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 11}">{fmt_number(v, 1)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def criteria_present(columns: list[str]) -> list[str]:
+    """Criteria that have a sub-score or contribution column in this run (known ones first)."""
+    found = [c for c in CRITERIA if f"score_{c}" in columns or f"contrib_{c}" in columns]
+    extra = sorted({c.removeprefix("contrib_") for c in columns if c.startswith("contrib_")} - set(found))
+    extra += sorted({c.removeprefix("score_") for c in columns if c.startswith("score_")} - set(found) - set(extra))
+    return found + extra

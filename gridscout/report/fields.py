@@ -1,0 +1,105 @@
+"""What each scores column means on the page: label, unit, number format, source.
+
+Units follow the column names (``_mw``, ``_mwh_per_year``, ``_l_per_kwh``...). Formatting never
+invents a value: ``None``/NaN becomes :data:`UNKNOWN` and the template styles it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+UNKNOWN = "UNKNOWN"
+
+CRITERIA = ("power", "cooling", "water", "carbon", "price")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A physical estimate shown on a site card."""
+
+    column: str
+    label: str
+    unit: str = ""
+    digits: int = 0
+    group: str = "Other"
+    source: str | None = None  # the source_id it comes from, when fixed
+
+
+#: Physical estimates on each site card, in display order (units as in the column names).
+FIELDS: tuple[Field, ...] = (
+    Field("it_load_mw", "IT load", "MW", 1, "Load & energy"),
+    Field("energy_mwh_per_year", "Facility energy", "MWh/yr", 0, "Load & energy"),
+    Field("pue_annual", "PUE, annual", "", 3, "Cooling", "weather_hourly"),
+    Field("pue_peak", "PUE, peak hour", "", 3, "Cooling", "weather_hourly"),
+    Field("pue_method", "PUE method", "", 0, "Cooling"),
+    Field("free_cooling_hours", "Free-cooling hours", "h/yr", 0, "Cooling", "weather_hourly"),
+    Field("cooling_design_db_c", "Cooling design dry-bulb (ASHRAE 1 %)", "°C", 1, "Cooling", "weather_stations"),
+    Field("ashrae_climate_zone", "ASHRAE climate zone", "", 0, "Cooling", "weather_stations"),
+    Field("weather_station_key", "Hourly weather file", "", 0, "Cooling", "weather_hourly"),
+    Field("weather_distance_km", "Distance to weather file", "km", 1, "Cooling", "weather_hourly"),
+    Field("station_distance_km", "Distance to design-condition station", "km", 1, "Cooling", "weather_stations"),
+    Field("wue_onsite_l_per_kwh", "On-site water (WUE)", "L/kWh", 3, "Water"),
+    Field("water_offsite_l_per_kwh", "Off-site water (generation)", "L/kWh", 3, "Water"),
+    Field("water_m3_per_year", "Water consumed", "m³/yr", 0, "Water"),
+    Field("water_stress_score", "Baseline water stress (WRI Aqueduct, 0–5)", "", 2, "Water", "aqueduct"),
+    Field("carbon_g_per_kwh", "Grid carbon intensity", "gCO2eq/kWh", 0, "Carbon"),
+    Field("carbon_year", "Carbon data year", "", 0, "Carbon"),
+    Field("carbon_basis", "Carbon basis", "", 0, "Carbon"),
+    Field("emissions_tco2_per_year", "Emissions", "tCO2eq/yr", 0, "Carbon"),
+    Field("cfe_share_24x7", "24/7 carbon-free share", "%", 1, "Carbon"),
+    Field("price_usd_per_mwh", "Electricity price", "$/MWh", 2, "Price"),
+    Field("price_year", "Price data year", "", 0, "Price"),
+    Field("energy_cost_usd_per_year", "Energy cost", "$/yr", 0, "Price"),
+    Field("capacity_within_50km_mw", "Generation within 50 km", "MW", 0, "Power", "gppd"),
+    Field("firm_capacity_within_50km_mw", "Firm generation within 50 km", "MW", 0, "Power", "gppd"),
+    Field("variable_capacity_within_50km_mw", "Variable generation within 50 km", "MW", 0, "Power", "gppd"),
+)
+
+#: Columns whose value names the source it came from (per row).
+ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source"}
+#: Columns located by a fixed source (shown in the card's sources list when not null).
+LOCATION_SOURCES = {"country": "boundaries", "us_state": "boundaries", "grid_zone": "electricitymaps_zones"}
+
+
+def is_missing(value: Any) -> bool:
+    """None and NaN are UNKNOWN (a real 0 is not)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_number(value: Any, digits: int = 0) -> str:
+    """Thousands-separated number with ``digits`` decimals; UNKNOWN for None/NaN."""
+    if is_missing(value):
+        return UNKNOWN
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isinf(value):
+            return "∞" if value > 0 else "−∞"
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def fmt_field(f: Field, value: Any) -> str:
+    """A card value with its unit (``1,234 MWh/yr``) or UNKNOWN."""
+    if is_missing(value) or (isinstance(value, str) and not value.strip()):
+        return UNKNOWN
+    if f.column == "cfe_share_24x7" and isinstance(value, (int, float)):
+        # a share is a fraction 0-1 (column name); shown as a percentage
+        return f"{value * 100:.{f.digits}f} %"
+    if f.column.endswith("_year") and f.column in ("carbon_year", "price_year"):
+        return str(int(value)) if isinstance(value, (int, float)) else str(value)
+    text = fmt_number(value, f.digits) if isinstance(value, (int, float)) else str(value)
+    return f"{text} {f.unit}".rstrip()
+
+
+def sort_key(value: Any) -> str:
+    """A ``data-sort`` attribute: numbers as repr, missing as empty (sorted last by the page's JS)."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(float(value))
+    return str(value).lower()

@@ -1,0 +1,131 @@
+"""Score locations against a profile: gates, sub-criteria, composite score, rank, robustness.
+
+Columns added to the input by :func:`score_sites` (and, without rank/robustness, by
+:func:`score_frame`, which region screening uses):
+
+``score_<criterion>`` [0–100]
+    Weighted mean of the criterion's sub-scores. Null only under ``[unknown] policy = "exclude"``
+    when one of its sub-criteria is UNKNOWN (the site is then excluded). Under the default
+    ``"penalty"`` policy an UNKNOWN sub-criterion scores ``penalty_score`` (≤ 50), so UNKNOWN is never
+    scored as good and a site with an UNKNOWN value never outscores an otherwise identical site whose
+    known value scores at least the penalty.
+``contrib_<criterion>`` [points]
+    normalised criterion weight × criterion score; they sum to ``score``.
+``score`` [0–100]
+    Composite; computed for excluded sites too (so a user sees what they would have scored).
+``excluded`` / ``exclusion_reason``
+    Excluded when a gate FAILs (or is UNKNOWN under ``[unknown] gate = "exclude"``), or a criterion is
+    UNKNOWN under ``policy = "exclude"``; the reason names each gate with the value and the limit.
+``gate_<name>``, ``gate_status``, ``gate_flags``
+    PASS / CONDITIONAL / FAIL / UNKNOWN per gate (see :mod:`gridscout.scoring.gates`); the overall
+    ``gate_status`` is PASS only when every gate passes. ``gate_flags`` lists CONDITIONAL and
+    (non-excluding) UNKNOWN gates: such sites are kept and ranked but visibly flagged.
+``unknown_criteria`` / ``unknown_columns``
+    Comma-separated criteria / columns scored as UNKNOWN ('' when none).
+``rank``
+    1 = best among non-excluded sites (ties share the lower rank); null for excluded sites.
+``p_top<k>``, ``rank_p05``, ``rank_p95``
+    Monte Carlo robustness (:mod:`gridscout.scoring.robustness`); null ranks for excluded sites.
+``pareto``
+    In the non-dominated set on cost, emissions and water (excluded sites never are).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from gridscout.scoring.gates import evaluate_gates, gates_long
+from gridscout.scoring.normalise import criterion_score
+from gridscout.scoring.profiles import Profile
+from gridscout.scoring.robustness import monte_carlo, pareto_set
+
+
+@dataclass
+class ScoreResult:
+    """``scores``: input columns + score columns (row order kept); ``gates``: long gate table
+    (site_id, gate, column, limit, value, status); ``profile``: the profile as a dict (with sha256);
+    ``meta``: draws, seed, top_k and the Pareto objective columns."""
+
+    scores: pl.DataFrame
+    gates: pl.DataFrame
+    profile: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """Deterministic, row-wise part of scoring: gates, criterion scores, composite, exclusion.
+
+    Pointwise (row-independent) when every sub-criterion is (``profile.pointwise``)."""
+    n = features.height
+    gates = evaluate_gates(features, profile)
+    w = profile.weights
+    crit_cols: dict[str, np.ndarray] = {}
+    unknown_crit: list[pl.Expr] = []
+    unknown_col: list[pl.Expr] = []
+    unknown_masks: dict[str, np.ndarray] = {}
+    for crit in profile.criteria:
+        cs, unknowns = criterion_score(features, crit, profile)
+        crit_cols[crit.name] = cs
+        any_unk = np.zeros(n, dtype=bool)
+        for col, m in unknowns:
+            any_unk |= m
+            unknown_col.append(pl.when(pl.Series(m)).then(pl.lit(col)).otherwise(None))
+        unknown_masks[crit.name] = any_unk
+        unknown_crit.append(pl.when(pl.Series(any_unk)).then(pl.lit(crit.name)).otherwise(None))
+
+    score = np.zeros(n)
+    new = {}
+    for name, cs in crit_cols.items():
+        new[f"score_{name}"] = cs
+        new[f"contrib_{name}"] = w[name] * cs
+        score = score + w[name] * cs
+    excl_unknown = np.zeros(n, dtype=bool)
+    reason_unknown = [pl.lit(None, pl.Utf8)]
+    if profile.unknown.policy == "exclude":
+        for name, m in unknown_masks.items():
+            excl_unknown |= m
+            reason_unknown.append(pl.when(pl.Series(m)).then(pl.lit(f"{name} UNKNOWN (unknown policy = exclude)")))
+    frame = pl.DataFrame({k: pl.Series(k, v).fill_nan(None) for k, v in new.items()}).with_columns(
+        pl.Series("score", score).fill_nan(None))
+    out = pl.concat([features, frame, gates], how="horizontal")
+    out = out.with_columns(
+        (pl.col("gate_excluded") | pl.Series(excl_unknown)).alias("excluded"),
+        pl.concat_str([pl.col("gate_reason").replace("", None), *reason_unknown], separator="; ",
+                      ignore_nulls=True).fill_null("").alias("exclusion_reason"),
+        pl.concat_str(unknown_crit, separator=",", ignore_nulls=True).fill_null("").alias("unknown_criteria"),
+        pl.concat_str(unknown_col, separator=",", ignore_nulls=True).fill_null("").alias("unknown_columns"),
+    ).drop("gate_excluded", "gate_reason")
+    return out
+
+
+def rank_scores(scores: pl.DataFrame) -> pl.Series:
+    """Rank 1 = best among non-excluded rows (ties share the lower rank); null when excluded."""
+    return scores.select(pl.when(~pl.col("excluded")).then(
+        pl.when(~pl.col("excluded")).then(pl.col("score")).otherwise(None).rank("min", descending=True))
+        .otherwise(None).cast(pl.Int32).alias("rank"))["rank"]
+
+
+def score_sites(features: pl.DataFrame, profile: Profile, *, mc_draws: int = 1000, top_k: int = 5,
+                seed: int = 0) -> ScoreResult:
+    """Score, gate, rank and stress-test ``features`` (one row per site) against ``profile``.
+
+    Any criterion column is read generically by name; an absent or null column is UNKNOWN.
+    ``mc_draws = 0`` skips Monte Carlo (``p_top<k>`` and rank percentiles are then null).
+    """
+    id_col = "site_id" if "site_id" in features.columns else None
+    feats = features if id_col else features.with_row_index("site_id").with_columns(pl.col("site_id").cast(pl.Utf8))
+    out = score_frame(feats, profile)
+    out = out.with_columns(rank_scores(out))
+    eligible = ~out["excluded"].to_numpy()
+    mc = monte_carlo(feats, profile, eligible, draws=mc_draws, top_k=top_k, seed=seed)
+    front, pcols = pareto_set(feats, eligible)
+    out = pl.concat([out, mc], how="horizontal").with_columns(pl.Series("pareto", front))
+    gl = gates_long(out, profile)
+    if id_col is None:
+        out = out.drop("site_id")
+    return ScoreResult(out, gl, profile.to_dict(), {"mc_draws": mc_draws, "top_k": top_k, "seed": seed,
+                                                     "pareto_objectives": pcols})

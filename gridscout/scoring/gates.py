@@ -1,0 +1,114 @@
+"""Hard constraints ("gates"): each evaluates per site to PASS, CONDITIONAL, FAIL or UNKNOWN.
+
+Numeric gates (``min_<column>``, ``max_<column>``) with limit L and the profile's tolerance t:
+
+=============  ===========================  ==================================
+status         ``max_`` gate                ``min_`` gate
+=============  ===========================  ==================================
+PASS           value ≤ L                    value ≥ L
+CONDITIONAL    L < value ≤ L + t·|L|        L − t·|L| ≤ value < L
+FAIL           value > L + t·|L|            value < L − t·|L|
+UNKNOWN        column absent or value null  column absent or value null
+=============  ===========================  ==================================
+
+Country gates compare ``country`` (ISO alpha-3): excluded → FAIL, required but elsewhere → FAIL,
+null country → UNKNOWN. ``on_land``: false → FAIL, null → UNKNOWN. There is no CONDITIONAL band
+for categorical gates.
+
+A site's ``gate_status`` is FAIL if any gate fails, else UNKNOWN if any is unknown, else CONDITIONAL
+if any is conditional, else PASS: UNKNOWN is never a pass. FAIL always excludes; UNKNOWN excludes
+only under ``[unknown] gate = "exclude"`` (default: kept, flagged); CONDITIONAL never excludes.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from gridscout.scoring.profiles import Constraint, Profile
+
+PASS, CONDITIONAL, FAIL, UNKNOWN = "PASS", "CONDITIONAL", "FAIL", "UNKNOWN"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def gate_expr(c: Constraint, tol: float, columns: set[str]) -> tuple[pl.Expr, pl.Expr]:
+    """(status expression, human-readable reason expression) for one constraint."""
+    if c.column not in columns:
+        return pl.lit(UNKNOWN), pl.lit(f"{c.name}: UNKNOWN ({c.column} not available)")
+    v = pl.col(c.column)
+    if c.kind in ("min", "max"):
+        lim = float(c.limit)
+        band = tol * abs(lim)
+        v = v.cast(pl.Float64)
+        if c.kind == "max":
+            status = (pl.when(v.is_null() | v.is_nan()).then(pl.lit(UNKNOWN)).when(v <= lim).then(pl.lit(PASS))
+                      .when(v <= lim + band).then(pl.lit(CONDITIONAL)).otherwise(pl.lit(FAIL)))
+            op = ">"
+        else:
+            status = (pl.when(v.is_null() | v.is_nan()).then(pl.lit(UNKNOWN)).when(v >= lim).then(pl.lit(PASS))
+                      .when(v >= lim - band).then(pl.lit(CONDITIONAL)).otherwise(pl.lit(FAIL)))
+            op = "<"
+        reason = pl.format(f"{c.column} = {{}} {op} {c.kind} {_fmt(lim)}", v.round(3))
+        return status, pl.when(v.is_null() | v.is_nan()).then(pl.lit(f"{c.column} UNKNOWN")).otherwise(reason)
+    if c.kind == "excluded_countries":
+        status = pl.when(v.is_null()).then(pl.lit(UNKNOWN)).when(v.is_in(list(c.values))).then(pl.lit(FAIL)) \
+            .otherwise(pl.lit(PASS))
+        return status, pl.format("country {} is excluded", v.fill_null("UNKNOWN"))
+    if c.kind == "required_countries":
+        status = pl.when(v.is_null()).then(pl.lit(UNKNOWN)).when(v.is_in(list(c.values))).then(pl.lit(PASS)) \
+            .otherwise(pl.lit(FAIL))
+        return status, pl.format(f"country {{}} not in required {'/'.join(c.values)}", v.fill_null("UNKNOWN"))
+    if c.kind == "on_land":
+        status = pl.when(v.is_null()).then(pl.lit(UNKNOWN)).when(v).then(pl.lit(PASS)).otherwise(pl.lit(FAIL))
+        return status, pl.lit("not on land (offshore or outside every country polygon)")
+    raise ValueError(f"unknown constraint kind {c.kind!r}")
+
+
+def evaluate_gates(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """Per-site gate columns: ``gate_<name>`` status, ``gate_status``, ``gate_excluded`` (bool),
+    ``gate_reason`` (FAILs, and UNKNOWNs when those exclude; '' if none) and ``gate_flags``
+    (CONDITIONAL and UNKNOWN gates, human-readable)."""
+    cols = set(features.columns)
+    status_cols, reason_cols = [], []
+    for c in profile.constraints:
+        s, r = gate_expr(c, profile.tolerance, cols)
+        status_cols.append(s.alias(f"gate_{c.name}"))
+        reason_cols.append(r.alias(f"_reason_{c.name}"))
+    if not status_cols:
+        return pl.DataFrame({"gate_status": [PASS] * features.height, "gate_excluded": [False] * features.height,
+                             "gate_reason": [""] * features.height, "gate_flags": [""] * features.height})
+    g = features.select(status_cols + reason_cols)
+    names = [c.name for c in profile.constraints]
+    excl_unknown = profile.unknown.gate == "exclude"
+
+    def pick(states: tuple[str, ...]) -> pl.Expr:
+        parts = [pl.when(pl.col(f"gate_{n}").is_in(states))
+                 .then(pl.format(f"{n} {{}}: {{}}", pl.col(f"gate_{n}"), pl.col(f"_reason_{n}"))) for n in names]
+        return pl.concat_str(parts, separator="; ", ignore_nulls=True).fill_null("")
+
+    any_state = {s: pl.any_horizontal([pl.col(f"gate_{n}") == s for n in names]) for s in (FAIL, UNKNOWN, CONDITIONAL)}
+    out = g.with_columns(
+        pl.when(any_state[FAIL]).then(pl.lit(FAIL)).when(any_state[UNKNOWN]).then(pl.lit(UNKNOWN))
+        .when(any_state[CONDITIONAL]).then(pl.lit(CONDITIONAL)).otherwise(pl.lit(PASS)).alias("gate_status"),
+        (any_state[FAIL] | (any_state[UNKNOWN] if excl_unknown else pl.lit(False))).alias("gate_excluded"),
+        pick((FAIL, UNKNOWN) if excl_unknown else (FAIL,)).alias("gate_reason"),
+        pick((CONDITIONAL,) if excl_unknown else (CONDITIONAL, UNKNOWN)).alias("gate_flags"),
+    )
+    return out.drop([f"_reason_{n}" for n in names])
+
+
+def gates_long(scores: pl.DataFrame, profile: Profile, id_col: str = "site_id") -> pl.DataFrame:
+    """Long table ``site_id, gate, column, limit, value, status`` (one row per site × gate)."""
+    rows = []
+    for c in profile.constraints:
+        val = (pl.col(c.column).cast(pl.Utf8) if c.column in scores.columns else pl.lit(None, pl.Utf8))
+        rows.append(scores.select(
+            pl.col(id_col).alias("site_id"), pl.lit(c.name).alias("gate"), pl.lit(c.column).alias("column"),
+            pl.lit(_fmt(c.limit) if c.limit is not None else ",".join(c.values) or "true").alias("limit"),
+            val.alias("value"), pl.col(f"gate_{c.name}").alias("status")))
+    if not rows:
+        return pl.DataFrame(schema={"site_id": pl.Utf8, "gate": pl.Utf8, "column": pl.Utf8, "limit": pl.Utf8,
+                                    "value": pl.Utf8, "status": pl.Utf8})
+    return pl.concat(rows)

@@ -1,0 +1,101 @@
+"""Sub-criterion normalisation to 0–100, vectorised over sites (axis 0) and optional draws (axis 1).
+
+Values are float arrays with NaN for UNKNOWN. Population-dependent normalisations (``minmax``
+without bounds, ``rank``) use the sites with a known value in the same column (per draw).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from scipy.stats import rankdata
+
+from gridscout.scoring.profiles import Criterion, Profile, SubCriterion
+
+
+def add_broadcast(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a + b where either is (n,) and the other (n,) or (n, draws)."""
+    if a.ndim == 1 and b.ndim == 2:
+        return a[:, None] + b
+    if a.ndim == 2 and b.ndim == 1:
+        return a + b[:, None]
+    return a + b
+
+
+def column_values(features: pl.DataFrame, column: str) -> np.ndarray:
+    """The column as float64 with NaN for null; all-NaN when the column is absent (UNKNOWN)."""
+    if column not in features.columns:
+        return np.full(features.height, np.nan)
+    s = features[column]
+    if s.dtype == pl.Boolean:
+        s = s.cast(pl.Float64)
+    return s.cast(pl.Float64).fill_null(np.nan).to_numpy().astype(np.float64, copy=False)
+
+
+def normalise(sub: SubCriterion, x: np.ndarray) -> np.ndarray:
+    """0–100 sub-score of ``x`` (shape (n,) or (n, draws)); NaN stays NaN (UNKNOWN)."""
+    with np.errstate(invalid="ignore", divide="ignore", all="ignore"):
+        if sub.normalisation == "utility":
+            t = (x - sub.zero) / (sub.full - sub.zero)
+            return np.clip(t, 0.0, 1.0) * 100.0
+        if sub.normalisation == "minmax":
+            if sub.lo is not None:
+                lo, hi = sub.lo, sub.hi
+            else:
+                known = np.isfinite(x).any(axis=0)
+                lo = np.where(known, np.nanmin(np.where(np.isfinite(x), x, np.inf), axis=0), 0.0)
+                hi = np.where(known, np.nanmax(np.where(np.isfinite(x), x, -np.inf), axis=0), 1.0)
+            span = np.asarray(hi - lo, dtype=float)
+            t = np.where(span > 0, (x - lo) / np.where(span > 0, span, 1.0), 1.0)
+            t = np.clip(t, 0.0, 1.0)
+        else:  # rank: percentile among known values, ties averaged
+            r = rankdata(x, axis=0, nan_policy="omit")
+            m = np.isfinite(x).sum(axis=0)
+            t = np.where(m > 1, (r - 1.0) / np.maximum(m - 1.0, 1.0), 1.0)
+        t = np.where(np.isfinite(x), t, np.nan)
+        return (1.0 - t if sub.direction == "lower" else t) * 100.0
+
+
+def sub_score(features: pl.DataFrame, sub: SubCriterion,
+              perturb: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(sub-score, index of the chain link used per row: 0 primary, 1.. fallback, −1 UNKNOWN).
+
+    ``perturb`` maps a column name to multiplicative factors (shape (n, draws)) applied before
+    normalising (Monte Carlo); the result then has shape (n, draws)."""
+    out = None
+    used = np.full(features.height, -1, dtype=np.int8)
+    for i, link in enumerate(sub.chain()):
+        x = column_values(features, link.column)
+        known = np.isfinite(x)
+        if perturb and link.column in perturb:
+            x = x[:, None] * perturb[link.column]
+        s = normalise(link, x)
+        if out is None:
+            out = s
+        else:
+            if s.ndim > out.ndim:
+                out = np.broadcast_to(out[:, None], s.shape).copy()
+            take = (used == -1) & known
+            out = np.where(take[:, None] if out.ndim == 2 else take,
+                           s if s.ndim == out.ndim else s[:, None], out)
+        used = np.where((used == -1) & known, i, used).astype(np.int8)
+    return out, used
+
+
+def criterion_score(features: pl.DataFrame, crit: Criterion, profile: Profile,
+                    perturb: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+    """(criterion score 0–100, [(sub column, UNKNOWN mask)]) — weighted mean of sub-scores.
+
+    UNKNOWN sub-scores become ``penalty_score`` under the penalty policy, NaN under exclude."""
+    tot = sum(s.weight for s in crit.subs)
+    acc = None
+    unknowns = []
+    for sub in crit.subs:
+        s, used = sub_score(features, sub, perturb)
+        unk = used == -1
+        unknowns.append((sub.column, unk))
+        fill = profile.unknown.penalty_score if profile.unknown.policy == "penalty" else np.nan
+        s = np.where(unk[:, None] if s.ndim == 2 else unk, fill, s)
+        term = s * (sub.weight / tot)
+        acc = term if acc is None else add_broadcast(acc, term)
+    return acc, unknowns

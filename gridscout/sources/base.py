@@ -1,0 +1,172 @@
+"""The contract every data source implements.
+
+A source is declared once (:class:`SourceSpec`): who publishes it, under which licence, where its
+canonical files live, which vintage they are, which warehouse tables it fills and which pure
+``parse`` function turns the located raw files into those tables. The stages are kept apart, as in
+pvlib's ``iotools`` and PUDL's extract/transform split:
+
+``locate/fetch`` (I/O only, :mod:`gridscout.sources.fetch`) → ``parse`` (pure, this module's
+contract) → ``validate`` (:func:`validate_table`, schema by column name and value ranges) →
+``load`` (idempotent, one transaction, provenance; :mod:`gridscout.warehouse.load`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import polars as pl
+
+from gridscout.errors import SourceFormatError
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One file a source reads, relative to ``<raw>/<source_id>/``.
+
+    ``name`` may be a glob (``*.epw``) for sources that take any number of files of one format;
+    such entries are never downloaded. ``url`` is the canonical download address of a single file.
+    """
+
+    name: str
+    url: str | None = None
+    required: bool = True
+    sha256: str | None = None
+    max_bytes: int = 2_000_000_000
+    #: when ``url`` is a zip archive: the archive member that is this file
+    member: str | None = None
+    #: other file names that stand in for this one when present (e.g. an older release's file)
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def is_glob(self) -> bool:
+        return any(ch in self.name for ch in "*?[")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Rows a parser refused, with the reason (reported by the ingest flow, never silently dropped)."""
+
+    table: str
+    rows: int
+    reason: str
+
+
+@dataclass
+class ParseResult:
+    """What ``parse`` returns: tables by warehouse name, the data vintage, and rejected rows."""
+
+    tables: dict[str, pl.DataFrame]
+    vintage: str | None = None
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(df.height for df in self.tables.values())
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(r.rows for r in self.rejections)
+
+
+#: parse(files) -> ParseResult, where files maps each RawFile.name (or each glob match's name)
+#: to its located path. Pure: reads the files, touches nothing else.
+Parser = Callable[[Mapping[str, Path]], ParseResult]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Declaration of one source: identity, licence, files, vintage, tables and parser."""
+
+    id: str
+    title: str
+    authority: str
+    licence: str
+    homepage: str
+    family: str  # grid | prices | carbon | climate | renewables | water | places
+    vintage: str
+    files: tuple[RawFile, ...]
+    tables: tuple[str, ...]
+    parse: Parser
+    max_age_days: int | None = None
+    extra_hosts: tuple[str, ...] = ()
+    notes: str = ""
+    #: raw sub-folder when it differs from ``id`` (several sources may share one publisher folder)
+    folder: str | None = None
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """Hosts downloads may come from: those of the declared URLs plus ``extra_hosts``."""
+        hosts = {urlparse(f.url).hostname for f in self.files if f.url}
+        return frozenset(h for h in hosts | set(self.extra_hosts) if h)
+
+    def file(self, name: str) -> RawFile:
+        for f in self.files:
+            if f.name == name or (f.is_glob and fnmatch.fnmatch(name, f.name)):
+                return f
+        raise KeyError(name)
+
+
+def require_columns(df: pl.DataFrame, required: list[str] | tuple[str, ...], *, file: str | Path) -> None:
+    """Raise :class:`SourceFormatError` naming the file and every missing column."""
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SourceFormatError(
+            f"{file}: missing column(s) {missing}; found {df.columns[:30]}. "
+            "The publisher may have changed the format: check the file against the source's README."
+        )
+
+
+def check_range(
+    df: pl.DataFrame,
+    column: str,
+    lo: float | None,
+    hi: float | None,
+    *,
+    file: str | Path,
+    row_offset: int = 2,
+) -> None:
+    """Raise :class:`SourceFormatError` naming the first row whose ``column`` is outside [lo, hi].
+
+    ``row_offset`` converts a 0-based frame index to the file's line number (2 for a CSV with one
+    header line). Nulls are allowed (unknown is not an error; it is carried as null).
+    """
+    cond = pl.lit(False)
+    if lo is not None:
+        cond = cond | (pl.col(column) < lo)
+    if hi is not None:
+        cond = cond | (pl.col(column) > hi)
+    bad = df.with_row_index("_row").filter(cond)
+    if bad.height:
+        first = bad.row(0, named=True)
+        raise SourceFormatError(
+            f"{file}: line {first['_row'] + row_offset}, column {column!r}: value {first[column]!r} "
+            f"outside [{lo}, {hi}] ({bad.height} row(s) in all). The file may be corrupt or in other units."
+        )
+
+
+def looks_like_html(path: Path) -> bool:
+    """True when a file that should be data is an HTML page (a portal's error or login page)."""
+    with open(path, "rb") as fh:
+        head = fh.read(512).lstrip().lower()
+    return head.startswith(b"<!doctype html") or head.startswith(b"<html")
+
+
+def read_csv_checked(path: Path, *, required: list[str] | tuple[str, ...] = (), **kwargs) -> pl.DataFrame:
+    """Read a CSV with Polars, failing with a clear message on HTML pages, empty files or bad bytes."""
+    if path.stat().st_size == 0:
+        raise SourceFormatError(f"{path}: file is empty. Delete it so it is downloaded again.")
+    if looks_like_html(path):
+        raise SourceFormatError(
+            f"{path}: is an HTML page, not CSV (a portal's error or login page?). Delete it and re-fetch."
+        )
+    try:
+        df = pl.read_csv(path, infer_schema_length=20000, **kwargs)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError) as exc:
+        raise SourceFormatError(f"{path}: cannot be read as CSV: {exc}") from exc
+    if required:
+        require_columns(df, required, file=path)
+    return df

@@ -1,0 +1,227 @@
+"""Locate raw files, downloading missing ones from their canonical URL (I/O only).
+
+Raw files live in ``<raw>/<source_id>/<file>`` (``GRIDSCOUT_RAW_DIR``). A file already there is
+used as is. A missing file with a declared URL is downloaded with a progress bar into a ``.part``
+file, checked (size cap, HTML error pages, declared sha256) and only then renamed into place, so a
+killed or truncated download never leaves a file that looks complete. Downloads go only to the
+source's declared hosts.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+from gridscout import config
+from gridscout.errors import SourceFetchError, SourceMissingError
+from gridscout.sources.base import RawFile, SourceSpec, looks_like_html
+
+RETRY_DELAYS_S = (1.0, 3.0, 9.0)
+TIMEOUT_S = httpx.Timeout(30.0, read=120.0)
+
+
+@dataclass(frozen=True)
+class LocatedFile:
+    """A raw file ready to parse, with its provenance."""
+
+    name: str
+    path: Path
+    url: str | None
+    sha256: str
+    bytes: int
+    fetched_at: float  # unix time the file was written (downloaded or copied in by the user)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def source_dir(spec: SourceSpec, raw: Path | None = None) -> Path:
+    return (raw or config.raw_dir()) / (spec.folder or spec.id)
+
+
+def _missing_message(spec: SourceSpec, f: RawFile, folder: Path, reason: str) -> str:
+    url = f.url or "(no public download URL: the publisher offers no stable link)"
+    return (
+        f"source {spec.id!r} ({spec.title}): file {f.name!r} is missing from {folder} and {reason}.\n"
+        f"  download it from: {url}\n"
+        f"  and put it at:    {folder / f.name}\n"
+        f"  or set {config.ENV_RAW_DIR} to a folder laid out <raw>/<source_id>/<file> that has it."
+    )
+
+
+def download(url: str, dest: Path, *, allowed_hosts: frozenset[str], max_bytes: int,
+             expected_sha256: str | None = None, client: httpx.Client | None = None,
+             retry_delays: tuple[float, ...] = RETRY_DELAYS_S, label: str | None = None) -> str:
+    """Download ``url`` to ``dest`` atomically; return its sha256.
+
+    Retries with backoff on connection errors, timeouts and HTTP 5xx/429; never retries 4xx.
+    Raises :class:`SourceFetchError` on a host outside ``allowed_hosts``, a body larger than
+    ``max_bytes``, a body shorter than its Content-Length, an HTML page, or a sha256 mismatch.
+    """
+    host = urlparse(url).hostname
+    if host not in allowed_hosts:
+        raise SourceFetchError(f"refusing to download {url}: host {host!r} is not among {sorted(allowed_hosts)}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    own_client = client is None
+    client = client or httpx.Client(timeout=TIMEOUT_S, follow_redirects=True)
+    last_error: Exception | None = None
+    try:
+        for attempt, delay in enumerate((0.0, *retry_delays)):
+            if delay:
+                time.sleep(delay)
+            try:
+                return _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256, label)
+            except _Retryable as exc:
+                last_error = exc
+                continue
+        raise SourceFetchError(f"download of {url} failed after {len(retry_delays) + 1} attempts: {last_error}")
+    finally:
+        part.unlink(missing_ok=True)
+        if own_client:
+            client.close()
+
+
+class _Retryable(Exception):
+    pass
+
+
+def _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256, label) -> str:
+    h = hashlib.sha256()
+    try:
+        with client.stream("GET", url) as resp:
+            final_host = resp.url.host
+            if final_host not in allowed_hosts:
+                raise SourceFetchError(f"{url} redirected to {resp.url}, outside the declared hosts")
+            if resp.status_code >= 500 or resp.status_code == 429:
+                raise _Retryable(f"HTTP {resp.status_code}")
+            if resp.status_code >= 400:
+                raise SourceFetchError(f"download of {url} failed: HTTP {resp.status_code}")
+            total = int(resp.headers.get("content-length") or 0) or None
+            if total and total > max_bytes:
+                raise SourceFetchError(f"{url} is {total} bytes, over the {max_bytes}-byte cap")
+            got = 0
+            with open(part, "wb") as out, Progress(
+                TextColumn(label or dest.name), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                transient=True, disable=not os.isatty(2),
+            ) as progress:
+                task = progress.add_task("download", total=total)
+                for chunk in resp.iter_bytes(1 << 16):
+                    got += len(chunk)
+                    if got > max_bytes:
+                        raise SourceFetchError(f"{url} exceeded the {max_bytes}-byte cap; download stopped")
+                    out.write(chunk)
+                    h.update(chunk)
+                    progress.update(task, advance=len(chunk))
+            if total is not None and got < total:
+                raise _Retryable(f"truncated body: {got} of {total} bytes")
+    except httpx.ConnectError as exc:
+        # No route or no DNS: the machine is offline or the host is gone. Retrying only delays
+        # the message the user needs, so fail at once.
+        raise SourceFetchError(f"cannot connect to {urlparse(url).hostname} ({exc}); is this machine offline?") from exc
+    except httpx.RemoteProtocolError as exc:
+        raise _Retryable(f"truncated body ({exc})") from exc
+    except (httpx.TimeoutException, httpx.TransportError) as exc:
+        raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+    if got == 0:
+        raise SourceFetchError(f"{url} returned an empty body")
+    if looks_like_html(part) and not url.lower().endswith((".html", ".htm")):
+        raise SourceFetchError(f"{url} returned an HTML page instead of data (error or login page)")
+    digest = h.hexdigest()
+    if expected_sha256 and digest != expected_sha256.lower():
+        raise SourceFetchError(f"{url}: sha256 {digest} does not match the declared {expected_sha256}")
+    os.replace(part, dest)
+    return digest
+
+
+def locate(spec: SourceSpec, raw: Path | None = None, *, allow_download: bool | None = None,
+           client: httpx.Client | None = None) -> list[LocatedFile]:
+    """Find every file of ``spec``; download missing ones unless offline.
+
+    Glob entries match whatever files of that pattern are present (none is fine when not required).
+    Raises :class:`SourceMissingError` naming source, file, URL and ``GRIDSCOUT_RAW_DIR``.
+    """
+    folder = source_dir(spec, raw)
+    allow = (not config.offline()) if allow_download is None else allow_download
+    found: list[LocatedFile] = []
+    for f in spec.files:
+        if f.is_glob:
+            matches = sorted(p for p in folder.glob("**/*") if p.is_file() and fnmatch.fnmatch(p.name, f.name)) \
+                if folder.is_dir() else []
+            if not matches and f.required:
+                raise SourceMissingError(_missing_message(spec, f, folder, "no file matches that pattern"))
+            for p in matches:
+                found.append(_located(p.relative_to(folder).as_posix(), p, f.url))
+            continue
+        path = folder / f.name
+        alt = next((folder / a for a in f.alternatives if (folder / a).is_file()), None)
+        if not path.is_file() and alt is not None:
+            found.append(_located(alt.name, alt, None))
+            continue
+        if not path.is_file():
+            if not f.required:
+                continue
+            if not f.url:
+                raise SourceMissingError(_missing_message(spec, f, folder, "has no download URL"))
+            if not allow:
+                raise SourceMissingError(_missing_message(spec, f, folder, f"{config.ENV_OFFLINE} forbids downloads"))
+            try:
+                target = path.with_name(path.name + ".zip") if f.member else path
+                download(f.url, target, allowed_hosts=spec.allowed_hosts, max_bytes=f.max_bytes,
+                         expected_sha256=f.sha256, client=client, label=f"{spec.id}/{f.name}")
+                if f.member:
+                    _extract_member(target, f.member, path)
+            except SourceFetchError as exc:
+                raise SourceMissingError(_missing_message(spec, f, folder, f"could not be downloaded ({exc})")) from exc
+        found.append(_located(f.name, path, f.url))
+    return found
+
+
+def _extract_member(archive: Path, member: str, dest: Path) -> None:
+    """Extract one member of a downloaded zip (matched by its base name) atomically to ``dest``."""
+    import shutil
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            names = [n for n in zf.namelist() if n == member or n.endswith("/" + member)]
+            if not names:
+                raise SourceFetchError(f"{archive.name} has no member {member!r}; the publisher changed the archive")
+            part = dest.with_name(dest.name + ".part")
+            with zf.open(names[0]) as src, open(part, "wb") as out:
+                shutil.copyfileobj(src, out)
+            part.replace(dest)
+    except zipfile.BadZipFile as exc:
+        archive.unlink(missing_ok=True)
+        raise SourceFetchError(f"{archive.name} is not a valid zip archive: {exc}") from exc
+
+
+def _located(name: str, path: Path, url: str | None) -> LocatedFile:
+    st = path.stat()
+    return LocatedFile(name=name, path=path, url=url, sha256=sha256_file(path), bytes=st.st_size,
+                       fetched_at=st.st_mtime)
+
+
+def present(spec: SourceSpec, raw: Path | None = None) -> dict[str, bool]:
+    """For each declared file (globs: whether any match), whether it is in the raw folder."""
+    folder = source_dir(spec, raw)
+    out = {}
+    for f in spec.files:
+        if f.is_glob:
+            out[f.name] = folder.is_dir() and any(fnmatch.fnmatch(p.name, f.name) for p in folder.glob("**/*"))
+        else:
+            out[f.name] = (folder / f.name).is_file() or any((folder / a).is_file() for a in f.alternatives)
+    return out

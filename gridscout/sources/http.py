@@ -1,0 +1,134 @@
+"""Shared HTTP client helpers for live API connectors (I/O only).
+
+One retrying GET used by every connector (PVGIS, NASA POWER, Electricity Maps):
+
+* a timeout on every request;
+* retries with backoff only on timeouts, dropped connections, HTTP 5xx and 429 — never on other 4xx
+  (a bad parameter or a refused key does not get better by asking again);
+* a host allow-list, also checked after redirects;
+* secrets (API keys in query parameters or headers) scrubbed from every message it raises, so an
+  exception, a log line or a report never carries a key.
+
+Not a source module: ``http`` is excluded from the registry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlparse
+
+import httpx
+
+from gridscout.errors import SourceFetchError
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_S = httpx.Timeout(30.0, read=120.0)
+RETRY_DELAYS_S = (1.0, 3.0, 9.0)
+#: query parameters / headers whose values are secrets wherever they appear
+SECRET_PARAMS = ("api_key", "apikey", "api-key", "auth-token", "token", "key", "access_token", "password")
+_SECRET_RE = re.compile(r"(?i)\b(" + "|".join(re.escape(p) for p in SECRET_PARAMS) + r")(=|:\s*|\"\s*:\s*\")([^&\s\"',;]+)")
+
+
+def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with every known secret value and every ``api_key=...``-style value replaced by ``***``."""
+    out = _SECRET_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}***", str(text))
+    for s in secrets:
+        if s:
+            out = out.replace(s, "***")
+    return out
+
+
+class _Retryable(Exception):
+    pass
+
+
+def get(url: str, *, params: Mapping[str, object] | None = None, headers: Mapping[str, str] | None = None,
+        allowed_hosts: Iterable[str] | None = None, client: httpx.Client | None = None,
+        timeout: httpx.Timeout | float = TIMEOUT_S, retry_delays: tuple[float, ...] = RETRY_DELAYS_S,
+        secrets: Iterable[str | None] = ()) -> httpx.Response:
+    """GET ``url`` and return the (2xx) response; raise :class:`SourceFetchError` otherwise.
+
+    ``allowed_hosts`` defaults to the host of ``url`` itself (redirects may not leave it).
+    ``secrets`` are values (API keys) to scrub from any error message; header values whose names
+    look secret (``auth-token``, ``api-key``...) are scrubbed automatically.
+    """
+    host = urlparse(url).hostname
+    allowed = frozenset(allowed_hosts) if allowed_hosts is not None else frozenset({host})
+    hidden = [*secrets, *(v for k, v in (headers or {}).items() if k.lower() in SECRET_PARAMS)]
+    hidden += [str(v) for k, v in (params or {}).items() if k.lower() in SECRET_PARAMS]
+    if host not in allowed:
+        raise SourceFetchError(scrub(f"refusing to GET {url}: host {host!r} is not among {sorted(allowed)}", hidden))
+    own = client is None
+    client = client or httpx.Client(timeout=timeout, follow_redirects=True)
+    last: Exception | None = None
+    try:
+        for delay in (0.0, *retry_delays):
+            if delay:
+                time.sleep(delay)
+            try:
+                return _get_once(client, url, params, headers, allowed, timeout, hidden)
+            except _Retryable as exc:
+                last = exc
+                log.info("retrying GET %s: %s", scrub(url, hidden), exc)
+        raise SourceFetchError(scrub(f"GET {url} failed after {len(retry_delays) + 1} attempts: {last}", hidden))
+    finally:
+        if own:
+            client.close()
+
+
+def _get_once(client, url, params, headers, allowed, timeout, hidden) -> httpx.Response:
+    try:
+        resp = client.get(url, params=params, headers=headers, timeout=timeout)
+    except httpx.ConnectError as exc:
+        raise SourceFetchError(scrub(f"cannot connect to {urlparse(url).hostname} ({exc}); is this machine offline?",
+                                     hidden)) from None
+    except (httpx.TimeoutException, httpx.TransportError) as exc:
+        raise _Retryable(scrub(f"{type(exc).__name__}: {exc}", hidden)) from None
+    if resp.url.host not in allowed:
+        raise SourceFetchError(scrub(f"{url} redirected to {resp.url}, outside the allowed hosts", hidden))
+    if resp.status_code >= 500 or resp.status_code == 429:
+        raise _Retryable(f"HTTP {resp.status_code}")
+    if resp.status_code >= 400:
+        raise SourceFetchError(scrub(
+            f"GET {resp.url} failed: HTTP {resp.status_code}: {error_detail(resp)}", hidden))
+    return resp
+
+
+def error_detail(resp: httpx.Response, limit: int = 300) -> str:
+    """A short human-readable reason from an error body (JSON ``message``/``error`` or text, HTML stripped)."""
+    text = resp.text or ""
+    try:
+        body = resp.json()
+    except (json.JSONDecodeError, ValueError):
+        body = None
+    if isinstance(body, dict):
+        for key in ("message", "error", "messages", "detail"):
+            if key in body:
+                return str(body[key])[:limit]
+    if is_html(text):
+        title = re.search(r"(?is)<title>(.*?)</title>", text)
+        return f"HTML page{': ' + title.group(1).strip() if title else ''}"[:limit]
+    return text.strip()[:limit]
+
+
+def is_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith("<!doctype html") or head.startswith("<html")
+
+
+def get_json(url: str, **kwargs) -> object:
+    """:func:`get` and decode JSON; an HTML page or non-JSON body is a :class:`SourceFetchError`."""
+    resp = get(url, **kwargs)
+    hidden = list(kwargs.get("secrets", ()))
+    if is_html(resp.text):
+        raise SourceFetchError(scrub(f"GET {resp.url} returned an HTML page, not JSON: {error_detail(resp)}", hidden))
+    try:
+        return resp.json()
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise SourceFetchError(scrub(f"GET {resp.url} returned invalid JSON ({exc}): {resp.text[:200]!r}",
+                                     hidden)) from None

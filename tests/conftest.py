@@ -1,0 +1,54 @@
+"""Shared fixtures: the real raw-data folder, an isolated Prefect home, a first-slice warehouse."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIRST_SLICE = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
+               "weather_hourly")
+
+
+def _raw() -> Path:
+    return Path(os.environ.get("GRIDSCOUT_RAW_DIR") or REPO.parent / "shared" / "data").resolve()
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    path = _raw()
+    if not (path / "gppd").is_dir():
+        pytest.fail(f"real raw data not found at {path}: set GRIDSCOUT_RAW_DIR to the shared data folder")
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_env(tmp_path_factory):
+    """Isolate Prefect state and keep tests from touching the user's warehouse or reports."""
+    home = tmp_path_factory.mktemp("prefect_home")
+    old = {k: os.environ.get(k) for k in ("PREFECT_HOME", "GRIDSCOUT_DB", "GRIDSCOUT_REPORTS_DIR")}
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["GRIDSCOUT_DB"] = str(tmp_path_factory.mktemp("db") / "default.duckdb")
+    os.environ["GRIDSCOUT_REPORTS_DIR"] = str(tmp_path_factory.mktemp("reports"))
+    from gridscout import prefect_env
+
+    prefect_env.apply()
+    yield
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def first_slice_db(tmp_path_factory, raw_dir) -> Path:
+    """A warehouse with the first slice of sources loaded from the real files (read-only use)."""
+    from gridscout.ingest import ingest_source
+
+    db = tmp_path_factory.mktemp("warehouse") / "first_slice.duckdb"
+    for sid in FIRST_SLICE:
+        ingest_source(sid, db=db, raw=raw_dir)
+    return db
