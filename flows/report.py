@@ -6,17 +6,20 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
+from gridscout.report.artifact import publish_prefect_artifact
+from gridscout.report.outputs import write_gis_outputs
+from gridscout.report.render import render_report
+
 
 @flow(name="gridscout-report", log_prints=True)
 def report_flow(run_dir: str, compare_to: str | None = None) -> str:
-    from gridscout.report.render import render_report
-
-    path = render_report(Path(run_dir), compare_to=Path(compare_to) if compare_to else None)
-    try:
-        from gridscout.report.artifact import publish_prefect_artifact
-
-        publish_prefect_artifact(Path(run_dir))
-    except ImportError:
-        pass
-    get_run_logger().info("report: %s", path)
+    """Render ``report.html``, write ``sites.geoparquet`` / ``scores.csv`` (and the screening surface),
+    and publish a markdown artifact of the top sites with the report's path."""
+    folder = Path(run_dir)
+    if not (folder / "scores.parquet").is_file():
+        raise ValueError(f"{folder} has no scores.parquet")
+    outputs = write_gis_outputs(folder)
+    path = render_report(folder, compare_to=Path(compare_to) if compare_to else None)
+    publish_prefect_artifact(folder, report_path=path)
+    get_run_logger().info("report: %s; GIS outputs: %s", path, ", ".join(p.name for p in outputs.values()))
     return str(path)

@@ -11,6 +11,7 @@ their centroids; columns are matched case-insensitively.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ ALIASES = {
 }
 MAX_ERRORS_SHOWN = 20
 MAX_ROWS = 5_000_000
+#: bad rows whose messages are formatted (the rest are counted)
+MAX_ROWS_FORMATTED = 1000
 
 
 @dataclass
@@ -42,6 +45,37 @@ class Candidates:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "site"
+
+
+def _slug_expr(name: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`_slug`."""
+    slug = name.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "-").str.strip_chars("-").str.slice(0, 60)
+    return pl.when(slug == "").then(pl.lit("site")).otherwise(slug)
+
+
+def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None]) -> list[str]:
+    """Every problem of one candidate row, as ``row N, column 'c': …`` messages."""
+    errors: list[str] = []
+    row = r["_row"]
+    if not r["site_name"]:
+        errors.append(f"row {row}, column {colname['site_name']!r}: blank name")
+    for c, raw_c, lim in (("latitude", "_lat", 90), ("longitude", "_lon", 180)):
+        v = r[c]
+        if r[raw_c] in (None, ""):
+            errors.append(f"row {row}, column {colname[c]!r}: blank {c}")
+        elif v is None or v != v:
+            errors.append(f"row {row}, column {colname[c]!r}: {r[raw_c]!r} is not a number")
+        elif not math.isfinite(v):
+            errors.append(f"row {row}, column {colname[c]!r}: {r[raw_c]!r} is not a finite number")
+        elif abs(v) > lim:
+            hint = ""
+            lon = r["longitude"]
+            if c == "latitude" and lon is not None and lon == lon and abs(lon) <= 90:
+                hint = " — latitude and longitude look swapped"
+            errors.append(f"row {row}, column {colname[c]!r}: {v} is outside ±{lim}{hint}")
+    if r["_mw"] not in (None, "") and (r["it_load_mw"] is None or not (0 < r["it_load_mw"] <= 10_000)):
+        errors.append(f"row {row}, column {cols['it_load_mw']!r}: {r['_mw']!r} is not an IT load in (0, 10000] MW")
+    return errors
 
 
 def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
@@ -58,7 +92,11 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
     if feats is None:
         raise CandidateError(f"{path}: a GeoJSON FeatureCollection with a 'features' list is expected")
     rows, centroids = [], 0
+    if not isinstance(feats, list):
+        raise CandidateError(f"{path}: 'features' must be a list of GeoJSON Feature objects")
     for i, feat in enumerate(feats, start=1):
+        if not isinstance(feat, dict):
+            raise CandidateError(f"{path}: feature {i} is not a GeoJSON Feature object (got {type(feat).__name__})")
         geom = feat.get("geometry")
         if not geom:
             raise CandidateError(f"{path}: feature {i} has no geometry")
@@ -66,6 +104,10 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
             g = shape(geom)
         except Exception as exc:  # noqa: BLE001
             raise CandidateError(f"{path}: feature {i} has an invalid geometry: {exc}") from exc
+        if g.is_empty:
+            raise CandidateError(f"{path}: feature {i} has an empty geometry (no coordinates)")
+        if not isinstance(feat.get("properties") or {}, dict):
+            raise CandidateError(f"{path}: feature {i}: 'properties' must be an object")
         if g.geom_type != "Point":
             centroids += 1
             g = shapely.centroid(g)
@@ -102,13 +144,32 @@ def _read(path: Path, notes: list[str]) -> pl.DataFrame:
     try:
         df = pl.read_csv(raw, separator=sep, infer_schema=False, truncate_ragged_lines=False)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise CandidateError(f"{path}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
+        raise CandidateError(f"{path}: cannot be read as CSV: {str(exc).splitlines()[0]}{_ragged_hint(raw, sep)}") from exc
     if df.width == 1 and any(d in df.columns[0] for d in (";", "\t", "|")):
         delim = next(d for d in (";", "\t", "|") if d in df.columns[0])
         raise CandidateError(
             f"{path}: the header {df.columns[0]!r} looks {delim!r}-delimited; gridscout reads comma-separated "
             "CSV: re-save it with commas (or as .tsv for tabs)")
     return df
+
+
+def _ragged_hint(raw: bytes, sep: str) -> str:
+    """Name the first line whose field count differs from the header's (a stray or unquoted separator)."""
+    import csv
+    import io
+
+    try:
+        reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=sep)
+        header = next(reader, None)
+        if not header:
+            return ""
+        for row in reader:
+            if row and len(row) > len(header):
+                return (f"; line {reader.line_num} has {len(row)} fields but the header has {len(header)} "
+                        f"(an unquoted {sep!r} inside a value? quote such values)")
+    except csv.Error as exc:
+        return f" (line {reader.line_num}: {exc})"
+    return ""
 
 
 def _find(df: pl.DataFrame, key: str) -> str | None:
@@ -147,32 +208,27 @@ def load_candidates(path: str | Path) -> Candidates:
         pl.col("_mw").cast(pl.Float64, strict=False).alias("it_load_mw"),
     )
     colname = {"latitude": cols["latitude"], "longitude": cols["longitude"], "site_name": cols["name"]}
-    for r in sel.iter_rows(named=True):
-        row = r["_row"]
-        if not r["site_name"]:
-            errors.append(f"row {row}, column {colname['site_name']!r}: blank name")
-        for c, raw_c, lim in (("latitude", "_lat", 90), ("longitude", "_lon", 180)):
-            v = r[c]
-            if r[raw_c] in (None, ""):
-                errors.append(f"row {row}, column {colname[c]!r}: blank {c}")
-            elif v is None or v != v:
-                errors.append(f"row {row}, column {colname[c]!r}: {r[raw_c]!r} is not a number")
-            elif abs(v) > lim:
-                hint = ""
-                if c == "latitude" and r["longitude"] is not None and abs(r["longitude"]) <= 90:
-                    hint = " — latitude and longitude look swapped"
-                errors.append(f"row {row}, column {colname[c]!r}: {v} is outside ±{lim}{hint}")
-        if r["_mw"] not in (None, "") and (r["it_load_mw"] is None or not (0 < r["it_load_mw"] <= 10_000)):
-            errors.append(f"row {row}, column {cols['it_load_mw']!r}: {r['_mw']!r} is not an IT load in (0, 10000] MW")
-        if len(errors) > 200:
-            break
+    # Detect bad rows vectorised (a million rows in well under a second); format messages in
+    # Python only for the rows that have a problem, in row order, so the messages stay exact.
+    bad = pl.lit(False)
+    for c, raw_c, lim in (("latitude", "_lat", 90), ("longitude", "_lon", 180)):
+        bad = bad | pl.col(raw_c).is_null() | (pl.col(raw_c) == "") | pl.col(c).is_null() | pl.col(c).is_nan() \
+            | ~pl.col(c).is_finite() | (pl.col(c).abs() > lim)
+    bad = bad | pl.col("site_name").is_null() | (pl.col("site_name") == "")
+    bad = bad | ((pl.col("_mw").is_not_null() & (pl.col("_mw") != ""))
+                 & (pl.col("it_load_mw").is_null() | ~((pl.col("it_load_mw") > 0) & (pl.col("it_load_mw") <= 10_000))))
+    bad_rows = sel.filter(bad.fill_null(True))
+    for r in bad_rows.head(MAX_ROWS_FORMATTED).iter_rows(named=True):
+        errors.extend(_row_problems(r, colname, cols))
     if errors:
         shown = "\n  ".join(errors[:MAX_ERRORS_SHOWN])
         more = f"\n  … and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
-        raise CandidateError(f"{path}: {len(errors)} problem(s); nothing was scored:\n  {shown}{more}")
+        count = f"{len(errors)} problem(s)" if bad_rows.height <= MAX_ROWS_FORMATTED else \
+            f"{len(errors)} problem(s) in the first {MAX_ROWS_FORMATTED:,} bad rows ({bad_rows.height:,} rows have problems)"
+        raise CandidateError(f"{path}: {count}; nothing was scored:\n  {shown}{more}")
     sel = sel.with_columns(
         pl.when(pl.col("site_id").is_null() | (pl.col("site_id") == ""))
-        .then(pl.col("site_name").map_elements(_slug, return_dtype=pl.Utf8))
+        .then(_slug_expr(pl.col("site_name")))
         .otherwise(pl.col("site_id")).alias("site_id"))
     dup = sel.filter(pl.col("site_id").is_duplicated())
     if dup.height:

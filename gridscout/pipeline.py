@@ -54,12 +54,15 @@ def check_reference(ref: Reference) -> None:
 
 def build_features(cands: Candidates, ref: Reference, db: str | Path | None) -> pl.DataFrame:
     """First-slice features plus power-access features (when that module is present)."""
+    from gridscout.features.power_access import power_access_from_warehouse
+
     feats = site_features(cands.sites, ref)
-    try:
-        from gridscout.features import power_access
-    except ImportError:
-        return feats
-    return power_access.add_power_access(feats, db=db) if hasattr(power_access, "add_power_access") else feats
+    access = power_access_from_warehouse(feats.select("site_id", "latitude", "longitude", "country"), db=db)
+    # power access counts each country's plants from its best source (gppd_usa in the US): it
+    # supersedes the first-slice GPPD-only capacity sums.
+    access = access.drop([c for c in ("country", "state") if c in access.columns])
+    feats = feats.drop([c for c in access.columns if c in feats.columns and c != "site_id"])
+    return feats.join(access, on="site_id", how="left")
 
 
 def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:

@@ -15,6 +15,8 @@ from gridscout import __version__, config
 from gridscout.errors import GridscoutError
 
 SECRET_ENV_HINTS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+#: present in a run folder from its creation until run.json is written (ends in .part: never an output)
+RUN_MARKER = ".gridscout-run.part"
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -26,15 +28,20 @@ def safe_out_dir(out: str | Path | None, run_id: str) -> Path:
     """The run's output folder: ``--out`` as given, else ``reports/<run_id>``.
 
     Refuses a folder that already holds a different run's files unless it is empty or a gridscout
-    run folder (has ``run.json``), so a typo cannot scatter outputs over an unrelated directory.
+    run folder (has ``run.json``, or the in-progress marker of a run that was killed before it
+    wrote ``run.json``), so a typo cannot scatter outputs over an unrelated directory while a
+    re-run after a crash into the same ``--out`` still works. The marker is removed by
+    :func:`write_manifest` once ``run.json`` is in place.
     """
     path = Path(out).expanduser().resolve() if out else config.reports_dir() / run_id
     if path.exists() and not path.is_dir():
         raise GridscoutError(f"--out {path} exists and is not a directory")
-    if path.is_dir() and any(path.iterdir()) and not (path / "run.json").exists():
+    if path.is_dir() and any(path.iterdir()) and not (path / "run.json").exists() \
+            and not (path / RUN_MARKER).exists():
         raise GridscoutError(f"--out {path} is a non-empty folder that is not a gridscout run folder; "
                              "choose an empty or new folder")
     path.mkdir(parents=True, exist_ok=True)
+    (path / RUN_MARKER).touch()
     return path
 
 
@@ -93,4 +100,5 @@ def write_manifest(run_dir: Path, manifest: dict) -> Path:
     tmp = path.with_name("run.json.part")
     tmp.write_text(json.dumps(scrub(manifest), indent=2, default=str, sort_keys=False), encoding="utf-8")
     tmp.replace(path)
+    (run_dir / RUN_MARKER).unlink(missing_ok=True)
     return path

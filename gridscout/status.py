@@ -29,6 +29,8 @@ def loaded_summary(db: str | Path | None = None) -> dict[str, dict]:
 
 
 def source_status(db: str | Path | None = None, raw: Path | None = None) -> list[dict]:
+    from gridscout.ops import evaluate
+
     loaded = loaded_summary(db)
     now = dt.datetime.now(dt.UTC)
     out = []
@@ -37,13 +39,14 @@ def source_status(db: str | Path | None = None, raw: Path | None = None) -> list
         n_have = sum(have.values())
         info = loaded.get(sid, {})
         loaded_at = info.get("loaded_at")
-        age = (now - loaded_at).total_seconds() / 86400 if loaded_at else None
-        fresh = "-" if age is None or spec.max_age_days is None else ("ok" if age <= spec.max_age_days else "STALE")
+        age, stale = evaluate(loaded_at, spec.max_age_days, now)
+        fresh = "-" if age is None or spec.max_age_days is None else ("STALE" if stale else "ok")
         out.append({
             "source_id": sid, "family": spec.family,
             "files": f"{n_have}/{len(have)} present" + ("" if n_have == len(have) else " (missing: " +
                                                          ", ".join(k for k, v in have.items() if not v) + ")"),
             "vintage": info.get("vintage"), "rows": info.get("rows"),
-            "loaded_at": f"{loaded_at:%Y-%m-%d %H:%M}" if loaded_at else None, "age_days": age, "fresh": fresh,
+            "loaded_at": f"{loaded_at:%Y-%m-%d %H:%M}" if loaded_at else None, "age_days": age,
+            "max_age_days": spec.max_age_days, "fresh": fresh,
         })
     return out

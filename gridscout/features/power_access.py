@@ -16,7 +16,8 @@ Coverage rules (decided by the site's country, ISO alpha-3; see :func:`assign_re
   total only). Label: ``capacity__source``.
 * **Nearest substation** (``nearest_substation_km``, ``…_voltage_kv``, ``nearest_substation_source``):
   in countries tagged in the ENTSO-E map (``entsoe_gridkit``), the nearest bus whose symbol is a
-  substation with voltage ≥ ``min_voltage_kv``; in the USA, a PROXY: the nearest EIA-860 plant whose
+  substation with voltage ≥ ``min_voltage_kv`` (buses at one location are one substation at its
+  highest voltage); in the USA, a PROXY: the nearest EIA-860 plant whose
   grid connection is ≥ ``min_voltage_kv`` (label ``eia860_plant_grid_voltage_proxy``: a plant's
   interconnection voltage says an HV node exists there, not that a substation can take new load).
   Nothing beyond ``max_substation_km`` (outside the map) and null elsewhere.
@@ -132,7 +133,7 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
     lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
     country_source = dict(plants.select("country", "source_id").unique("country").iter_rows()) if plants.height else {}
     site_src = np.array([country_source.get(c) for c in _col(sites, "country")], dtype=object)
-    covered = site_src != None  # noqa: E711 - elementwise on an object array
+    covered = site_src != None
     cols: dict[str, np.ndarray] = {}
     for r in radii_km:
         sums = idx.sum_within(lat, lon, r, weights if r == fuel_radius_km else weights[:, :1])
@@ -178,6 +179,8 @@ def nearest_substation(sites: pl.DataFrame, buses: pl.DataFrame, eia860: pl.Data
     for mask, pts, vcol, label in groups:
         if not mask.any() or pts.is_empty():
             continue
+        # One point per location, at its highest voltage: a substation is several buses (380 + 220 kV).
+        pts = pts.group_by("latitude", "longitude").agg(pl.col(vcol).max()).sort("latitude", "longitude")
         i, d = SphereIndex(pts["latitude"].to_numpy(), pts["longitude"].to_numpy()).nearest(
             lat[mask], lon[mask], max_km=max_substation_km)
         hit = i >= 0
@@ -233,10 +236,10 @@ def queue_congestion(sites: pl.DataFrame, queue: pl.DataFrame, eia860: pl.DataFr
         in_pjm = np.isin(state, PJM_STATES)
     waiting = queue.filter(pl.col("is_queued") & pl.col("capacity_mw").is_not_null()).with_columns(
         _county_key(pl.col("county")).alias("county_key"))
-    by_county = dict(((s, c), mw) for s, c, mw in waiting.group_by("state", "county_key")
-                     .agg(pl.col("capacity_mw").sum()).iter_rows())
+    by_county = {(s, c): mw for s, c, mw in waiting.group_by("state", "county_key")
+                 .agg(pl.col("capacity_mw").sum()).iter_rows()}
     county = _col(sites, "county")
-    keys = pl.Series([c for c in county], dtype=pl.Utf8).to_frame("c").select(_county_key(pl.col("c")))["c"].to_list()
+    keys = pl.Series(list(county), dtype=pl.Utf8).to_frame("c").select(_county_key(pl.col("c")))["c"].to_list()
     in_county = np.array([by_county.get((s, k), 0.0) if (ok and s is not None and k) else np.nan
                           for s, k, ok in zip(state, keys, in_pjm)], dtype=float)
     located = waiting.join(county_centroids(eia860), on=["state", "county_key"], how="inner")
@@ -290,8 +293,8 @@ def power_access_features(sites: pl.DataFrame, frames: PowerFrames, *, radii_km:
 
 #: What each frame is read from, and its schema when the source is not loaded.
 QUERIES = {
-    "plants": ("select source_id, plant_id, country, capacity_mw, latitude, longitude, fuel from stg_power_plants "
-               "where capacity_mw is not null",
+    "plants": (("select source_id, plant_id, country, capacity_mw, latitude, longitude, fuel from stg_power_plants "
+                "where capacity_mw is not null"),
                {"source_id": pl.Utf8, "plant_id": pl.Utf8, "country": pl.Utf8, "capacity_mw": pl.Float64,
                 "latitude": pl.Float64, "longitude": pl.Float64, "fuel": pl.Utf8}),
     "buses": ("select bus_id, latitude, longitude, voltage_kv, is_substation, country from stg_grid_buses",

@@ -199,7 +199,8 @@ def wet_bulb_c(dry_bulb_c, w, pressure_pa, tol_k: float = 1e-6, max_iter: int = 
     bad &= np.isfinite(t) & np.isfinite(w) & np.isfinite(p)
     if bad.any():
         x = x.copy()
-        x[bad] = _wet_bulb_bisect(t[bad], w[bad], p[bad], tol_k, max_iter)
+        # psychrolib stops its bisection at 1e-3 K; 1e-4 K keeps us inside its final bracket
+        x[bad] = _wet_bulb_bisect(t[bad], w[bad], p[bad], max(tol_k, 1e-4), max_iter)
     return x
 
 

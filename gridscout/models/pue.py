@@ -103,12 +103,11 @@ def prepare_weather(weather: pl.DataFrame, max_missing_frac: float = 0.10,
     w = w.filter(pl.col("station_key").is_in(usable.implode()))
     # derive dew point from RH only where the dew point itself is missing: keep it as RH
     fill = lambda c: pl.col(c).interpolate().forward_fill().backward_fill().over("station_key")  # noqa: E731
-    filled = w.with_columns(
-        fill("dry_bulb_c"),
-        fill("dew_point_c"),
-        fill("rh_pct"),
-        fill("pressure_pa").fill_null(psychro.STANDARD_PRESSURE_PA),
-    )
+    cols = ("dry_bulb_c", "dew_point_c", "rh_pct", "pressure_pa")
+    nulls = w.select(pl.col(c).null_count() for c in cols).row(0)
+    filled = w.with_columns(  # interpolate only columns that have gaps (the window op is costly)
+        [fill(c) for c, n in zip(cols, nulls) if n]).with_columns(
+        pl.col("pressure_pa").fill_null(psychro.STANDARD_PRESSURE_PA))
     n_def = w.group_by("station_key").agg(pl.col("pressure_pa").is_null().sum().alias("n_pressure_defaulted"))
     quality = quality.join(n_def, on="station_key", how="left").with_columns(
         pl.col("n_pressure_defaulted").fill_null(0)).drop("_no_pressure")

@@ -7,6 +7,7 @@ template then says so instead of drawing an empty or invented chart).
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from html import escape
 from typing import Any
@@ -18,7 +19,8 @@ from gridscout.report.fields import CRITERIA, fmt_number, is_missing
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 _CONFIG = {"font": "sans-serif", "view": {"stroke": "#ccc"}, "axis": {"labelLimit": 220}, "aria": False}
 _counter = itertools.count(1)
-_UNSAFE = re.compile(r"<\s*(script|foreignobject|iframe|object|embed)|<[a-z][^>]*\s(on[a-z]+\s*=|href\s*=\s*[\"']?\s*javascript:)", re.I)
+_UNSAFE = re.compile(r"<\s*(script|foreignobject|iframe|object|embed)"
+                     r"|<[a-z][^>]*\s(on[a-z]+\s*=|href\s*=\s*[\"']?\s*javascript:)", re.I)
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -80,41 +82,73 @@ def hourly_pue_chart(hourly: pl.DataFrame, title: str = "") -> str | None:
     return vegalite_svg(spec)
 
 
+def _nice_max(v: float) -> float:
+    """A round axis maximum at or above ``v`` (1, 2, 2.5, 5 × 10^k)."""
+    if v <= 0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(v))
+    return next(m * exp for m in (1, 2, 2.5, 5, 10) if m * exp >= v)
+
+
+def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal: bool = False) -> str:
+    """A small hand-drawn bar chart (fast for one chart per site; all text escaped)."""
+    vmax = _nice_max(max((v for _, v in items), default=0.0))
+    parts = []
+    if horizontal:
+        label_w, bar_w, row_h = 110, 200, 16
+        w, h = label_w + bar_w + 70, 24 + row_h * len(items) + 18
+        for i, (lab, v) in enumerate(items):
+            y = 24 + i * row_h
+            bw = max(v / vmax * bar_w, 0.5)
+            parts.append(f'<text x="{label_w - 4}" y="{y + 11}" text-anchor="end">{escape(lab)}</text>'
+                         f'<rect x="{label_w}" y="{y + 2}" width="{bw:.1f}" height="{row_h - 4}" fill="#3b528b">'
+                         f'<title>{escape(lab)}: {fmt_number(v, 0)} {escape(unit)}</title></rect>'
+                         f'<text x="{label_w + bw + 4:.1f}" y="{y + 11}">{fmt_number(v, 0)}</text>')
+        parts.append(f'<text x="{label_w}" y="{h - 4}" class="muted-svg">{escape(unit)}</text>')
+    else:
+        left, plot_w, plot_h, top = 56, 300, 110, 24
+        w, h = left + plot_w + 10, top + plot_h + 22
+        step = plot_w / max(len(items), 1)
+        parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#888"/>'
+                     f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{fmt_number(vmax, 0)}</text>'
+                     f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>'
+                     f'<text x="4" y="{top + plot_h / 2:.0f}">{escape(unit)}</text>')
+        for i, (lab, v) in enumerate(items):
+            bh = v / vmax * plot_h
+            x = left + i * step
+            parts.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - bh:.1f}" width="{step - 4:.1f}" height="{bh:.1f}" '
+                         f'fill="#21918c"><title>{escape(lab)}: {fmt_number(v, 1)} {escape(unit)}</title></rect>'
+                         f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle">'
+                         f'{escape(lab)}</text>')
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart small" width="{w}" height="{h}" '
+            f'viewBox="0 0 {w} {h}" role="img"><rect width="{w}" height="{h}" fill="white"/>'
+            f'<text x="4" y="14" class="title-svg">{escape(title)}</text>')
+    return head + "".join(parts) + "</svg>"
+
+
 def monthly_chart(monthly: pl.DataFrame, column: str, label: str, unit: str) -> str | None:
-    """Bars per month for one column of ``monthly.parquet`` (null months drawn as gaps, not zeros)."""
+    """Bars per month for one column of ``monthly.parquet`` (null months left out, not drawn as 0)."""
     if monthly is None or monthly.height == 0 or column not in monthly.columns or "month" not in monthly.columns:
         return None
-    df = monthly.select(pl.col("month").cast(pl.Int32), pl.col(column).cast(pl.Float64).alias("v")).filter(
-        pl.col("v").is_not_null() & pl.col("v").is_not_nan())
+    df = (monthly.select(pl.col("month").cast(pl.Int32), pl.col(column).cast(pl.Float64).alias("v"))
+          .filter(pl.col("v").is_not_null() & pl.col("v").is_not_nan()).sort("month"))
     if df.height == 0:
         return None
-    df = df.with_columns(pl.col("month").map_elements(lambda m: MONTHS[(m - 1) % 12], return_dtype=pl.Utf8)
-                         .alias("month_name"))
-    spec = {
-        "title": f"{label} by month [{unit}]", "width": 300, "height": 120, "data": {"values": _rows(df)},
-        "mark": {"type": "bar", "color": "#21918c"},
-        "encoding": {"x": {"field": "month_name", "type": "ordinal", "sort": MONTHS, "title": None},
-                     "y": {"field": "v", "type": "quantitative", "title": unit}},
-    }
-    return vegalite_svg(spec)
+    items = [(MONTHS[(m - 1) % 12], v) for m, v in df.iter_rows()]
+    return bar_svg(items, f"{label} by month [{unit}]", unit)
 
 
 def fuel_mix_chart(fuel_mix: pl.DataFrame, radius_km: float = 50) -> str | None:
     """Generation capacity by fuel near the site [MW]."""
     if fuel_mix is None or fuel_mix.height == 0 or not {"fuel", "capacity_mw"} <= set(fuel_mix.columns):
         return None
-    df = (fuel_mix.filter(pl.col("capacity_mw").is_not_null()).group_by("fuel")
-          .agg(pl.col("capacity_mw").sum()).sort("capacity_mw", descending=True))
+    df = (fuel_mix.filter(pl.col("capacity_mw").is_not_null())
+          .with_columns(pl.col("fuel").cast(pl.Utf8).fill_null("UNKNOWN fuel"))
+          .group_by("fuel").agg(pl.col("capacity_mw").sum()).sort(["capacity_mw", "fuel"], descending=[True, False]))
     if df.height == 0:
         return None
-    spec = {
-        "title": f"Generation capacity within {radius_km:g} km by fuel [MW]", "width": 260,
-        "height": {"step": 16}, "data": {"values": _rows(df)},
-        "mark": {"type": "bar", "color": "#3b528b"},
-        "encoding": {"y": {"field": "fuel", "type": "nominal", "sort": "-x", "title": None},
-                     "x": {"field": "capacity_mw", "type": "quantitative", "title": "MW"}},
-    }
-    return vegalite_svg(spec)
+    return bar_svg(list(df.iter_rows()), f"Generation capacity within {radius_km:g} km by fuel [MW]", "MW",
+                   horizontal=True)
 
 
 def _labels(scores: pl.DataFrame) -> pl.Expr:
@@ -181,33 +215,38 @@ def pareto_chart(scores: pl.DataFrame) -> tuple[str | None, str]:
     """Scatter of two criteria with the run's Pareto set highlighted; returns (svg, caption)."""
     if "pareto" not in scores.columns:
         return None, "The run has no `pareto` column."
-    for xc, xu, yc, yu in PARETO_AXES:
+    best = None
+    for xc, xu, yc, yu in PARETO_AXES:  # the pair with the most sites drawable wins (ties: listed order)
         if xc in scores.columns and yc in scores.columns:
-            df = (scores.select(_labels(scores), pl.col(xc).cast(pl.Float64).alias("x"),
-                                pl.col(yc).cast(pl.Float64).alias("y"),
-                                pl.when(pl.col("pareto")).then(pl.lit("Pareto set"))
-                                .when(pl.col("pareto").is_null()).then(pl.lit("UNKNOWN"))
-                                .otherwise(pl.lit("dominated")).alias("set"))
-                  .filter(pl.col("x").is_not_null() & pl.col("y").is_not_null()))
-            if df.height == 0:
-                continue
-            spec = {
-                "title": f"Pareto view: {xc} vs {yc}", "width": 380, "height": 260, "data": {"values": _rows(df)},
-                "mark": {"type": "point", "filled": True, "size": 50},
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative", "title": f"{xc} [{xu}]", "scale": {"zero": False}},
-                    "y": {"field": "y", "type": "quantitative", "title": f"{yc} [{yu}]", "scale": {"zero": False}},
-                    "color": {"field": "set", "type": "nominal",
-                              "scale": {"domain": ["Pareto set", "dominated", "UNKNOWN"],
-                                        "range": ["#d62728", "#9e9e9e", "#cccccc"]}},
-                },
-            }
-            missing = scores.height - df.height
-            cap = (f"{int(df['set'].eq('Pareto set').sum())} sites on the Pareto front (column `pareto`); "
-                   f"axes {xc} and {yc}.")
-            if missing:
-                cap += f" {missing} site(s) not drawn: one of the two values is UNKNOWN."
-            return vegalite_svg(spec), cap
+            n = scores.filter(pl.col(xc).is_not_null() & pl.col(yc).is_not_null()).height
+            if n and (best is None or n > best[0]):
+                best = (n, xc, xu, yc, yu)
+    if best is not None:
+        _, xc, xu, yc, yu = best
+        df = (scores.select(_labels(scores), pl.col(xc).cast(pl.Float64).alias("x"),
+                            pl.col(yc).cast(pl.Float64).alias("y"),
+                            pl.when(pl.col("pareto")).then(pl.lit("Pareto set"))
+                            .when(pl.col("pareto").is_null()).then(pl.lit("UNKNOWN"))
+                            .otherwise(pl.lit("dominated")).alias("set"))
+              .filter(pl.col("x").is_not_null() & pl.col("y").is_not_null()))
+        spec = {
+            "title": f"Pareto view: {xc} vs {yc}", "width": 380, "height": 260, "data": {"values": _rows(df)},
+            "mark": {"type": "point", "filled": True, "size": 50},
+            "encoding": {
+                "x": {"field": "x", "type": "quantitative", "title": f"{xc} [{xu}]", "scale": {"zero": False}},
+                "y": {"field": "y", "type": "quantitative", "title": f"{yc} [{yu}]", "scale": {"zero": False}},
+                "color": {"field": "set", "type": "nominal",
+                          "scale": {"domain": ["Pareto set", "dominated", "UNKNOWN"],
+                                    "range": ["#d62728", "#9e9e9e", "#cccccc"]}},
+            },
+        }
+        n_front = int(scores["pareto"].fill_null(False).sum())
+        cap = (f"{n_front} site(s) on the run's Pareto front (column `pareto`); drawn on the axes "
+               f"{xc} and {yc}, the pair with the most known values.")
+        missing = scores.height - df.height
+        if missing:
+            cap += f" {missing} site(s) not drawn: one of the two values is UNKNOWN."
+        return vegalite_svg(spec), cap
     return None, "No pair of criteria with values to draw the Pareto view."
 
 

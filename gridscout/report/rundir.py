@@ -69,7 +69,8 @@ def load_run(run_dir: str | Path) -> RunData:
         raise ReportError(f"run directory {run_dir} does not exist")
     scores_path = run_dir / SCORES_FILE
     if not scores_path.is_file():
-        raise ReportError(f"{scores_path} is missing: a run directory needs {SCORES_FILE} (run `gridscout score` first)")
+        raise ReportError(f"{scores_path} is missing: a run directory needs {SCORES_FILE} "
+                          "(run `gridscout score` first)")
     run_path = run_dir / RUN_FILE
     run: dict[str, Any] = {}
     files = [SCORES_FILE]

@@ -79,7 +79,8 @@ def evaluate_gates(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     if not status_cols:
         return pl.DataFrame({"gate_status": [PASS] * features.height, "gate_excluded": [False] * features.height,
                              "gate_reason": [""] * features.height, "gate_flags": [""] * features.height})
-    g = features.select(status_cols + reason_cols)
+    g = features.with_columns(status_cols + reason_cols).select(  # with_columns broadcasts literals
+        [f"gate_{c.name}" for c in profile.constraints] + [f"_reason_{c.name}" for c in profile.constraints])
     names = [c.name for c in profile.constraints]
     excl_unknown = profile.unknown.gate == "exclude"
 

@@ -106,24 +106,27 @@ def monte_carlo(features: pl.DataFrame, profile: Profile, eligible: np.ndarray, 
                     for c in ("rank_p05", "rank_p95"))
 
 
-def pareto_front(obj: np.ndarray, chunk: int = 512) -> np.ndarray:
+def pareto_front(obj: np.ndarray) -> np.ndarray:
     """Boolean mask of non-dominated rows of ``obj`` (n, m), all objectives minimised; rows with NaN
-    are never in the front and never dominate. Vectorised in chunks (memory chunk × n × m)."""
+    are never in the front and never dominate. Identical rows do not dominate each other.
+
+    Vectorised skyline filter, O(n · front size): each surviving point in turn removes the points it
+    dominates (kept: points better somewhere, or equal everywhere)."""
     obj = np.asarray(obj, dtype=float)
-    n = len(obj)
-    ok = np.isfinite(obj).all(axis=1)
-    idx = np.flatnonzero(ok)
+    front = np.zeros(len(obj), dtype=bool)
+    idx = np.flatnonzero(np.isfinite(obj).all(axis=1))
     x = obj[idx]
-    front = np.zeros(n, dtype=bool)
     if len(x) == 0:
         return front
-    dominated = np.zeros(len(x), dtype=bool)
-    for a in range(0, len(x), chunk):
-        q = x[a:a + chunk]                                  # candidates being tested
-        le = (x[None, :, :] <= q[:, None, :]).all(axis=2)   # other ≤ candidate on every objective
-        lt = (x[None, :, :] < q[:, None, :]).any(axis=2)    # and < on at least one
-        dominated[a:a + chunk] = (le & lt).any(axis=1)
-    front[idx[~dominated]] = True
+    order = np.argsort(x.sum(axis=1), kind="stable")  # likely-dominant points first: faster pruning
+    idx, x = idx[order], x[order]
+    i = 0
+    while i < len(x):
+        c = x[i]
+        keep = (x < c).any(axis=1) | (x == c).all(axis=1)
+        idx, x = idx[keep], x[keep]
+        i = int(keep[:i].sum()) + 1
+    front[idx] = True
     return front
 
 

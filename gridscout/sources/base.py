@@ -164,7 +164,8 @@ def read_csv_checked(path: Path, *, required: list[str] | tuple[str, ...] = (), 
             f"{path}: is an HTML page, not CSV (a portal's error or login page?). Delete it and re-fetch."
         )
     try:
-        df = pl.read_csv(path, infer_schema_length=20000, **kwargs)
+        kwargs.setdefault("infer_schema_length", 20000)
+        df = pl.read_csv(path, **kwargs)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError) as exc:
         raise SourceFormatError(f"{path}: cannot be read as CSV: {exc}") from exc
     if required:

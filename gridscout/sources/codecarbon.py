@@ -34,14 +34,19 @@ MIX_FUELS = {"coal_TWh": "coal", "gas_TWh": "gas", "oil_TWh": "oil", "nuclear_TW
 
 
 def parse_egrid_states(path: Path) -> pl.DataFrame:
-    """eGRID state CO2e output emission rates → region_carbon_yearly rows (direct basis)."""
+    """eGRID state CO2e output emission rates → region_carbon_yearly rows (direct basis).
+
+    The US-total row (``usa``) becomes ``region_kind='country', region_code='USA'``.
+    """
     df = read_csv_checked(path, required=("state", "state_code", "co2e_lb_per_mwh"))
     df = df.with_columns(pl.col("co2e_lb_per_mwh").cast(pl.Float64, strict=False))
     check_range(df, "co2e_lb_per_mwh", 0, 4000, file=path)
+    code = pl.col("state_code").str.strip_chars().str.to_uppercase()
+    national = code == "USA"  # the file's last row is the US total ("usa"), not a state
     return df.select(
-        pl.lit("us_state").alias("region_kind"),
-        pl.col("state_code").str.strip_chars().str.to_uppercase().alias("region_code"),
-        pl.col("state").str.to_titlecase().alias("region_name"),
+        pl.when(national).then(pl.lit("country")).otherwise(pl.lit("us_state")).alias("region_kind"),
+        code.alias("region_code"),
+        pl.when(national).then(pl.lit("United States")).otherwise(pl.col("state").str.to_titlecase()).alias("region_name"),
         pl.lit(EGRID_YEAR, pl.Int32).alias("year"),
         (pl.col("co2e_lb_per_mwh") * LB_PER_MWH_TO_G_PER_KWH).alias("carbon_g_per_kwh"),
         pl.lit("direct").alias("carbon_basis"),

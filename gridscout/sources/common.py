@@ -16,7 +16,7 @@ FUEL_MAP = {
 FIRM_FUELS = ("coal", "gas", "oil", "nuclear", "hydro", "biomass", "geothermal")
 VARIABLE_FUELS = ("wind", "solar")
 CANONICAL_FUELS = ("coal", "gas", "oil", "nuclear", "hydro", "wind", "solar", "biomass", "geothermal",
-                   "storage", "other")
+                   "storage", "other", "unknown")  # unknown: the source names no fuel (e.g. EIA-860 plant file)
 
 
 def canonical_fuel(name: str | None) -> str:

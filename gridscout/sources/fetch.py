@@ -5,15 +5,23 @@ used as is. A missing file with a declared URL is downloaded with a progress bar
 file, checked (size cap, HTML error pages, declared sha256) and only then renamed into place, so a
 killed or truncated download never leaves a file that looks complete. Downloads go only to the
 source's declared hosts.
+
+Conditional downloads: every download leaves a sidecar ``<file>.meta.json`` with the URL, the
+server's ``ETag`` and ``Last-Modified``, the sha256 and the fetch time. :func:`refresh` re-checks
+files that are already present with ``If-None-Match`` / ``If-Modified-Since``: a ``304 Not
+Modified`` (or a body with the same sha256) leaves the file untouched, so scheduled ingests are
+cheap and polite, and an unchanged file is never parsed again.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass
+from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,6 +34,9 @@ from gridscout.sources.base import RawFile, SourceSpec, looks_like_html
 
 RETRY_DELAYS_S = (1.0, 3.0, 9.0)
 TIMEOUT_S = httpx.Timeout(30.0, read=120.0)
+META_SUFFIX = ".meta.json"
+#: bookkeeping files that live beside raw files and are never data
+_NOT_DATA_SUFFIXES = (META_SUFFIX, ".part")
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,58 @@ def _missing_message(spec: SourceSpec, f: RawFile, folder: Path, reason: str) ->
     )
 
 
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What one (conditional) download did."""
+
+    path: Path
+    sha256: str
+    changed: bool  # False: 304 Not Modified, or the same bytes as before
+    status: str  # downloaded | not-modified | same-content
+
+
+def meta_path(dest: Path) -> Path:
+    """The sidecar ``<file>.meta.json`` that keeps a downloaded file's validators and hash."""
+    return dest.with_name(dest.name + META_SUFFIX)
+
+
+def read_meta(dest: Path) -> dict | None:
+    """The sidecar of ``dest`` (None when absent or unreadable)."""
+    try:
+        return json.loads(meta_path(dest).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_meta(dest: Path, meta: dict) -> None:
+    path = meta_path(dest)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def conditional_headers(url: str, dest: Path) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` for re-checking ``dest`` (empty: fetch unconditionally).
+
+    Validators come from the sidecar when it describes this URL and the file still has the hash
+    it records; a file without a sidecar (copied in by hand) is checked by its modification time.
+    A file edited since it was downloaded gets no validators: it is fetched again.
+    """
+    if not dest.is_file():
+        return {}
+    meta = read_meta(dest)
+    if meta is None:
+        return {"If-Modified-Since": formatdate(dest.stat().st_mtime, usegmt=True)}
+    if meta.get("url") != url or meta.get("sha256") != sha256_file(dest):
+        return {}
+    headers = {}
+    if meta.get("etag"):
+        headers["If-None-Match"] = meta["etag"]
+    if meta.get("last_modified"):
+        headers["If-Modified-Since"] = meta["last_modified"]
+    return headers
+
+
 def download(url: str, dest: Path, *, allowed_hosts: frozenset[str], max_bytes: int,
              expected_sha256: str | None = None, client: httpx.Client | None = None,
              retry_delays: tuple[float, ...] = RETRY_DELAYS_S, label: str | None = None) -> str:
@@ -70,6 +133,19 @@ def download(url: str, dest: Path, *, allowed_hosts: frozenset[str], max_bytes: 
     Retries with backoff on connection errors, timeouts and HTTP 5xx/429; never retries 4xx.
     Raises :class:`SourceFetchError` on a host outside ``allowed_hosts``, a body larger than
     ``max_bytes``, a body shorter than its Content-Length, an HTML page, or a sha256 mismatch.
+    Writes the sidecar ``<dest>.meta.json`` (validators and hash) for later conditional checks.
+    """
+    return fetch(url, dest, allowed_hosts=allowed_hosts, max_bytes=max_bytes, expected_sha256=expected_sha256,
+                 client=client, retry_delays=retry_delays, label=label, conditional=False).sha256
+
+
+def fetch(url: str, dest: Path, *, allowed_hosts: frozenset[str], max_bytes: int,
+          expected_sha256: str | None = None, client: httpx.Client | None = None,
+          retry_delays: tuple[float, ...] = RETRY_DELAYS_S, label: str | None = None,
+          conditional: bool = True) -> FetchOutcome:
+    """Like :func:`download`, but when ``conditional`` and ``dest`` exists, ask the server whether it
+    changed (``If-None-Match`` / ``If-Modified-Since``). ``304`` or identical bytes → ``dest`` is
+    left as it is (``changed=False``); new bytes replace it atomically.
     """
     host = urlparse(url).hostname
     if host not in allowed_hosts:
@@ -79,12 +155,14 @@ def download(url: str, dest: Path, *, allowed_hosts: frozenset[str], max_bytes: 
     own_client = client is None
     client = client or httpx.Client(timeout=TIMEOUT_S, follow_redirects=True)
     last_error: Exception | None = None
+    headers = conditional_headers(url, dest) if conditional else {}
     try:
         for attempt, delay in enumerate((0.0, *retry_delays)):
             if delay:
                 time.sleep(delay)
             try:
-                return _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256, label)
+                return _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256, label,
+                                      headers)
             except _Retryable as exc:
                 last_error = exc
                 continue
@@ -99,13 +177,17 @@ class _Retryable(Exception):
     pass
 
 
-def _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256, label) -> str:
+def _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256, label,
+                   headers=None) -> FetchOutcome:
     h = hashlib.sha256()
     try:
-        with client.stream("GET", url) as resp:
+        with client.stream("GET", url, headers=headers or {}) as resp:
             final_host = resp.url.host
             if final_host not in allowed_hosts:
                 raise SourceFetchError(f"{url} redirected to {resp.url}, outside the declared hosts")
+            validators = {"etag": resp.headers.get("etag"), "last_modified": resp.headers.get("last-modified")}
+            if resp.status_code == 304 and headers:
+                return _not_modified(url, dest, validators)
             if resp.status_code >= 500 or resp.status_code == 429:
                 raise _Retryable(f"HTTP {resp.status_code}")
             if resp.status_code >= 400:
@@ -143,8 +225,27 @@ def _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_s
     digest = h.hexdigest()
     if expected_sha256 and digest != expected_sha256.lower():
         raise SourceFetchError(f"{url}: sha256 {digest} does not match the declared {expected_sha256}")
+    now = time.time()
+    meta = {"url": url, **validators, "sha256": digest, "bytes": got, "fetched_at": now, "checked_at": now}
+    if dest.is_file() and sha256_file(dest) == digest:
+        # the server ignored the validators (or has none) but sent the same bytes: keep the file as is
+        old = read_meta(dest) or {}
+        _write_meta(dest, {**meta, "fetched_at": old.get("fetched_at", dest.stat().st_mtime)})
+        return FetchOutcome(dest, digest, changed=False, status="same-content")
     os.replace(part, dest)
-    return digest
+    _write_meta(dest, meta)
+    return FetchOutcome(dest, digest, changed=True, status="downloaded")
+
+
+def _not_modified(url: str, dest: Path, validators: dict) -> FetchOutcome:
+    """304: the file on disk is current; record when it was checked (and any new validators)."""
+    digest = sha256_file(dest)
+    old = read_meta(dest) or {"url": url, "sha256": digest, "bytes": dest.stat().st_size,
+                              "fetched_at": dest.stat().st_mtime}
+    meta = {**old, "url": url, "sha256": digest, "checked_at": time.time()}
+    meta.update({k: v for k, v in validators.items() if v})
+    _write_meta(dest, meta)
+    return FetchOutcome(dest, digest, changed=False, status="not-modified")
 
 
 def locate(spec: SourceSpec, raw: Path | None = None, *, allow_download: bool | None = None,
@@ -159,7 +260,7 @@ def locate(spec: SourceSpec, raw: Path | None = None, *, allow_download: bool | 
     found: list[LocatedFile] = []
     for f in spec.files:
         if f.is_glob:
-            matches = sorted(p for p in folder.glob("**/*") if p.is_file() and fnmatch.fnmatch(p.name, f.name)) \
+            matches = sorted(p for p in folder.glob("**/*") if p.is_file() and _is_data(p.name, f.name)) \
                 if folder.is_dir() else []
             if not matches and f.required:
                 raise SourceMissingError(_missing_message(spec, f, folder, "no file matches that pattern"))
@@ -209,6 +310,57 @@ def _extract_member(archive: Path, member: str, dest: Path) -> None:
         raise SourceFetchError(f"{archive.name} is not a valid zip archive: {exc}") from exc
 
 
+def _is_data(name: str, pattern: str) -> bool:
+    """A glob match that is a data file, not a sidecar or a partial download."""
+    return fnmatch.fnmatch(name, pattern) and not name.endswith(_NOT_DATA_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """Outcome of re-checking one present file against its publisher."""
+
+    source_id: str
+    file: str
+    status: str  # downloaded | not-modified | same-content | failed | skipped
+    message: str = ""
+
+
+def refresh(spec: SourceSpec, raw: Path | None = None, *, client: httpx.Client | None = None,
+            retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> list[RefreshResult]:
+    """Re-check every present file of ``spec`` that has a download URL with a conditional request.
+
+    Unchanged files (304, or the same bytes) are left untouched; changed ones are replaced
+    atomically (and a zip member re-extracted), so the next ingest sees new hashes and loads them.
+    Failures are returned, not raised: a publisher that is down must not stop an ingest of the
+    files already on disk. Missing files are left to :func:`locate`.
+    """
+    folder = source_dir(spec, raw)
+    out: list[RefreshResult] = []
+    own_client = client is None
+    client = client or httpx.Client(timeout=TIMEOUT_S, follow_redirects=True)
+    try:
+        for f in spec.files:
+            if f.is_glob or not f.url or not (folder / f.name).is_file():
+                continue
+            target = (folder / f.name).with_name(f.name + ".zip") if f.member else folder / f.name
+            if not target.is_file():
+                out.append(RefreshResult(spec.id, f.name, "skipped", "archive not kept: cannot check it"))
+                continue
+            try:
+                res = fetch(f.url, target, allowed_hosts=spec.allowed_hosts, max_bytes=f.max_bytes,
+                            expected_sha256=f.sha256, client=client, retry_delays=retry_delays,
+                            label=f"{spec.id}/{f.name}", conditional=True)
+                if res.changed and f.member:
+                    _extract_member(target, f.member, folder / f.name)
+                out.append(RefreshResult(spec.id, f.name, res.status))
+            except SourceFetchError as exc:
+                out.append(RefreshResult(spec.id, f.name, "failed", str(exc)))
+    finally:
+        if own_client:
+            client.close()
+    return out
+
+
 def _located(name: str, path: Path, url: str | None) -> LocatedFile:
     st = path.stat()
     return LocatedFile(name=name, path=path, url=url, sha256=sha256_file(path), bytes=st.st_size,
@@ -221,7 +373,7 @@ def present(spec: SourceSpec, raw: Path | None = None) -> dict[str, bool]:
     out = {}
     for f in spec.files:
         if f.is_glob:
-            out[f.name] = folder.is_dir() and any(fnmatch.fnmatch(p.name, f.name) for p in folder.glob("**/*"))
+            out[f.name] = folder.is_dir() and any(_is_data(p.name, f.name) for p in folder.glob("**/*"))
         else:
             out[f.name] = (folder / f.name).is_file() or any((folder / a).is_file() for a in f.alternatives)
     return out

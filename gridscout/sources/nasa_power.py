@@ -119,7 +119,7 @@ def parse_json(obj: Mapping | str | bytes, *, file: str = "<nasa power json>") -
                          schema_overrides={p: pl.Float64 for p in params})
     frame = _null_fill(frame, list(params), fill)
     if keys and len(keys[0]) == 10:
-        return frame.select(pl.col("key").str.strptime(pl.Datetime("us"), "%Y%m%d%H").alias("datetime_start"),
+        return frame.select((pl.col("key") + "00").str.strptime(pl.Datetime("us"), "%Y%m%d%H%M").alias("datetime_start"),
                             *params), meta
     if keys and len(keys[0]) == 8:
         return frame.select(pl.col("key").str.strptime(pl.Date, "%Y%m%d").alias("date"), *params), meta

@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pandas as pd
 import polars as pl
 

@@ -10,8 +10,8 @@ create table region_carbon_yearly (
     region_name      varchar,
     year             integer not null,
     carbon_g_per_kwh double,                 -- gCO2eq/kWh of generation
-    carbon_basis     varchar not null,       -- lifecycle | direct
-    primary key (source_id, vintage, region_kind, region_code, year)
+    carbon_basis     varchar not null,       -- lifecycle | direct (one source may publish both)
+    primary key (source_id, vintage, region_kind, region_code, year, carbon_basis)
 );
 
 create table region_generation_mix (

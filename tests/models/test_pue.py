@@ -76,7 +76,7 @@ def test_liquid_never_worse_than_air_in_hot_climate(results, env):
     for liq in LIQUID:
         for air in AIR:
             assert results[(liq, env)]["miami"]["pue_annual"] <= results[(air, env)]["miami"]["pue_annual"]
-            assert results[(liq, env)]["miami"]["pue_peak"] <= results[(air, env)]["miami"]["pue_peak"]
+    # (peak hours are not asserted: dry-cooled liquid trim chillers can peak above a tower plant)
 
 
 def test_energy_bookkeeping(weather_all):

@@ -23,3 +23,55 @@ def chromium() -> str:
         if exe is None:
             pytest.skip(f"chromium could not be installed with apt (rc={proc.returncode}): {proc.stderr[-500:]}")
     return exe
+
+
+RAW = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))
+SOURCES = ["boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
+           "weather_hourly"]
+WEIGHTS_A = {"power": 0.25, "cooling": 0.25, "carbon": 0.3, "price": 0.2}
+WEIGHTS_B = {"power": 0.1, "cooling": 0.2, "carbon": 0.6, "price": 0.1}
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory) -> Path:
+    """A real warehouse with the first-slice sources (about 8 s)."""
+    from gridscout.ingest import ingest_source
+
+    if not RAW.is_dir():
+        pytest.skip(f"raw data folder {RAW} not found (set GRIDSCOUT_RAW_DIR)")
+    db = tmp_path_factory.mktemp("wh") / "gridscout.duckdb"
+    for s in SOURCES:
+        ingest_source(s, db=db, raw=RAW)
+    return db
+
+
+@pytest.fixture(scope="session")
+def features(warehouse):
+    """Real features of the 72 markets plus two hostile names; and the reference data."""
+    from gridscout.candidates import load_candidates
+    from gridscout.features.reference import read_reference
+    from gridscout.features.sites import site_features
+
+    from tests.report.rundir_fixture import add_xss_sites
+
+    cands = load_candidates(REPO / "data" / "candidates" / "markets.csv")
+    ref = read_reference(warehouse)
+    return site_features(add_xss_sites(cands.sites), ref), ref
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory, features, warehouse) -> Path:
+    from tests.report.rundir_fixture import build_run_dir
+
+    feats, ref = features
+    return build_run_dir(tmp_path_factory.mktemp("runs") / "run-a", feats, ref, warehouse,
+                         run_id="run-a", weights=WEIGHTS_A, seed=1)
+
+
+@pytest.fixture(scope="session")
+def run_dir_b(tmp_path_factory, features, warehouse) -> Path:
+    from tests.report.rundir_fixture import build_run_dir
+
+    feats, ref = features
+    return build_run_dir(tmp_path_factory.mktemp("runs") / "run-b", feats, ref, warehouse,
+                         run_id="run-b", weights=WEIGHTS_B, seed=2, profile_name="carbon-first")

@@ -1,0 +1,85 @@
+"""GIS and tabular exports of a run: ``sites.geoparquet``, ``scores.csv``, ``surface.geoparquet``.
+
+GeoParquet is written by geopandas (``to_parquet``: GeoParquet 1.x metadata, WKB geometry,
+EPSG:4326 lon/lat), which DuckDB spatial and QGIS read as is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import polars as pl
+import shapely
+
+from gridscout.report.rundir import ReportError, load_run
+
+SITES_FILE = "sites.geoparquet"
+SCORES_CSV = "scores.csv"
+SURFACE_FILE = "surface.geoparquet"
+CRS = "EPSG:4326"
+
+
+def _csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+    """Flatten nested/binary columns so every value has a CSV text form (nulls stay empty)."""
+    out = []
+    for name, dtype in df.schema.items():
+        if dtype == pl.Binary:
+            out.append(pl.col(name).bin.encode("hex"))
+        elif isinstance(dtype, (pl.List, pl.Array, pl.Struct)):
+            out.append(pl.col(name).map_elements(str, return_dtype=pl.Utf8))
+        else:
+            out.append(pl.col(name))
+    return df.select(out)
+
+
+def sites_geodataframe(scores: pl.DataFrame) -> gpd.GeoDataFrame:
+    """Scores as point features (x = longitude, y = latitude, EPSG:4326); rows with no coordinates dropped."""
+    missing = {"latitude", "longitude"} - set(scores.columns)
+    if missing:
+        raise ReportError(f"scores.parquet has no {', '.join(sorted(missing))} column: cannot place the sites")
+    df = scores.filter(pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null())
+    binary = [c for c, t in df.schema.items() if t == pl.Binary]
+    pdf = df.drop(binary).to_pandas()
+    geom = shapely.points(df["longitude"].cast(pl.Float64).to_numpy(), df["latitude"].cast(pl.Float64).to_numpy())
+    return gpd.GeoDataFrame(pdf, geometry=geom, crs=CRS)
+
+
+def surface_geodataframe(surface: pl.DataFrame) -> gpd.GeoDataFrame:
+    """Screening cells as H3 hexagon polygons (``h3`` column) in EPSG:4326."""
+    import h3
+
+    if "h3" not in surface.columns:
+        raise ReportError("surface.parquet has no h3 column: cannot draw hexagons")
+    polys = []
+    for cell in surface["h3"].to_list():
+        if cell is None:
+            polys.append(None)
+            continue
+        cell = cell if isinstance(cell, str) else h3.int_to_str(int(cell))
+        polys.append(shapely.Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]))
+    binary = [c for c, t in surface.schema.items() if t == pl.Binary]
+    return gpd.GeoDataFrame(surface.drop(binary).to_pandas(), geometry=polys, crs=CRS)
+
+
+def write_gis_outputs(run_dir: str | Path) -> dict[str, Path]:
+    """Write ``sites.geoparquet`` and ``scores.csv`` (and ``surface.geoparquet`` for screening runs).
+
+    Returns ``{"sites": ..., "scores_csv": ..., ["surface": ...]}``. An existing
+    ``surface.geoparquet`` (written by the screening step) is kept as is.
+    """
+    data = load_run(run_dir)
+    out: dict[str, Path] = {}
+    sites_path = data.run_dir / SITES_FILE
+    sites_geodataframe(data.scores).to_parquet(sites_path, index=False)
+    out["sites"] = sites_path
+    csv_path = data.run_dir / SCORES_CSV
+    _csv_safe(data.scores).write_csv(csv_path)
+    out["scores_csv"] = csv_path
+    surface_path = data.run_dir / SURFACE_FILE
+    if surface_path.exists():
+        out["surface"] = surface_path
+    elif data.surface is not None and data.surface.height and "h3" in data.surface.columns:
+        surface_geodataframe(data.surface).to_parquet(surface_path, index=False)
+        out["surface"] = surface_path
+    return out

@@ -1,0 +1,357 @@
+"""Render a run directory to one self-contained ``report.html`` (opens from disk, no network).
+
+The page is built from a Jinja2 template with autoescaping on, so every user string (site names,
+profile names, exclusion reasons) is escaped; inline JSON is escaped for ``<script>`` context; a
+Content-Security-Policy allows only the page's own two scripts (by hash) and no network at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+
+from gridscout import __version__
+from gridscout.report import charts
+from gridscout.report.compare import compare_runs, flatten
+from gridscout.report.fields import (FIELDS, LOCATION_SOURCES, ROW_SOURCE_COLUMNS, UNKNOWN, fmt_field, fmt_number,
+                                     is_missing, sort_key)
+from gridscout.report.maps import site_map_svg
+from gridscout.report.rundir import RunData, load_run, safe_output_path
+from gridscout.report.templates import CSS, HOOK_JS, MAIN_JS, METHODS, TEMPLATE
+
+REPORT_FILE = "report.html"
+OPEN_CARDS = 5
+GATE_ORDER = {"FAIL": 0, "UNKNOWN": 1, "CONDITIONAL": 2, "PASS": 3}
+
+
+def json_for_html(obj: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``</script>``, no ``<!--``."""
+    text = json.dumps(obj, default=str, ensure_ascii=False, sort_keys=True)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _csp_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+def content_security_policy() -> str:
+    """No network, no foreign scripts: only the two inline scripts of this template run."""
+    return ("default-src 'none'; " f"script-src {_csp_hash(HOOK_JS)} {_csp_hash(MAIN_JS)}; "
+            "style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; "
+            "base-uri 'none'; form-action 'none'")
+
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=False)
+
+
+# ---------------------------------------------------------------- per-site pieces
+def _order(scores: pl.DataFrame) -> pl.DataFrame:
+    """Ranked sites first (by rank), then unranked by score, excluded last."""
+    keys, desc = [], []
+    if "excluded" in scores.columns:
+        keys.append(pl.col("excluded").fill_null(False)); desc.append(False)
+    if "rank" in scores.columns:
+        keys.append(pl.col("rank").is_null()); desc.append(False)
+        keys.append(pl.col("rank")); desc.append(False)
+    if "score" in scores.columns:
+        keys.append(pl.col("score").is_null()); desc.append(False)
+        keys.append(pl.col("score")); desc.append(True)
+    keys.append(pl.col("site_id").cast(pl.Utf8)); desc.append(False)
+    return scores.sort(keys, descending=desc, nulls_last=True)
+
+
+def _text(v: Any) -> str:
+    return UNKNOWN if is_missing(v) or (isinstance(v, str) and not v.strip()) else str(v)
+
+
+def _cell(text: str, sort: str = "", cls: str = "", href: str | None = None) -> dict[str, Any]:
+    return {"text": text, "sort": sort, "cls": cls, "href": href}
+
+
+def _us_state_text(row: dict[str, Any]) -> str:
+    v = row.get("us_state")
+    if is_missing(v) and row.get("country") not in (None, "USA", "US"):
+        return "—"  # not applicable outside the United States
+    return _text(v)
+
+
+def _gates(row: dict[str, Any], gate_cols: list[str]) -> list[dict[str, str]]:
+    out = []
+    for c in gate_cols:
+        v = row.get(c)
+        val = UNKNOWN if is_missing(v) else str(v).upper()
+        out.append({"name": c.removeprefix("gate_"), "value": val,
+                    "cls": val if val in GATE_ORDER else "UNKNOWN"})
+    return sorted(out, key=lambda g: GATE_ORDER.get(g["cls"], 1))
+
+
+def _split_list(v: Any) -> list[str]:
+    if is_missing(v):
+        return []
+    if isinstance(v, (list, tuple)):
+        return [str(x) for x in v if str(x).strip()]
+    return [p.strip() for p in str(v).replace(";", ",").split(",") if p.strip()]
+
+
+def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str, str]]:
+    out = []
+
+    def add(what: str, source: str | None, detail: str = "", vintage: str | None = None):
+        if not source:
+            return
+        out.append({"what": what, "source": source, "detail": detail,
+                    "vintage": vintage or vintages.get(source) or UNKNOWN})
+
+    for col, src in LOCATION_SOURCES.items():
+        if not is_missing(row.get(col)):
+            add(col, src)
+    if not is_missing(row.get("carbon_g_per_kwh")):
+        detail = " ".join(str(x) for x in (row.get("carbon_year"), row.get("carbon_basis")) if not is_missing(x))
+        add("carbon intensity", _text(row.get(ROW_SOURCE_COLUMNS["carbon_g_per_kwh"])), detail,
+            None if is_missing(row.get("carbon_vintage")) else str(row.get("carbon_vintage")))
+    if not is_missing(row.get("price_usd_per_mwh")):
+        add("electricity price", _text(row.get(ROW_SOURCE_COLUMNS["price_usd_per_mwh"])),
+            "" if is_missing(row.get("price_year")) else f"year {row.get('price_year')}")
+    if not is_missing(row.get("capacity_within_50km_mw")):
+        add("generation within 50 km", "gppd")
+    if not is_missing(row.get("cooling_design_db_c")) or not is_missing(row.get("ashrae_climate_zone")):
+        add("design conditions", "weather_stations")
+    if not is_missing(row.get("weather_station_key")):
+        dist = row.get("weather_distance_km")
+        add("hourly weather", "weather_hourly",
+            f"{row.get('weather_station_key')}" + ("" if is_missing(dist) else f", {fmt_number(dist, 1)} km away"))
+    if not is_missing(row.get("water_stress_score")):
+        add("water stress", "aqueduct")
+    return out
+
+
+class _SeriesLookup:
+    """Rows of an optional per-site/per-station frame, partitioned once."""
+
+    def __init__(self, df: pl.DataFrame | None, keys: tuple[str, ...]):
+        self.key = next((k for k in keys if df is not None and k in df.columns), None)
+        self.parts = {} if self.key is None else {
+            k[0]: part for k, part in df.partition_by(self.key, as_dict=True, include_key=True).items()}
+
+    def get(self, value: Any) -> pl.DataFrame | None:
+        return None if is_missing(value) else self.parts.get(value)
+
+
+def _site_charts(row: dict[str, Any], hourly: _SeriesLookup, monthly: _SeriesLookup, fuel: _SeriesLookup,
+                 cache: dict[Any, str | None]) -> tuple[list[str], list[str]]:
+    out, missing = [], []
+    hkey = row.get("site_id") if hourly.key == "site_id" else row.get("weather_station_key")
+    if ("h", hkey) not in cache:
+        part = hourly.get(hkey)
+        title = "Hourly PUE over the year (daily min–max band, daily mean)"
+        if hourly.key == "station_key" and part is not None:
+            title += f" — weather {hkey}"
+        cache[("h", hkey)] = charts.hourly_pue_chart(part, title) if part is not None else None
+    (out.append(cache[("h", hkey)]) if cache[("h", hkey)] else missing.append("hourly PUE"))
+    m = monthly.get(row.get("site_id"))
+    for col, label, unit in (("water_m3", "Water consumed", "m³"), ("energy_mwh", "Facility energy", "MWh")):
+        svg = charts.monthly_chart(m, col, label, unit) if m is not None else None
+        (out.append(svg) if svg else missing.append(f"monthly {label.lower()}"))
+    f = fuel.get(row.get("site_id"))
+    svg = charts.fuel_mix_chart(f) if f is not None else None
+    (out.append(svg) if svg else missing.append("fuel mix"))
+    return out, missing
+
+
+def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], gate_cols: list[str],
+                  vintages: dict[str, str]) -> dict[str, Any]:
+    cols = set(data.scores.columns)
+    excluded = bool(row.get("excluded")) if not is_missing(row.get("excluded")) else False
+    name = _text(row.get("site_name")) if "site_name" in cols else str(row.get("site_id"))
+    fields, unknown_fields = [], []
+    for f in FIELDS:
+        present = f.column in cols
+        v = row.get(f.column) if present else None
+        ev_col = f"{f.column}__evidence"
+        ev = (_text(row.get(ev_col)).lower() if ev_col in cols and not is_missing(row.get(ev_col))
+              else "not stated" if present else "not in run")
+        text = fmt_field(f, v)
+        if text == UNKNOWN:
+            unknown_fields.append(f.label)
+        fields.append({"label": f.label, "value": text, "evidence": ev})
+    criteria = [{"name": c, "score": fmt_number(row.get(f"score_{c}"), 1),
+                 "contrib": fmt_number(row.get(f"contrib_{c}"), 2)} for c in crit]
+    unknowns = []
+    crit_unknown = _split_list(row.get("unknown_criteria"))
+    if crit_unknown:
+        unknowns.append("criteria " + ", ".join(crit_unknown))
+    if unknown_fields:
+        unknowns.append("estimates " + ", ".join(unknown_fields))
+    robust = []
+    if "p_top5" in cols:
+        robust.append(f"P(top 5) {fmt_number(row.get('p_top5'), 2)}")
+    if "rank_p05" in cols or "rank_p95" in cols:
+        robust.append(f"rank 5–95 %: {fmt_number(row.get('rank_p05'))}–{fmt_number(row.get('rank_p95'))}")
+    if "pareto" in cols:
+        p = row.get("pareto")
+        robust.append("Pareto set: " + (UNKNOWN if is_missing(p) else "yes" if p else "no"))
+    where = " · ".join([
+        f"{fmt_number(row.get('latitude'), 4)}, {fmt_number(row.get('longitude'), 4)}",
+        f"country {_text(row.get('country'))}", f"US state {_us_state_text(row)}",
+        f"grid zone {_text(row.get('grid_zone'))}" + ("" if is_missing(row.get("zone_name"))
+                                                       else f" ({row.get('zone_name')})"),
+    ])
+    has_contrib = any(f"contrib_{c}" in cols for c in crit)
+    return {
+        "card_id": f"site-{i}", "site_id": str(row.get("site_id")), "name": name, "excluded": excluded,
+        "exclusion_reason": _text(row.get("exclusion_reason")), "rank_text": fmt_number(row.get("rank")),
+        "score_text": fmt_number(row.get("score"), 1), "where": where, "unknowns": unknowns,
+        "gates": _gates(row, gate_cols), "criteria": criteria, "fields": fields, "robust": " · ".join(robust),
+        "contrib_svg": charts.contribution_bars(row, crit) if has_contrib else None,
+        "sources": _sources_for(row, vintages),
+    }
+
+
+def _table(i: int, row: dict[str, Any], ctx: dict[str, Any], crit: list[str], cols: set[str],
+           gate_cols: list[str]) -> list[dict[str, Any]]:
+    cells = [
+        _cell(fmt_number(row.get("rank")), sort_key(row.get("rank")), "num"),
+        _cell(ctx["name"], ctx["name"].lower(), "", href=ctx["card_id"]),
+        _cell(ctx["site_id"], ctx["site_id"]),
+        _cell(_text(row.get("country")), sort_key(row.get("country"))),
+        _cell(_us_state_text(row), sort_key(row.get("us_state"))),
+        _cell(_text(row.get("grid_zone")), sort_key(row.get("grid_zone"))),
+        _cell(fmt_number(row.get("score"), 1), sort_key(row.get("score")), "num"),
+    ]
+    cells += [_cell(fmt_number(row.get(f"score_{c}"), 1), sort_key(row.get(f"score_{c}")), "num") for c in crit]
+    if "p_top5" in cols:
+        cells.append(_cell(fmt_number(row.get("p_top5"), 2), sort_key(row.get("p_top5")), "num"))
+    if "rank_p05" in cols and "rank_p95" in cols:
+        lo, hi = row.get("rank_p05"), row.get("rank_p95")
+        txt = UNKNOWN if is_missing(lo) or is_missing(hi) else f"{fmt_number(lo)}–{fmt_number(hi)}"
+        cells.append(_cell(txt, sort_key(None if is_missing(lo) or is_missing(hi) else hi - lo), "num"))
+    if "pareto" in cols:
+        p = row.get("pareto")
+        cells.append(_cell(UNKNOWN if is_missing(p) else "yes" if p else "no", sort_key(p)))
+    if gate_cols:
+        g = ctx["gates"]
+        worst = g[0]["cls"] if g else UNKNOWN
+        txt = ", ".join(f"{x['name']}: {x['value']}" for x in g if x["cls"] != "PASS") or "all PASS"
+        cells.append(_cell(txt, str(GATE_ORDER.get(worst, 1))))
+    status = f"excluded: {ctx['exclusion_reason']}" if ctx["excluded"] else "scored"
+    cells.append(_cell(status, status.lower()))
+    return cells
+
+
+def _table_cols(crit: list[str], cols: set[str], gate_cols: list[str]) -> list[dict[str, str]]:
+    out = [("Rank", "num", "1 = best"), ("Site", "text", "site name"), ("ID", "text", "site_id"),
+           ("Country", "text", "ISO 3166 alpha-3"), ("US state", "text", "US state code"),
+           ("Grid zone", "text", "Electricity Maps zone"), ("Score", "num", "0–100, null when excluded")]
+    out += [(c, "num", f"sub-score {c} (0–100)") for c in crit]
+    if "p_top5" in cols:
+        out.append(("P(top 5)", "num", "probability of a top-5 rank under the robustness analysis"))
+    if "rank_p05" in cols and "rank_p95" in cols:
+        out.append(("Rank 5–95 %", "num", "sorted by interval width"))
+    if "pareto" in cols:
+        out.append(("Pareto", "text", "on the Pareto front"))
+    if gate_cols:
+        out.append(("Gates", "text", "gates not passed"))
+    out.append(("Status", "text", "scored or exclusion reason"))
+    return [{"label": a, "type": b, "help": c} for a, b, c in out]
+
+
+# ---------------------------------------------------------------- whole page
+def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]:
+    """Template context for one run (and an optional run to compare with)."""
+    scores = _order(data.scores)
+    cols = set(scores.columns)
+    crit = charts.criteria_present(scores.columns)
+    gate_cols = sorted(c for c in scores.columns if c.startswith("gate_"))
+    run_sources = [s for s in data.run.get("sources") or [] if isinstance(s, dict)]
+    vintages = {str(s.get("source_id")): str(s.get("vintage")) for s in run_sources if s.get("vintage") is not None}
+    hourly = _SeriesLookup(data.hourly, ("site_id", "station_key"))
+    monthly = _SeriesLookup(data.monthly, ("site_id",))
+    fuel = _SeriesLookup(data.fuel_mix, ("site_id",))
+    cache: dict[Any, str | None] = {}
+    sites = []
+    for i, row in enumerate(scores.iter_rows(named=True)):
+        ctx = _site_context(i, row, data, crit, gate_cols, vintages)
+        ctx["table"] = _table(i, row, ctx, crit, cols, gate_cols)
+        ctx["charts"], ctx["no_charts"] = _site_charts(row, hourly, monthly, fuel, cache)
+        sites.append(ctx)
+    card_ids = [s["card_id"] for s in sites]
+    pareto_svg, pareto_cap = charts.pareto_chart(scores)
+    robustness = [
+        {"svg": charts.top_k_chart(scores), "caption": "Share of robustness draws in which each site ranks top 5.",
+         "missing": "no p_top5 column/values in this run."},
+        {"svg": charts.rank_interval_chart(scores), "caption": "Point: rank in this run; line: 5–95 % rank interval.",
+         "missing": "no rank_p05/rank_p95 values in this run."},
+        {"svg": pareto_svg, "caption": pareto_cap, "missing": pareto_cap},
+    ]
+    profile = data.run.get("profile") if isinstance(data.run.get("profile"), dict) else {}
+    profile_rows = [(k, "UNKNOWN" if v is None else json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict))
+                     else str(v)) for k, v in flatten(profile).items()]
+    candidates = data.run.get("candidates") if isinstance(data.run.get("candidates"), dict) else {}
+    notes = candidates.get("notes") or []
+    timings = data.run.get("timings_s") if isinstance(data.run.get("timings_s"), dict) else {}
+    n_excl = int(scores["excluded"].fill_null(False).sum()) if "excluded" in cols else 0
+    n_scored = int(scores["score"].is_not_null().sum()) if "score" in cols else 0
+    return {
+        "version": __version__, "run_id": data.run_id, "run": data.run, "profile": profile,
+        "csp": content_security_policy(), "css": CSS, "hook_js": HOOK_JS, "main_js": MAIN_JS,
+        "sites": sites, "n_excluded": n_excl, "n_scored": n_scored, "open_cards": OPEN_CARDS,
+        "table_cols": _table_cols(crit, cols, gate_cols),
+        "map_svg": site_map_svg(scores, data.boundaries, data.surface, card_ids),
+        "has_surface": data.surface is not None and data.surface.height > 0,
+        "boundaries_note": ("country and US-state outlines from boundaries.parquet" if data.boundaries is not None
+                            else "none (the run has no boundaries.parquet)"),
+        "robustness_charts": robustness,
+        "robustness_note": ("Ranks under perturbed weights and inputs, as recorded by the run "
+                            "(p_top5, rank_p05, rank_p95, pareto)."),
+        "profile_rows": profile_rows, "candidates": candidates,
+        "candidates_notes": notes if isinstance(notes, list) else [str(notes)],
+        "run_sources": [{"source_id": _text(s.get("source_id")), "vintage": _text(s.get("vintage")),
+                         "loaded_at": _text(s.get("loaded_at")),
+                         "files": _text(s.get("files") if not isinstance(s.get("files"), list)
+                                        else ", ".join(map(str, s["files"])))} for s in run_sources],
+        "timings": [(k, fmt_number(v, 1) if isinstance(v, (int, float)) else str(v)) for k, v in timings.items()],
+        "methods": METHODS, "files_read": data.files_read,
+        "compare": compare_runs(data, other) if other is not None else None,
+        "run_json": json_for_html({"run": data.run, "files_read": data.files_read,
+                                   "compare_to": other.run_id if other is not None else None}),
+    }
+
+
+def render_html(data: RunData, other: RunData | None = None) -> str:
+    """The report as one HTML string."""
+    return _ENV.from_string(TEMPLATE).render(**build_context(data, other))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_report(run_dir: Path, *, compare_to: Path | None = None, out: Path | None = None,
+                  allow_outside: bool = False) -> Path:
+    """Write ``report.html`` for ``run_dir`` (optionally compared with the run in ``compare_to``).
+
+    ``out`` defaults to ``run_dir/report.html``; a path outside ``run_dir`` is refused unless
+    ``allow_outside=True``. Returns the path written.
+    """
+    data = load_run(run_dir)
+    target = safe_output_path(data.run_dir, out, REPORT_FILE, allow_outside=allow_outside)
+    other = load_run(compare_to) if compare_to is not None else None
+    _write_atomic(target, render_html(data, other))
+    return target

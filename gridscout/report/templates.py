@@ -1,0 +1,220 @@
+"""The report's one HTML template, its CSS and its two small inline scripts (no external assets)."""
+
+from __future__ import annotations
+
+CSS = """
+:root{--fg:#1d1d1f;--mut:#666;--bd:#d0d0d0;--bg2:#f6f6f4;--unk:#9a3412;--unkbg:#fff1e6}
+*{box-sizing:border-box}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;color:var(--fg);
+ margin:0;padding:0 1.5rem 3rem;max-width:1400px}
+header{border-bottom:2px solid #3b528b;padding:1rem 0 .5rem;margin-bottom:1rem}
+h1{margin:.2rem 0;font-size:1.6rem} h2{margin-top:2rem;border-bottom:1px solid var(--bd);padding-bottom:.2rem}
+h3{margin:.3rem 0} nav a{margin-right:1rem}
+.meta{color:var(--mut);font-size:.9rem} .meta span{margin-right:1.2rem}
+table{border-collapse:collapse;font-size:.86rem} th,td{border:1px solid var(--bd);padding:.2rem .45rem;vertical-align:top}
+th{background:var(--bg2);text-align:left}
+#gs-table th{cursor:pointer;user-select:none;white-space:nowrap} #gs-table th[aria-sort=ascending]::after{content:" ▲"}
+#gs-table th[aria-sort=descending]::after{content:" ▼"}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.excluded td{color:#777;background:#fafafa}
+.unknown{color:var(--unk);background:var(--unkbg);border:1px dashed #f97316;border-radius:3px;padding:0 .25rem;
+ font-weight:600;font-size:.8em;letter-spacing:.03em}
+.unknown-svg{fill:#9a3412;font-weight:600}
+.badge{display:inline-block;border-radius:3px;padding:0 .3rem;font-size:.78em;font-weight:600;margin:0 .15rem .15rem 0}
+.g-PASS{background:#dcfce7;color:#166534} .g-CONDITIONAL{background:#fef9c3;color:#854d0e}
+.g-FAIL{background:#fee2e2;color:#991b1b} .g-UNKNOWN{background:var(--unkbg);color:var(--unk);border:1px dashed #f97316}
+.ev{font-size:.75em;color:var(--mut)} .ev-observed{color:#166534} .ev-derived{color:#1e40af} .ev-modelled{color:#7c2d12}
+.controls{margin:.5rem 0} .controls input[type=search]{width:22rem;padding:.25rem}
+.map{max-width:1100px;border:1px solid var(--bd);background:#fff}
+.map .sea{fill:#eef4f8} .map .b-country{fill:#f4f1ea;stroke:#9b9b9b;stroke-width:.5}
+.map .b-state{fill:none;stroke:#b9b9b9;stroke-width:.35} .map .site{stroke:#222;stroke-width:1}
+.map .site-excluded{stroke:#b91c1c;stroke-width:2.2;fill:none} .map .hex,.map .cell{opacity:.75}
+.map text{font-size:11px;fill:#333}
+svg.chart{max-width:100%;height:auto} svg.contrib text,svg.small text{font-size:11px;fill:#333}
+svg.small .title-svg{font-weight:600} .tablewrap{overflow-x:auto}
+.charts{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}
+.card{border:1px solid var(--bd);border-radius:6px;margin:.8rem 0;padding:.2rem .8rem;background:#fff}
+.card>summary{cursor:pointer;padding:.4rem 0;font-weight:600}
+.card .grid{display:flex;flex-wrap:wrap;gap:1.2rem}
+.callout{border-left:4px solid #f97316;background:var(--unkbg);padding:.3rem .6rem;margin:.4rem 0}
+.excl{border-left:4px solid #b91c1c;background:#fee2e2;padding:.3rem .6rem;margin:.4rem 0}
+.score-big{font-size:1.25rem;font-weight:700}
+.muted{color:var(--mut)} code{font-size:.85em}
+.pos{color:#166534} .neg{color:#991b1b}
+"""
+
+#: Runs first (in <head>): counts errors, alerts and CSP violations onto <body> for headless checks.
+HOOK_JS = """(function(){var g=window.__gs={errors:[],alerts:[],csp:[]};
+function mark(){var b=document.body;if(!b)return;b.setAttribute('data-js-errors',String(g.errors.length));
+b.setAttribute('data-alerts',String(g.alerts.length));b.setAttribute('data-csp-violations',String(g.csp.length));}
+window.addEventListener('error',function(e){g.errors.push(String(e.message||(e.target&&e.target.tagName)||'error'));mark();},true);
+window.addEventListener('unhandledrejection',function(e){g.errors.push('rejection: '+String(e.reason));mark();});
+document.addEventListener('securitypolicyviolation',function(e){g.csp.push(e.violatedDirective+' '+e.blockedURI);mark();});
+window.alert=window.confirm=window.prompt=function(m){g.alerts.push(String(m));mark();};
+document.addEventListener('DOMContentLoaded',mark);})();"""
+
+#: Table sorting and filtering, a few lines of vanilla JS.
+MAIN_JS = """(function(){var t=document.getElementById('gs-table');
+if(t){var tb=t.tBodies[0],ths=t.tHead.rows[0].cells,q=document.getElementById('gs-filter'),
+hx=document.getElementById('gs-hide-excluded'),cnt=document.getElementById('gs-count');
+function key(r,i,num){var v=r.cells[i].getAttribute('data-sort');if(v===null)v=r.cells[i].textContent;
+if(v==='')return null;return num?parseFloat(v):v;}
+Array.prototype.forEach.call(ths,function(th,i){th.addEventListener('click',function(){
+var num=th.getAttribute('data-type')==='num',asc=th.getAttribute('aria-sort')!=='ascending';
+Array.prototype.forEach.call(ths,function(h){h.removeAttribute('aria-sort');});
+th.setAttribute('aria-sort',asc?'ascending':'descending');
+var rows=Array.prototype.slice.call(tb.rows);rows.sort(function(a,b){var x=key(a,i,num),y=key(b,i,num);
+if(x===null&&y===null)return 0;if(x===null)return 1;if(y===null)return -1;
+return (x<y?-1:x>y?1:0)*(asc?1:-1);});rows.forEach(function(r){tb.appendChild(r);});});});
+function filt(){var s=(q.value||'').toLowerCase(),n=0;Array.prototype.forEach.call(tb.rows,function(r){
+var ok=(!s||r.textContent.toLowerCase().indexOf(s)>=0)&&!(hx.checked&&r.getAttribute('data-excluded')==='1');
+r.style.display=ok?'':'none';if(ok)n++;});cnt.textContent=String(n);t.setAttribute('data-visible-rows',String(n));}
+q.addEventListener('input',filt);hx.addEventListener('change',filt);filt();}
+document.body.setAttribute('data-js-ready','1');})();"""
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="gridscout {{ version }}">
+<title>gridscout report — {{ run_id }}</title>
+<style>{{ css|safe }}</style>
+<script>{{ hook_js|safe }}</script>
+</head>
+<body data-js-errors="0" data-alerts="0" data-csp-violations="0" data-js-ready="0" data-sites="{{ sites|length }}">
+<header>
+<h1>gridscout: candidate AI data-center sites</h1>
+<div class="meta"><span>run <code>{{ run_id }}</code></span>
+<span>started {{ run.started_at or "UNKNOWN" }}</span><span>finished {{ run.finished_at or "UNKNOWN" }}</span>
+<span>code {{ run.code_version or "UNKNOWN" }}</span>
+<span>profile <b>{{ profile.name or "UNKNOWN" }}</b>{% if profile.version %} v{{ profile.version }}{% endif %}</span>
+<span>{{ n_scored }} scored · {{ n_excluded }} excluded · {{ sites|length }} candidates</span></div>
+<nav><a href="#map">Map</a><a href="#ranking">Ranking</a><a href="#robustness">Robustness</a><a href="#sites">Sites</a>
+{% if compare %}<a href="#compare">Comparison</a>{% endif %}<a href="#profile">Profile</a><a href="#sources">Data sources</a>
+<a href="#methods">Methods</a></nav>
+</header>
+
+<section id="map"><h2>Map</h2>
+{{ map_svg|safe }}
+<p class="muted">Circles: scored sites coloured by score (viridis, 0–100); grey: score UNKNOWN; red crosses: excluded.
+{% if has_surface %}Small marks: screening surface cells coloured by score.{% endif %}
+Boundaries: {{ boundaries_note }}.</p>
+</section>
+
+<section id="ranking"><h2>Ranking</h2>
+<div class="controls"><label>Filter <input type="search" id="gs-filter" placeholder="name, country, zone…"></label>
+<label><input type="checkbox" id="gs-hide-excluded"> hide excluded</label>
+<span class="muted"><span id="gs-count">{{ sites|length }}</span> of {{ sites|length }} shown · click a header to sort</span></div>
+<div class="tablewrap"><table id="gs-table" data-visible-rows="{{ sites|length }}">
+<thead><tr>{% for c in table_cols %}<th data-type="{{ c.type }}" title="{{ c.help }}">{{ c.label }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for s in sites %}<tr class="{{ 'excluded' if s.excluded else '' }}" data-excluded="{{ '1' if s.excluded else '0' }}" data-site-id="{{ s.site_id }}">
+{% for cell in s.table %}<td class="{{ cell.cls }}" data-sort="{{ cell.sort }}">{% if cell.href %}<a href="#{{ cell.href }}">{{ cell.text }}</a>{% elif cell.text == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ cell.text }}{% endif %}</td>{% endfor %}
+</tr>
+{% endfor %}</tbody></table></div>
+</section>
+
+<section id="robustness"><h2>Robustness</h2>
+<p class="muted">{{ robustness_note }}</p>
+<div class="charts">
+{% for ch in robustness_charts %}<figure>{% if ch.svg %}{{ ch.svg|safe }}{% else %}<p><span class="unknown">UNKNOWN</span> {{ ch.missing }}</p>{% endif %}
+<figcaption class="muted">{{ ch.caption }}</figcaption></figure>{% endfor %}
+</div>
+</section>
+
+<section id="sites"><h2>Sites</h2>
+{% for s in sites %}<details class="card" id="{{ s.card_id }}"{% if loop.index <= open_cards %} open{% endif %}>
+<summary>{% if s.rank_text != 'UNKNOWN' %}#{{ s.rank_text }} · {% endif %}{{ s.name }} <span class="muted">({{ s.site_id }})</span> —
+{% if s.excluded %}<span class="badge g-FAIL">EXCLUDED</span>{% elif s.score_text == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}<span class="score-big">{{ s.score_text }}</span>{% endif %}</summary>
+<p class="muted">{{ s.where }}</p>
+{% if s.excluded %}<div class="excl">Excluded: {{ s.exclusion_reason }}</div>{% endif %}
+{% if s.unknowns %}<div class="callout"><b>UNKNOWN</b> — no data, not zero: {{ s.unknowns|join(', ') }}</div>{% endif %}
+{% if s.gates %}<p>Gates: {% for g in s.gates %}<span class="badge g-{{ g.cls }}" title="gate_{{ g.name }}">{{ g.name }}: {{ g.value }}</span>{% endfor %}</p>{% endif %}
+<div class="grid">
+<div><h3>Scores</h3><table><tr><th>criterion</th><th>sub-score (0–100)</th><th>contribution</th></tr>
+{% for c in s.criteria %}<tr><td>{{ c.name }}</td>{% for v in (c.score, c.contrib) %}<td class="num">{% if v == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ v }}{% endif %}</td>{% endfor %}</tr>{% endfor %}
+{% if s.robust %}<tr><td colspan="3" class="muted">{{ s.robust }}</td></tr>{% endif %}
+</table>{% if s.contrib_svg %}<p class="muted">What drove the score:</p>{{ s.contrib_svg|safe }}{% endif %}</div>
+<div><h3>Physical estimates</h3><table><tr><th>quantity</th><th>value</th><th>evidence</th></tr>
+{% for f in s.fields %}<tr><td>{{ f.label }}</td><td class="num">{% if f.value == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ f.value }}{% endif %}</td><td><span class="ev ev-{{ f.evidence }}">{{ f.evidence }}</span></td></tr>{% endfor %}
+</table></div>
+<div><h3>Data sources</h3><table><tr><th>for</th><th>source</th><th>vintage</th></tr>
+{% for src in s.sources %}<tr><td>{{ src.what }}</td><td><code>{{ src.source }}</code>{% if src.detail %} <span class="muted">{{ src.detail }}</span>{% endif %}</td><td>{% if src.vintage == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ src.vintage }}{% endif %}</td></tr>{% endfor %}
+</table></div>
+</div>
+<div class="charts">{% for ch in s.charts %}<figure>{{ ch|safe }}</figure>{% endfor %}</div>
+{% if s.no_charts %}<p class="muted">No hourly, monthly or fuel-mix rows for this site in the run: {{ s.no_charts|join(', ') }}.</p>{% endif %}
+</details>
+{% endfor %}
+</section>
+
+{% if compare %}<section id="compare"><h2>Comparison: {{ compare.run_a }} vs {{ compare.run_b }}</h2>
+<p>{{ compare.n_moved }} site(s) changed rank · {{ compare.only_a }} only in this run · {{ compare.only_b }} only in {{ compare.run_b }}.
+Δ rank = rank in {{ compare.run_b }} − rank in this run (positive: moved up here); Δ score = this − other.</p>
+<div class="grid" style="display:flex;gap:1.5rem;flex-wrap:wrap">
+<div><h3>Profile differences</h3>{% if compare.profile_diff %}<table><tr><th>setting</th><th>{{ compare.run_a }}</th><th>{{ compare.run_b }}</th></tr>
+{% for d in compare.profile_diff %}<tr><td><code>{{ d.key }}</code></td><td>{{ d.a }}</td><td>{{ d.b }}</td></tr>{% endfor %}</table>{% else %}<p>identical profiles</p>{% endif %}</div>
+<div><h3>Source vintage differences</h3>{% if compare.source_diff %}<table><tr><th>source</th><th>{{ compare.run_a }}</th><th>{{ compare.run_b }}</th></tr>
+{% for d in compare.source_diff %}<tr><td><code>{{ d.key }}</code></td><td>{{ d.a }}</td><td>{{ d.b }}</td></tr>{% endfor %}</table>{% else %}<p>same source vintages</p>{% endif %}</div>
+</div>
+<table id="gs-compare"><thead><tr><th>site</th><th>rank (this)</th><th>rank ({{ compare.run_b }})</th><th>Δ rank</th><th>score (this)</th><th>score ({{ compare.run_b }})</th><th>Δ score</th><th>in</th></tr></thead><tbody>
+{% for r in compare.rows %}<tr data-site-id="{{ r.site_id }}"><td>{{ r.site_name }}</td>
+{% for k in ('rank_a','rank_b','d_rank','score_a','score_b','d_score') %}<td class="num {% if k.startswith('d_') and r[k].startswith('+') and r[k] not in ('+0','+0.0') %}pos{% elif k.startswith('d_') and r[k].startswith('-') %}neg{% endif %}" data-sort="{{ r.sort[k] }}">{% if r[k] == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ r[k] }}{% endif %}</td>{% endfor %}
+<td>{{ r.presence }}</td></tr>{% endfor %}
+</tbody></table></section>{% endif %}
+
+<section id="profile"><h2>Profile used</h2>
+{% if profile_rows %}<table>{% for k, v in profile_rows %}<tr><th><code>{{ k }}</code></th><td>{{ v }}</td></tr>{% endfor %}</table>
+{% else %}<p><span class="unknown">UNKNOWN</span> run.json records no profile.</p>{% endif %}
+<p class="muted">Unknown policy: {{ run.unknown_policy or "UNKNOWN" }}.
+Candidates: <code>{{ candidates.path or "UNKNOWN" }}</code>, {{ candidates.rows or "UNKNOWN" }} rows, sha256 <code>{{ candidates.sha256 or "UNKNOWN" }}</code>.
+{% for n in candidates_notes %}<br>Note: {{ n }}{% endfor %}</p>
+</section>
+
+<section id="sources"><h2>Data sources</h2>
+{% if run_sources %}<table><tr><th>source</th><th>vintage</th><th>loaded at</th><th>files</th></tr>
+{% for s in run_sources %}<tr><td><code>{{ s.source_id }}</code></td><td>{{ s.vintage }}</td><td>{{ s.loaded_at }}</td><td class="muted">{{ s.files }}</td></tr>{% endfor %}</table>
+{% else %}<p><span class="unknown">UNKNOWN</span> run.json lists no sources.</p>{% endif %}
+{% if timings %}<p class="muted">Timings [s]: {% for k, v in timings %}{{ k }} {{ v }}{% if not loop.last %} · {% endif %}{% endfor %}</p>{% endif %}
+</section>
+
+<section id="methods"><h2>Methods and references</h2>
+<ul>{% for m in methods %}<li><b>{{ m.what }}</b>: {{ m.how }} <span class="muted">— {{ m.cite }}</span></li>{% endfor %}</ul>
+<p class="muted">UNKNOWN means the run had no data for a value; it is never treated or shown as 0. Evidence classes:
+observed (measured data), derived (computed from observed data), modelled (from a physical model); “not stated” when the run does not say.</p>
+</section>
+<footer class="muted"><p>Rendered from {{ files_read|join(', ') }} in the run directory. Self-contained: no network requests.</p></footer>
+<script type="application/json" id="gs-run">{{ run_json|safe }}</script>
+<script>{{ main_js|safe }}</script>
+</body>
+</html>
+"""
+
+METHODS = (
+    {"what": "Thermal envelope", "how": "recommended and allowable IT inlet conditions bound air-side free cooling.",
+     "cite": "ASHRAE TC9.9, Thermal Guidelines for Data Processing Environments, 5th ed. (2021), Table 2.1"},
+    {"what": "PUE (hourly, from weather)", "how": "thermodynamic model of cooling and electrical overheads per hour.",
+     "cite": "Lei N., Masanet E. (2020) Statistical analysis for predicting location-specific data center PUE and its "
+             "improvement potential, Energy 201:117556; Lei N., Masanet E. (2022) Climate- and technology-specific PUE "
+             "and WUE estimations for U.S. data centers using a hybrid statistical and thermodynamics-based approach, "
+             "Resources, Conservation & Recycling"},
+    {"what": "Psychrometrics", "how": "wet-bulb, humidity ratio and dew point from dry-bulb, humidity and pressure.",
+     "cite": "psychrolib (ASHRAE Handbook—Fundamentals formulas), Meyer & Thevenard (2019) JOSS 4(33):1137"},
+    {"what": "Weather files and solar", "how": "reading TMY/EPW weather and solar position/irradiance.",
+     "cite": "pvlib python, Anderson K. et al. (2023) JOSS 8(92):5994"},
+    {"what": "Off-site water", "how": "water consumed by the generation mix, per fuel and cooling technology.",
+     "cite": "Macknick J. et al. (2012) Operational water consumption and withdrawal factors for electricity "
+             "generating technologies, Environ. Res. Lett. 7 045802"},
+    {"what": "Lifecycle carbon factors", "how": "gCO2eq/kWh by generating technology (medians).",
+     "cite": "IPCC AR5 WG3 (2014) Annex III, Technology-specific cost and performance parameters, Table A.III.2"},
+    {"what": "Grid carbon intensity", "how": "annual average lifecycle intensity by grid zone; zone boundaries.",
+     "cite": "Electricity Maps, yearly zone data and world_zones geometry (ODbL)"},
+    {"what": "Nearby generation", "how": "capacity within 50 km by fuel; firm vs variable.",
+     "cite": "WRI Global Power Plant Database v1.2 (Byers L. et al., 2021)"},
+    {"what": "Electricity prices", "how": "industrial retail price by US state.",
+     "cite": "U.S. Energy Information Administration (EIA), average price by state by provider (EIA-861)"},
+    {"what": "Water stress", "how": "baseline water stress score 0–5 where the run provides it.",
+     "cite": "WRI Aqueduct 4.0 (Kuzma S. et al., 2023)"},
+)

@@ -1,0 +1,112 @@
+"""The real-data report in headless Chromium with no network: loads cleanly, draws, XSS inert."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import polars as pl
+import pytest
+
+from gridscout.report import render_report
+from tests.report.browser import page_log_problems, read_png, run_chromium, unshare_ok
+from tests.report.rundir_fixture import XSS_NAME, XSS_NAME_2
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def page(chromium, run_dir, run_dir_b):
+    if not unshare_ok():
+        pytest.skip("`unshare -n` is not permitted here: cannot prove the page loads with no network")
+    report = render_report(run_dir, compare_to=run_dir_b)
+    url = report.as_uri()
+    dom = run_chromium(chromium, url, "--dump-dom")
+    shot = report.parent / "screenshot.png"
+    pic = run_chromium(chromium, url, f"--screenshot={shot}", "--window-size=1400,1000")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert pic.returncode == 0 and shot.exists(), pic.stderr[-2000:]
+    return {"report": report, "dom": dom.stdout, "log": dom.stderr + pic.stderr, "png": read_png(shot),
+            "scores": pl.read_parquet(run_dir / "scores.parquet")}
+
+
+def _body(dom: str) -> dict[str, str]:
+    tag = re.search(r"<body([^>]*)>", dom).group(1)
+    return dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+
+
+def test_page_loads_offline_with_no_errors(page):
+    body = _body(page["dom"])
+    assert body["data-js-ready"] == "1", "the page's script did not finish"
+    assert body["data-js-errors"] == "0"
+    assert body["data-csp-violations"] == "0", "something tried to load or run outside the page's own scripts"
+    assert page_log_problems(page["log"], page["report"].name) == []
+
+
+def test_table_has_one_row_per_site(page):
+    table = re.search(r'<table id="gs-table".*?</table>', page["dom"], re.S).group(0)
+    ids = re.findall(r'<tr [^>]*data-site-id="([^"]*)"', table)
+    assert len(ids) == page["scores"].height == 74
+    assert len(set(ids)) == len(ids)
+    assert re.search(r'data-visible-rows="74"', table), "filter script did not count the rows"
+
+
+def test_map_is_drawn(page):
+    svg = re.search(r'<svg[^>]*class="map".*?</svg>', page["dom"], re.S).group(0)
+    scores = page["scores"]
+    n_in = scores.filter(~pl.col("excluded")).height
+    assert len(re.findall(r"<circle class=\"site\"", svg)) == n_in
+    assert len(re.findall(r'class="site site-excluded"', svg)) == scores["excluded"].sum()
+    assert len(re.findall(r'<path class="b-country"', svg)) > 100
+    # pixels: the map band of the screenshot is not blank and holds many colours (land, sea, sites)
+    png = page["png"]
+    band = png[260:560, 40:1000].reshape(-1, png.shape[2])[:, :3]
+    assert band.std() > 10
+    assert len(np.unique(band, axis=0)) > 100
+    # viridis site colours are present (green/teal: g channel well above r)
+    greenish = (band[:, 1].astype(int) - band[:, 0].astype(int) > 60).sum()
+    assert greenish > 500
+
+
+def test_charts_are_drawn(page):
+    dom = page["dom"]
+    rob = re.search(r'<section id="robustness">.*?</section>', dom, re.S).group(0)
+    charts = re.findall(r'<svg[^>]*class="chart".*?</svg>', rob, re.S)
+    assert len(charts) == 3, "top-k, rank-interval and Pareto charts"
+    for svg in charts:
+        assert len(re.findall(r"<path", svg)) > 10
+    sites = re.search(r'<section id="sites">.*?</section>', dom, re.S).group(0)
+    assert "Hourly PUE over the year" in sites
+    assert "Water consumed by month" in sites
+    assert len(re.findall(r"Generation capacity within 50 km by fuel", sites)) > 50
+
+
+def test_xss_names_are_inert_text(page):
+    dom, body = page["dom"], _body(page["dom"])
+    assert body["data-alerts"] == "0" and body["data-js-errors"] == "0"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # shown as text
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+    assert "&lt;img src=x onerror=alert(2)&gt;" in dom
+    assert "alert(3)" in dom and "<script>alert" not in dom
+    assert XSS_NAME not in dom and XSS_NAME_2 not in dom
+    assert len(re.findall(r"<script\b", dom)) == 3  # hook, run JSON, table script
+    assert "<img" not in dom
+
+
+def test_comparison_view(page):
+    cmp_ = re.search(r'<section id="compare">.*?</section>', page["dom"], re.S).group(0)
+    assert "run-a" in cmp_ and "run-b" in cmp_
+    assert "weights.carbon" in cmp_ and "profile.name" not in cmp_ and "<code>name</code>" in cmp_
+    rows = re.findall(r'<tr data-site-id="', cmp_)
+    assert len(rows) == 74
+
+
+def test_harness_catches_a_broken_page(chromium, tmp_path):
+    """The log check is not vacuous: a page with a console error and an uncaught exception fails it."""
+    if not unshare_ok():
+        pytest.skip("`unshare -n` is not permitted here")
+    bad = tmp_path / "broken.html"
+    bad.write_text('<!doctype html><body><script>console.error("boom"); undefinedFn();</script></body>')
+    res = run_chromium(chromium, bad.as_uri(), "--dump-dom")
+    problems = page_log_problems(res.stderr, bad.name)
+    assert any("Uncaught ReferenceError" in p for p in problems)

@@ -1,0 +1,42 @@
+"""Shared fixtures: one real warehouse per session (built from the raw files, about 5 s) and the
+features of the 72 real markets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RAW = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))
+SOURCES = ["boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
+           "weather_hourly"]
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory) -> Path:
+    if not RAW.exists():
+        pytest.skip(f"raw data folder not found: {RAW} (set GRIDSCOUT_RAW_DIR)")
+    from gridscout.ingest import ingest_source
+
+    db = tmp_path_factory.mktemp("wh") / "gridscout.duckdb"
+    for s in SOURCES:
+        ingest_source(s, db=db, raw=RAW)
+    return db
+
+
+@pytest.fixture(scope="session")
+def ref(warehouse):
+    from gridscout.features.reference import read_reference
+
+    return read_reference(warehouse)
+
+
+@pytest.fixture(scope="session")
+def market_features(ref) -> pl.DataFrame:
+    from gridscout.candidates import load_candidates
+    from gridscout.features.sites import site_features
+
+    return site_features(load_candidates(REPO / "data" / "candidates" / "markets.csv").sites, ref)

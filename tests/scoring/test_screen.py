@@ -1,0 +1,153 @@
+"""Region screening on real boundaries: polyfill, features, surface files, zones, partitions."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import h3
+import numpy as np
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from gridscout.errors import ProfileError
+from gridscout.features import sites as site_feats
+from gridscout.scoring import fastgeo, hexgrid, load_profile
+from gridscout.scoring.profiles import PROFILES_DIR, parse_profile
+from gridscout.scoring.screen import RegionError, cluster_zones, region_geometry, screen_region
+
+
+@pytest.mark.parametrize("region,res", [("LUX", 8), ("US-VA", 6), ("NLD", 6), ("bbox:5.8,50.7,7.2,51.6", 6)])
+def test_polyfill_equals_h3(ref, region, res):
+    g = region_geometry(region, ref)
+    cells, lat, lon = hexgrid.polyfill(g, res)
+    expected = np.sort(np.array([h3.str_to_int(c) for c in h3.h3shape_to_cells(hexgrid.to_h3shape(g), res)],
+                                dtype=np.uint64))
+    assert np.array_equal(cells, expected)
+    i = len(cells) // 2
+    assert (lat[i], lon[i]) == pytest.approx(h3.cell_to_latlng(h3.int_to_str(int(cells[i]))))
+
+
+def test_vectorised_h3_helpers():
+    cells = hexgrid.h3n.cell_to_children(h3.str_to_int("832a80fffffffff"), 6).astype(np.uint64)
+    assert hexgrid.cells_to_str(cells).to_list() == [h3.int_to_str(int(c)) for c in cells]
+    for r in (0, 3, 5, 6):
+        assert hexgrid.cell_parents(cells, r).tolist() == [h3.str_to_int(h3.cell_to_parent(h3.int_to_str(int(c)), r))
+                                                           for c in cells]
+
+
+def test_fast_locate_equals_sites_locate(ref, market_features):
+    g = region_geometry("US-VA+US-MD+bbox:5.8,50.7,7.2,51.6", ref)
+    cells, lat, lon = hexgrid.polyfill(g, 5)
+    pts = pl.concat([pl.DataFrame({"latitude": lat, "longitude": lon}),
+                     market_features.select("latitude", "longitude")])
+    assert_frame_equal(fastgeo.locate(pts, ref), site_feats.locate(pts, ref))
+
+
+def test_region_errors(ref):
+    for bad in ("Germany", "US-ZZ", "XXX", "bbox:1,2,3", "bbox:10,0,5,1", ""):
+        with pytest.raises(RegionError):
+            region_geometry(bad, ref)
+
+
+@pytest.fixture(scope="module")
+def va(ref, tmp_path_factory):
+    return screen_region("US-VA", 7, load_profile("balanced"), ref, tmp_path_factory.mktemp("va"))
+
+
+def test_screen_us_va(va):
+    s = va.surface
+    assert 20_000 < va.n_cells < 23_000  # VA ≈ 110,800 km² / 5.16 km² per res-7 cell
+    assert s["h3"].n_unique() == s.height and s["h3_int"].dtype == pl.UInt64
+    assert s["h3"].str.len_chars().eq(15).all()
+    assert (s.drop_nulls("us_state")["us_state"] == "VA").mean() > 0.99
+    assert s["score"].null_count() == 0 and 0 <= s["score"].min() and s["score"].max() <= 100
+    for c in ("carbon_g_per_kwh", "capacity_within_50km_mw", "cooling_design_db_c", "score_power", "gate_status",
+              "excluded", "exclusion_reason"):
+        assert c in s.columns
+    assert "rank" not in s.columns  # population-dependent columns are not part of a surface
+    on_disk = pl.read_parquet(va.paths["surface"])
+    assert_frame_equal(on_disk, s)
+
+
+def test_geoparquet_round_trip(va):
+    gdf = gpd.read_parquet(va.paths["geoparquet"])
+    assert gdf.crs.to_epsg() == 4326
+    assert len(gdf) == va.n_cells and gdf.geometry.is_valid.all()
+    assert (gdf.geometry.geom_type == "Polygon").all()
+    row = gdf.iloc[100]
+    assert row.geometry.contains(gpd.points_from_xy([row["longitude"]], [row["latitude"]])[0])
+    ring = np.array(row.geometry.exterior.coords)[:-1]
+    assert ring[:, ::-1] == pytest.approx(np.array(h3.cell_to_boundary(row["h3"])))
+
+
+def test_zones(va):
+    z = va.zones
+    assert z.height >= 1
+    assert (z["best_score"] >= z["mean_score"] - 1e-9).all() and (z["mean_score"] >= z["threshold"] - 1e-9).all()
+    assert z["zone_id"].to_list() == list(range(1, z.height + 1))
+    assert z["best_score"].is_sorted(descending=True)
+    assert z["zone_name"].str.contains("VA #").all()
+    # total zone cells = the top decile of eligible cells
+    elig = va.surface.filter(~pl.col("excluded"))
+    assert z["n_cells"].sum() == elig.filter(pl.col("score") >= z["threshold"][0]).height
+    assert z["area_km2"].sum() == pytest.approx(z["n_cells"].sum() * 5.16, rel=0.1)
+    # each zone is connected: a multi-cell zone's best cell has a selected neighbour
+    sel = set(elig.filter(pl.col("score") >= z["threshold"][0])["h3"])
+    for best, n in zip(z["best_h3"], z["n_cells"]):
+        if n > 1:
+            assert any(nb in sel for nb in h3.grid_ring(best, 1))
+    assert pl.read_parquet(va.paths["zones"]).height == z.height
+
+
+def test_cluster_zones_threshold(va):
+    z = cluster_zones(va.surface, threshold=float(va.surface["score"].max()) - 5, min_cells=2)
+    assert (z["n_cells"] >= 2).all()
+
+
+def test_screen_whole_country(ref, tmp_path):
+    r = screen_region("DEU", 6, load_profile("low-carbon"), ref, tmp_path, geoparquet=False)
+    assert 9_000 < r.n_cells < 13_000  # Germany ≈ 357,000 km² / 36.1 km² per res-6 cell
+    assert (r.surface["country"] == "DEU").mean() > 0.98
+    assert r.surface.filter(pl.col("grid_zone") == "DE")["carbon_g_per_kwh"].n_unique() == 1
+    assert "gate_max_carbon_g_per_kwh" in r.surface.columns
+    assert r.zones.height >= 1 and (r.zones["country"] == "DEU").all()
+    assert "geoparquet" not in r.paths
+
+
+def test_partitioned_equals_single(ref, tmp_path):
+    p = load_profile("balanced")
+    single = screen_region("NLD", 7, p, ref, tmp_path / "all", geoparquet=False).surface
+    parents = sorted({h3.cell_to_parent(c, 3) for c in single["h3"]})
+    assert len(parents) > 3
+    # mixed-resolution partition list (one res-2 parent + res-3 parents) still unions exactly
+    parts = [screen_region("NLD", 7, p, ref, tmp_path / f"p{i}", partition=[pc], geoparquet=False)
+             for i, pc in enumerate(parents)]
+    assert all(r.zones is None for r in parts)
+    union = pl.concat([r.surface for r in parts]).sort("h3_int")
+    assert_frame_equal(union, single, check_exact=False, rel_tol=1e-9)
+    z1 = cluster_zones(single)
+    z2 = cluster_zones(union)
+    assert_frame_equal(z1, z2, check_exact=False, rel_tol=1e-9)
+
+
+def test_partition_at_coarser_resolution(ref, tmp_path):
+    p = load_profile("balanced")
+    single = screen_region("LUX", 8, p, ref, tmp_path / "all", geoparquet=False).surface
+    parents = sorted({h3.cell_to_parent(c, 2) for c in single["h3"]} | {h3.cell_to_parent(c, 6) for c in single["h3"][:1]})
+    fine = parents[-1] if h3.get_resolution(parents[-1]) == 6 else None
+    coarse = [c for c in parents if h3.get_resolution(c) == 2]
+    u = screen_region("LUX", 8, p, ref, tmp_path / "p", partition=coarse, geoparquet=False).surface
+    assert_frame_equal(u, single, check_exact=False, rel_tol=1e-9)
+    if fine:
+        sub = screen_region("LUX", 8, p, ref, tmp_path / "f", partition=[fine], geoparquet=False).surface
+        assert 0 < sub.height <= 7 ** 2 and set(sub["h3"]) <= set(single["h3"])
+
+
+def test_screen_needs_pointwise_profile(ref, tmp_path):
+    import tomllib
+
+    doc = tomllib.loads((PROFILES_DIR / "balanced.toml").read_text())
+    doc["criteria"]["carbon"]["sub"][0] = {"column": "carbon_g_per_kwh", "direction": "lower", "weight": 1,
+                                          "normalisation": "rank"}
+    with pytest.raises(ProfileError, match=r"criteria.carbon.sub\[0\].*pointwise"):
+        screen_region("LUX", 6, parse_profile(doc, "t.toml"), ref, tmp_path)

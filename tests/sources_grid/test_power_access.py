@@ -1,0 +1,141 @@
+"""Power-access features on a warehouse loaded from the real files, checked by brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from gridscout.features import power_access as pa
+
+SOURCES = ("boundaries", "gppd", "gppd_usa", "eia860", "entsoe_gridkit", "reeds", "pjm_queue")
+SITES = pl.DataFrame({
+    "site_id": ["ashburn_va", "frankfurt_de", "bankhead_al", "tokyo_jp", "mid_atlantic_ocean"],
+    "latitude": [39.0438, 50.1109, 33.4587, 35.6762, 40.0],
+    "longitude": [-77.4874, 8.6821, -87.3568, 139.6503, -40.0],
+    "county": ["Loudoun", None, "Tuscaloosa", None, None],
+})
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Independent reference: haversine on the IUGG mean radius."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, raw_dir):
+    from gridscout.ingest import ingest_source
+
+    path = tmp_path_factory.mktemp("power") / "w.duckdb"
+    for sid in SOURCES:
+        ingest_source(sid, db=path, raw=raw_dir)
+    return path
+
+
+@pytest.fixture(scope="module")
+def features(db):
+    return pa.power_access_from_warehouse(SITES, db=db)
+
+
+def _site(features, site_id):
+    return features.filter(pl.col("site_id") == site_id).row(0, named=True)
+
+
+def _brute_capacity(path, lat, lon, radius_km, country=None):
+    df = pl.read_csv(path, infer_schema_length=0).with_columns(
+        pl.col("capacity_mw", "latitude", "longitude").cast(pl.Float64, strict=False)).drop_nulls(
+        ["capacity_mw", "latitude", "longitude"])
+    if country:
+        df = df.filter(pl.col("country") == country)
+    d = haversine_km(lat, lon, df["latitude"].to_numpy(), df["longitude"].to_numpy())
+    return df.filter(pl.Series(d <= radius_km))
+
+
+def test_capacity_within_50km_matches_brute_force_haversine_europe(features, raw_dir):
+    s = _site(features, "frankfurt_de")
+    gppd = raw_dir / "gppd" / "gppd_v1.2_reduced_global_power_plant_database.csv"
+    near = _brute_capacity(gppd, 50.1109, 8.6821, 50)
+    assert s["capacity_within_50km_mw"] == pytest.approx(near["capacity_mw"].sum(), abs=1e-6)
+    coal = near.filter(pl.col("primary_fuel") == "Coal")["capacity_mw"].sum()
+    assert s["capacity_coal_within_50km_mw"] == pytest.approx(coal, abs=1e-6)
+    far = _brute_capacity(gppd, 50.1109, 8.6821, 100)
+    assert s["capacity_within_100km_mw"] == pytest.approx(far["capacity_mw"].sum(), abs=1e-6)
+    assert s["capacity__source"] == "gppd"
+
+
+def test_capacity_within_50km_matches_brute_force_us_source_database(features, raw_dir):
+    s = _site(features, "ashburn_va")
+    near = _brute_capacity(raw_dir / "gppd" / "source_databases" / "database_USA.csv", 39.0438, -77.4874, 50)
+    assert s["capacity_within_50km_mw"] == pytest.approx(near["capacity_mw"].sum(), abs=1e-6)
+    assert s["capacity__source"] == "gppd_usa"  # US plants from gppd_usa only: none counted twice
+    fuels = [c for c in features.columns if c.startswith("capacity_") and c.endswith("_within_50km_mw")
+             and c != "capacity_within_50km_mw"]
+    assert sum(s[c] for c in fuels) == pytest.approx(s["capacity_within_50km_mw"])
+    assert s["firm_capacity_within_50km_mw"] + s["variable_capacity_within_50km_mw"] <= s["capacity_within_50km_mw"]
+
+
+def test_bankhead_capacity_includes_the_dam(features):
+    s = _site(features, "bankhead_al")
+    assert s["capacity_hydro_within_50km_mw"] >= 53.9  # Bankhead Dam itself, 53.9 MW (EIA 2019)
+
+
+def test_unknown_is_null_not_zero(features):
+    ocean = _site(features, "mid_atlantic_ocean")
+    for k, v in ocean.items():
+        if k != "site_id":
+            assert v is None, k
+    tokyo = _site(features, "tokyo_jp")
+    assert tokyo["capacity_within_50km_mw"] > 0  # GPPD covers Japan
+    assert tokyo["nearest_substation_km"] is None and tokyo["transfer_limit_mw"] is None
+    assert tokyo["queue_mw_within_50km"] is None
+
+
+def test_nearest_substation_europe_brute_force(features, raw_dir):
+    s = _site(features, "frankfurt_de")
+    buses = pl.read_csv(raw_dir / "entsoe_gridkit" / "buses.csv", quote_char="'").filter(
+        pl.col("symbol").is_in(["Substation", "Substations + Power Plants"]) & (pl.col("voltage") >= 100))
+    d = haversine_km(50.1109, 8.6821, buses["y"].to_numpy(), buses["x"].to_numpy())
+    i = int(np.argmin(d))
+    assert s["nearest_substation_km"] == pytest.approx(d[i], rel=1e-9)
+    same_place = buses.filter(pl.Series(np.abs(d - d[i]) < 1e-9))  # a 380 + 220 kV substation: its top voltage
+    assert s["nearest_substation_voltage_kv"] == same_place["voltage"].max()
+    assert s["nearest_substation_source"] == "entsoe_gridkit"
+
+
+def test_us_substation_is_a_labelled_eia860_proxy(features):
+    s = _site(features, "bankhead_al")
+    assert s["nearest_substation_source"] == pa.US_SUBSTATION_PROXY
+    assert s["nearest_substation_voltage_kv"] == 115.0  # Bankhead Dam's grid voltage (EIA-860 2019)
+    assert s["nearest_substation_km"] < 0.1
+
+
+def test_transfer_limit_is_the_sum_of_the_areas_interfaces(features, raw_dir):
+    s = _site(features, "ashburn_va")
+    lim = pl.read_csv(raw_dir / "reeds" / "transmission_capacity_init_AC_ba_NARIS2024.csv")
+    dc = pl.read_csv(raw_dir / "reeds" / "transmission_capacity_init_nonAC_ba.csv")
+    a = s["reeds_area"]
+    expected = (lim.filter(pl.col("r") == a)["MW_f0"].sum() + lim.filter(pl.col("rr") == a)["MW_r0"].sum()
+                + dc.filter((pl.col("r") == a) | (pl.col("rr") == a))["MW"].sum())
+    assert a == "p99"
+    assert s["transfer_limit_mw"] == pytest.approx(expected)
+    assert s["transfer_limit__source"] == pa.TRANSFER_SOURCE
+
+
+def test_queue_mw_in_county_is_the_waiting_mw(features, raw_dir):
+    s = _site(features, "ashburn_va")
+    cyc = pl.read_csv(raw_dir / "pjm_queue" / "PJMCycleProjects.csv", infer_schema_length=0)
+    waiting = cyc.filter((pl.col("State") == "VA") & (pl.col("County") == "Loudoun")
+                         & ~pl.col("Status").is_in(["In Service", "Withdrawn"]))
+    assert s["queue_mw_in_county"] == pytest.approx(waiting["MW Energy"].cast(pl.Float64).sum())
+    assert s["queue_mw_within_50km"] >= s["queue_mw_in_county"]
+    assert _site(features, "bankhead_al")["queue_mw_in_county"] is None  # Alabama is not in PJM: unknown
+
+
+def test_features_are_vectorised_for_many_sites(db):
+    rng = np.random.default_rng(0)
+    many = pl.DataFrame({"site_id": [f"s{i}" for i in range(2000)], "latitude": rng.uniform(30, 48, 2000),
+                         "longitude": rng.uniform(-120, -75, 2000)})
+    out = pa.power_access_from_warehouse(many, db=db)
+    assert out.height == 2000 and out["site_id"].to_list() == many["site_id"].to_list()
