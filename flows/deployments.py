@@ -57,8 +57,8 @@ def ingest_family_flow(family: str, db: str | None = None, raw: str | None = Non
 
     Present files with a download URL are first re-checked with conditional requests (unless
     ``refresh`` is false or ``GRIDSCOUT_OFFLINE`` is set). Sources whose files cannot be had are
-    reported and the flow fails after ingesting the others, so one missing file does not hold
-    back the rest of the family.
+    reported, as are sources that fail to fetch or parse (their previous good load stays), and the
+    flow fails after ingesting the others, so one bad source does not hold back the rest of the family.
     """
     from flows.ingest import ingest_flow
     from gridscout.ingest import preflight
@@ -79,8 +79,13 @@ def ingest_family_flow(family: str, db: str | None = None, raw: str | None = Non
         except GridscoutError as exc:
             blocked[sid] = str(exc)
     results = ingest_flow(sources=ready, db=db, raw=raw, force=force) if ready else []
+    # a source that failed to fetch or parse keeps its previous good load; the run still fails, so a
+    # scheduled ingest that did not refresh everything shows as Failed in Prefect
+    blocked.update({r["source_id"]: f"{r['source_id']}: {r.get('message', '')}" for r in results
+                    if r["status"] == "failed"})
     if blocked:
-        raise GridscoutError(f"ingest-{family}: ingested {ready or 'nothing'}; could not ingest "
+        done = [sid for sid in ready if sid not in blocked]
+        raise GridscoutError(f"ingest-{family}: ingested {done or 'nothing'}; could not ingest "
                              f"{sorted(blocked)}:\n" + "\n".join(blocked.values()))
     return results
 
@@ -169,4 +174,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, so deployments point at ``flows.deployments.<flow>``, not ``__main__``.
+    from flows.deployments import main as _main
+
+    sys.exit(_main())

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
+from gridscout.errors import GridscoutError
 from gridscout.ingest import default_sources, ingest_source, preflight
 from gridscout.sources import get
 from gridscout.warehouse.checks import run_checks
@@ -22,15 +23,22 @@ def fetch_task(source_id: str, raw: str | None) -> list[str]:
 
 @task(name="load-source")
 def load_task(source_id: str, db: str | None, raw: str | None, force: bool) -> dict:
-    report = ingest_source(source_id, db=db, raw=Path(raw) if raw else None, force=force)
     logger = get_run_logger()
+    try:
+        report = ingest_source(source_id, db=db, raw=Path(raw) if raw else None, force=force)
+    except GridscoutError as exc:
+        # One source's failure (download, format drift) must not stop the others; its previous
+        # good load stays in the warehouse untouched (the failed load never committed).
+        logger.error("%s: FAILED: %s", source_id, exc)
+        return {"source_id": source_id, "status": "failed", "vintage": None, "rows": 0, "rows_rejected": 0,
+                "tables": {}, "rejections": [], "message": str(exc)}
     logger.info("%s: %s vintage=%s rows=%d rejected=%d %s", source_id, report.status, report.vintage, report.rows,
                 report.rows_rejected, report.message)
     for rej in report.rejections:
         logger.info("%s: rejected %d row(s) of %s: %s", source_id, rej.rows, rej.table, rej.reason)
     return {"source_id": source_id, "status": report.status, "vintage": report.vintage, "rows": report.rows,
             "rows_rejected": report.rows_rejected, "tables": report.tables,
-            "rejections": [r.__dict__ for r in report.rejections]}
+            "rejections": [r.__dict__ for r in report.rejections], "message": report.message}
 
 
 @flow(name="gridscout-ingest", log_prints=True)
@@ -44,7 +52,13 @@ def ingest_flow(sources: list[str] | None = None, db: str | None = None, raw: st
     logger = get_run_logger()
     results = []
     for sid in ids:
-        fetch_task(sid, raw)
+        try:
+            fetch_task(sid, raw)
+        except GridscoutError as exc:
+            logger.error("%s: FAILED to fetch: %s", sid, exc)
+            results.append({"source_id": sid, "status": "failed", "vintage": None, "rows": 0, "rows_rejected": 0,
+                            "tables": {}, "rejections": [], "message": str(exc)})
+            continue
         results.append(load_task(sid, db, raw, force))
     con = connect(db, read_only=True)
     try:
@@ -53,4 +67,7 @@ def ingest_flow(sources: list[str] | None = None, db: str | None = None, raw: st
         con.close()
     for c in failed:
         logger.error("data check %s failed: %d bad row(s), e.g. %s", c.name, c.bad_rows, c.examples[:3])
+    for r in results:
+        if r["status"] == "failed":
+            logger.error("source %s failed: %s", r["source_id"], r["message"])
     return results

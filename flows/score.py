@@ -9,9 +9,16 @@ from gridscout.pipeline import score_candidates
 
 @flow(name="gridscout-score", log_prints=True)
 def score_flow(candidates: str | None = None, profile: str = "balanced", out: str | None = None,
-               db: str | None = None, mc_draws: int = 1000, seed: int = 0) -> str:
+               db: str | None = None, mc_draws: int = 1000, seed: int = 0,
+               failed_sources: list[dict] | None = None, fail_on_stale: bool = False,
+               fetch_weather: bool = False) -> str:
+    if fail_on_stale:
+        from gridscout.ops import fail_on_stale as check_fresh
+
+        check_fresh(db)
     if mc_draws < 0 or mc_draws > 100_000:
         raise ValueError("mc_draws must be between 0 and 100000")
-    result = score_candidates(candidates, profile, out, db=db, mc_draws=mc_draws, seed=seed)
+    result = score_candidates(candidates, profile, out, db=db, mc_draws=mc_draws, seed=seed,
+                              failed_sources=failed_sources or [], fetch_weather=fetch_weather)
     get_run_logger().info("scored %d sites → %s", result.scores.height, result.run_dir)
     return str(result.run_dir)

@@ -49,12 +49,21 @@ def part_path(out: str | Path, parent: str) -> Path:
     return surface_dir(out) / f"part-{parent}.parquet"
 
 
-def read_surface(out: str | Path) -> pl.DataFrame:
-    """The partitioned surface of a screening folder as one frame, sorted by cell (``h3_int``)."""
+#: columns :func:`gridscout.scoring.screen.cluster_zones` reads (the flow loads only these for zones)
+ZONE_COLUMNS = ("h3", "h3_int", "latitude", "longitude", "score", "excluded", "grid_zone", "country", "us_state")
+
+
+def read_surface(out: str | Path, columns: list[str] | tuple[str, ...] | None = None) -> pl.DataFrame:
+    """The partitioned surface of a screening folder as one frame, sorted by cell (``h3_int``).
+
+    ``columns`` limits what is read (a continent at r8 is tens of millions of rows: read only what
+    you need, or use ``pl.scan_parquet(<out>/surface/part-*.parquet)`` lazily).
+    """
     parts = sorted(surface_dir(out).glob(PART_GLOB))
     if not parts:
         raise GridscoutError(f"{surface_dir(out)} has no {PART_GLOB}: run the screening flow first")
-    return pl.concat([pl.read_parquet(p) for p in parts], how="diagonal_relaxed").sort("h3_int")
+    frames = [pl.read_parquet(p, columns=list(columns) if columns else None) for p in parts]
+    return pl.concat(frames, how="diagonal_relaxed").sort("h3_int")
 
 
 def _reference(db: str | None):
@@ -186,7 +195,7 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
 
     if not 0 <= resolution <= 15:
         raise RegionError(f"resolution must be 0..15, got {resolution}")
-    if partitions_resolution not in range(0, 7):
+    if partitions_resolution not in range(7):
         raise GridscoutError(f"partitions_resolution must be 0..6 (3 or 4 is usual), got {partitions_resolution}")
     prof = load_profile(profile)
     if not prof.pointwise:
@@ -211,7 +220,7 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
         region=region, resolution=resolution, profile=profile, out=str(out_dir), db=db, parents=parents,
         fingerprint=fingerprint)
     wall = time.perf_counter() - t0
-    surface = read_surface(out_dir)
+    surface = read_surface(out_dir, columns=ZONE_COLUMNS)
     zones = cluster_zones(surface)
     zones.write_parquet(out_dir / "zones.parquet")
     summary = {"region": region, "resolution": resolution, "profile": profile, "profile_sha256": prof.sha256,

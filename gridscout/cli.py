@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import rich.markup
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -26,6 +27,8 @@ console = Console(stderr=True)
 out_console = Console(width=None if sys.stdout.isatty() else 160)
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="DuckDB warehouse file (default: $GRIDSCOUT_DB or data/gridscout.duckdb).")]
+FetchWeatherOpt = Annotated[bool, typer.Option("--fetch-weather", help="Fetch a PVGIS hourly weather year (live API) for sites with no hourly weather file within 50 km.")]
+FailStaleOpt = Annotated[bool, typer.Option("--fail-on-stale", help="Fail when a loaded source is older than its max_age_days.")]
 RawOpt = Annotated[str | None, typer.Option("--raw", help="Raw files folder <raw>/<source_id>/<file> (default: $GRIDSCOUT_RAW_DIR or data/raw).")]
 
 
@@ -36,7 +39,8 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except GridscoutError as exc:
-            console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            console.print(f"[bold red]error:[/] {rich.markup.escape(str(exc))}", markup=True, highlight=False,
+                          soft_wrap=True)
             raise typer.Exit(2) from None
     return wrapper
 
@@ -75,6 +79,12 @@ def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source i
 
     results = ingest_flow(sources=ids, db=db, raw=str(_raw(raw)) if raw else None, force=force)
     _print_ingest(results)
+    failed = [r for r in results if r["status"] == "failed"]
+    for r in failed:
+        console.print(f"[bold red]failed:[/] {r['source_id']}: {rich.markup.escape(r['message'])}", soft_wrap=True)
+    if failed:
+        console.print("the previous good load of each failed source stays loaded and usable")
+        raise typer.Exit(1)
 
 
 def _print_ingest(results: list[dict]) -> None:
@@ -113,12 +123,18 @@ def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (
           profile: Annotated[str, typer.Option(help="Scoring profile name (data/profiles/<name>.toml) or path.")] = config.DEFAULT_PROFILE,
           out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
           db: DbOpt = None,
-          mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000) -> None:
+          mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000,
+          fail_on_stale: FailStaleOpt = False, fetch_weather: FetchWeatherOpt = False) -> None:
     """Score candidate sites from the warehouse; writes scores.parquet and run.json."""
-    _preflight_inputs(candidates, profile)
+    _preflight_inputs(candidates, profile, db=db, checks=True)
+    if fail_on_stale:
+        from gridscout.ops import fail_on_stale as check_fresh
+
+        check_fresh(db)
     from flows.score import score_flow
 
-    run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws)
+    run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws,
+                         fetch_weather=fetch_weather)
     out_console.print(f"scores: {Path(run_dir) / 'scores.parquet'}")
 
 
@@ -140,13 +156,23 @@ def report(run_dir: Annotated[str, typer.Argument(help="A run folder holding sco
         webbrowser.open(Path(path).resolve().as_uri())
 
 
-def _preflight_inputs(candidates: str | None, profile: str) -> None:
-    """Validate the candidate file and the profile before any flow or server starts."""
+def _preflight_inputs(candidates: str | None, profile: str, *, db: str | None = None, checks: bool = False) -> None:
+    """Validate the candidate file and the profile (and, for scoring an existing warehouse, its data
+    checks) before any flow or server starts, so a user error is one clean message."""
     from gridscout.candidates import load_candidates
     from gridscout.scoring.profiles import load_profile
 
     load_candidates(candidates or config.DEFAULT_CANDIDATES)
     load_profile(profile)
+    if checks:
+        from gridscout.warehouse.checks import require_clean
+        from gridscout.warehouse.db import connect
+
+        con = connect(db, read_only=True)
+        try:
+            require_clean(con)
+        finally:
+            con.close()
 
 
 @app.command()
@@ -156,7 +182,8 @@ def run(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CS
         out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
         db: DbOpt = None, raw: RawOpt = None,
         sources_: Annotated[list[str] | None, typer.Option("--source", help="Limit ingest to these sources.")] = None,
-        mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000) -> None:
+        mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000,
+        fail_on_stale: FailStaleOpt = False, fetch_weather: FetchWeatherOpt = False) -> None:
     """The whole job: ingest → score → report. Writes scores.parquet, report.html and run.json."""
     from gridscout.ingest import default_sources, preflight
 
@@ -166,7 +193,8 @@ def run(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CS
     from flows.pipeline import pipeline_flow
 
     run_dir = pipeline_flow(candidates=candidates, profile=profile, out=out, db=db,
-                            raw=str(_raw(raw)) if raw else None, sources=ids, mc_draws=mc_draws)
+                            raw=str(_raw(raw)) if raw else None, sources=ids, mc_draws=mc_draws,
+                            fail_on_stale=fail_on_stale, fetch_weather=fetch_weather)
     out_console.print(f"run folder: {run_dir}\n  scores: {Path(run_dir) / 'scores.parquet'}\n"
                       f"  report: {Path(run_dir) / 'report.html'}\n  manifest: {Path(run_dir) / 'run.json'}")
 
@@ -177,12 +205,36 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
            resolution: Annotated[int, typer.Option(help="H3 resolution (5–9).")] = 7,
            profile: Annotated[str, typer.Option(help="Scoring profile name or path.")] = config.DEFAULT_PROFILE,
            out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
-           db: DbOpt = None) -> None:
+           db: DbOpt = None,
+           use_dask: Annotated[bool, typer.Option("--dask/--no-dask", help="Run partitions as Prefect tasks on a Dask cluster.")] = False,
+           partitions_resolution: Annotated[int, typer.Option(help="H3 resolution of the partition parents.")] = 2,
+           dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:
     """Score every H3 cell of a region; writes a suitability surface and candidate zones."""
+    if use_dask or dask_address:
+        from flows.screen import screen_flow
+
+        s = screen_flow(region=region, resolution=resolution, profile=profile, out=out, db=db,
+                        partitions_resolution=partitions_resolution, use_dask=True, dask_address=dask_address)
+        out_console.print(f"screening folder: {s['out']} ({s['cells']:,} cells, {s['partitions_nonempty']} partitions)")
+        return
     from gridscout.screening import run_screen
 
     run_dir = run_screen(region, resolution, profile, out, db=db)
     out_console.print(f"screening folder: {run_dir}")
+
+
+@app.command()
+@friendly
+def serve(limit: Annotated[int | None, typer.Option(help="Most flow runs at once.")] = None) -> None:
+    """Register every scheduled deployment (ingest per family, weekly score+report) and serve them; Ctrl-C stops."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise GridscoutError("serve needs a Prefect server: run `scripts/prefect_server.sh start` and "
+                             "`export PREFECT_API_URL=http://127.0.0.1:4200/api`")
+    from flows.deployments import serve_all
+
+    serve_all(limit=limit)
 
 
 def main() -> None:  # pragma: no cover - console entry point

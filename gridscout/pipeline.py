@@ -18,7 +18,7 @@ from gridscout import config
 from gridscout.candidates import Candidates, load_candidates
 from gridscout.errors import WarehouseError
 from gridscout.features.reference import Reference, read_reference
-from gridscout.features.sites import site_features
+from gridscout.features.sites import COAST_SNAP_DEG, site_features
 from gridscout.runs import child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, open_warehouse
@@ -73,8 +73,12 @@ def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None
 
 
 def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,
-                     *, db: str | Path | None = None, mc_draws: int = 1000, seed: int = 0) -> RunResult:
-    """Score candidate sites under a profile and write scores.parquet, run.json and side tables."""
+                     *, db: str | Path | None = None, mc_draws: int = 1000, seed: int = 0,
+                     failed_sources: list[dict] | None = None, fetch_weather: bool = False) -> RunResult:
+    """Score candidate sites under a profile and write scores.parquet, run.json and side tables.
+
+    ``failed_sources`` (from the ingest step) are recorded in run.json: the run used the previous
+    good load of each, and says so."""
     from gridscout.scoring.engine import score_sites
     from gridscout.scoring.profiles import load_profile
 
@@ -95,6 +99,14 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     ref = read_reference(db)
     check_reference(ref)
     timings["read_warehouse"] = time.perf_counter() - t
+    weather_fetches: list[dict] = []
+    if fetch_weather:
+        from gridscout.site_weather import fetch_missing_weather
+
+        t = time.perf_counter()
+        weather_fetches = fetch_missing_weather(cands.sites, ref, db)
+        ref = read_reference(db)
+        timings["fetch_weather"] = time.perf_counter() - t
 
     run_id = new_run_id(started)
     run_dir = safe_out_dir(out, run_id)
@@ -106,8 +118,18 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     est, extras = estimate(feats, ref, prof, db)
     timings["models"] = time.perf_counter() - t
     t = time.perf_counter()
-    result = score_sites(est, prof, mc_draws=mc_draws, seed=seed)
-    scores = result.scores.sort(["excluded", "rank"], nulls_last=True)
+    # A point in no country (after snapping generalised coastlines) is in the sea: nothing about it
+    # can be scored honestly, whatever the profile says, so it is excluded before scoring.
+    at_sea = est.filter(~pl.col("on_land").fill_null(False))
+    result = score_sites(est.filter(pl.col("on_land").fill_null(False)), prof, mc_draws=mc_draws, seed=seed)
+    scores = result.scores
+    if at_sea.height:
+        at_sea = at_sea.with_columns(
+            pl.lit(True).alias("excluded"),
+            pl.lit(f"in the open sea: the point lies in no country or grid zone (more than {COAST_SNAP_DEG}° "
+                   "from any coastline); check latitude/longitude").alias("exclusion_reason"))
+        scores = pl.concat([scores, at_sea], how="diagonal_relaxed")
+    scores = scores.sort(["excluded", "rank"], nulls_last=True)
     timings["scoring"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -129,6 +151,8 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         "mc_draws": mc_draws,
         "sources": ref.vintages.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
                    .to_dicts() if ref.vintages.height else [],
+        "failed_sources": failed_sources or [],
+        "weather_fetches": weather_fetches,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
         "outputs": sorted(p.name for p in run_dir.iterdir() if p.is_file() and not p.name.endswith(".part")),
     }

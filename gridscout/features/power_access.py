@@ -97,7 +97,7 @@ def assign_regions(sites: pl.DataFrame, boundaries: pl.DataFrame) -> pl.DataFram
             continue
         found = PolygonIndex(polys["code"], polys["geometry_wkb"]).lookup(
             out["latitude"].to_numpy(), out["longitude"].to_numpy(), nearest_within_deg=0.1)
-        fill = pl.Series(col + "_found", found, dtype=pl.Utf8)
+        fill = pl.Series(col + "_found", found.tolist(), dtype=pl.Utf8)
         if col == "state":  # a state only for US sites
             fill = pl.Series(col + "_found", [s if c == "USA" else None for s, c in zip(found, out["country"])],
                              dtype=pl.Utf8)
@@ -153,7 +153,7 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
     data = {"site_id": sites["site_id"]}
     for name, v in cols.items():
         data[name] = pl.Series(name, np.where(covered, v, np.nan)).fill_nan(None)
-    data["capacity__source"] = pl.Series("capacity__source", site_src, dtype=pl.Utf8)
+    data["capacity__source"] = pl.Series("capacity__source", list(site_src), dtype=pl.Utf8)
     return pl.DataFrame(data)
 
 
@@ -192,7 +192,7 @@ def nearest_substation(sites: pl.DataFrame, buses: pl.DataFrame, eia860: pl.Data
         "site_id": sites["site_id"],
         "nearest_substation_km": pl.Series(km).fill_nan(None),
         "nearest_substation_voltage_kv": pl.Series(kv).fill_nan(None),
-        "nearest_substation_source": pl.Series(src, dtype=pl.Utf8),
+        "nearest_substation_source": pl.Series(list(src), dtype=pl.Utf8),
     })
 
 
@@ -266,7 +266,7 @@ def transfer_limits_at(sites: pl.DataFrame, reeds_areas: pl.DataFrame, transfer_
     known = [a is not None and ba_limits.height > 0 for a in area]
     return pl.DataFrame({
         "site_id": sites["site_id"],
-        "reeds_area": pl.Series(area, dtype=pl.Utf8),
+        "reeds_area": pl.Series(list(area), dtype=pl.Utf8),
         "transfer_limit_mw": pl.Series([out_mw.get(a, 0.0) if k else None for a, k in zip(area, known)], dtype=pl.Float64),
         "transfer_import_limit_mw": pl.Series([in_mw.get(a, 0.0) if k else None for a, k in zip(area, known)],
                                               dtype=pl.Float64),

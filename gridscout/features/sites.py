@@ -37,24 +37,37 @@ FEATURE_SOURCES = {
 }
 
 
-def locate(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """Add ``country`` (ISO alpha-3), ``us_state``, ``grid_zone``, ``zone_name``, ``on_land``."""
+def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
+    """Add ``country`` (ISO alpha-3), ``us_state``, ``grid_zone``, ``zone_name`` and ``on_land`` (in a
+    country, or within :data:`COAST_SNAP_DEG` of one).
+
+    ``groups`` (optional integer label per location, e.g. coarse H3 parents of screening cells)
+    lets whole groups be located at once; the result is the same (see PolygonIndex.lookup)."""
     lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
+    grp = None if groups is None else np.asarray(groups)
     b = ref.boundaries
     country = state = np.full(sites.height, None, dtype=object)
     on_land = np.zeros(sites.height, dtype=bool)
     if b.height:
         cb = b.filter(pl.col("layer") == "country")
-        exact = PolygonIndex(cb["code"], cb["geometry_wkb"]).lookup(lat, lon)
+        cidx = PolygonIndex(cb["code"], cb["geometry_wkb"])
+        exact = cidx.lookup(lat, lon, groups=grp)
         on_land = exact != None  # noqa: E711
-        country = PolygonIndex(cb["code"], cb["geometry_wkb"]).lookup(lat, lon, nearest_within_deg=COAST_SNAP_DEG)
+        country = exact.copy()
+        miss = np.flatnonzero(exact == None)  # noqa: E711
+        if len(miss):
+            country[miss] = cidx.snap(lat[miss], lon[miss], COAST_SNAP_DEG)
         sb = b.filter(pl.col("layer") == "us_state")
-        state = PolygonIndex(sb["code"], sb["geometry_wkb"]).lookup(lat, lon, nearest_within_deg=COAST_SNAP_DEG)
-        state = np.where(country == "USA", state, None)
+        usa = np.flatnonzero(country == "USA")
+        state = np.full(sites.height, None, dtype=object)
+        if len(usa):
+            state[usa] = PolygonIndex(sb["code"], sb["geometry_wkb"]).lookup(
+                lat[usa], lon[usa], nearest_within_deg=COAST_SNAP_DEG, groups=None if grp is None else grp[usa])
     zone = np.full(sites.height, None, dtype=object)
     if ref.zones.height:
         z = ref.zones.filter(pl.col("geometry_wkb").is_not_null())
-        zone = PolygonIndex(z["zone_key"], z["geometry_wkb"]).lookup(lat, lon, nearest_within_deg=COAST_SNAP_DEG)
+        zone = PolygonIndex(z["zone_key"], z["geometry_wkb"]).lookup(lat, lon, nearest_within_deg=COAST_SNAP_DEG,
+                                                                     groups=grp)
     out = sites.with_columns(
         pl.Series("country", country.tolist(), dtype=pl.Utf8),
         pl.Series("us_state", state.tolist(), dtype=pl.Utf8),
@@ -62,7 +75,8 @@ def locate(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         pl.Series("on_land", on_land | (country != None), dtype=pl.Boolean),  # noqa: E711
     )
     if ref.zones.height:
-        out = out.join(ref.zones.select(pl.col("zone_key").alias("grid_zone"), "zone_name"), on="grid_zone", how="left")
+        out = out.join(ref.zones.select(pl.col("zone_key").alias("grid_zone"), "zone_name"), on="grid_zone",
+                       how="left", maintain_order="left")
     else:
         out = out.with_columns(pl.lit(None, pl.Utf8).alias("zone_name"))
     return out

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from shapely import STRtree
 
 
 class PolygonIndex:
-    """Polygons (from WKB) with keys; ``lookup`` returns the key of the polygon holding each point."""
+    """Polygons (from WKB) with keys; ``lookup`` returns the key of the polygon holding each point.
+
+    Point-in-polygon is vectorised per polygon: points are sorted by longitude once, each polygon
+    takes the points inside its bounding box by binary search and is tested against them with
+    ``shapely.contains_xy`` on the prepared polygon (strict interior). No shapely point objects
+    are built, which matters for millions of screening cells (measured here: 100 s with
+    ``STRtree.query(points, predicate="within")`` on 1:50m coastlines for 1.47 M cells, about 3 s
+    this way).
+    """
 
     def __init__(self, keys, wkb):
         keys = list(keys)
@@ -16,32 +23,106 @@ class PolygonIndex:
         ok = ~shapely.is_missing(geoms)
         self.keys = np.array(keys, dtype=object)[ok]
         self.geoms = geoms[ok]
-        self.tree = STRtree(self.geoms)
+        shapely.prepare(self.geoms)
+        self.bounds = shapely.bounds(self.geoms)
         self.area = shapely.area(self.geoms)
+        self._trees: dict[float, tuple] = {}
 
-    def lookup(self, lat_deg, lon_deg, *, nearest_within_deg: float | None = None) -> np.ndarray:
+    def _contains(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Index of the smallest polygon strictly containing each point, −1 where none does."""
+        best = np.full(len(lat), -1, dtype=np.int64)
+        best_area = np.full(len(lat), np.inf)
+        order = np.argsort(lon, kind="stable")
+        slon = lon[order]
+        for t, (minx, miny, maxx, maxy) in enumerate(self.bounds):
+            lo, hi = np.searchsorted(slon, minx, side="left"), np.searchsorted(slon, maxx, side="right")
+            idx = order[lo:hi]
+            idx = idx[(lat[idx] >= miny) & (lat[idx] <= maxy) & (self.area[t] < best_area[idx])]
+            if len(idx):
+                hit = idx[shapely.contains_xy(self.geoms[t], lon[idx], lat[idx])]
+                best[hit] = t
+                best_area[hit] = self.area[t]
+        return best
+
+    def lookup(self, lat_deg, lon_deg, *, nearest_within_deg: float | None = None, groups=None) -> np.ndarray:
         """Key of the containing polygon per point (the smallest when polygons overlap), else None.
 
-        With ``nearest_within_deg``, a point in no polygon takes the nearest polygon within that many
-        degrees (coastal points falling just outside generalised coastlines).
+        With ``nearest_within_deg``, a point in no polygon takes the polygon whose boundary is
+        nearest within that many degrees (coastal points falling just outside generalised
+        coastlines; see :meth:`snap`). ``groups`` (an integer label per point, e.g. each H3 cell's
+        coarse parent) lets whole groups be settled at once where no polygon boundary passes through
+        the group's bounding box (see :meth:`_settle_groups`); the answer is the same.
         """
-        pts = shapely.points(np.asarray(lon_deg, dtype=float), np.asarray(lat_deg, dtype=float))
-        out = np.full(len(pts), None, dtype=object)
-        if len(pts) == 0 or len(self.geoms) == 0:
+        lon = np.asarray(lon_deg, dtype=float)
+        lat = np.asarray(lat_deg, dtype=float)
+        out = np.full(len(lat), None, dtype=object)
+        if len(lat) == 0 or len(self.geoms) == 0:
             return out
-        qi, ti = self.tree.query(pts, predicate="within")
-        if len(qi):
-            order = np.lexsort((self.area[ti], qi))  # per point, smallest polygon first
-            qi, ti = qi[order], ti[order]
-            first = np.unique(qi, return_index=True)[1]
-            out[qi[first]] = self.keys[ti[first]]
+        if groups is not None:
+            key, settled = self._settle_groups(lat, lon, np.asarray(groups))
+            out[settled] = key[settled]
+            rest = np.flatnonzero(~settled)
+            if len(rest):
+                out[rest] = self.lookup(lat[rest], lon[rest])
+        else:
+            best = self._contains(lat, lon)
+            out[best >= 0] = self.keys[best[best >= 0]]
         if nearest_within_deg:
-            miss = np.flatnonzero(out == None)  # noqa: E711 - elementwise on an object array
+            miss = np.flatnonzero(out == None)  # noqa: E711
             if len(miss):
-                (qi2, ti2), dist = self.tree.query_nearest(pts[miss], max_distance=nearest_within_deg,
-                                                           return_distance=True)
-                _, first = np.unique(qi2, return_index=True)
-                out[miss[qi2[first]]] = self.keys[ti2[first]]
+                out[miss] = self.snap(lat[miss], lon[miss], nearest_within_deg)
+        return out
+
+    #: boundary densification step for settling groups [degrees]
+    SETTLE_STEP_DEG = 0.05
+    #: boundary densification step for :meth:`snap` [degrees]
+    SNAP_STEP_DEG = 0.02
+
+    def _boundary_tree(self, step: float):
+        """KD-tree over the polygon boundaries densified every ``step`` degrees, with the owner index."""
+        from scipy.spatial import cKDTree
+
+        if step not in self._trees:
+            rings = shapely.segmentize(shapely.boundary(self.geoms), step)
+            xy, owner = shapely.get_coordinates(rings, return_index=True)
+            self._trees[step] = (cKDTree(xy), owner)
+        return self._trees[step]
+
+    def _settle_groups(self, lat: np.ndarray, lon: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per point: (key, settled). A group is settled when no polygon boundary passes through the
+        bounding box of its points: then every point of the group is inside exactly the polygons that
+        hold the box centre, so the centre's answer is every point's answer (exact, not approximate).
+        "No boundary passes" is decided with the boundaries densified every ``SETTLE_STEP_DEG``: a
+        boundary crossing the box has a vertex within half a diagonal + one step of its centre."""
+        import polars as pl
+
+        inv = pl.Series(groups).rank("dense").to_numpy().astype(np.int64) - 1
+        b = (pl.DataFrame({"g": inv, "x": lon, "y": lat}).group_by("g")
+             .agg(pl.col("x").min().alias("x0"), pl.col("y").min().alias("y0"),
+                  pl.col("x").max().alias("x1"), pl.col("y").max().alias("y1")).sort("g"))
+        x0, y0, x1, y1 = (b[c].to_numpy() for c in ("x0", "y0", "x1", "y1"))
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        half_diag = np.hypot(x1 - x0, y1 - y0) / 2
+        tree, _ = self._boundary_tree(self.SETTLE_STEP_DEG)
+        d, _ = tree.query(np.column_stack((cx, cy)), k=1)
+        clear = d > half_diag + self.SETTLE_STEP_DEG
+        key_of_group = np.full(b.height, None, dtype=object)
+        idx = np.flatnonzero(clear)
+        if len(idx):
+            key_of_group[idx] = self.lookup(cy[idx], cx[idx])
+        return key_of_group[inv], clear[inv]
+
+    def snap(self, lat_deg, lon_deg, max_deg: float) -> np.ndarray:
+        """Key of the polygon whose boundary is nearest (planar degrees, as shapely measures), if
+        within ``max_deg``, else None. Boundaries are densified every :attr:`SNAP_STEP_DEG` and
+        indexed in a KD-tree, so the nearest-vertex distance overstates the true distance by at most
+        half a step (0.01°, about 1 km) — vectorised, unlike a per-point nearest-polygon search."""
+        tree, owner = self._boundary_tree(self.SNAP_STEP_DEG)
+        d, i = tree.query(np.column_stack((np.asarray(lon_deg, float), np.asarray(lat_deg, float))),
+                          distance_upper_bound=max_deg)
+        out = np.full(len(d), None, dtype=object)
+        hit = np.isfinite(d)
+        out[hit] = self.keys[owner[i[hit]]]
         return out
 
 

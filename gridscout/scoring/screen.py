@@ -3,8 +3,7 @@
 Pipeline (:func:`screen_region`): region polygon (``ref.boundaries``) → H3 cells whose centre is
 inside it (:func:`gridscout.scoring.hexgrid.polyfill`) → cell centres → the same features as
 candidate sites (the functions of :mod:`gridscout.features.sites`: zone, carbon, price, capacity
-within 50 km, nearest weather station; ``locate`` via :func:`gridscout.scoring.fastgeo.locate`, its
-fast equivalent) → climate-statistics cooling per nearest station
+within 50 km, nearest weather station; ``locate`` with prepared-polygon lookups) → climate-statistics cooling per nearest station
 (:func:`gridscout.models.climate_stats.estimate_from_stats`, PUE/WUE/free-cooling hours by ASHRAE
 climate zone for the profile's cooling design; when that is unavailable the profile's cooling
 fallback, the station's 1 % cooling design dry-bulb, is used) → the same profile scoring
@@ -39,7 +38,7 @@ from gridscout.errors import GridscoutError, ProfileError
 from gridscout.features.reference import Reference
 from gridscout.features import sites as site_feats
 from gridscout.geo.polygons import fix_antimeridian
-from gridscout.scoring import fastgeo, hexgrid
+from gridscout.scoring import hexgrid
 from gridscout.scoring.engine import score_frame
 from gridscout.scoring.profiles import Profile
 
@@ -130,13 +129,20 @@ def _climate_cooling(feat: pl.DataFrame, profile: Profile) -> pl.DataFrame:
             .join(est, on="_station", how="left", maintain_order="left").drop("_station"))
 
 
+def hexgrid_resolution(cells: np.ndarray) -> int:
+    """H3 resolution of the first cell (all cells of a surface share one resolution)."""
+    return int((int(cells[0]) >> 52) & 0xF)
+
+
 def surface_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference,
                      profile: Profile) -> pl.DataFrame:
     base = pl.DataFrame({"h3": hexgrid.cells_to_str(cells), "h3_int": pl.Series(cells, dtype=pl.UInt64),
                          "latitude": lat, "longitude": lon})
     # polygon lookups (shapely, GIL released) and KD-tree features run side by side on 2 cores
     with ThreadPoolExecutor(max_workers=2) as pool:
-        located = pool.submit(fastgeo.locate, base, ref)  # = site_feats.locate, fast on millions of points
+        # cells sharing a coarse parent are located together where one polygon holds them all
+        parents = hexgrid.cell_parents(cells, max(0, hexgrid_resolution(cells) - 2)) if len(cells) else None
+        located = pool.submit(site_feats.locate, base, ref, groups=parents)
         near = site_feats.weather_links(site_feats.nearby_capacity(base, ref), ref)
         feat = located.result()
     feat = pl.concat([feat, near.drop(base.columns)], how="horizontal")

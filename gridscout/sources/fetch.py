@@ -218,6 +218,10 @@ def _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_s
         raise _Retryable(f"truncated body ({exc})") from exc
     except (httpx.TimeoutException, httpx.TransportError) as exc:
         raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+    except httpx.TooManyRedirects as exc:
+        raise SourceFetchError(f"{url}: too many redirects ({exc}); the publisher's link is broken") from exc
+    except httpx.RequestError as exc:
+        raise SourceFetchError(f"download of {url} failed: {type(exc).__name__}: {exc}") from exc
     if got == 0:
         raise SourceFetchError(f"{url} returned an empty body")
     if looks_like_html(part) and not url.lower().endswith((".html", ".htm")):

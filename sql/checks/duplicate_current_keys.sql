@@ -1,5 +1,6 @@
--- The current vintage (stg_* views) must have one row per key: two loads of one source must never
--- both be current (a duplicated key would double-count capacity or pick an arbitrary intensity).
+-- The current vintage (stg_* views, what scoring reads) must have one row per key. Primary keys make
+-- this hold today; the check guards the views and any future table without one (a duplicated key
+-- would double-count capacity or pick an arbitrary intensity).
 select source_id, vintage, 'power_plants:' || plant_id as key, count(*) || ' rows for one plant' as problem
 from stg_power_plants group by source_id, vintage, plant_id having count(*) > 1
 union all

@@ -199,14 +199,15 @@ def source_fault_round(fault: str, workdir: Path, good: bytes) -> SourceFaultOut
     changed = "".join(lines[:-1]).encode()  # the publisher's next release: one row fewer
     header = lines[0]
     drifted = (header.replace("carbon_intensity_gco2eq_per_kwh", "carbonIntensity") + "".join(lines[1:])).encode()
-    no_col = header.rstrip("\r\n").split(",")
-    keep = [i for i, c in enumerate(no_col) if c != "renewable_pct"]
-    missing_col = "".join(",".join(r.rstrip("\r\n").split(",")[i] for i in keep) + "\n" for r in lines).encode() \
-        if all(r.count(",") == lines[0].count(",") for r in lines) else drifted
-    cells = lines[1].rstrip("\r\n").split(",")
-    ci = no_col.index("carbon_intensity_gco2eq_per_kwh")
-    cells[ci] = "-430"
-    out_of_range = (header + ",".join(cells) + "\n" + "".join(lines[2:])).encode()
+    import io
+
+    import polars as pl
+
+    frame = pl.read_csv(io.BytesIO(good), infer_schema=False)
+    missing_col = frame.drop("renewable_pct").write_csv().encode()
+    out_of_range = frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("-430"))
+                                      .otherwise(pl.col("carbon_intensity_gco2eq_per_kwh"))
+                                      .alias("carbon_intensity_gco2eq_per_kwh")).write_csv().encode()
     sha = hashlib.sha256(good).hexdigest() if fault == "checksum_mismatch" else None
     with ScriptedServer() as srv:
         srv.add("/carbon.csv", (200, {}, good, None))
@@ -228,8 +229,9 @@ def source_fault_round(fault: str, workdir: Path, good: bytes) -> SourceFaultOut
             "missing_column": [(200, {}, missing_col, None)],
             "empty_file": [(200, {}, b"", None)],
             "value_out_of_range": [(200, {}, out_of_range, None)],
-            "wrong_host_redirect": [(302, {"Location": f"http://localhost:{srv.port}/carbon.csv"}, b"", None)],
+            "wrong_host_redirect": [(302, {"Location": f"http://localhost:{srv.port}/moved.csv"}, b"", None)],
         }[fault]
+        srv.add("/moved.csv", (200, {}, changed, None))
         srv.add("/carbon.csv", *script)
         message, failed = "", False
         client = httpx.Client(timeout=httpx.Timeout(0.4), follow_redirects=True)
@@ -318,7 +320,7 @@ class CrashOutcome:
     detail: dict = field(default_factory=dict)
 
 
-def kill_during_ingest(db: Path, raw: Path, delays=(0.05, 0.15, 0.3, 0.5, 0.8, 1.2), n_half: int = 20_000) -> CrashOutcome:
+def kill_during_ingest(db: Path, raw: Path, delays=(0.1, 0.4, 0.9, 1.6, 2.5, 3.5), n_half: int = 20_000) -> CrashOutcome:
     """SIGKILL a process that keeps re-loading gppd (alternately complete and a 20,000-row release)."""
     from gridscout.ingest import ingest_source
 

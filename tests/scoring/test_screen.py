@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from gridscout.errors import ProfileError
 from gridscout.features import sites as site_feats
-from gridscout.scoring import fastgeo, hexgrid, load_profile
+from gridscout.scoring import hexgrid, load_profile
 from gridscout.scoring.profiles import PROFILES_DIR, parse_profile
 from gridscout.scoring.screen import RegionError, cluster_zones, region_geometry, screen_region
 
@@ -35,12 +35,27 @@ def test_vectorised_h3_helpers():
                                                            for c in cells]
 
 
-def test_fast_locate_equals_sites_locate(ref, market_features):
+def test_prepared_lookup_equals_plain_within_query(ref, market_features):
+    """PolygonIndex.lookup (prepared polygons) against the plain STRtree 'within' query."""
+    import numpy as np
+    import shapely
+
+    from gridscout.geo.polygons import PolygonIndex
+
     g = region_geometry("US-VA+US-MD+bbox:5.8,50.7,7.2,51.6", ref)
     cells, lat, lon = hexgrid.polyfill(g, 5)
-    pts = pl.concat([pl.DataFrame({"latitude": lat, "longitude": lon}),
-                     market_features.select("latitude", "longitude")])
-    assert_frame_equal(fastgeo.locate(pts, ref), site_feats.locate(pts, ref))
+    lat = np.r_[lat, market_features["latitude"].to_numpy()]
+    lon = np.r_[lon, market_features["longitude"].to_numpy()]
+    z = ref.zones.filter(pl.col("geometry_wkb").is_not_null())
+    idx = PolygonIndex(z["zone_key"], z["geometry_wkb"])
+    fast = idx.lookup(lat, lon)
+    qi, ti = shapely.STRtree(idx.geoms).query(shapely.points(lon, lat), predicate="within")
+    order = np.lexsort((idx.area[ti], qi))
+    qi, ti = qi[order], ti[order]
+    first = np.unique(qi, return_index=True)[1]
+    plain = np.full(len(lat), None, dtype=object)
+    plain[qi[first]] = idx.keys[ti[first]]
+    assert (fast == plain).all() and (fast != None).sum() > 100  # noqa: E711
 
 
 def test_region_errors(ref):

@@ -1,0 +1,49 @@
+"""Hourly weather for sites that have no hourly weather file nearby: fetch the PVGIS TMY (global, no
+key) for the site itself and load it into the warehouse, so the hourly PUE model can run there.
+
+Off by default (``--fetch-weather``): it calls a live API. ``GRIDSCOUT_PVGIS_URL`` overrides the API
+base URL (a mirror, or the local replay server in tests). A site whose fetch fails keeps the
+climate-statistics tier and the failure is reported in run.json.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+
+from gridscout.errors import GridscoutError
+from gridscout.features.reference import Reference
+from gridscout.features.sites import weather_links
+from gridscout.warehouse.db import open_warehouse
+
+ENV_PVGIS_URL = "GRIDSCOUT_PVGIS_URL"
+MAX_SITES = 500
+
+
+def fetch_missing_weather(sites: pl.DataFrame, ref: Reference, db: str | Path | None = None, *,
+                          base_url: str | None = None, client=None) -> list[dict]:
+    """Fetch and load a PVGIS TMY for each site with no hourly weather file within range.
+
+    Returns one record per site tried: site_id, station_key or error.
+    """
+    from gridscout.sources import pvgis
+
+    base = base_url or os.environ.get(ENV_PVGIS_URL) or pvgis.BASE_URL
+    need = weather_links(sites.select("site_id", "latitude", "longitude"), ref).filter(
+        pl.col("weather_station_key").is_null())
+    if need.height > MAX_SITES:
+        raise GridscoutError(f"{need.height} sites need hourly weather; --fetch-weather fetches at most {MAX_SITES} "
+                             "per run (PVGIS asks for polite use)")
+    out = []
+    for row in need.iter_rows(named=True):
+        lat, lon = round(row["latitude"], 3), round(row["longitude"], 3)
+        try:
+            with open_warehouse(db) as con:
+                report = pvgis.load_site_weather(con, lat, lon, base_url=base, client=client)
+            out.append({"site_id": row["site_id"], "station_key": f"pvgis:{pvgis.site_key(lat, lon)}",
+                        "status": report.status})
+        except (GridscoutError, OSError) as exc:
+            out.append({"site_id": row["site_id"], "status": "failed", "error": str(exc)})
+    return out
