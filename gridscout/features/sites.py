@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 
 from gridscout.features.reference import Reference
-from gridscout.geo.nearest import SphereIndex
+from gridscout.geo.nearest import PointGroups, SphereIndex, unit_vectors
 from gridscout.geo.polygons import PolygonIndex
 from gridscout.sources.common import FIRM_FUELS, VARIABLE_FUELS
 
@@ -45,34 +45,35 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     lets whole groups be located at once; the result is the same (see PolygonIndex.lookup)."""
     lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
     grp = None if groups is None else np.asarray(groups)
+    n = sites.height
     b = ref.boundaries
-    country = state = np.full(sites.height, None, dtype=object)
-    on_land = np.zeros(sites.height, dtype=bool)
+    country = state = zone = pl.Series([None] * n, dtype=pl.Utf8)
+    on_land = pl.Series(np.zeros(n, dtype=bool))
     if b.height:
         cb = b.filter(pl.col("layer") == "country")
         cidx = PolygonIndex(cb["code"], cb["geometry_wkb"])
-        exact = cidx.lookup(lat, lon, groups=grp)
-        on_land = exact != None  # noqa: E711
-        country = exact.copy()
-        miss = np.flatnonzero(exact == None)  # noqa: E711
+        ci = cidx.lookup_index(lat, lon, groups=grp)
+        on_land = pl.Series(ci >= 0)
+        miss = np.flatnonzero(ci < 0)
         if len(miss):
-            country[miss] = cidx.snap(lat[miss], lon[miss], COAST_SNAP_DEG)
+            ci[miss] = cidx.snap_index(lat[miss], lon[miss], COAST_SNAP_DEG)
+        country = _keys(ci, cidx)
+        usa_code = np.flatnonzero(cidx.keys == "USA")
+        usa = np.flatnonzero(np.isin(ci, usa_code)) if len(usa_code) else np.zeros(0, dtype=np.int64)
+        si = np.full(n, -1, dtype=np.int64)
         sb = b.filter(pl.col("layer") == "us_state")
-        usa = np.flatnonzero(country == "USA")
-        state = np.full(sites.height, None, dtype=object)
+        sidx = PolygonIndex(sb["code"], sb["geometry_wkb"])
         if len(usa):
-            state[usa] = PolygonIndex(sb["code"], sb["geometry_wkb"]).lookup(
-                lat[usa], lon[usa], nearest_within_deg=COAST_SNAP_DEG, groups=None if grp is None else grp[usa])
-    zone = np.full(sites.height, None, dtype=object)
+            si[usa] = sidx.lookup_index(lat[usa], lon[usa], nearest_within_deg=COAST_SNAP_DEG,
+                                        groups=None if grp is None else grp[usa])
+        state = _keys(si, sidx)
     if ref.zones.height:
         z = ref.zones.filter(pl.col("geometry_wkb").is_not_null())
-        zone = PolygonIndex(z["zone_key"], z["geometry_wkb"]).lookup(lat, lon, nearest_within_deg=COAST_SNAP_DEG,
-                                                                     groups=grp)
+        zidx = PolygonIndex(z["zone_key"], z["geometry_wkb"])
+        zone = _keys(zidx.lookup_index(lat, lon, nearest_within_deg=COAST_SNAP_DEG, groups=grp), zidx)
     out = sites.with_columns(
-        pl.Series("country", country.tolist(), dtype=pl.Utf8),
-        pl.Series("us_state", state.tolist(), dtype=pl.Utf8),
-        pl.Series("grid_zone", zone.tolist(), dtype=pl.Utf8),
-        pl.Series("on_land", on_land | (country != None), dtype=pl.Boolean),  # noqa: E711
+        country.alias("country"), state.alias("us_state"), zone.alias("grid_zone"),
+        (on_land | country.is_not_null()).alias("on_land"),
     )
     if ref.zones.height:
         out = out.join(ref.zones.select(pl.col("zone_key").alias("grid_zone"), "zone_name"), on="grid_zone",
@@ -82,24 +83,37 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     return out
 
 
+def _keys(index: np.ndarray, pidx: PolygonIndex) -> pl.Series:
+    """Utf8 series of ``pidx`` polygon keys for polygon indices (null where the index is −1)."""
+    idx = np.asarray(index, dtype=np.int64)
+    if len(pidx.keys) == 0:
+        return pl.Series([None] * len(idx), dtype=pl.Utf8)
+    k = pl.Series(pidx.keys.tolist(), dtype=pl.Utf8).gather(np.maximum(idx, 0))
+    return pl.select(pl.when(pl.Series(idx >= 0)).then(k).otherwise(None)).to_series()
+
+
 def carbon_and_price(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """Join the zone's latest annual carbon intensity and the US state's latest industrial price."""
-    out = sites.join(ref.zone_carbon.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left") \
+    out = sites.join(ref.zone_carbon.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left", maintain_order="left") \
         if ref.zone_carbon.height else sites.with_columns(
             pl.lit(None, pl.Float64).alias("carbon_g_per_kwh"), pl.lit(None, pl.Int32).alias("carbon_year"),
             pl.lit(None, pl.Utf8).alias("carbon_basis"), pl.lit(None, pl.Float64).alias("renewable_pct"),
             pl.lit(None, pl.Float64).alias("carbon_free_pct"), pl.lit(None, pl.Utf8).alias("carbon_source"),
             pl.lit(None, pl.Utf8).alias("carbon_vintage"))
     if ref.us_state_prices.height:
-        out = out.join(ref.us_state_prices, on="us_state", how="left")
+        out = out.join(ref.us_state_prices, on="us_state", how="left", maintain_order="left")
     else:
         out = out.with_columns(pl.lit(None, pl.Int32).alias("price_year"), pl.lit(None, pl.Float64).alias("price_usd_per_mwh"),
                                pl.lit(None, pl.Utf8).alias("price_source"))
     return out
 
 
-def nearby_capacity(sites: pl.DataFrame, ref: Reference, radius_km: float = CAPACITY_RADIUS_KM) -> pl.DataFrame:
-    """Generation capacity within ``radius_km`` [MW]: total, firm and variable (GPPD covers the world)."""
+def nearby_capacity(sites: pl.DataFrame, ref: Reference, radius_km: float = CAPACITY_RADIUS_KM, *,
+                    groups=None) -> pl.DataFrame:
+    """Generation capacity within ``radius_km`` [MW]: total, firm and variable (GPPD covers the world).
+
+    ``groups`` (optional :class:`PointGroups` of these locations, e.g. screening cells grouped by
+    H3 parent) selects the grouped exact sum (:meth:`SphereIndex.sum_within_grouped`); same result."""
     p = ref.plants
     r = int(radius_km)
     if p.height == 0:
@@ -109,7 +123,9 @@ def nearby_capacity(sites: pl.DataFrame, ref: Reference, radius_km: float = CAPA
     cap = p["capacity_mw"].to_numpy()
     fuel = p["fuel"].to_numpy()
     w = np.column_stack([cap, np.where(np.isin(fuel, FIRM_FUELS), cap, 0.0), np.where(np.isin(fuel, VARIABLE_FUELS), cap, 0.0)])
-    s = idx.sum_within(sites["latitude"].to_numpy(), sites["longitude"].to_numpy(), radius_km, w)
+    lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
+    s = idx.sum_within(lat, lon, radius_km, w) if groups is None else \
+        idx.sum_within_grouped(groups, radius_km, w)
     return sites.with_columns(
         pl.Series(f"capacity_within_{r}km_mw", s[:, 0]),
         pl.Series(f"firm_capacity_within_{r}km_mw", s[:, 1]),
@@ -117,23 +133,31 @@ def nearby_capacity(sites: pl.DataFrame, ref: Reference, radius_km: float = CAPA
     )
 
 
-def weather_links(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """Nearest hourly weather file (within 50 km) and nearest station-index entry (within 100 km)."""
-    lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
+def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
+    """Nearest hourly weather file (within 50 km) and nearest station-index entry (within 100 km).
+
+    ``groups`` (optional :class:`PointGroups` of these locations) selects the grouped nearest search
+    (:meth:`SphereIndex.nearest_grouped`); same result."""
+    q = unit_vectors(sites["latitude"].to_numpy(), sites["longitude"].to_numpy()) if groups is None else groups.q
+
+    def nearest(idx: SphereIndex, max_km: float):
+        return idx.nearest_vectors(q, max_km) if groups is None else idx.nearest_grouped(groups, max_km)
+
     wf = ref.weather_files
     if wf.height:
-        i, km = SphereIndex(wf["latitude"].to_numpy(), wf["longitude"].to_numpy()).nearest(lat, lon, HOURLY_WEATHER_MAX_KM)
-        keys = [k if j >= 0 else None for j, k in zip(i, wf["station_key"].to_numpy()[np.maximum(i, 0)])]
+        i, km = nearest(SphereIndex(wf["latitude"].to_numpy(), wf["longitude"].to_numpy()), HOURLY_WEATHER_MAX_KM)
+        keys = wf["station_key"].cast(pl.Utf8).gather(np.maximum(i, 0))
+        keys = pl.select(pl.when(pl.Series(i >= 0)).then(keys).otherwise(None)).to_series()
     else:
-        keys, km = np.full(len(lat), None, dtype=object), np.full(len(lat), np.nan)
+        keys, km = pl.Series([None] * len(q), dtype=pl.Utf8), np.full(len(q), np.nan)
     out = sites.with_columns(
-        pl.Series("weather_station_key", list(keys), dtype=pl.Utf8),
+        keys.alias("weather_station_key"),
         pl.Series("weather_distance_km", km).fill_nan(None),
     )
     st = ref.stations
     cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10"]
     if st.height:
-        i, km = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy()).nearest(lat, lon, STATION_MAX_KM)
+        i, km = nearest(SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy()), STATION_MAX_KM)
         picked = st.select(cols)[np.maximum(i, 0)]
         picked = picked.with_columns([pl.when(pl.Series(i >= 0)).then(pl.col(c)).otherwise(None).alias(c) for c in cols])
         out = pl.concat([out, picked.rename({"wmo": "station_wmo", "city": "station_name"}),
@@ -159,4 +183,4 @@ def site_features(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     out = carbon_and_price(out, ref)
     out = nearby_capacity(out, ref)
     out = weather_links(out, ref)
-    return out.join(zone_capacity_wide(ref), on="grid_zone", how="left")
+    return out.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")

@@ -26,7 +26,7 @@ class PolygonIndex:
         shapely.prepare(self.geoms)
         self.bounds = shapely.bounds(self.geoms)
         self.area = shapely.area(self.geoms)
-        self._trees: dict[float, tuple] = {}
+        self._tree: tuple | None = None
 
     def _contains(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Index of the smallest polygon strictly containing each point, −1 where none does."""
@@ -53,76 +53,97 @@ class PolygonIndex:
         coarse parent) lets whole groups be settled at once where no polygon boundary passes through
         the group's bounding box (see :meth:`_settle_groups`); the answer is the same.
         """
-        lon = np.asarray(lon_deg, dtype=float)
-        lat = np.asarray(lat_deg, dtype=float)
-        out = np.full(len(lat), None, dtype=object)
-        if len(lat) == 0 or len(self.geoms) == 0:
-            return out
-        if groups is not None:
-            key, settled = self._settle_groups(lat, lon, np.asarray(groups))
-            out[settled] = key[settled]
-            rest = np.flatnonzero(~settled)
-            if len(rest):
-                out[rest] = self.lookup(lat[rest], lon[rest])
-        else:
-            best = self._contains(lat, lon)
-            out[best >= 0] = self.keys[best[best >= 0]]
-        if nearest_within_deg:
-            miss = np.flatnonzero(out == None)  # noqa: E711
-            if len(miss):
-                out[miss] = self.snap(lat[miss], lon[miss], nearest_within_deg)
+        return self.keys_of(self.lookup_index(lat_deg, lon_deg, nearest_within_deg=nearest_within_deg, groups=groups))
+
+    def keys_of(self, index: np.ndarray) -> np.ndarray:
+        """Object array of keys for polygon indices (None where the index is −1)."""
+        out = np.full(len(index), None, dtype=object)
+        hit = index >= 0
+        out[hit] = self.keys[index[hit]]
         return out
 
-    #: boundary densification step for settling groups [degrees]
-    SETTLE_STEP_DEG = 0.05
-    #: boundary densification step for :meth:`snap` [degrees]
-    SNAP_STEP_DEG = 0.02
+    def lookup_index(self, lat_deg, lon_deg, *, nearest_within_deg: float | None = None, groups=None) -> np.ndarray:
+        """As :meth:`lookup`, but the polygon's position in this index (−1 for none): no Python
+        objects per point, which matters for millions of screening cells."""
+        lon = np.asarray(lon_deg, dtype=float)
+        lat = np.asarray(lat_deg, dtype=float)
+        if len(lat) == 0 or len(self.geoms) == 0:
+            return np.full(len(lat), -1, dtype=np.int64)
+        if groups is not None:
+            out, settled = self._settle_groups(lat, lon, np.asarray(groups))
+            rest = np.flatnonzero(~settled)
+            if len(rest):
+                out[rest] = self._contains(lat[rest], lon[rest])
+        else:
+            out = self._contains(lat, lon)
+        if nearest_within_deg:
+            miss = np.flatnonzero(out < 0)
+            if len(miss):
+                out[miss] = self.snap_index(lat[miss], lon[miss], nearest_within_deg)
+        return out
 
-    def _boundary_tree(self, step: float):
-        """KD-tree over the polygon boundaries densified every ``step`` degrees, with the owner index."""
+    #: boundary densification step for settling groups and for :meth:`snap` [degrees]
+    STEP_DEG = 0.02
+
+    def _boundary_tree(self):
+        """KD-tree over the polygon boundaries densified every ``STEP_DEG`` degrees, with the owner index."""
         from scipy.spatial import cKDTree
 
-        if step not in self._trees:
-            rings = shapely.segmentize(shapely.boundary(self.geoms), step)
+        if self._tree is None:
+            rings = shapely.segmentize(shapely.boundary(self.geoms), self.STEP_DEG)
             xy, owner = shapely.get_coordinates(rings, return_index=True)
-            self._trees[step] = (cKDTree(xy), owner)
-        return self._trees[step]
+            self._tree = (cKDTree(xy, balanced_tree=False, compact_nodes=False), owner)
+        return self._tree
 
     def _settle_groups(self, lat: np.ndarray, lon: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per point: (key, settled). A group is settled when no polygon boundary passes through the
-        bounding box of its points: then every point of the group is inside exactly the polygons that
-        hold the box centre, so the centre's answer is every point's answer (exact, not approximate).
-        "No boundary passes" is decided with the boundaries densified every ``SETTLE_STEP_DEG``: a
-        boundary crossing the box has a vertex within half a diagonal + one step of its centre."""
+        """Per point: (polygon index or −1, settled). A group is settled when no polygon boundary
+        passes through the bounding box of its points: then every point of the group is inside
+        exactly the polygons that hold the box centre, so the centre's answer is every point's
+        answer (exact, not approximate). "No boundary passes" is decided with the boundaries
+        densified every ``STEP_DEG``: a boundary crossing the box has a vertex within half a
+        diagonal + one step of its centre."""
         import polars as pl
 
-        inv = pl.Series(groups).rank("dense").to_numpy().astype(np.int64) - 1
-        b = (pl.DataFrame({"g": inv, "x": lon, "y": lat}).group_by("g")
-             .agg(pl.col("x").min().alias("x0"), pl.col("y").min().alias("y0"),
-                  pl.col("x").max().alias("x1"), pl.col("y").max().alias("y1")).sort("g"))
-        x0, y0, x1, y1 = (b[c].to_numpy() for c in ("x0", "y0", "x1", "y1"))
+        if len(groups) > 1 and bool(np.all(groups[1:] >= groups[:-1])):  # sorted (H3 cells in order): one pass
+            change = np.flatnonzero(groups[1:] != groups[:-1]) + 1
+            inv = np.zeros(len(groups), dtype=np.int64)
+            inv[change] = 1
+            inv = np.cumsum(inv)
+            starts = np.concatenate(([0], change))
+            x0, x1 = np.minimum.reduceat(lon, starts), np.maximum.reduceat(lon, starts)
+            y0, y1 = np.minimum.reduceat(lat, starts), np.maximum.reduceat(lat, starts)
+        else:
+            inv = pl.Series(groups).rank("dense").to_numpy().astype(np.int64) - 1
+            b = (pl.DataFrame({"g": inv, "x": lon, "y": lat}).group_by("g")
+                 .agg(pl.col("x").min().alias("x0"), pl.col("y").min().alias("y0"),
+                      pl.col("x").max().alias("x1"), pl.col("y").max().alias("y1")).sort("g"))
+            x0, y0, x1, y1 = (b[c].to_numpy() for c in ("x0", "y0", "x1", "y1"))
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         half_diag = np.hypot(x1 - x0, y1 - y0) / 2
-        tree, _ = self._boundary_tree(self.SETTLE_STEP_DEG)
-        d, _ = tree.query(np.column_stack((cx, cy)), k=1)
-        clear = d > half_diag + self.SETTLE_STEP_DEG
-        key_of_group = np.full(b.height, None, dtype=object)
+        tree, _ = self._boundary_tree()
+        d, _ = tree.query(np.column_stack((cx, cy)), k=1, workers=-1)
+        clear = d > half_diag + self.STEP_DEG
+        of_group = np.full(len(x0), -1, dtype=np.int64)
         idx = np.flatnonzero(clear)
         if len(idx):
-            key_of_group[idx] = self.lookup(cy[idx], cx[idx])
-        return key_of_group[inv], clear[inv]
+            of_group[idx] = self._contains(cy[idx], cx[idx])
+        return of_group[inv], clear[inv]
 
     def snap(self, lat_deg, lon_deg, max_deg: float) -> np.ndarray:
         """Key of the polygon whose boundary is nearest (planar degrees, as shapely measures), if
-        within ``max_deg``, else None. Boundaries are densified every :attr:`SNAP_STEP_DEG` and
+        within ``max_deg``, else None. Boundaries are densified every :attr:`STEP_DEG` and
         indexed in a KD-tree, so the nearest-vertex distance overstates the true distance by at most
         half a step (0.01°, about 1 km) — vectorised, unlike a per-point nearest-polygon search."""
-        tree, owner = self._boundary_tree(self.SNAP_STEP_DEG)
+        return self.keys_of(self.snap_index(lat_deg, lon_deg, max_deg))
+
+    def snap_index(self, lat_deg, lon_deg, max_deg: float) -> np.ndarray:
+        """As :meth:`snap`, as polygon indices (−1 for none)."""
+        tree, owner = self._boundary_tree()
         d, i = tree.query(np.column_stack((np.asarray(lon_deg, float), np.asarray(lat_deg, float))),
-                          distance_upper_bound=max_deg)
-        out = np.full(len(d), None, dtype=object)
+                          distance_upper_bound=max_deg, workers=-1)
+        out = np.full(len(d), -1, dtype=np.int64)
         hit = np.isfinite(d)
-        out[hit] = self.keys[owner[i[hit]]]
+        out[hit] = owner[i[hit]]
         return out
 
 

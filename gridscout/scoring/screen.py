@@ -37,6 +37,7 @@ from scipy.sparse.csgraph import connected_components
 from gridscout.errors import GridscoutError, ProfileError
 from gridscout.features.reference import Reference
 from gridscout.features import sites as site_feats
+from gridscout.geo.nearest import PointGroups
 from gridscout.geo.polygons import fix_antimeridian
 from gridscout.scoring import hexgrid
 from gridscout.scoring.engine import score_frame
@@ -136,19 +137,26 @@ def hexgrid_resolution(cells: np.ndarray) -> int:
 
 def surface_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference,
                      profile: Profile) -> pl.DataFrame:
-    base = pl.DataFrame({"h3": hexgrid.cells_to_str(cells), "h3_int": pl.Series(cells, dtype=pl.UInt64),
-                         "latitude": lat, "longitude": lon})
-    # polygon lookups (shapely, GIL released) and KD-tree features run side by side on 2 cores
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    """Features of every cell centre (the candidate-site features of :mod:`gridscout.features.sites`
+    plus climate-statistics cooling), one row per cell, sorted by ``h3_int``."""
+    cells = np.asarray(cells, dtype=np.uint64)
+    base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
+    # polygon lookups (shapely) and KD-tree queries (scipy) release the GIL: two threads side by side
+    with ThreadPoolExecutor(max_workers=1) as pool:
         # cells sharing a coarse parent are located together where one polygon holds them all
         parents = hexgrid.cell_parents(cells, max(0, hexgrid_resolution(cells) - 2)) if len(cells) else None
         located = pool.submit(site_feats.locate, base, ref, groups=parents)
-        near = site_feats.weather_links(site_feats.nearby_capacity(base, ref), ref)
-        feat = located.result()
-    feat = pl.concat([feat, near.drop(base.columns)], how="horizontal")
+        names = pool.submit(lambda: hexgrid.cells_to_str(cells).alias("h3"))
+        res = hexgrid_resolution(cells) if len(cells) else 0
+        fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1)) if res > 0 else None  # 7 per group
+        capacity = site_feats.weather_links(site_feats.nearby_capacity(base, ref, groups=fine), ref, groups=fine)
+        feat = pl.concat([located.result().insert_column(0, names.result()), capacity.drop(base.columns)],
+                         how="horizontal")
     feat = site_feats.carbon_and_price(feat, ref)
-    feat = feat.join(site_feats.zone_capacity_wide(ref), on="grid_zone", how="left")
-    return _climate_cooling(feat, profile).sort("h3_int")
+    feat = feat.join(site_feats.zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
+    feat = _climate_cooling(feat, profile)
+    already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
+    return feat if already_sorted else feat.sort("h3_int")
 
 
 def cluster_zones(surface: pl.DataFrame, *, threshold: float | None = None,

@@ -58,6 +58,33 @@ def test_prepared_lookup_equals_plain_within_query(ref, market_features):
     assert (fast == plain).all() and (fast != None).sum() > 100  # noqa: E711
 
 
+@pytest.mark.parametrize("region,res", [("US-VA+US-MD", 7), ("NLD+BEL", 6)])
+def test_grouped_sphere_queries_equal_plain(ref, region, res):
+    """The grouped (triangle-inequality) capacity sum and nearest search give exactly the per-point
+    answers on real cells, real GPPD plants and the real station index."""
+    from gridscout.geo.nearest import PointGroups, SphereIndex, haversine_km
+
+    cells, lat, lon = hexgrid.polyfill(region_geometry(region, ref), res)
+    pg = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1))
+    assert pg is not None and len(pg.starts) < len(cells)
+    p = ref.plants
+    idx = SphereIndex(p["latitude"].to_numpy(), p["longitude"].to_numpy())
+    w = np.column_stack([p["capacity_mw"].to_numpy(), np.arange(p.height, dtype=float)])
+    plain, grouped = idx.sum_within(lat, lon, 50.0, w), idx.sum_within_grouped(pg, 50.0, w, chunk_pairs=50_000)
+    assert np.allclose(grouped, plain, rtol=1e-12, atol=1e-6) and plain[:, 0].max() > 1000
+    # brute force for a sample of cells: haversine to every plant
+    for i in np.linspace(0, len(cells) - 1, 7).astype(int):
+        d = haversine_km(lat[i], lon[i], p["latitude"].to_numpy(), p["longitude"].to_numpy())
+        assert grouped[i, 0] == pytest.approx(p["capacity_mw"].to_numpy()[d <= 50.0].sum(), rel=1e-9, abs=1e-6)
+    st = ref.stations
+    sidx = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy())
+    for max_km in (100.0, 15.0, None):
+        (i1, k1), (i2, k2) = sidx.nearest(lat, lon, max_km), sidx.nearest_grouped(pg, max_km)
+        assert np.array_equal(i1, i2) and np.allclose(k1, k2, equal_nan=True, atol=1e-9)
+    assert (i1 >= 0).all()
+    assert PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1)[::-1]) is None  # not in group order
+
+
 def test_region_errors(ref):
     for bad in ("Germany", "US-ZZ", "XXX", "bbox:1,2,3", "bbox:10,0,5,1", ""):
         with pytest.raises(RegionError):
