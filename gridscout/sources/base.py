@@ -96,6 +96,11 @@ class SourceSpec:
     notes: str = ""
     #: raw sub-folder when it differs from ``id`` (several sources may share one publisher folder)
     folder: str | None = None
+    #: live-API connector (I/O only): called by ``fetch.locate`` with the source's raw folder when none
+    #: of its files is present and downloads are allowed; saves the responses there as the source's
+    #: raw files (so ``parse`` stays pure and loads keep file provenance) and returns their paths
+    #: (empty when it cannot fetch, e.g. no API key)
+    fetcher: Callable[[Path], list[Path]] | None = None
 
     @property
     def allowed_hosts(self) -> frozenset[str]:

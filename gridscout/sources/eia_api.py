@@ -12,7 +12,8 @@ USA); census-division ids (NEW, MAT, ...) are rejected; 0 or blank prices are nu
 
 The source's raw files are saved responses ``retail_sales*.json`` in ``<raw>/eia_api/`` (written by
 :func:`download_retail_sales`), so loads keep file provenance. With no saved file, ingest fetches
-live when ``EIA_API_KEY`` is set and otherwise says to set it.
+live and saves the response first (:func:`fetch_saved`, the spec's ``fetcher``) when ``EIA_API_KEY``
+is set and downloads are allowed; otherwise ``parse`` says to set it.
 
 Source: U.S. Energy Information Administration, Open Data API v2, https://www.eia.gov/opendata/
 (public domain). Response shape per EIA's documentation example (Colorado, residential, 2001:
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 API_KEY_ENV = "EIA_API_KEY"
 BASE_URL = "https://api.eia.gov/v2"
+#: optional override of BASE_URL (a mirror, or a local replay server in tests)
+URL_ENV = "GRIDSCOUT_EIA_API_URL"
 ROUTE = "electricity/retail-sales"
 MAX_LENGTH = 5000  # EIA: at most 5000 rows per JSON call
 RETRY_DELAYS_S = (1.0, 3.0, 9.0)
@@ -207,18 +210,22 @@ def read_saved(path: Path) -> list[dict]:
         raise SourceFormatError(f"{path}: not a saved EIA API v2 response ({exc!r})") from exc
 
 
-def parse(files: Mapping[str, Path]) -> ParseResult:
-    """Saved responses when present (pure); else a live fetch if ``EIA_API_KEY`` is set."""
-    if files:
-        rows = [r for name in sorted(files) for r in read_saved(files[name])]
-        return records_to_retail_prices(rows, origin=", ".join(str(files[n]) for n in sorted(files)))
+def fetch_saved(folder: Path) -> list[Path]:
+    """Connector for ``fetch.locate``: with ``EIA_API_KEY`` set, fetch every annual row and save it
+    in ``folder`` (see :func:`download_retail_sales`); without a key, nothing (``parse`` says why)."""
     key = api_key_from_env()
-    if key is None:
+    return [download_retail_sales(folder, key, base_url=os.environ.get(URL_ENV) or BASE_URL)] if key else []
+
+
+def parse(files: Mapping[str, Path]) -> ParseResult:
+    """Saved responses (pure). None saved: :class:`SourceMissingError` saying how to get them."""
+    if not files:
         raise SourceMissingError(
-            f"source 'eia_api': set {API_KEY_ENV} to fetch EIA API v2 retail prices "
-            "(free key: https://www.eia.gov/opendata/register.php), or save responses as "
-            f"<raw>/eia_api/{SAVED} with gridscout.sources.eia_api.download_retail_sales.")
-    return records_to_retail_prices(fetch_retail_sales(key), origin=f"{BASE_URL}/{ROUTE}")
+            f"source 'eia_api': no saved response {SAVED} in <raw>/eia_api/ (the folder under "
+            f"GRIDSCOUT_RAW_DIR). Set {API_KEY_ENV} (free key: https://www.eia.gov/opendata/register.php) and "
+            "run `gridscout ingest eia_api` to fetch and save one, or copy saved responses there.")
+    rows = [r for name in sorted(files) for r in read_saved(files[name])]
+    return records_to_retail_prices(rows, origin=", ".join(str(files[n]) for n in sorted(files)))
 
 
 SPEC = SourceSpec(
@@ -232,6 +239,7 @@ SPEC = SourceSpec(
     files=(RawFile(SAVED, required=False),),
     tables=("retail_prices",),
     parse=parse,
+    fetcher=fetch_saved,
     max_age_days=45,
     extra_hosts=("api.eia.gov",),
     notes=f"Needs {API_KEY_ENV} unless saved responses are in <raw>/eia_api/. Key sent as X-Api-Key header.",

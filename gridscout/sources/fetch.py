@@ -292,6 +292,13 @@ def locate(spec: SourceSpec, raw: Path | None = None, *, allow_download: bool | 
             except SourceFetchError as exc:
                 raise SourceMissingError(_missing_message(spec, f, folder, f"could not be downloaded ({exc})")) from exc
         found.append(_located(f.name, path, f.url))
+    if not found and spec.fetcher is not None and allow:
+        try:
+            saved = spec.fetcher(folder)
+        except SourceFetchError as exc:
+            raise SourceMissingError(f"source {spec.id!r} ({spec.title}): no saved response in {folder} and the "
+                                     f"live fetch failed: {exc}") from exc
+        found = [_located(p.relative_to(folder).as_posix(), p, None) for p in saved]
     return found
 
 
@@ -331,7 +338,8 @@ class RefreshResult:
 
 def refresh(spec: SourceSpec, raw: Path | None = None, *, client: httpx.Client | None = None,
             retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> list[RefreshResult]:
-    """Re-check every present file of ``spec`` that has a download URL with a conditional request.
+    """Re-check every present file of ``spec`` that has a download URL with a conditional request,
+    and re-fetch a live-API source through its ``fetcher``.
 
     Unchanged files (304, or the same bytes) are left untouched; changed ones are replaced
     atomically (and a zip member re-extracted), so the next ingest sees new hashes and loads them.
@@ -359,10 +367,25 @@ def refresh(spec: SourceSpec, raw: Path | None = None, *, client: httpx.Client |
                 out.append(RefreshResult(spec.id, f.name, res.status))
             except SourceFetchError as exc:
                 out.append(RefreshResult(spec.id, f.name, "failed", str(exc)))
+        if spec.fetcher is not None:
+            out.extend(_refresh_live(spec, folder))
     finally:
         if own_client:
             client.close()
     return out
+
+
+def _refresh_live(spec: SourceSpec, folder: Path) -> list[RefreshResult]:
+    """Re-fetch a live-API source through its ``fetcher`` (saved responses replaced atomically)."""
+    before = {p.name: sha256_file(p) for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+    try:
+        saved = spec.fetcher(folder)
+    except (SourceFetchError, SourceMissingError) as exc:
+        return [RefreshResult(spec.id, "(live API)", "failed", str(exc))]
+    if not saved:
+        return [RefreshResult(spec.id, "(live API)", "skipped", "cannot fetch (no API key set)")]
+    return [RefreshResult(spec.id, p.name, "same-content" if before.get(p.name) == sha256_file(p) else "downloaded")
+            for p in saved]
 
 
 def _located(name: str, path: Path, url: str | None) -> LocatedFile:

@@ -144,7 +144,7 @@ def test_errors_are_scrubbed(raw_dir, caplog):
 
 def test_parse_without_files_or_key_says_set_the_key(monkeypatch):
     monkeypatch.delenv("EIA_API_KEY", raising=False)
-    with pytest.raises(SourceMissingError, match="set EIA_API_KEY"):
+    with pytest.raises(SourceMissingError, match="(?i)set EIA_API_KEY"):
         eia_api.parse({})
 
 
@@ -168,5 +168,38 @@ def test_saved_response_ingests_idempotently(raw_dir, tmp_path):
         assert con.execute("select price_usd_per_mwh from stg_retail_prices where source_id = 'eia_api' and "
                            "region_code = 'CO' and year = 2001 and sector = 'residential'").fetchone()[0] == pytest.approx(74.7)
         assert con.execute("select count(distinct load_id) from source_loads where source_id = 'eia_api'").fetchone()[0] == 1
+    finally:
+        con.close()
+
+
+def test_ingest_with_key_fetches_saves_then_loads_purely(raw_dir, tmp_path, monkeypatch):
+    """No saved response + EIA_API_KEY: ingest fetches (the spec's fetcher, I/O), saves the response as
+    the raw file, and the pure parser loads it; the load's provenance names the saved file."""
+    from gridscout.ingest import ingest_source
+    from gridscout.warehouse import connect
+
+    srv = EIAServer(colorado_rows(raw_dir))
+    monkeypatch.setenv("EIA_API_KEY", KEY)
+    monkeypatch.setenv(eia_api.URL_ENV, srv.base_url)
+    monkeypatch.delenv("GRIDSCOUT_OFFLINE", raising=False)
+    from gridscout.sources.fetch import refresh
+
+    try:
+        res = ingest_source(eia_api.SPEC, db=tmp_path / "w.duckdb", raw=tmp_path / "raw")
+        # a scheduled refresh re-fetches; the same answer leaves the saved file's content as it was
+        assert [r.status for r in refresh(eia_api.SPEC, tmp_path / "raw")] == ["same-content"]
+        assert ingest_source(eia_api.SPEC, db=tmp_path / "w.duckdb", raw=tmp_path / "raw").status == "unchanged"
+    finally:
+        srv.close()
+    saved = tmp_path / "raw" / "eia_api" / "retail_sales_annual.json"
+    assert res.status == "loaded" and saved.is_file() and KEY not in saved.read_text()
+    assert all(key == KEY for _, key in srv.calls)
+    con = connect(tmp_path / "w.duckdb", read_only=True)
+    try:
+        assert con.execute("select file from source_loads where source_id = 'eia_api'").fetchone()[0] \
+            .endswith("retail_sales_annual.json")
+        assert con.execute("select price_usd_per_mwh from stg_retail_prices where source_id = 'eia_api' and "
+                           "region_code = 'CO' and year = 2001 and sector = 'residential'").fetchone()[0] \
+            == pytest.approx(74.7)
     finally:
         con.close()
