@@ -29,6 +29,8 @@ class Reference:
     weather_files: pl.DataFrame
     boundaries: pl.DataFrame
     vintages: pl.DataFrame
+    #: monthly country wholesale prices (Ember, EUR/MWh); see :mod:`gridscout.features.wholesale`
+    wholesale_monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
     extra: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
@@ -46,6 +48,8 @@ QUERIES = {
     "weather_files": "select station_key, source_id, file, station_name, latitude, longitude, elevation_m, data_kind "
                      "from stg_weather_files",
     "boundaries": "select layer, code, name, iso_a2, geometry_wkb from stg_boundaries",
+    "wholesale_monthly": "select region_code as country, month, price_eur_per_mwh, source_id from stg_wholesale_prices "
+                         "where region_kind = 'country'",
     "vintages": "select l.source_id, l.vintage, min(l.loaded_at) as loaded_at, min(l.fetched_at) as fetched_at, "
                 "string_agg(l.file || ':' || l.sha256, ';' order by l.file) as files "
                 "from source_loads l join current_vintages c using (source_id, vintage) "

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from gridscout.features.reference import Reference
+from gridscout.features.wholesale import country_wholesale, load_fx
 from gridscout.geo.nearest import PointGroups, SphereIndex, unit_vectors
 from gridscout.geo.polygons import PolygonIndex
 from gridscout.sources.common import FIRM_FUELS, VARIABLE_FUELS
@@ -31,6 +32,7 @@ FEATURE_SOURCES = {
     "grid_zone": "electricitymaps_zones",
     "carbon_g_per_kwh": "carbon_yearly (Electricity Maps, lifecycle)",
     "price_usd_per_mwh": "eia_prices (EIA industrial retail, US states only)",
+    "wholesale_price_usd_per_mwh": "ember_prices (Ember day-ahead, Europe; × ECB USD/EUR; not scored)",
     "capacity_within_50km_mw": "gppd (WRI Global Power Plant Database)",
     "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
     "weather_station_key": "weather_hourly (nearest hourly weather file within 50 km)",
@@ -93,7 +95,8 @@ def _keys(index: np.ndarray, pidx: PolygonIndex) -> pl.Series:
 
 
 def carbon_and_price(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """Join the zone's latest annual carbon intensity and the US state's latest industrial price."""
+    """Join the zone's latest annual carbon intensity, the US state's latest industrial price (the
+    scored ``price_usd_per_mwh``) and, for information only, the country's wholesale price."""
     out = sites.join(ref.zone_carbon.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left", maintain_order="left") \
         if ref.zone_carbon.height else sites.with_columns(
             pl.lit(None, pl.Float64).alias("carbon_g_per_kwh"), pl.lit(None, pl.Int32).alias("carbon_year"),
@@ -105,7 +108,9 @@ def carbon_and_price(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     else:
         out = out.with_columns(pl.lit(None, pl.Int32).alias("price_year"), pl.lit(None, pl.Float64).alias("price_usd_per_mwh"),
                                pl.lit(None, pl.Utf8).alias("price_source"))
-    return out
+    # shown beside the scored price, never in it (wholesale ≠ retail; see features.wholesale)
+    return out.join(country_wholesale(ref.wholesale_monthly, load_fx()), on="country", how="left",
+                    maintain_order="left")
 
 
 def nearby_capacity(sites: pl.DataFrame, ref: Reference, radius_km: float = CAPACITY_RADIUS_KM, *,

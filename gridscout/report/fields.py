@@ -52,13 +52,17 @@ FIELDS: tuple[Field, ...] = (
     Field("price_usd_per_mwh", "Electricity price", "$/MWh", 2, "Price"),
     Field("price_year", "Price data year", "", 0, "Price"),
     Field("energy_cost_usd_per_year", "Energy cost", "$/yr", 0, "Price"),
+    Field("wholesale_price_usd_per_mwh", "Wholesale day-ahead price (not scored; excludes network charges and taxes)",
+          "$/MWh", 2, "Price"),
+    Field("wholesale_price_year", "Wholesale price year", "", 0, "Price"),
     Field("capacity_within_50km_mw", "Generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("firm_capacity_within_50km_mw", "Firm generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("variable_capacity_within_50km_mw", "Variable generation within 50 km", "MW", 0, "Power", "gppd"),
 )
 
 #: Columns whose value names the source it came from (per row).
-ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source"}
+ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source",
+                      "wholesale_price_usd_per_mwh": "wholesale_price_source"}
 #: Columns located by a fixed source (shown in the card's sources list when not null).
 LOCATION_SOURCES = {"country": "boundaries", "us_state": "boundaries", "grid_zone": "electricitymaps_zones"}
 
