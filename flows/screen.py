@@ -191,6 +191,7 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
     (zones over the whole surface) and ``<out>/screen.json``; returns a summary dict.
     """
     from gridscout.scoring.profiles import load_profile
+    from gridscout.features.reference import read_places
     from gridscout.scoring.screen import RegionError, cluster_zones
 
     if not 0 <= resolution <= 15:
@@ -221,7 +222,7 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
         fingerprint=fingerprint)
     wall = time.perf_counter() - t0
     surface = read_surface(out_dir, columns=ZONE_COLUMNS)
-    zones = cluster_zones(surface)
+    zones = cluster_zones(surface, places=read_places(db))
     zones.write_parquet(out_dir / "zones.parquet")
     summary = {"region": region, "resolution": resolution, "profile": profile, "profile_sha256": prof.sha256,
                "partitions_resolution": partitions_resolution, "partitions": len(parents),

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from gridscout.warehouse.db import connect
+from gridscout.warehouse.db import connect, ensure_migrated
 
 
 @dataclass
@@ -31,8 +31,15 @@ class Reference:
     vintages: pl.DataFrame
     #: monthly country wholesale prices (Ember, EUR/MWh); see :mod:`gridscout.features.wholesale`
     wholesale_monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: towns of at least :data:`PLACE_MIN_POPULATION` people (GeoNames), to name screening zones
+    places: pl.DataFrame = field(default_factory=pl.DataFrame)
     extra: dict[str, pl.DataFrame] = field(default_factory=dict)
 
+
+#: smallest town population used to name a screening zone
+PLACE_MIN_POPULATION = 10_000
+PLACES_SQL = ("select name, latitude, longitude, population, country_alpha2, admin1 from stg_places "
+              f"where population >= {PLACE_MIN_POPULATION}")
 
 QUERIES = {
     "zones": "select zone_key, zone_name, country_key, country_name, geometry_wkb, source_id from stg_grid_zones",
@@ -48,6 +55,7 @@ QUERIES = {
     "weather_files": "select station_key, source_id, file, station_name, latitude, longitude, elevation_m, data_kind "
                      "from stg_weather_files",
     "boundaries": "select layer, code, name, iso_a2, geometry_wkb from stg_boundaries",
+    "places": PLACES_SQL,
     "wholesale_monthly": "select region_code as country, month, price_eur_per_mwh, source_id from stg_wholesale_prices "
                          "where region_kind = 'country'",
     "vintages": "select l.source_id, l.vintage, min(l.loaded_at) as loaded_at, min(l.fetched_at) as fetched_at, "
@@ -62,13 +70,25 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 
 
 def read_reference(db: str | Path | None = None) -> Reference:
-    """Copy current-vintage reference data out of the warehouse (read-only, short-lived connection)."""
+    """Copy current-vintage reference data out of the warehouse (read-only, short-lived connection;
+    pending migrations of an older warehouse are applied first)."""
+    ensure_migrated(db)
     con = connect(db, read_only=True)
     try:
         frames = {name: _frame(con, sql) for name, sql in QUERIES.items()}
     finally:
         con.close()
     return Reference(**frames)
+
+
+def read_places(db: str | Path | None = None) -> pl.DataFrame:
+    """Current-vintage towns (see :data:`PLACES_SQL`), empty when none are loaded."""
+    ensure_migrated(db)
+    con = connect(db, read_only=True)
+    try:
+        return _frame(con, PLACES_SQL)
+    finally:
+        con.close()
 
 
 def weather_hourly(db: str | Path | None, station_keys: list[str]) -> pl.DataFrame:

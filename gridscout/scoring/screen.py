@@ -160,14 +160,22 @@ def surface_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: R
 
 
 def cluster_zones(surface: pl.DataFrame, *, threshold: float | None = None,
-                  top_fraction: float = ZONE_TOP_FRACTION, min_cells: int = 1) -> pl.DataFrame:
+                  top_fraction: float = ZONE_TOP_FRACTION, min_cells: int = 1,
+                  places: pl.DataFrame | None = None) -> pl.DataFrame:
     """Connected groups (H3 adjacency) of the best non-excluded cells: score ≥ ``threshold`` if given,
-    else the top ``top_fraction`` of eligible cells by score. One row per zone, best first."""
+    else the top ``top_fraction`` of eligible cells by score. One row per zone, best first.
+
+    With ``places`` (``name``, ``latitude``, ``longitude``, ``population``: towns, e.g.
+    :func:`gridscout.features.reference.read_places`), each zone is named after the town nearest its
+    best cell within :data:`PLACE_MAX_KM` (``nearest_place``, ``nearest_place_km``), e.g.
+    "VA: near Eden, NC (US-CAR-DUK) #2" (the zone's state, then the town's own state or country);
+    otherwise by grid zone and state/country."""
     elig = surface.filter(~pl.col("excluded") & pl.col("score").is_not_null())
     cols = {"zone_id": pl.Int32, "zone_name": pl.Utf8, "n_cells": pl.Int64, "area_km2": pl.Float64,
             "mean_score": pl.Float64, "best_score": pl.Float64, "best_h3": pl.Utf8, "best_latitude": pl.Float64,
             "best_longitude": pl.Float64, "centroid_latitude": pl.Float64, "centroid_longitude": pl.Float64,
-            "grid_zone": pl.Utf8, "country": pl.Utf8, "us_state": pl.Utf8, "threshold": pl.Float64}
+            "grid_zone": pl.Utf8, "country": pl.Utf8, "us_state": pl.Utf8, "nearest_place": pl.Utf8,
+            "nearest_place_km": pl.Float64, "threshold": pl.Float64}
     if elig.height == 0:
         return pl.DataFrame(schema=cols)
     if threshold is None:
@@ -191,11 +199,41 @@ def cluster_zones(surface: pl.DataFrame, *, threshold: float | None = None,
         mode("grid_zone").alias("grid_zone"), mode("country").alias("country"), mode("us_state").alias("us_state"),
     ).filter(pl.col("n_cells") >= min_cells).sort(["best_score", "area_km2", "best_h3"], descending=[True, True, False])
     zones = zones.with_row_index("zone_id", offset=1).with_columns(pl.col("zone_id").cast(pl.Int32))
+    zones = _nearest_places(zones, places)
+    where = pl.coalesce(pl.col("us_state"), pl.col("country"), pl.lit("??"))
+    grid = pl.col("grid_zone").fill_null("no grid zone")
     zones = zones.with_columns(
-        pl.format("{} {} #{}", pl.col("grid_zone").fill_null("no-grid-zone"),
-                  pl.coalesce(pl.col("us_state"), pl.col("country"), pl.lit("??")), pl.col("zone_id")).alias("zone_name"),
-        pl.lit(threshold).alias("threshold"))
+        pl.when(pl.col("nearest_place").is_not_null())
+        .then(pl.format("{}: near {}, {} ({}) #{}", where, pl.col("nearest_place"),
+                        pl.col("_place_region").fill_null("?"), grid, pl.col("zone_id")))
+        .otherwise(pl.format("{} {} #{}", grid, where, pl.col("zone_id"))).alias("zone_name"),
+        pl.lit(threshold).alias("threshold")).drop("_place_region")
     return zones.select(list(cols))
+
+
+#: a zone is named after a town only within this great-circle distance of its best cell [km]
+PLACE_MAX_KM = 75.0
+
+
+def _nearest_places(zones: pl.DataFrame, places: pl.DataFrame | None) -> pl.DataFrame:
+    """Add ``nearest_place`` and ``nearest_place_km`` (null when no town is within PLACE_MAX_KM)."""
+    from gridscout.geo.nearest import SphereIndex
+
+    if places is None or places.height == 0 or zones.height == 0:
+        return zones.with_columns(pl.lit(None, pl.Utf8).alias("nearest_place"),
+                                  pl.lit(None, pl.Float64).alias("nearest_place_km"),
+                                  pl.lit(None, pl.Utf8).alias("_place_region"))
+    i, km = SphereIndex(places["latitude"].to_numpy(), places["longitude"].to_numpy()).nearest(
+        zones["best_latitude"].to_numpy(), zones["best_longitude"].to_numpy(), PLACE_MAX_KM)
+    hit = pl.Series(i >= 0)
+    picked = places[np.maximum(i, 0)]
+    # the town's own state (US) or country: a zone near a border may be named after a town across it
+    region = pl.when(pl.col("country_alpha2") == "US").then(pl.col("admin1")).otherwise(pl.col("country_alpha2"))
+    picked = picked.select(pl.col("name").cast(pl.Utf8), region.cast(pl.Utf8).alias("_place_region"))
+    return zones.with_columns(
+        pl.select(pl.when(hit).then(picked["name"]).otherwise(None)).to_series().alias("nearest_place"),
+        pl.Series("nearest_place_km", km).fill_nan(None),
+        pl.select(pl.when(hit).then(picked["_place_region"]).otherwise(None)).to_series().alias("_place_region"))
 
 
 def write_geoparquet(surface: pl.DataFrame, path: Path, columns: list[str] | None = None) -> None:
@@ -249,7 +287,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     zones = None
     if partition is None:
         t1 = time.perf_counter()
-        zones = cluster_zones(surface, threshold=zone_threshold, min_cells=zone_min_cells)
+        zones = cluster_zones(surface, threshold=zone_threshold, min_cells=zone_min_cells, places=ref.places)
         paths["zones"] = out_dir / "zones.parquet"
         zones.write_parquet(paths["zones"])
         t["zones"] = time.perf_counter() - t1

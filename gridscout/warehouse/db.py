@@ -71,6 +71,25 @@ def open_warehouse(db: str | Path | None = None, *, read_only: bool = False) -> 
         con.close()
 
 
+def ensure_migrated(db: str | Path | None = None) -> list[int]:
+    """Bring an existing warehouse's schema up to this version of gridscout before a reader opens it
+    read-only (a warehouse built by an older version lacks newer views). Returns the versions applied."""
+    con = connect(db, read_only=True)
+    try:
+        has_table = con.execute("select count(*) from information_schema.tables "
+                                "where table_name = 'schema_migrations'").fetchone()[0]
+        applied = {v for (v,) in con.execute("select version from schema_migrations").fetchall()} if has_table else set()
+    finally:
+        con.close()
+    if {v for v, _, _ in migration_files()} <= applied:
+        return []
+    con = connect(db)
+    try:
+        return migrate(con)
+    finally:
+        con.close()
+
+
 def spatial_extension_path() -> Path:
     """Path of the spatial extension shipped in the ``duckdb-extension-spatial`` wheel."""
     import duckdb_extension_spatial as m

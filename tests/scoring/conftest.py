@@ -11,8 +11,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 RAW = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))
-SOURCES = ["boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "ember_prices", "gppd", "weather_stations",
-           "weather_hourly"]
+SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricitymaps_zones", "ember_prices", "gppd",
+           "weather_stations", "weather_hourly"]
 
 
 @pytest.fixture(scope="session")

@@ -128,7 +128,7 @@ def test_zones(va):
     assert (z["best_score"] >= z["mean_score"] - 1e-9).all() and (z["mean_score"] >= z["threshold"] - 1e-9).all()
     assert z["zone_id"].to_list() == list(range(1, z.height + 1))
     assert z["best_score"].is_sorted(descending=True)
-    assert z["zone_name"].str.contains("VA #").all()
+    assert z["zone_name"].str.contains(r"^(.* VA #|VA: near )").all()
     # total zone cells = the top decile of eligible cells
     elig = va.surface.filter(~pl.col("excluded"))
     assert z["n_cells"].sum() == elig.filter(pl.col("score") >= z["threshold"][0]).height
@@ -139,6 +139,25 @@ def test_zones(va):
         if n > 1:
             assert any(nb in sel for nb in h3.grid_ring(best, 1))
     assert pl.read_parquet(va.paths["zones"]).height == z.height
+
+
+def test_zones_named_after_the_nearest_town(va, ref):
+    """Each zone is named after the real town (GeoNames, ≥ 10,000 people) nearest its best cell."""
+    from gridscout.geo.nearest import haversine_km
+
+    z = va.zones
+    assert ref.places.height > 10_000 and (ref.places["population"] >= 10_000).all()
+    named = z.filter(pl.col("nearest_place").is_not_null())
+    assert named.height >= 0.8 * z.height and (named["nearest_place_km"] <= 75).all()
+    for row in named.head(5).iter_rows(named=True):
+        d = haversine_km(row["best_latitude"], row["best_longitude"], ref.places["latitude"].to_numpy(),
+                         ref.places["longitude"].to_numpy())
+        assert ref.places["name"][int(d.argmin())] == row["nearest_place"]
+        assert row["nearest_place_km"] == pytest.approx(float(d.min()), abs=1e-6)
+        j = int(d.argmin())
+        state = ref.places["admin1"][j] if ref.places["country_alpha2"][j] == "US" else ref.places["country_alpha2"][j]
+        assert row["zone_name"] == f"VA: near {row['nearest_place']}, {state} ({row['grid_zone']}) #{row['zone_id']}"
+    assert cluster_zones(va.surface)["nearest_place"].null_count() == z.height  # no places given: no names
 
 
 def test_cluster_zones_threshold(va):
