@@ -25,6 +25,9 @@ class Field:
     digits: int = 0
     group: str = "Other"
     source: str | None = None  # the source_id it comes from, when fixed
+    #: shown for information only where a source covers the site (e.g. wholesale price in Europe);
+    #: elsewhere the row is left out, not listed as UNKNOWN (it is never scored)
+    where_covered: bool = False
 
 
 #: Physical estimates on each site card, in display order (units as in the column names).
@@ -53,8 +56,8 @@ FIELDS: tuple[Field, ...] = (
     Field("price_year", "Price data year", "", 0, "Price"),
     Field("energy_cost_usd_per_year", "Energy cost", "$/yr", 0, "Price"),
     Field("wholesale_price_usd_per_mwh", "Wholesale day-ahead price (not scored; excludes network charges and taxes)",
-          "$/MWh", 2, "Price"),
-    Field("wholesale_price_year", "Wholesale price year", "", 0, "Price"),
+          "$/MWh", 2, "Price", "ember_prices", where_covered=True),
+    Field("wholesale_price_year", "Wholesale price year", "", 0, "Price", "ember_prices", where_covered=True),
     Field("capacity_within_50km_mw", "Generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("firm_capacity_within_50km_mw", "Firm generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("variable_capacity_within_50km_mw", "Variable generation within 50 km", "MW", 0, "Power", "gppd"),
@@ -92,7 +95,7 @@ def fmt_field(f: Field, value: Any) -> str:
     if f.column == "cfe_share_24x7" and isinstance(value, (int, float)):
         # a share is a fraction 0-1 (column name); shown as a percentage
         return f"{value * 100:.{f.digits}f} %"
-    if f.column.endswith("_year") and f.column in ("carbon_year", "price_year"):
+    if f.column.endswith("_year") and not f.column.endswith("_per_year"):  # a calendar year: no separator
         return str(int(value)) if isinstance(value, (int, float)) else str(value)
     text = fmt_number(value, f.digits) if isinstance(value, (int, float)) else str(value)
     return f"{text} {f.unit}".rstrip()

@@ -183,6 +183,8 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
         ev = (_text(row.get(ev_col)).lower() if ev_col in cols and not is_missing(row.get(ev_col))
               else "not stated" if present else "not in run")
         text = fmt_field(f, v)
+        if text == UNKNOWN and f.where_covered:
+            continue
         if text == UNKNOWN:
             unknown_fields.append(f.label)
         fields.append({"label": f.label, "value": text, "evidence": ev})

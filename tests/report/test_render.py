@@ -43,6 +43,27 @@ def test_formatting_never_turns_null_into_zero():
     assert fmt_number(None) == UNKNOWN and fmt_number(0) == "0"
     cfe = next(f for f in FIELDS if f.column == "cfe_share_24x7")
     assert fmt_field(cfe, 0.5) == "50.0 %"
+    by = {f.column: f for f in FIELDS}
+    assert fmt_field(by["wholesale_price_year"], 2024) == "2024"  # a year, not 2,024
+    assert fmt_field(by["energy_mwh_per_year"], 401348.2) == "401,348 MWh/yr"  # a quantity per year
+
+
+def test_wholesale_row_only_where_covered(copy_run):
+    """The informational wholesale price shows where Ember covers the site; elsewhere the row is left
+    out rather than listed UNKNOWN (it is never scored)."""
+    scores = pl.read_parquet(copy_run / "scores.parquet")
+    if "wholesale_price_usd_per_mwh" not in scores.columns:
+        scores = scores.with_columns(pl.lit(None, pl.Float64).alias("wholesale_price_usd_per_mwh"),
+                                     pl.lit(None, pl.Int32).alias("wholesale_price_year"))
+    a, b = scores["site_id"][0], scores["site_id"][1]
+    scores = scores.with_columns(
+        pl.when(pl.col("site_id") == a).then(pl.lit(84.15)).otherwise(None).alias("wholesale_price_usd_per_mwh"),
+        pl.when(pl.col("site_id") == a).then(pl.lit(2024)).otherwise(None).cast(pl.Int32).alias("wholesale_price_year"))
+    scores.write_parquet(copy_run / "scores.parquet")
+    html = render_report(copy_run).read_text()
+    label = next(f.label for f in FIELDS if f.column == "wholesale_price_usd_per_mwh")
+    assert "84.15 $/MWh" in _row(_card(html, a), label) and "2024" in _row(_card(html, a), "Wholesale price year")
+    assert "Wholesale" not in _card(html, b)
 
 
 def test_null_and_absent_values_show_as_unknown(copy_run):
