@@ -195,8 +195,42 @@ def run(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CS
     run_dir = pipeline_flow(candidates=candidates, profile=profile, out=out, db=db,
                             raw=str(_raw(raw)) if raw else None, sources=ids, mc_draws=mc_draws,
                             fail_on_stale=fail_on_stale, fetch_weather=fetch_weather)
+    print_top(Path(run_dir) / "scores.parquet", "sites")
     out_console.print(f"run folder: {run_dir}\n  scores: {Path(run_dir) / 'scores.parquet'}\n"
                       f"  report: {Path(run_dir) / 'report.html'}\n  manifest: {Path(run_dir) / 'run.json'}")
+
+
+def _fmt(v, digits: int = 1) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "UNKNOWN"
+    return f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
+
+
+def print_top(path: Path, kind: str, n: int = 10) -> None:
+    """A short table of the best rows of a run's ``scores.parquet`` (sites) or ``zones.parquet`` (zones)."""
+    import polars as pl
+
+    if not path.is_file():
+        return
+    df = pl.read_parquet(path)
+    if kind == "zones":
+        cols = [("zone_name", "zone", 0), ("n_cells", "cells", 0), ("area_km2", "km²", 0),
+                ("best_score", "best", 1), ("mean_score", "mean", 1), ("nearest_place_km", "town km", 0)]
+        rows = df.head(n)
+    else:
+        cols = [("rank", "rank", 0), ("site_name", "site", 0), ("score", "score", 1), ("pue_annual", "PUE", 2),
+                ("carbon_g_per_kwh", "gCO2/kWh", 0), ("price_usd_per_mwh", "$/MWh", 1),
+                ("capacity_within_50km_mw", "MW ≤50 km", 0)]
+        rows = df.filter(~pl.col("excluded")).sort("rank").head(n) if "excluded" in df.columns else df.head(n)
+        excluded = int(df["excluded"].sum()) if "excluded" in df.columns else 0
+    cols = [c for c in cols if c[0] in df.columns]
+    title = f"top {rows.height} {kind}" + (f" ({excluded} excluded: see the report)" if kind == "sites" and excluded else "")
+    table = Table(title=title)
+    for _, head, _ in cols:
+        table.add_column(head, justify="left" if head in ("zone", "site") else "right")
+    for r in rows.iter_rows(named=True):
+        table.add_row(*(rich.markup.escape(_fmt(r[c], d)) for c, _, d in cols))
+    out_console.print(table)
 
 
 @app.command()
@@ -215,11 +249,13 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
 
         s = screen_flow(region=region, resolution=resolution, profile=profile, out=out, db=db,
                         partitions_resolution=partitions_resolution, use_dask=True, dask_address=dask_address)
+        print_top(Path(s["out"]) / "zones.parquet", "zones")
         out_console.print(f"screening folder: {s['out']} ({s['cells']:,} cells, {s['partitions_nonempty']} partitions)")
         return
     from gridscout.screening import run_screen
 
     run_dir = run_screen(region, resolution, profile, out, db=db)
+    print_top(Path(run_dir) / "zones.parquet", "zones")
     out_console.print(f"screening folder: {run_dir}")
 
 

@@ -212,3 +212,20 @@ def test_screen_needs_pointwise_profile(ref, tmp_path):
                                           "normalisation": "rank"}
     with pytest.raises(ProfileError, match=r"criteria.carbon.sub\[0\].*pointwise"):
         screen_region("LUX", 6, parse_profile(doc, "t.toml"), ref, tmp_path)
+
+
+def test_cli_prints_the_top_zones_and_sites(va, tmp_path):
+    """The CLI's summary table: best zones (or sites) first, names printed literally (no rich markup)."""
+    from gridscout import cli
+
+    with cli.out_console.capture() as cap:
+        cli.print_top(va.paths["zones"], "zones", n=3)
+    text = cap.get()
+    assert "top 3 zones" in text and va.zones["zone_name"][0][:20] in text
+    sites = pl.DataFrame({"site_id": ["a", "b"], "site_name": ["[bold]Evil[/bold]", "Plain"], "rank": [1, 2],
+                          "score": [80.0, None], "excluded": [False, False], "pue_annual": [1.2, None]})
+    sites.write_parquet(tmp_path / "scores.parquet")
+    with cli.out_console.capture() as cap:
+        cli.print_top(tmp_path / "scores.parquet", "sites")
+    text = cap.get()
+    assert "[bold]Evil[/bold]" in text and "UNKNOWN" in text  # a null score is UNKNOWN, not 0
