@@ -200,15 +200,11 @@ def run(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CS
                       f"  report: {Path(run_dir) / 'report.html'}\n  manifest: {Path(run_dir) / 'run.json'}")
 
 
-def _fmt(v, digits: int = 1) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return "UNKNOWN"
-    return f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
-
-
 def print_top(path: Path, kind: str, n: int = 10) -> None:
     """A short table of the best rows of a run's ``scores.parquet`` (sites) or ``zones.parquet`` (zones)."""
     import polars as pl
+
+    from gridscout.report.fields import fmt_number
 
     if not path.is_file():
         return
@@ -229,7 +225,7 @@ def print_top(path: Path, kind: str, n: int = 10) -> None:
     for _, head, _ in cols:
         table.add_column(head, justify="left" if head in ("zone", "site") else "right")
     for r in rows.iter_rows(named=True):
-        table.add_row(*(rich.markup.escape(_fmt(r[c], d)) for c, _, d in cols))
+        table.add_row(*(rich.markup.escape(fmt_number(r[c], d)) for c, _, d in cols))
     out_console.print(table)
 
 

@@ -72,23 +72,22 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 def read_reference(db: str | Path | None = None) -> Reference:
     """Copy current-vintage reference data out of the warehouse (read-only, short-lived connection;
     pending migrations of an older warehouse are applied first)."""
+    return Reference(**_read(db, QUERIES))
+
+
+def _read(db: str | Path | None, queries: dict[str, str]) -> dict[str, pl.DataFrame]:
+    """Run ``queries`` on a migrated warehouse through one short-lived read-only connection."""
     ensure_migrated(db)
     con = connect(db, read_only=True)
     try:
-        frames = {name: _frame(con, sql) for name, sql in QUERIES.items()}
+        return {name: _frame(con, sql) for name, sql in queries.items()}
     finally:
         con.close()
-    return Reference(**frames)
 
 
 def read_places(db: str | Path | None = None) -> pl.DataFrame:
     """Current-vintage towns (see :data:`PLACES_SQL`), empty when none are loaded."""
-    ensure_migrated(db)
-    con = connect(db, read_only=True)
-    try:
-        return _frame(con, PLACES_SQL)
-    finally:
-        con.close()
+    return _read(db, {"places": PLACES_SQL})["places"]
 
 
 def weather_hourly(db: str | Path | None, station_keys: list[str]) -> pl.DataFrame:

@@ -12,7 +12,7 @@ import polars as pl
 
 from gridscout.features.reference import Reference
 from gridscout.features.wholesale import country_wholesale, load_fx
-from gridscout.geo.nearest import PointGroups, SphereIndex, unit_vectors
+from gridscout.geo.nearest import PointGroups, SphereIndex, take, unit_vectors
 from gridscout.geo.polygons import PolygonIndex
 from gridscout.sources.common import FIRM_FUELS, VARIABLE_FUELS
 
@@ -87,11 +87,7 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
 
 def _keys(index: np.ndarray, pidx: PolygonIndex) -> pl.Series:
     """Utf8 series of ``pidx`` polygon keys for polygon indices (null where the index is −1)."""
-    idx = np.asarray(index, dtype=np.int64)
-    if len(pidx.keys) == 0:
-        return pl.Series([None] * len(idx), dtype=pl.Utf8)
-    k = pl.Series(pidx.keys.tolist(), dtype=pl.Utf8).gather(np.maximum(idx, 0))
-    return pl.select(pl.when(pl.Series(idx >= 0)).then(k).otherwise(None)).to_series()
+    return take(pl.Series(pidx.keys.tolist(), dtype=pl.Utf8), index)
 
 
 def carbon_and_price(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
@@ -151,8 +147,7 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
     wf = ref.weather_files
     if wf.height:
         i, km = nearest(SphereIndex(wf["latitude"].to_numpy(), wf["longitude"].to_numpy()), HOURLY_WEATHER_MAX_KM)
-        keys = wf["station_key"].cast(pl.Utf8).gather(np.maximum(i, 0))
-        keys = pl.select(pl.when(pl.Series(i >= 0)).then(keys).otherwise(None)).to_series()
+        keys = take(wf["station_key"].cast(pl.Utf8), i)
     else:
         keys, km = pl.Series([None] * len(q), dtype=pl.Utf8), np.full(len(q), np.nan)
     out = sites.with_columns(
@@ -163,8 +158,7 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
     cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10"]
     if st.height:
         i, km = nearest(SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy()), STATION_MAX_KM)
-        picked = st.select(cols)[np.maximum(i, 0)]
-        picked = picked.with_columns([pl.when(pl.Series(i >= 0)).then(pl.col(c)).otherwise(None).alias(c) for c in cols])
+        picked = take(st.select(cols), i)
         out = pl.concat([out, picked.rename({"wmo": "station_wmo", "city": "station_name"}),
                          pl.DataFrame({"station_distance_km": km}).fill_nan(None)], how="horizontal")
     else:

@@ -39,6 +39,25 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
 
 
+def run_starts(groups) -> np.ndarray | None:
+    """First index of each run of equal labels in ``groups`` when the labels are sorted (e.g. H3
+    parents of sorted H3 cells); None when they are not sorted or there are none."""
+    g = np.asarray(groups)
+    if len(g) == 0 or not bool(np.all(g[1:] >= g[:-1])):
+        return None
+    return np.concatenate(([0], np.flatnonzero(g[1:] != g[:-1]) + 1))
+
+
+def take(values, index: np.ndarray):
+    """``values`` (a Polars Series or DataFrame) at ``index``, null where the index is −1 (the "none"
+    of :meth:`SphereIndex.nearest` and :class:`~gridscout.geo.polygons.PolygonIndex`)."""
+    import polars as pl
+
+    idx = pl.Series(np.asarray(index, dtype=np.int64))
+    idx = pl.select(pl.when(idx >= 0).then(idx)).to_series()
+    return values.gather(idx) if isinstance(values, pl.Series) else values.select(pl.all().gather(idx))
+
+
 class PointGroups:
     """Query points (lat/lon in degrees) labelled by compact groups and given in group order, e.g.
     H3 cells sorted by index and labelled by their parent cell.
@@ -63,10 +82,8 @@ class PointGroups:
     @classmethod
     def build(cls, lat_deg, lon_deg, groups) -> "PointGroups | None":
         """Groups for the points, or None when ``groups`` is not sorted (or there are no points)."""
-        g = np.asarray(groups)
-        if len(g) == 0 or len(g) != len(lat_deg) or not bool(np.all(g[1:] >= g[:-1])):
-            return None
-        return cls(unit_vectors(lat_deg, lon_deg), np.concatenate(([0], np.flatnonzero(g[1:] != g[:-1]) + 1)))
+        starts = run_starts(groups) if len(groups) == len(lat_deg) else None
+        return None if starts is None else cls(unit_vectors(lat_deg, lon_deg), starts)
 
 
 class SphereIndex:
@@ -75,6 +92,7 @@ class SphereIndex:
     def __init__(self, lat_deg, lon_deg):
         self.n = len(lat_deg)
         self.vectors = unit_vectors(lat_deg, lon_deg)
+        self.columns = [np.ascontiguousarray(self.vectors[:, j]) for j in range(3)]  # for fast 1-D gathers
         self.tree = cKDTree(self.vectors) if self.n else None
 
     def nearest(self, lat_deg, lon_deg, max_km: float | None = None, workers: int = -1):
@@ -165,7 +183,6 @@ class SphereIndex:
             out[k] = np.bincount(gi[inner], weights=wk[pi[inner]], minlength=len(pg.starts))[pg.inv]
         gr, pr = gi[ring], pi[ring]
         chord_r = chord_from_km(radius_km)
-        pc = [np.ascontiguousarray(self.vectors[:, j]) for j in range(3)]
         # expand ring pairs to (member, point) pairs, in blocks that bound memory
         n_exp = pg.sizes[gr]
         ends = np.cumsum(n_exp)
@@ -176,7 +193,7 @@ class SphereIndex:
             rep = np.repeat(np.arange(lo, hi), ns)
             member = pg.starts[gr[rep]] + (np.arange(int(ns.sum())) - np.repeat(np.cumsum(ns) - ns, ns))
             point = pr[rep]
-            d2 = sum((pg.qc[j][member] - pc[j][point]) ** 2 for j in range(3))
+            d2 = sum((pg.qc[j][member] - self.columns[j][point]) ** 2 for j in range(3))
             keep = np.sqrt(d2) <= chord_r
             for k, wk in enumerate(cols_w):
                 out[k] += np.bincount(member[keep], weights=wk[point[keep]], minlength=pg.n)
@@ -207,6 +224,6 @@ class SphereIndex:
         hit = np.flatnonzero(idx >= 0)
         km = np.full(pg.n, np.nan)
         pj = idx[hit]
-        d2 = sum((pg.qc[j][hit] - np.ascontiguousarray(self.vectors[:, j])[pj]) ** 2 for j in range(3))
+        d2 = sum((pg.qc[j][hit] - self.columns[j][pj]) ** 2 for j in range(3))
         km[hit] = km_from_chord(np.sqrt(d2))
         return idx.astype(np.int64), km

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from gridscout.geo.nearest import run_starts
+
 
 class PolygonIndex:
     """Polygons (from WKB) with keys; ``lookup`` returns the key of the polygon holding each point.
@@ -104,12 +106,9 @@ class PolygonIndex:
         diagonal + one step of its centre."""
         import polars as pl
 
-        if len(groups) > 1 and bool(np.all(groups[1:] >= groups[:-1])):  # sorted (H3 cells in order): one pass
-            change = np.flatnonzero(groups[1:] != groups[:-1]) + 1
-            inv = np.zeros(len(groups), dtype=np.int64)
-            inv[change] = 1
-            inv = np.cumsum(inv)
-            starts = np.concatenate(([0], change))
+        starts = run_starts(groups)
+        if starts is not None:  # sorted (H3 cells in order): one pass
+            inv = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(groups))))
             x0, x1 = np.minimum.reduceat(lon, starts), np.maximum.reduceat(lon, starts)
             y0, y1 = np.minimum.reduceat(lat, starts), np.maximum.reduceat(lat, starts)
         else:

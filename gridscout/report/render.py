@@ -123,7 +123,7 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
             "" if is_missing(row.get("price_year")) else f"year {row.get('price_year')}")
     if not is_missing(row.get("wholesale_price_usd_per_mwh")):
         add("wholesale price (not scored)", "ember_prices",
-            f"year {row.get('wholesale_price_year')}; {_text(row.get('wholesale_price_source')) or ''}".rstrip("; "))
+            f"year {row.get('wholesale_price_year')}; {_text(row.get('wholesale_price_source'))}")
     if not is_missing(row.get("capacity_within_50km_mw")):
         add("generation within 50 km", "gppd")
     if not is_missing(row.get("cooling_design_db_c")) or not is_missing(row.get("ashrae_climate_zone")):

@@ -37,7 +37,7 @@ from scipy.sparse.csgraph import connected_components
 from gridscout.errors import GridscoutError, ProfileError
 from gridscout.features.reference import Reference
 from gridscout.features import sites as site_feats
-from gridscout.geo.nearest import PointGroups
+from gridscout.geo.nearest import PointGroups, SphereIndex, take
 from gridscout.geo.polygons import fix_antimeridian
 from gridscout.scoring import hexgrid
 from gridscout.scoring.engine import score_frame
@@ -144,13 +144,13 @@ def surface_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: R
     # polygon lookups (shapely) and KD-tree queries (scipy) release the GIL: two threads side by side
     with ThreadPoolExecutor(max_workers=1) as pool:
         # cells sharing a coarse parent are located together where one polygon holds them all
-        parents = hexgrid.cell_parents(cells, max(0, hexgrid_resolution(cells) - 2)) if len(cells) else None
+        res = hexgrid_resolution(cells) if len(cells) else 0
+        parents = hexgrid.cell_parents(cells, max(0, res - 2)) if len(cells) else None
         located = pool.submit(site_feats.locate, base, ref, groups=parents)
         names = pool.submit(lambda: hexgrid.cells_to_str(cells).alias("h3"))
-        res = hexgrid_resolution(cells) if len(cells) else 0
         fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1)) if res > 0 else None  # 7 per group
-        capacity = site_feats.weather_links(site_feats.nearby_capacity(base, ref, groups=fine), ref, groups=fine)
-        feat = pl.concat([located.result().insert_column(0, names.result()), capacity.drop(base.columns)],
+        near = site_feats.weather_links(site_feats.nearby_capacity(base, ref, groups=fine), ref, groups=fine)
+        feat = pl.concat([located.result().insert_column(0, names.result()), near.drop(base.columns)],
                          how="horizontal")
     feat = site_feats.carbon_and_price(feat, ref)
     feat = feat.join(site_feats.zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
@@ -217,23 +217,17 @@ PLACE_MAX_KM = 75.0
 
 def _nearest_places(zones: pl.DataFrame, places: pl.DataFrame | None) -> pl.DataFrame:
     """Add ``nearest_place`` and ``nearest_place_km`` (null when no town is within PLACE_MAX_KM)."""
-    from gridscout.geo.nearest import SphereIndex
-
     if places is None or places.height == 0 or zones.height == 0:
         return zones.with_columns(pl.lit(None, pl.Utf8).alias("nearest_place"),
                                   pl.lit(None, pl.Float64).alias("nearest_place_km"),
                                   pl.lit(None, pl.Utf8).alias("_place_region"))
     i, km = SphereIndex(places["latitude"].to_numpy(), places["longitude"].to_numpy()).nearest(
         zones["best_latitude"].to_numpy(), zones["best_longitude"].to_numpy(), PLACE_MAX_KM)
-    hit = pl.Series(i >= 0)
-    picked = places[np.maximum(i, 0)]
     # the town's own state (US) or country: a zone near a border may be named after a town across it
     region = pl.when(pl.col("country_alpha2") == "US").then(pl.col("admin1")).otherwise(pl.col("country_alpha2"))
-    picked = picked.select(pl.col("name").cast(pl.Utf8), region.cast(pl.Utf8).alias("_place_region"))
-    return zones.with_columns(
-        pl.select(pl.when(hit).then(picked["name"]).otherwise(None)).to_series().alias("nearest_place"),
-        pl.Series("nearest_place_km", km).fill_nan(None),
-        pl.select(pl.when(hit).then(picked["_place_region"]).otherwise(None)).to_series().alias("_place_region"))
+    picked = take(places.select(pl.col("name").cast(pl.Utf8).alias("nearest_place"),
+                                region.cast(pl.Utf8).alias("_place_region")), i)
+    return pl.concat([zones, picked, pl.DataFrame({"nearest_place_km": km}).fill_nan(None)], how="horizontal")
 
 
 def write_geoparquet(surface: pl.DataFrame, path: Path, columns: list[str] | None = None) -> None:
