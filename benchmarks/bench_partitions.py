@@ -1,7 +1,7 @@
 """Measure what one screening partition costs: cells/s, bytes/cell on disk, peak RSS.
 
 Each partition (one H3 parent cell) is screened in a fresh process exactly as a Dask worker would
-(``gridscout.scoring.screen.screen_region(..., partition=[parent], geoparquet=False)``), so the peak
+(``gridscout.jobs.screen.screen_region(..., partition=[parent], geoparquet=False)``), so the peak
 RSS it reports is that partition's own (plus the interpreter and libraries, measured separately as
 ``baseline``). The figures feed docs/scaling.md.
 
@@ -35,8 +35,8 @@ def _rss_mb() -> float:
 
 def one(region: str, resolution: int, parent: str, db: str, out: str) -> dict:
     """Screen one partition in this process; return its figures."""
-    import gridscout.scoring.screen as scr
-    from gridscout.features.reference import read_reference
+    import gridscout.jobs.screen as scr
+    from gridscout.warehouse.readers.reference import read_reference
     from gridscout.scoring.profiles import load_profile
 
     baseline = _rss_mb()
@@ -58,16 +58,16 @@ def full_parents(region: str, resolution: int, parent_res: int, db: str) -> list
     """Parents at ``parent_res`` lying wholly inside the region (so each partition is a full one)."""
     import h3
 
-    from gridscout.features.reference import read_reference
-    from gridscout.scoring import hexgrid
-    from gridscout.scoring.screen import region_geometry
+    from gridscout.warehouse.readers.reference import read_reference
+    from gridscout.geo import hexgrid
+    from gridscout.geo.regions import region_geometry
 
-    geom = region_geometry(region, read_reference(db))
+    geom = region_geometry(region, read_reference(db).boundaries)
     return sorted(h3.h3shape_to_cells_experimental(hexgrid.to_h3shape(geom), parent_res, "full"))
 
 
 def build_db(path: Path) -> None:
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     for sid in FIRST_SLICE:
         ingest_source(sid, db=path)

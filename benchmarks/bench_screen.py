@@ -34,7 +34,7 @@ def peak_rss_mb() -> float:
 
 
 def build_warehouse() -> Path:
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     raw = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))
     db = Path(tempfile.mkdtemp(prefix="bench_wh_")) / "gridscout.duckdb"
@@ -103,9 +103,9 @@ def main() -> None:
     a = ap.parse_args()
 
     import gridscout.models.climate_stats  # noqa: F401  (import cost is not screening)
-    from gridscout.features.reference import read_reference
+    from gridscout.warehouse.readers.reference import read_reference
     from gridscout.scoring import load_profile
-    from gridscout.scoring.screen import screen_region
+    from gridscout.jobs.screen import screen_region
 
     db = a.db or build_warehouse()
     ref = read_reference(db)
@@ -119,13 +119,13 @@ def main() -> None:
     print("    stages:", {k: round(v, 2) for k, v in r.timings_s.items()})
     print("    files:", {k: f"{p.stat().st_size / 1e6:.1f} MB" for k, p in r.paths.items()})
     if a.baseline:
-        from gridscout.scoring.screen import surface_features
+        from gridscout.features.assemble import cell_features
 
         s = r.surface
         cells = s["h3_int"].to_numpy()
         lat, lon = s["latitude"].to_numpy(), s["longitude"].to_numpy()
         t1 = time.perf_counter()
-        ours = surface_features(cells, lat, lon, ref, load_profile(a.profile))
+        ours = cell_features(cells, lat, lon, ref)
         t_ours = time.perf_counter() - t1
         t1 = time.perf_counter()
         base = baseline_features(lat, lon, ref)

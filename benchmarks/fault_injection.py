@@ -35,7 +35,7 @@ FIRST_SLICE = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zon
 def main() -> int:
     from gridscout.candidates import load_candidates
     from gridscout.errors import CandidateError, GridscoutError
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
     from gridscout.scoring.profiles import load_profile
 
     raw = Path(os.environ.get("GRIDSCOUT_RAW_DIR") or REPO.parent / "shared" / "data").resolve()

@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 
 from gridscout.errors import GridscoutError
-from gridscout.ingest import default_sources, ingest_source, preflight
+from gridscout.jobs.ingest import default_sources, ingest_source, preflight
 from gridscout.sources import get
 from gridscout.warehouse.checks import run_checks
 from gridscout.warehouse.db import connect

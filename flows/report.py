@@ -6,7 +6,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from gridscout.report.artifact import publish_prefect_artifact
+from flows.artifacts import publish_prefect_artifact
 from gridscout.report.outputs import write_gis_outputs
 from gridscout.report.render import render_report
 

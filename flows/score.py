@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from gridscout.pipeline import score_candidates
+from gridscout.jobs.score import score_candidates
 
 
 @flow(name="gridscout-score", log_prints=True)
@@ -13,7 +13,7 @@ def score_flow(candidates: str | None = None, profile: str = "balanced", out: st
                failed_sources: list[dict] | None = None, fail_on_stale: bool = False,
                fetch_weather: bool = False) -> str:
     if fail_on_stale:
-        from gridscout.ops import fail_on_stale as check_fresh
+        from gridscout.ops.freshness import fail_on_stale as check_fresh
 
         check_fresh(db)
     if mc_draws < 0 or mc_draws > 100_000:

@@ -53,7 +53,7 @@ def _raw(raw: str | None) -> Path | None:
 @friendly
 def sources(db: DbOpt = None, raw: RawOpt = None) -> None:
     """List every source: raw files present or missing, loaded vintage, row count and age."""
-    from gridscout.status import source_status
+    from gridscout.ops.freshness import source_status
 
     rows = source_status(db=db, raw=_raw(raw))
     table = Table(title=f"sources (raw: {_raw(raw) or config.raw_dir()})")
@@ -71,7 +71,7 @@ def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source i
            db: DbOpt = None, raw: RawOpt = None,
            force: Annotated[bool, typer.Option(help="Reload even when files are unchanged.")] = False) -> None:
     """Ingest raw sources into the warehouse (idempotent; unchanged files are skipped)."""
-    from gridscout.ingest import default_sources, preflight
+    from gridscout.jobs.ingest import default_sources, preflight
 
     ids = source_ids or default_sources()
     preflight(ids, _raw(raw))
@@ -128,7 +128,7 @@ def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (
     """Score candidate sites from the warehouse; writes scores.parquet and run.json."""
     _preflight_inputs(candidates, profile, db=db, checks=True)
     if fail_on_stale:
-        from gridscout.ops import fail_on_stale as check_fresh
+        from gridscout.ops.freshness import fail_on_stale as check_fresh
 
         check_fresh(db)
     from flows.score import score_flow
@@ -185,14 +185,14 @@ def run(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CS
         mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000,
         fail_on_stale: FailStaleOpt = False, fetch_weather: FetchWeatherOpt = False) -> None:
     """The whole job: ingest → score → report. Writes scores.parquet, report.html and run.json."""
-    from gridscout.ingest import default_sources, preflight
+    from gridscout.jobs.ingest import default_sources, preflight
 
     _preflight_inputs(candidates, profile)
     ids = sources_ or default_sources()
     preflight(ids, _raw(raw))
-    from flows.pipeline import pipeline_flow
+    from flows.run import run_flow
 
-    run_dir = pipeline_flow(candidates=candidates, profile=profile, out=out, db=db,
+    run_dir = run_flow(candidates=candidates, profile=profile, out=out, db=db,
                             raw=str(_raw(raw)) if raw else None, sources=ids, mc_draws=mc_draws,
                             fail_on_stale=fail_on_stale, fetch_weather=fetch_weather)
     print_top(Path(run_dir) / "scores.parquet", "sites")
@@ -248,7 +248,7 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
         print_top(Path(s["out"]) / "zones.parquet", "zones")
         out_console.print(f"screening folder: {s['out']} ({s['cells']:,} cells, {s['partitions_nonempty']} partitions)")
         return
-    from gridscout.screening import run_screen
+    from gridscout.jobs.screen import run_screen
 
     run_dir = run_screen(region, resolution, profile, out, db=db)
     print_top(Path(run_dir) / "zones.parquet", "zones")

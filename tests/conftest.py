@@ -46,7 +46,7 @@ def _isolated_env(tmp_path_factory):
 @pytest.fixture(scope="session")
 def first_slice_db(tmp_path_factory, raw_dir) -> Path:
     """A warehouse with the first slice of sources loaded from the real files (read-only use)."""
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     db = tmp_path_factory.mktemp("warehouse") / "first_slice.duckdb"
     for sid in FIRST_SLICE:

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from gridscout.ingest import ingest_source
+from gridscout.jobs.ingest import ingest_source
 from gridscout.sources import get
 from gridscout.sources.fetch import locate
 
@@ -65,8 +65,8 @@ def test_epw_hourly_values(raw_dir):
 
 
 def test_zone_polygons_locate_real_places(first_slice_db):
-    from gridscout.features.reference import read_reference
-    from gridscout.features.sites import locate
+    from gridscout.warehouse.readers.reference import read_reference
+    from gridscout.features.location import locate
 
     ref = read_reference(first_slice_db)
     sites = pl.DataFrame({"site_id": ["ashburn", "lulea", "paris", "singapore"],

@@ -9,7 +9,7 @@ import shutil
 import polars as pl
 import pytest
 
-from gridscout.pipeline import score_candidates
+from gridscout.jobs.score import score_candidates
 from tests.httpserver import ScriptedServer
 
 

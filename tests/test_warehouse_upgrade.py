@@ -27,7 +27,7 @@ def test_reader_upgrades_an_older_warehouse(tmp_path):
 
     assert ensure_migrated(db) == [160]
     assert ensure_migrated(db) == []  # nothing pending: read-only, no write
-    from gridscout.features.reference import read_reference
+    from gridscout.warehouse.readers.reference import read_reference
 
     ref = read_reference(db)  # an empty but current warehouse reads, places empty
     assert ref.places.height == 0 and MIGRATIONS_DIR.is_dir()

@@ -111,3 +111,29 @@ def estimate_from_stats(station_stats: pl.DataFrame, design: str, table: pl.Data
         pl.when(pl.col("pue_annual").is_null())
         .then(pl.format("no climate-statistics row for zone {}", pl.col("climate_zone"))).otherwise(None)
         .alias("null_reason"))
+
+
+def cooling_from_station_stats(feat: pl.DataFrame, cooling: str, envelope: str) -> pl.DataFrame:
+    """For screening cells: add ``pue_annual``, ``wue_onsite_l_per_kwh``, ``free_cooling_hours``, ``pue_method`` from climate
+    statistics of each cell's nearest station (one estimate per station). Unchanged if unavailable."""
+    try:
+        table = load_table()
+    except (FileNotFoundError, OSError, ValueError):
+        return feat
+    if "envelope" in table.columns:
+        t2 = table.filter(pl.col("envelope") == envelope)
+        table = t2 if t2.filter(pl.col("cooling_design") == cooling).height else \
+            table.unique(["climate_zone", "cooling_design"], keep="first", maintain_order=True)
+    st = (feat.select(pl.col("station_wmo").cast(pl.Utf8).alias("station_key"), "ashrae_climate_zone")
+          .drop_nulls().unique("station_key"))
+    if st.height == 0:
+        return feat
+    try:
+        est = estimate_from_stats(st, cooling, table)
+    except ValueError:
+        return feat
+    est = est.select(pl.col("station_key").alias("_station"), "pue_annual", "wue_onsite_l_per_kwh",
+                     "free_cooling_hours", "pue_method").unique("_station")
+    drop = [c for c in est.columns if c != "_station" and c in feat.columns]
+    return (feat.drop(drop).with_columns(pl.col("station_wmo").cast(pl.Utf8).alias("_station"))
+            .join(est, on="_station", how="left", maintain_order="left").drop("_station"))

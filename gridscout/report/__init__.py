@@ -2,7 +2,7 @@
 
 Public entry points: :func:`render_report` (``report.html``), :func:`write_gis_outputs`
 (``sites.geoparquet``, ``scores.csv``, ``surface.geoparquet``) and, inside a Prefect flow run,
-:func:`gridscout.report.artifact.publish_prefect_artifact`.
+:func:`flows.artifacts.publish_prefect_artifact`.
 """
 
 from gridscout.report.outputs import write_gis_outputs

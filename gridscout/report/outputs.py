@@ -12,6 +12,7 @@ import geopandas as gpd
 import polars as pl
 import shapely
 
+from gridscout.geo.hexgrid import cell_polygons
 from gridscout.report.rundir import ReportError, load_run
 
 SITES_FILE = "sites.geoparquet"
@@ -83,3 +84,11 @@ def write_gis_outputs(run_dir: str | Path) -> dict[str, Path]:
         surface_geodataframe(data.surface).to_parquet(surface_path, index=False)
         out["surface"] = surface_path
     return out
+
+
+def write_geoparquet(surface: pl.DataFrame, path: Path, columns: list[str] | None = None) -> None:
+    """Hexagon polygons (EPSG:4326) with the surface attributes, as GeoParquet via geopandas."""
+    keep = columns or [c for c in surface.columns if surface[c].dtype != pl.Object]
+    polys = cell_polygons(surface["h3_int"].to_numpy().astype(np.uint64))
+    df = surface.select(keep).with_columns(pl.col("h3_int").cast(pl.Int64)).to_pandas()
+    gpd.GeoDataFrame(df, geometry=polys, crs="EPSG:4326").to_parquet(path, index=False)

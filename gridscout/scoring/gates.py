@@ -12,7 +12,8 @@ UNKNOWN        column absent or value null  column absent or value null
 =============  ===========================  ==================================
 
 Country gates compare ``country`` (ISO alpha-3): excluded → FAIL, required but elsewhere → FAIL,
-null country → UNKNOWN. ``on_land``: false → FAIL, null → UNKNOWN. There is no CONDITIONAL band
+null country → UNKNOWN. ``on_land`` (always applied, whatever the profile): false → FAIL ("in the open
+sea"), null → UNKNOWN. There is no CONDITIONAL band
 for categorical gates.
 
 A site's ``gate_status`` is FAIL if any gate fails, else UNKNOWN if any is unknown, else CONDITIONAL
@@ -27,6 +28,10 @@ import polars as pl
 from gridscout.scoring.profiles import Constraint, Profile
 
 PASS, CONDITIONAL, FAIL, UNKNOWN = "PASS", "CONDITIONAL", "FAIL", "UNKNOWN"
+
+#: Why a location in no country is excluded (``on_land`` is false; see gridscout.features.location).
+OPEN_SEA_REASON = ("in the open sea: the point lies in no country or grid zone (it is farther than the coastline "
+                   "snap distance from any coast); check latitude/longitude")
 
 
 def _fmt(x: float) -> str:
@@ -62,7 +67,7 @@ def gate_expr(c: Constraint, tol: float, columns: set[str]) -> tuple[pl.Expr, pl
         return status, pl.format(f"country {{}} not in required {'/'.join(c.values)}", v.fill_null("UNKNOWN"))
     if c.kind == "on_land":
         status = pl.when(v.is_null()).then(pl.lit(UNKNOWN)).when(v).then(pl.lit(PASS)).otherwise(pl.lit(FAIL))
-        return status, pl.lit("not on land (offshore or outside every country polygon)")
+        return status, pl.lit(OPEN_SEA_REASON)
     raise ValueError(f"unknown constraint kind {c.kind!r}")
 
 

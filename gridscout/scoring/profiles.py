@@ -272,10 +272,9 @@ def _parse_constraints(src: str, d: Any) -> tuple[tuple[Constraint, ...], float]
                 raise _err(src, key, "an empty list would exclude every site; remove the key instead")
             out.append(Constraint(k, k, "country", values=tuple(x.upper() for x in v)))
         elif k == "on_land":
-            if not isinstance(v, bool):
-                raise _err(src, key, f"must be true or false, got {v!r}")
-            if v:
-                out.append(Constraint(k, "on_land", "on_land"))
+            if v is not True:
+                raise _err(src, key, f"must be true (a point in no country cannot be scored honestly, so the "
+                                     f"on_land gate always applies; remove the key or set it true), got {v!r}")
         elif k.startswith(("min_", "max_")) and len(k) > 4:
             kind, col = k[:3], k[4:]
             lim = _num(src, key, v)
@@ -291,6 +290,9 @@ def _parse_constraints(src: str, d: Any) -> tuple[tuple[Constraint, ...], float]
         else:
             raise _err(src, key, "unknown constraint; use min_<column>, max_<column>, excluded_countries, "
                                  "required_countries, on_land or tolerance")
+    # A point in no country (after snapping generalised coastlines) is in the sea: nothing about it
+    # can be scored honestly, whatever the profile says, so this gate is always there.
+    out.append(Constraint("on_land", "on_land", "on_land"))
     for col in set(mins) & set(maxs):
         if mins[col] > maxs[col]:
             raise _err(src, f"constraints.min_{col}", f"impossible: min_{col} = {mins[col]} > max_{col} = {maxs[col]}")

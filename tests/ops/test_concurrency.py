@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 WRITER = r"""
 import json, sys, time
 from pathlib import Path
-from gridscout.ingest import ingest_source
+from gridscout.jobs.ingest import ingest_source
 db, raw, go, ids = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4].split(",")
 while not go.exists():  # start together
     time.sleep(0.01)

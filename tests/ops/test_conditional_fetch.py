@@ -172,7 +172,7 @@ def test_a_locally_edited_file_is_fetched_again(tmp_path, real_csv):
 
 
 def test_refresh_then_ingest_skips_unchanged_and_loads_new(tmp_path, real_csv):
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     raw, db = tmp_path / "raw", tmp_path / "w.duckdb"
     with Publisher() as pub:

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 import yaml
 
-from gridscout import ops
+from gridscout.ops import freshness as fresh, schedules
 from gridscout.errors import GridscoutError, WarehouseError
 from gridscout.sources import registry
 
@@ -28,25 +28,25 @@ def cron_max_gap_days(cron: str) -> float:
 
 
 def test_one_deployment_per_family_plus_pipeline():
-    table = ops.schedule_table(env={})
+    table = schedules.schedule_table(env={})
     fams = [e.parameters["family"] for e in table if "family" in e.parameters]
-    assert fams == list(ops.FAMILIES)
-    assert {s.family for s in registry().values()} <= set(ops.FAMILIES)
-    assert table[-1].name == ops.PIPELINE_DEPLOYMENT and table[-1].parameters == {"fail_on_stale": True}
+    assert fams == list(schedules.FAMILIES)
+    assert {s.family for s in registry().values()} <= set(schedules.FAMILIES)
+    assert table[-1].name == schedules.PIPELINE_DEPLOYMENT and table[-1].parameters == {"fail_on_stale": True}
     assert len({e.name for e in table}) == len(table)
 
 
 @pytest.mark.parametrize("env", [{}, KEYS], ids=["no-keys", "keys"])
 def test_every_cron_runs_as_often_as_its_cadence_says(env):
-    for e in ops.schedule_table(env=env):
+    for e in schedules.schedule_table(env=env):
         gap = cron_max_gap_days(e.cron)
         assert gap <= e.period_days + 1e-9, (e.name, e.cron, gap)
         assert gap >= e.period_days * 0.8, (e.name, e.cron, gap)  # not needlessly more often
 
 
 def test_cadences_follow_the_sources():
-    plain = {e.name: e.cadence for e in ops.schedule_table(env={})}
-    keyed = {e.name: e.cadence for e in ops.schedule_table(env=KEYS)}
+    plain = {e.name: e.cadence for e in schedules.schedule_table(env={})}
+    keyed = {e.name: e.cadence for e in schedules.schedule_table(env=KEYS)}
     assert plain["ingest-carbon"] == "monthly" and keyed["ingest-carbon"] == "hourly"
     assert plain["ingest-prices"] == "monthly" and keyed["ingest-prices"] == "daily"
     assert plain["ingest-grid"] == "monthly" and plain["ingest-climate"] == "yearly"
@@ -54,13 +54,13 @@ def test_cadences_follow_the_sources():
 
 @pytest.mark.parametrize("env", [{}, KEYS], ids=["no-keys", "keys"])
 def test_no_refreshable_source_goes_stale_between_scheduled_ingests(env):
-    assert ops.schedule_gaps(env=env) == []
+    assert schedules.schedule_gaps(env=env) == []
 
 
 def test_schedule_gaps_names_a_source_that_outlives_its_schedule():
-    table = [e if e.name != "ingest-grid" else ops.ScheduleEntry(**{**e.__dict__, "cadence": "yearly"})
-             for e in ops.schedule_table(env={})]
-    gaps = ops.schedule_gaps(table, env={})
+    table = [e if e.name != "ingest-grid" else schedules.ScheduleEntry(**{**e.__dict__, "cadence": "yearly"})
+             for e in schedules.schedule_table(env={})]
+    gaps = schedules.schedule_gaps(table, env={})
     assert any(g.startswith("pjm_queue:") and "90" in g for g in gaps)
 
 
@@ -71,7 +71,7 @@ def test_prefect_yaml_is_generated_from_the_table():
     committed = yaml.safe_load((config.PROJECT_ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     assert committed == yaml.safe_load(prefect_yaml(env={})), \
         "prefect.yaml is out of date: run `uv run python -m flows.deployments yaml > prefect.yaml`"
-    for d, e in zip(committed["deployments"], ops.schedule_table(env={})):
+    for d, e in zip(committed["deployments"], schedules.schedule_table(env={})):
         assert d["schedules"][0]["cron"] == e.cron and d["schedules"][0]["timezone"] == "UTC"
 
 
@@ -79,7 +79,7 @@ def test_serve_deployments_carry_the_same_schedules():
     from flows.deployments import build_deployments
 
     deps = build_deployments(env={})
-    for d, e in zip(deps, ops.schedule_table(env={})):
+    for d, e in zip(deps, schedules.schedule_table(env={})):
         assert d.name == e.name and d.parameters == e.parameters
         assert [s.schedule.cron for s in d.schedules] == [e.cron]
         assert d.entrypoint.startswith("flows.deployments.")
@@ -91,12 +91,12 @@ def test_unknown_family_or_source_is_a_clear_error_at_the_flow_boundary():
     with pytest.raises(GridscoutError, match=r"unknown source family 'powr'.*grid, prices"):
         ingest_family_flow.fn("powr")
     with pytest.raises(GridscoutError, match=r"unknown source\(s\) \['gpdd'\]"):
-        ops.resolve_sources(["gpdd"])
+        schedules.resolve_sources(["gpdd"])
     with pytest.raises(GridscoutError, match="unknown source family"):
-        ops.resolve_sources(families=["weather"])
-    assert ops.resolve_sources(["gppd"], ["water"]) == ["aqueduct", "gppd"]
-    assert ops.resolve_sources() == list(registry())
-    assert "carbon_yearly" in ops.sources_of_family("carbon")
+        schedules.resolve_sources(families=["weather"])
+    assert schedules.resolve_sources(["gppd"], ["water"]) == ["aqueduct", "gppd"]
+    assert schedules.resolve_sources() == list(registry())
+    assert "carbon_yearly" in schedules.sources_of_family("carbon")
 
 
 def _age(db, source_id: str, days: int) -> None:
@@ -108,43 +108,43 @@ def _age(db, source_id: str, days: int) -> None:
 
 
 def test_freshness_reports_vintage_age_and_stale_flag(warehouse_copy):
-    rows = {f.source_id: f for f in ops.freshness(warehouse_copy)}
+    rows = {f.source_id: f for f in fresh.freshness(warehouse_copy)}
     assert set(rows) == set(registry())
     g = rows["gppd"]
     assert g.vintage and g.loaded_at is not None and g.age_days < 1 and g.max_age_days == 400 and not g.stale
     assert rows["aqueduct"].loaded_at is None and rows["aqueduct"].status == "not loaded"
     _age(warehouse_copy, "gppd", 401)
-    rows = {f.source_id: f for f in ops.freshness(warehouse_copy)}
+    rows = {f.source_id: f for f in fresh.freshness(warehouse_copy)}
     assert rows["gppd"].stale and rows["gppd"].status == "STALE" and 401 <= rows["gppd"].age_days < 402
     assert not rows["carbon_yearly"].stale
     # the CLI's table shows the same
-    from gridscout.status import source_status
+    from gridscout.ops.freshness import source_status
 
     st = {r["source_id"]: r for r in source_status(db=warehouse_copy)}
     assert st["gppd"]["fresh"] == "STALE" and st["carbon_yearly"]["fresh"] == "ok"
 
 
 def test_fail_on_stale_names_each_stale_source_and_the_fix(warehouse_copy):
-    assert ops.fail_on_stale(warehouse_copy)  # fresh warehouse: passes, returns the rows
+    assert fresh.fail_on_stale(warehouse_copy)  # fresh warehouse: passes, returns the rows
     _age(warehouse_copy, "gppd", 500)
     _age(warehouse_copy, "weather_stations", 800)
     with pytest.raises(WarehouseError) as err:
-        ops.fail_on_stale(warehouse_copy)
+        fresh.fail_on_stale(warehouse_copy)
     msg = str(err.value)
     assert "2 source(s)" in msg and "gppd (grid)" in msg and "max 400 days" in msg
     assert "weather_stations (climate)" in msg and "gridscout ingest gppd weather_stations" in msg
     assert "ingest-climate" in msg and "ingest-grid" in msg
     # limited to the sources a run uses
-    assert ops.fail_on_stale(warehouse_copy, sources=["carbon_yearly"])
+    assert fresh.fail_on_stale(warehouse_copy, sources=["carbon_yearly"])
     # a clock 401 days ahead makes the 400-day sources stale too
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=401)
-    assert "carbon_yearly" in {f.source_id for f in ops.stale_sources(warehouse_copy, now=later)}
+    assert "carbon_yearly" in {f.source_id for f in fresh.stale_sources(warehouse_copy, now=later)}
 
 
 def test_freshness_of_a_missing_warehouse_is_all_not_loaded(tmp_path):
-    rows = ops.freshness(tmp_path / "none.duckdb")
+    rows = fresh.freshness(tmp_path / "none.duckdb")
     assert rows and all(f.loaded_at is None and not f.stale for f in rows)
-    assert ops.fail_on_stale(tmp_path / "none.duckdb")
+    assert fresh.fail_on_stale(tmp_path / "none.duckdb")
 
 
 def test_family_ingest_names_sources_it_could_not_ingest_after_loading_the_rest(tmp_path, raw_dir, monkeypatch):
@@ -154,7 +154,7 @@ def test_family_ingest_names_sources_it_could_not_ingest_after_loading_the_rest(
     from flows.deployments import ingest_family_flow
 
     raw = tmp_path / "raw"
-    for sid in ops.sources_of_family("places"):
+    for sid in schedules.sources_of_family("places"):
         folder = registry()[sid].folder or sid
         if sid != "cities":
             shutil.copytree(raw_dir / folder, raw / folder)
@@ -163,5 +163,5 @@ def test_family_ingest_names_sources_it_could_not_ingest_after_loading_the_rest(
     with pytest.raises(GridscoutError, match=r"ingest-places: ingested \['boundaries', 'countries'\]; "
                                              r"could not ingest \['cities'\]"):
         ingest_family_flow(family="places", db=str(db), raw=str(raw))
-    loaded = {f.source_id for f in ops.freshness(db) if f.loaded_at is not None}
+    loaded = {f.source_id for f in fresh.freshness(db) if f.loaded_at is not None}
     assert loaded == {"boundaries", "countries"}

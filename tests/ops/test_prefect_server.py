@@ -15,7 +15,7 @@ import duckdb
 import httpx
 import pytest
 
-from gridscout import ops
+from gridscout.ops import freshness as fresh, schedules
 from gridscout.sources import get
 from gridscout.sources.fetch import locate
 
@@ -111,7 +111,7 @@ def test_deployments_schedules_and_runs_on_a_real_server(prefect_server, client_
     _prefect(client_env, "work-pool", "create", "gridscout-local", "--type", "process", "--overwrite")
     _prefect(client_env, "--no-prompt", "deploy", "--all")
     deps = _deployments(api)
-    for e in ops.schedule_table(env={}):
+    for e in schedules.schedule_table(env={}):
         d = deps[e.name]
         crons = [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in d["schedules"]]
         assert crons == [(e.cron, "UTC", True)], e.name
@@ -124,7 +124,7 @@ def test_deployments_schedules_and_runs_on_a_real_server(prefect_server, client_
                                   cwd=REPO, env=client_env, stdout=fh, stderr=subprocess.STDOUT)
     try:
         ingest_id = _trigger(api, deps["ingest-carbon"])
-        pipe_id = _trigger(api, deps[ops.PIPELINE_DEPLOYMENT])
+        pipe_id = _trigger(api, deps[schedules.PIPELINE_DEPLOYMENT])
         states = _wait(api, [ingest_id, pipe_id], worker, wlog)
     finally:
         _sigint(worker, "worker")
@@ -149,11 +149,11 @@ def test_deployments_schedules_and_runs_on_a_real_server(prefect_server, client_
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             deps = _deployments(api)
-            if all(deps[e.name]["entrypoint"].startswith("flows.deployments.") for e in ops.schedule_table(env={})):
+            if all(deps[e.name]["entrypoint"].startswith("flows.deployments.") for e in schedules.schedule_table(env={})):
                 break
             assert serve.poll() is None, slog.read_text()[-4000:]
             time.sleep(1)
-        for e in ops.schedule_table(env={}):
+        for e in schedules.schedule_table(env={}):
             assert [s["schedule"]["cron"] for s in deps[e.name]["schedules"]] == [e.cron], e.name
             assert deps[e.name]["entrypoint"].startswith("flows.deployments.")
         places_id = _trigger(api, deps["ingest-places"])

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-pytest.importorskip("gridscout.scoring.screen")
+
 
 REPO = Path(__file__).resolve().parents[2]
 REGION, RES, PARENT_RES = "US-VA", 7, 3
@@ -37,10 +37,10 @@ def _run(env, out: Path, db: Path, use_dask: bool) -> dict:
 
 @pytest.mark.prefect_server
 def test_partitioned_surface_on_dask_equals_single_process(client_env, first_slice_db, tmp_path):
-    from flows.screen import read_surface
-    from gridscout.features.reference import read_reference
+    from gridscout.jobs.screen import read_surface
+    from gridscout.warehouse.readers.reference import read_reference
     from gridscout.scoring.profiles import load_profile
-    from gridscout.scoring.screen import screen_region
+    from gridscout.jobs.screen import screen_region
 
     out = tmp_path / "screen"
     summary = _run(client_env, out, first_slice_db, use_dask=True)

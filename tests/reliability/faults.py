@@ -190,7 +190,7 @@ def _carbon_spec(url: str, sha256: str | None):
 def source_fault_round(fault: str, workdir: Path, good: bytes) -> SourceFaultOutcome:
     """Load ``good`` from a local server, then run one ingest round with ``fault`` injected."""
     from gridscout.errors import GridscoutError
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
     from gridscout.sources.fetch import refresh
     from tests.httpserver import ScriptedServer
 
@@ -280,7 +280,7 @@ INGEST_CHILD = textwrap.dedent("""
 
 SCORE_CHILD = textwrap.dedent("""
     import sys
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
 
     cands, db, out = sys.argv[1], sys.argv[2], sys.argv[3]
     print("ready", flush=True)
@@ -322,7 +322,7 @@ class CrashOutcome:
 
 def kill_during_ingest(db: Path, raw: Path, delays=(0.1, 0.4, 0.9, 1.6, 2.5, 3.5), n_half: int = 20_000) -> CrashOutcome:
     """SIGKILL a process that keeps re-loading gppd (alternately complete and a 20,000-row release)."""
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     problems: list[str] = []
     before = fingerprint(db)
@@ -363,7 +363,7 @@ def kill_during_scoring(db: Path, candidates: Path, out: Path, delays=(0.5, 2.0,
     """SIGKILL a process that keeps scoring into the same ``out`` folder, then check and re-run."""
     import polars as pl
 
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
 
     problems: list[str] = []
     data_tables = ("runs", "run_site_results")

@@ -96,7 +96,7 @@ def test_parquet_with_nan_and_null_is_refused(tmp_path):
 
 def test_geojson_polygon_centroid_is_reported_in_run_json(wh, tmp_path):
     """Documented fix-up: polygons become centroids, and the run (run.json) says so."""
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
 
     doc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "Frankfurt campus"},
@@ -113,7 +113,7 @@ def test_geojson_polygon_centroid_is_reported_in_run_json(wh, tmp_path):
 
 
 def test_a_site_in_the_open_sea_is_excluded_with_a_reason(wh, tmp_path):
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
 
     p = tmp_path / "c.csv"
     p.write_text("name,latitude,longitude\nAshburn,39.04372,-77.48749\nMid-Atlantic,35.0,-40.0\n", encoding="utf-8")
@@ -126,7 +126,7 @@ def test_a_site_in_the_open_sea_is_excluded_with_a_reason(wh, tmp_path):
 
 def test_a_site_in_the_open_sea_is_never_ranked_whatever_the_profile(wh, tmp_path):
     from gridscout.config import PROJECT_ROOT
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
 
     prof = (PROJECT_ROOT / "data" / "profiles" / "balanced.toml").read_text(encoding="utf-8")
     prof = prof.replace("on_land = true", "").replace('name = "balanced"', 'name = "no-land-gate"')

@@ -75,7 +75,7 @@ def test_constraint_nothing_survives_is_reported_not_crashed(wh, tmp_path, marke
     """A satisfiable-looking constraint that no real site meets: every site excluded, each with its reason."""
     import polars as pl
 
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
 
     p = tmp_path / "strict.toml"
     p.write_text(BALANCED.replace("min_capacity_within_50km_mw = 100", "min_capacity_within_50km_mw = 10000000"),

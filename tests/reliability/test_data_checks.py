@@ -66,7 +66,7 @@ def test_cli_check_lists_the_failing_check(blocked):
 
 
 def test_score_is_blocked_naming_the_check(blocked):
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
 
     with pytest.raises(DataCheckError, match="plants_capacity"):
         score_candidates(blocked["cands"], "balanced", blocked["tmp"] / "inproc", db=blocked["wh"], mc_draws=10)

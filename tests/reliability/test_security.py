@@ -28,7 +28,7 @@ COORDS = {"sqli-1": (39.04372, -77.48749), "sqli-2": (53.33306, -6.24889), "xss-
 @pytest.fixture
 def hostile_run(wh, tmp_path, monkeypatch, caplog):
     """A real scoring run + report of hostile site names with fake API keys in the environment."""
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
     from gridscout.report.render import render_report
 
     monkeypatch.setenv("EIA_API_KEY", SECRET_EIA)
@@ -124,7 +124,7 @@ def test_child_path_refuses_a_symlink_out_of_the_run_folder(tmp_path):
 
 
 def test_out_into_a_non_run_folder_is_refused(tmp_path, wh, markets_small):
-    from gridscout.pipeline import score_candidates
+    from gridscout.jobs.score import score_candidates
 
     home = tmp_path / "home"
     home.mkdir()

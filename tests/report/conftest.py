@@ -35,7 +35,7 @@ WEIGHTS_B = {"power": 0.1, "cooling": 0.2, "carbon": 0.6, "price": 0.1}
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory) -> Path:
     """A real warehouse with the first-slice sources (about 8 s)."""
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     if not RAW.is_dir():
         pytest.skip(f"raw data folder {RAW} not found (set GRIDSCOUT_RAW_DIR)")
@@ -49,8 +49,8 @@ def warehouse(tmp_path_factory) -> Path:
 def features(warehouse):
     """Real features of the 72 markets plus two hostile names; and the reference data."""
     from gridscout.candidates import load_candidates
-    from gridscout.features.reference import read_reference
-    from gridscout.features.sites import site_features
+    from gridscout.warehouse.readers.reference import read_reference
+    from gridscout.features.assemble import site_features
 
     from tests.report.rundir_fixture import add_xss_sites
 

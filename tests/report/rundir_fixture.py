@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from gridscout.features.reference import Reference, weather_hourly
+from gridscout.warehouse.readers.reference import Reference, weather_hourly
 from gridscout.geo.nearest import haversine_km
 
 PLACEHOLDER_NOTE = "PLACEHOLDER scores computed by tests/report/rundir_fixture.py (scoring stage not wired yet)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from gridscout.report.artifact import publish_prefect_artifact, top_sites_markdown
+from flows.artifacts import publish_prefect_artifact, top_sites_markdown
 
 
 def test_top_sites_markdown(run_dir):

@@ -19,7 +19,7 @@ SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricityma
 def warehouse(tmp_path_factory) -> Path:
     if not RAW.exists():
         pytest.skip(f"raw data folder not found: {RAW} (set GRIDSCOUT_RAW_DIR)")
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     db = tmp_path_factory.mktemp("wh") / "gridscout.duckdb"
     for s in SOURCES:
@@ -29,7 +29,7 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def ref(warehouse):
-    from gridscout.features.reference import read_reference
+    from gridscout.warehouse.readers.reference import read_reference
 
     return read_reference(warehouse)
 
@@ -37,6 +37,6 @@ def ref(warehouse):
 @pytest.fixture(scope="session")
 def market_features(ref) -> pl.DataFrame:
     from gridscout.candidates import load_candidates
-    from gridscout.features.sites import site_features
+    from gridscout.features.assemble import site_features
 
     return site_features(load_candidates(REPO / "data" / "candidates" / "markets.csv").sites, ref)

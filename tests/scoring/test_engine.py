@@ -169,7 +169,7 @@ def test_unknown_policy_exclude(market_features):
 
 
 def test_generic_column_from_other_modules(market_features):
-    """A criterion column produced elsewhere (e.g. power_access) is read by name once present."""
+    """A criterion column produced elsewhere (e.g. features.power) is read by name once present."""
     doc = profile_doc()
     doc["criteria"]["power"]["sub"] = [{"column": "substation_distance_km", "direction": "lower", "weight": 1,
                                         "normalisation": "utility", "full": 5, "zero": 50}]

@@ -10,15 +10,18 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from gridscout.errors import ProfileError
-from gridscout.features import sites as site_feats
-from gridscout.scoring import hexgrid, load_profile
+
+from gridscout.geo import hexgrid
+from gridscout.scoring import load_profile
 from gridscout.scoring.profiles import PROFILES_DIR, parse_profile
-from gridscout.scoring.screen import RegionError, cluster_zones, region_geometry, screen_region
+from gridscout.geo.regions import RegionError, region_geometry
+from gridscout.jobs.screen import screen_region
+from gridscout.scoring.zones import cluster_zones
 
 
 @pytest.mark.parametrize("region,res", [("LUX", 8), ("US-VA", 6), ("NLD", 6), ("bbox:5.8,50.7,7.2,51.6", 6)])
 def test_polyfill_equals_h3(ref, region, res):
-    g = region_geometry(region, ref)
+    g = region_geometry(region, ref.boundaries)
     cells, lat, lon = hexgrid.polyfill(g, res)
     expected = np.sort(np.array([h3.str_to_int(c) for c in h3.h3shape_to_cells(hexgrid.to_h3shape(g), res)],
                                 dtype=np.uint64))
@@ -42,7 +45,7 @@ def test_prepared_lookup_equals_plain_within_query(ref, market_features):
 
     from gridscout.geo.polygons import PolygonIndex
 
-    g = region_geometry("US-VA+US-MD+bbox:5.8,50.7,7.2,51.6", ref)
+    g = region_geometry("US-VA+US-MD+bbox:5.8,50.7,7.2,51.6", ref.boundaries)
     cells, lat, lon = hexgrid.polyfill(g, 5)
     lat = np.r_[lat, market_features["latitude"].to_numpy()]
     lon = np.r_[lon, market_features["longitude"].to_numpy()]
@@ -64,7 +67,7 @@ def test_grouped_sphere_queries_equal_plain(ref, region, res):
     answers on real cells, real GPPD plants and the real station index."""
     from gridscout.geo.nearest import PointGroups, SphereIndex, haversine_km
 
-    cells, lat, lon = hexgrid.polyfill(region_geometry(region, ref), res)
+    cells, lat, lon = hexgrid.polyfill(region_geometry(region, ref.boundaries), res)
     pg = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1))
     assert pg is not None and len(pg.starts) < len(cells)
     p = ref.plants
@@ -88,7 +91,7 @@ def test_grouped_sphere_queries_equal_plain(ref, region, res):
 def test_region_errors(ref):
     for bad in ("Germany", "US-ZZ", "XXX", "bbox:1,2,3", "bbox:10,0,5,1", ""):
         with pytest.raises(RegionError):
-            region_geometry(bad, ref)
+            region_geometry(bad, ref.boundaries)
 
 
 @pytest.fixture(scope="module")

@@ -149,7 +149,7 @@ def test_parse_without_files_or_key_says_set_the_key(monkeypatch):
 
 
 def test_saved_response_ingests_idempotently(raw_dir, tmp_path):
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
     from gridscout.warehouse import connect
 
     srv = EIAServer(colorado_rows(raw_dir))
@@ -175,7 +175,7 @@ def test_saved_response_ingests_idempotently(raw_dir, tmp_path):
 def test_ingest_with_key_fetches_saves_then_loads_purely(raw_dir, tmp_path, monkeypatch):
     """No saved response + EIA_API_KEY: ingest fetches (the spec's fetcher, I/O), saves the response as
     the raw file, and the pure parser loads it; the load's provenance names the saved file."""
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
     from gridscout.warehouse import connect
 
     srv = EIAServer(colorado_rows(raw_dir))

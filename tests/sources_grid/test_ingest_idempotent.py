@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gridscout.ingest import ingest_source
+from gridscout.jobs.ingest import ingest_source
 from gridscout.sources import get
 from gridscout.warehouse import connect
 

@@ -1,7 +1,7 @@
-"""Adapter: site features + warehouse reference + profile facility → physical estimates per site.
+"""Site features + hourly weather + profile facility → physical estimates per site (pure).
 
 Chooses the fidelity tier per site: the hourly model where an hourly weather file lies within
-:data:`gridscout.features.sites.HOURLY_WEATHER_MAX_KM` of the site, else the climate-statistics tier
+:data:`gridscout.features.weather_link.HOURLY_WEATHER_MAX_KM` of the site, else the climate-statistics tier
 from the nearest weather-station index entry (within ``STATION_MAX_KM``), else UNKNOWN.
 ``weather_station_key`` / ``weather_distance_km`` name the station that stands for the site and how
 far away it is. IT energy uses the average IT load = nameplate ``it_load_mw`` × ``utilisation``.
@@ -9,30 +9,26 @@ far away it is. IT energy uses the average IT load = nameplate ``it_load_mw`` ×
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
-from gridscout.features.reference import Reference, weather_hourly
 from gridscout.models import pue
 from gridscout.models.site import estimate_sites
 
 
-def _weather_choice(feats: pl.DataFrame) -> pl.DataFrame:
-    """Pick hourly file when present, else the station-index entry (key ``wmo:<id>``)."""
-    return feats.with_columns(
-        pl.when(pl.col("weather_station_key").is_not_null()).then(pl.lit("hourly_file"))
-        .when(pl.col("station_wmo").is_not_null()).then(pl.lit("station_index")).otherwise(None).alias("weather_source"),
-        pl.coalesce(pl.col("weather_station_key"), pl.lit("wmo:") + pl.col("station_wmo")).alias("weather_station_key"),
-        pl.coalesce(pl.col("weather_distance_km"), pl.col("station_distance_km")).alias("weather_distance_km"),
-    )
+def hourly_station_keys(feats: pl.DataFrame) -> list[str]:
+    """Station keys whose hourly weather the sites need (``weather_source`` = ``hourly_file``)."""
+    return feats.filter(pl.col("weather_source") == "hourly_file")["weather_station_key"].unique().to_list()
 
 
-def estimate_for_sites(feats: pl.DataFrame, ref: Reference, profile, *, db: str | Path | None = None
+def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profile
                        ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
-    """Return (features + estimates, {'hourly': ..., 'monthly': ..., 'fuel_mix': ...})."""
+    """Return (features + estimates, {'hourly': ..., 'monthly': ..., 'fuel_mix': ...}).
+
+    ``feats`` come from :func:`gridscout.features.assemble.site_features` then
+    :func:`gridscout.features.weather_link.weather_choice`; ``weather`` holds the hourly rows of
+    :func:`hourly_station_keys` (or None)."""
     fac = profile.facility
-    f = _weather_choice(feats)
+    f = feats
     nameplate = pl.coalesce(pl.col("it_load_mw"), pl.lit(float(fac.it_load_mw))) if "it_load_mw" in f.columns \
         else pl.lit(float(fac.it_load_mw))
     f = f.with_columns(nameplate.alias("it_nameplate_mw"))
@@ -44,8 +40,6 @@ def estimate_for_sites(feats: pl.DataFrame, ref: Reference, profile, *, db: str 
         *([pl.col("water_stress_score")] if "water_stress_score" in f.columns else []),
         "latitude", "longitude",
     )
-    hourly_keys = f.filter(pl.col("weather_source") == "hourly_file")["weather_station_key"].unique().to_list()
-    weather = weather_hourly(db, hourly_keys) if hourly_keys else None
     stats = f.filter(pl.col("weather_source") == "station_index").select(
         pl.col("weather_station_key").alias("station_key"), "ashrae_climate_zone").unique("station_key")
     est = estimate_sites(model_in, weather, stats if stats.height else None, fac.cooling, envelope=fac.envelope)

@@ -1,8 +1,9 @@
-"""The whole job as pure-ish functions: candidates → features → physical estimates → scores → outputs.
+"""The scoring job: candidates → features → physical estimates → scores → scores.parquet + run.json.
 
-Flows (``flows/``) and the CLI are thin wrappers over these. Inputs are validated before anything
-is written; the warehouse is only read (read-only, short-lived) while scoring, and the run is
-recorded in it in one short transaction at the end.
+Flows (``flows/score.py``, ``flows/run.py``) and the CLI are thin wrappers over
+:func:`score_candidates`. Inputs are validated before anything is written; the warehouse is read
+once (:func:`~gridscout.warehouse.readers.reference.read_reference`, read-only, short-lived) plus the
+hourly weather rows the sites need, and the run is recorded in it in one short transaction at the end.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import polars as pl
 from gridscout import config
 from gridscout.candidates import Candidates, load_candidates
 from gridscout.errors import WarehouseError
-from gridscout.features.reference import Reference, read_reference
-from gridscout.features.sites import COAST_SNAP_DEG, site_features
+from gridscout.features.assemble import site_features
+from gridscout.features.weather_link import weather_choice
+from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
+from gridscout.reference import Reference
+from gridscout.warehouse.readers.reference import read_reference, weather_hourly
 from gridscout.runs import child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, open_warehouse
@@ -52,24 +56,17 @@ def check_reference(ref: Reference) -> None:
                              f"(with {config.ENV_RAW_DIR} pointing at the raw files) before scoring")
 
 
-def build_features(cands: Candidates, ref: Reference, db: str | Path | None) -> pl.DataFrame:
-    """First-slice features plus power-access features (when that module is present)."""
-    from gridscout.features.power_access import power_access_from_warehouse
-
-    feats = site_features(cands.sites, ref)
-    access = power_access_from_warehouse(feats.select("site_id", "latitude", "longitude", "country"), db=db)
-    # power access counts each country's plants from its best source (gppd_usa in the US): it
-    # supersedes the first-slice GPPD-only capacity sums.
-    access = access.drop([c for c in ("country", "state") if c in access.columns])
-    feats = feats.drop([c for c in access.columns if c in feats.columns and c != "site_id"])
-    return feats.join(access, on="site_id", how="left")
+def build_features(cands: Candidates, ref: Reference) -> pl.DataFrame:
+    """Features of the candidate sites (one code path with screening cells) and their weather tier."""
+    return weather_choice(site_features(cands.sites, ref))
 
 
-def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
-    """Physical estimates per site (models); returns (sites, extra frames for the report)."""
-    from gridscout.models.pipeline import estimate_for_sites
-
-    return estimate_for_sites(feats, ref, profile, db=db)
+def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None
+             ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Physical estimates per site: reads the hourly weather the sites need, then the pure models."""
+    keys = hourly_station_keys(feats)
+    weather = weather_hourly(db, keys) if keys else None
+    return estimate_for_sites(feats, weather, profile)
 
 
 def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,
@@ -101,7 +98,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     timings["read_warehouse"] = time.perf_counter() - t
     weather_fetches: list[dict] = []
     if fetch_weather:
-        from gridscout.site_weather import fetch_missing_weather
+        from gridscout.jobs.site_weather import fetch_missing_weather
 
         t = time.perf_counter()
         weather_fetches = fetch_missing_weather(cands.sites, ref, db)
@@ -112,23 +109,15 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     run_dir = safe_out_dir(out, run_id)
 
     t = time.perf_counter()
-    feats = build_features(cands, ref, db)
+    feats = build_features(cands, ref)
     timings["features"] = time.perf_counter() - t
     t = time.perf_counter()
     est, extras = estimate(feats, ref, prof, db)
     timings["models"] = time.perf_counter() - t
     t = time.perf_counter()
-    # A point in no country (after snapping generalised coastlines) is in the sea: nothing about it
-    # can be scored honestly, whatever the profile says, so it is excluded before scoring.
-    at_sea = est.filter(~pl.col("on_land").fill_null(False))
-    result = score_sites(est.filter(pl.col("on_land").fill_null(False)), prof, mc_draws=mc_draws, seed=seed)
+    # a point in the open sea fails the on_land gate, which every profile has (scoring.gates)
+    result = score_sites(est, prof, mc_draws=mc_draws, seed=seed)
     scores = result.scores
-    if at_sea.height:
-        at_sea = at_sea.with_columns(
-            pl.lit(True).alias("excluded"),
-            pl.lit(f"in the open sea: the point lies in no country or grid zone (more than {COAST_SNAP_DEG}° "
-                   "from any coastline); check latitude/longitude").alias("exclusion_reason"))
-        scores = pl.concat([scores, at_sea], how="diagonal_relaxed")
     scores = scores.sort(["excluded", "rank"], nulls_last=True)
     timings["scoring"] = time.perf_counter() - t
 
@@ -144,6 +133,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         "finished_at": dt.datetime.now(dt.UTC).isoformat(),
         "code_version": code_version(),
         "warehouse": str(config.db_path(db)),
+        "out_dir": str(run_dir),
         "candidates": {"path": str(cand_path.resolve()), "sha256": file_sha256(cand_path), "rows": cands.sites.height,
                        "notes": cands.notes},
         "profile": result.profile if hasattr(result, "profile") else prof.to_dict(),

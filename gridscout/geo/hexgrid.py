@@ -136,3 +136,8 @@ def neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pos = np.minimum(pos, max(len(cells) - 1, 0))
     ok = (len(cells) > 0) & (cells[pos] == nb) & (pos != src)
     return src[ok], pos[ok]
+
+
+def resolution_of(cells: np.ndarray) -> int:
+    """H3 resolution of the first cell (all cells of a surface share one resolution)."""
+    return int((int(cells[0]) >> 52) & 0xF)

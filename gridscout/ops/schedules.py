@@ -1,13 +1,10 @@
-"""Operations helpers (pure): which flows run when, and whether the warehouse is fresh enough.
+"""Schedules (pure): which flows run when.
 
 * :func:`schedule_table` — the one declaration of every scheduled deployment (one ingest
   deployment per source family plus the scoring/report pipeline), with its cron schedule.
   ``flows/deployments.py`` (``serve``) and ``prefect.yaml`` (work pool + worker) are both built
   from it.
-* :func:`freshness` — per source: loaded vintage, when it was loaded, its age and its declared
-  ``max_age_days``, and whether it is stale.
-* :func:`fail_on_stale` — raise :class:`~gridscout.errors.WarehouseError` naming each stale
-  source and the command that refreshes it (for ``fail_on_stale=True`` on the scoring path).
+* :func:`schedule_gaps` — sources whose maximum age is shorter than their family's schedule.
 
 Nothing here talks to Prefect; the flows are thin wrappers over these functions.
 """
@@ -19,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gridscout.errors import GridscoutError, WarehouseError
+from gridscout.errors import GridscoutError
 
 #: Source families, in the order deployments are listed (``SourceSpec.family`` takes one of these).
 FAMILIES = ("grid", "prices", "carbon", "climate", "renewables", "water", "places")
@@ -155,87 +152,3 @@ def schedule_gaps(entries: list[ScheduleEntry] | None = None, env: dict[str, str
         elif p > spec.max_age_days:
             gaps.append(f"{sid}: max age {spec.max_age_days} d but {spec.family!r} ingest runs every {p:g} d")
     return gaps
-
-
-@dataclass(frozen=True)
-class SourceFreshness:
-    """Freshness of one source in one warehouse."""
-
-    source_id: str
-    family: str
-    vintage: str | None
-    loaded_at: dt.datetime | None
-    age_days: float | None
-    max_age_days: int | None
-    stale: bool  # loaded, has a max age, and is older than it
-
-    @property
-    def status(self) -> str:
-        if self.loaded_at is None:
-            return "not loaded"
-        if self.max_age_days is None:
-            return "no limit"
-        return "STALE" if self.stale else "ok"
-
-
-def evaluate(loaded_at: dt.datetime | None, max_age_days: int | None,
-             now: dt.datetime | None = None) -> tuple[float | None, bool]:
-    """(age in days, stale) of a load made at ``loaded_at`` (tz-aware) for a ``max_age_days`` limit."""
-    if loaded_at is None:
-        return None, False
-    now = now or dt.datetime.now(dt.UTC)
-    if loaded_at.tzinfo is None:
-        loaded_at = loaded_at.replace(tzinfo=dt.UTC)
-    age = (now - loaded_at).total_seconds() / 86400
-    return age, max_age_days is not None and age > max_age_days
-
-
-def freshness(db: str | Path | None = None, *, now: dt.datetime | None = None,
-              sources: list[str] | None = None) -> list[SourceFreshness]:
-    """Per registered source (or ``sources``): vintage, loaded_at, age, max age and stale flag.
-
-    Age counts from the latest load of the source's current vintage (``current_vintages``); a
-    re-ingest of unchanged files does not reset it, so "stale" means "no new data was loaded
-    within max_age_days": check the publisher (``gridscout ingest <id>``).
-    """
-    from gridscout.sources import registry
-    from gridscout.status import loaded_summary
-
-    loaded = loaded_summary(db)
-    now = now or dt.datetime.now(dt.UTC)
-    out = []
-    for sid, spec in registry().items():
-        if sources is not None and sid not in sources:
-            continue
-        info = loaded.get(sid, {})
-        age, stale = evaluate(info.get("loaded_at"), spec.max_age_days, now)
-        out.append(SourceFreshness(sid, spec.family, info.get("vintage"), info.get("loaded_at"), age,
-                                   spec.max_age_days, stale))
-    return out
-
-
-def stale_sources(db: str | Path | None = None, *, now: dt.datetime | None = None,
-                  sources: list[str] | None = None) -> list[SourceFreshness]:
-    return [f for f in freshness(db, now=now, sources=sources) if f.stale]
-
-
-def fail_on_stale(db: str | Path | None = None, *, now: dt.datetime | None = None,
-                  sources: list[str] | None = None) -> list[SourceFreshness]:
-    """Raise :class:`WarehouseError` naming every stale loaded source; return the freshness rows otherwise.
-
-    Sources never loaded are not "stale" (scoring reports them as missing on its own).
-    """
-    rows = freshness(db, now=now, sources=sources)
-    stale = [f for f in rows if f.stale]
-    if stale:
-        from gridscout import config
-
-        lines = [f"  {f.source_id} ({f.family}): vintage {f.vintage}, loaded {f.loaded_at:%Y-%m-%d %H:%M} UTC, "
-                 f"{f.age_days:.1f} days old > max {f.max_age_days} days" for f in stale]
-        ids = " ".join(f.source_id for f in stale)
-        fams = " ".join(sorted({f"ingest-{f.family}" for f in stale}))
-        raise WarehouseError(
-            f"{len(stale)} source(s) in {config.db_path(db)} are stale:\n" + "\n".join(lines) +
-            f"\n  refresh them with `gridscout ingest {ids}` (or run the deployment(s) {fams}), "
-            "or score without fail_on_stale to accept old data.")
-    return rows

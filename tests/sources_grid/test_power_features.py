@@ -1,4 +1,4 @@
-"""Power-access features on a warehouse loaded from the real files, checked by brute force."""
+"""Power features (gridscout.features.power) on a warehouse loaded from the real files, checked by brute force."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from gridscout.features import power_access as pa
+from gridscout.features import power as pa
+from gridscout.features.location import locate
+from gridscout.warehouse.readers.reference import read_reference
 
 SOURCES = ("boundaries", "gppd", "gppd_usa", "eia860", "entsoe_gridkit", "reeds", "pjm_queue")
 SITES = pl.DataFrame({
@@ -26,7 +28,7 @@ def haversine_km(lat1, lon1, lat2, lon2):
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, raw_dir):
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     path = tmp_path_factory.mktemp("power") / "w.duckdb"
     for sid in SOURCES:
@@ -34,9 +36,15 @@ def db(tmp_path_factory, raw_dir):
     return path
 
 
+def power_only(sites: pl.DataFrame, db) -> pl.DataFrame:
+    """The power features (and ``site_id``) of located sites, as site scoring computes them."""
+    located = locate(sites, read_reference(db))
+    return pa.power_features(located, read_reference(db)).drop([c for c in located.columns if c != "site_id"])
+
+
 @pytest.fixture(scope="module")
 def features(db):
-    return pa.power_access_from_warehouse(SITES, db=db)
+    return power_only(SITES, db)
 
 
 def _site(features, site_id):
@@ -137,5 +145,5 @@ def test_features_are_vectorised_for_many_sites(db):
     rng = np.random.default_rng(0)
     many = pl.DataFrame({"site_id": [f"s{i}" for i in range(2000)], "latitude": rng.uniform(30, 48, 2000),
                          "longitude": rng.uniform(-120, -75, 2000)})
-    out = pa.power_access_from_warehouse(many, db=db)
+    out = power_only(many, db)
     assert out.height == 2000 and out["site_id"].to_list() == many["site_id"].to_list()

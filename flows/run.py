@@ -1,4 +1,4 @@
-"""The whole job: ingest → score → report, as one Prefect flow with three sub-flows."""
+"""The whole job (`gridscout run`): ingest → score → report, as one Prefect flow with three sub-flows."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from flows.report import report_flow
 from flows.score import score_flow
 
 
-@flow(name="gridscout-pipeline", log_prints=True)
-def pipeline_flow(candidates: str | None = None, profile: str = "balanced", out: str | None = None,
+@flow(name="gridscout-run", log_prints=True)
+def run_flow(candidates: str | None = None, profile: str = "balanced", out: str | None = None,
                   db: str | None = None, raw: str | None = None, sources: list[str] | None = None,
                   mc_draws: int = 1000, seed: int = 0, fail_on_stale: bool = False,
                   fetch_weather: bool = False) -> str:
     ingest = ingest_flow(sources=sources, db=db, raw=raw)
     if fail_on_stale:
-        from gridscout.ops import fail_on_stale as check_fresh
+        from gridscout.ops.freshness import fail_on_stale as check_fresh
 
         check_fresh(db)
     failed = [{"source_id": r["source_id"], "message": r["message"]} for r in ingest if r["status"] == "failed"]

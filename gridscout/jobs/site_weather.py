@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import GridscoutError
-from gridscout.features.reference import Reference
-from gridscout.features.sites import weather_links
+from gridscout.warehouse.readers.reference import Reference
+from gridscout.features.weather_link import weather_links
 from gridscout.warehouse.db import open_warehouse
 
 ENV_PVGIS_URL = "GRIDSCOUT_PVGIS_URL"

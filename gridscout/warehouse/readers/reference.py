@@ -7,33 +7,13 @@ lock while it works.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from gridscout.reference import Reference
 from gridscout.warehouse.db import connect, ensure_migrated
-
-
-@dataclass
-class Reference:
-    """Current-vintage reference data, as Polars frames (empty frames where a source is not loaded)."""
-
-    zones: pl.DataFrame
-    zone_carbon: pl.DataFrame
-    zone_capacity: pl.DataFrame
-    us_state_prices: pl.DataFrame
-    plants: pl.DataFrame
-    stations: pl.DataFrame
-    weather_files: pl.DataFrame
-    boundaries: pl.DataFrame
-    vintages: pl.DataFrame
-    #: monthly country wholesale prices (Ember, EUR/MWh); see :mod:`gridscout.features.wholesale`
-    wholesale_monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
-    #: towns of at least :data:`PLACE_MIN_POPULATION` people (GeoNames), to name screening zones
-    places: pl.DataFrame = field(default_factory=pl.DataFrame)
-    extra: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 #: smallest town population used to name a screening zone
@@ -48,8 +28,8 @@ QUERIES = {
     "zone_capacity": "select zone_key, mode, capacity_mw from stg_zone_capacity",
     "us_state_prices": "select region_code as us_state, year as price_year, price_usd_per_mwh, "
                        "source_id as price_source from mart_us_state_industrial_price",
-    "plants": "select source_id, plant_id, plant_name, capacity_mw, latitude, longitude, fuel from stg_power_plants "
-              "where source_id = 'gppd' and capacity_mw is not null",
+    "plants": "select source_id, plant_id, plant_name, country, capacity_mw, latitude, longitude, fuel "
+              "from stg_power_plants where capacity_mw is not null",
     "stations": "select wmo, city, country, latitude, longitude, elevation_m, ashrae_climate_zone, heating_design_db_c, "
                 "cooling_design_db_c, hdd18, cdd10, epw_url, file_period from stg_weather_stations",
     "weather_files": "select station_key, source_id, file, station_name, latitude, longitude, elevation_m, data_kind "
@@ -58,6 +38,11 @@ QUERIES = {
     "places": PLACES_SQL,
     "wholesale_monthly": "select region_code as country, month, price_eur_per_mwh, source_id from stg_wholesale_prices "
                          "where region_kind = 'country'",
+    "buses": "select bus_id, latitude, longitude, voltage_kv, is_substation, country from stg_grid_buses",
+    "eia860": "select plant_id, state, county, latitude, longitude, grid_voltage_kv from stg_eia860_plants",
+    "queue": "select queue_id, state, county, capacity_mw, is_queued from stg_interconnection_queue",
+    "reeds_areas": "select area_code, ba_code, geometry_wkb from stg_reeds_areas",
+    "transfer_limits": "select area_kind, from_area, to_area, line_type, capacity_mw from stg_transfer_limits",
     "vintages": "select l.source_id, l.vintage, min(l.loaded_at) as loaded_at, min(l.fetched_at) as fetched_at, "
                 "string_agg(l.file || ':' || l.sha256, ';' order by l.file) as files "
                 "from source_loads l join current_vintages c using (source_id, vintage) "

@@ -1,0 +1,67 @@
+"""All features of a set of locations — candidate sites or screening cells — through one code path.
+
+:func:`site_features` and :func:`cell_features` call the same functions (:mod:`.location`,
+:mod:`.grid_zone`, :mod:`.power`, :mod:`.weather_link`); cells only add grouping (H3 parents) that
+makes the spatial queries faster without changing their answers, and skip the per-fuel and
+site-only power columns. A site and a cell at the same point get the same values for every column
+they share (``tests/test_one_path.py``). Each feature's origin is stated in :data:`FEATURE_SOURCES`.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import polars as pl
+
+from gridscout.features.grid_zone import carbon_and_price, zone_capacity_wide
+from gridscout.features.location import locate
+from gridscout.features.power import capacity_nearby, power_features, select_plants
+from gridscout.features.weather_link import weather_links
+from gridscout.geo import hexgrid
+from gridscout.geo.nearest import PointGroups
+from gridscout.reference import Reference
+
+FEATURE_SOURCES = {
+    "country": "boundaries (Natural Earth 1:50m)",
+    "us_state": "boundaries (US Census 2017)",
+    "grid_zone": "electricitymaps_zones",
+    "carbon_g_per_kwh": "carbon_yearly (Electricity Maps, lifecycle)",
+    "price_usd_per_mwh": "eia_prices (EIA industrial retail, US states only)",
+    "wholesale_price_usd_per_mwh": "ember_prices (Ember day-ahead, Europe; × ECB USD/EUR; not scored)",
+    "capacity_within_50km_mw": "gppd_usa in the US, gppd elsewhere (one plant source per country)",
+    "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
+    "weather_station_key": "weather_hourly (nearest hourly weather file within 50 km)",
+}
+
+
+def site_features(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
+    """All features for candidate sites (``site_id, latitude, longitude`` at least)."""
+    out = locate(sites, ref)
+    out = carbon_and_price(out, ref)
+    out = power_features(out, ref)
+    out = weather_links(out, ref)
+    return out.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
+
+
+def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference) -> pl.DataFrame:
+    """Features of every H3 cell centre, one row per cell (``h3``, ``h3_int``, lat/lon, features),
+    sorted by ``h3_int``: the same functions as :func:`site_features`, grouped by H3 parent."""
+    cells = np.asarray(cells, dtype=np.uint64)
+    base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
+    res = hexgrid.resolution_of(cells) if len(cells) else 0
+    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1)) if res > 0 else None  # 7 per group
+    # polygon lookups (shapely) and KD-tree queries (scipy) release the GIL: two threads side by side
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # cells sharing a coarse parent are located together where one polygon holds them all
+        parents = hexgrid.cell_parents(cells, max(0, res - 2)) if len(cells) else None
+        located = pool.submit(locate, base, ref, groups=parents)
+        names = hexgrid.cells_to_str(cells).alias("h3")
+        near = weather_links(base, ref, groups=fine).drop(base.columns)
+        feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
+    cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=fine)
+    feat = pl.concat([feat, cap], how="horizontal")
+    feat = carbon_and_price(feat, ref)
+    feat = feat.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
+    already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
+    return feat if already_sorted else feat.sort("h3_int")

@@ -1,0 +1,290 @@
+"""Region screening: score every H3 cell of a region, find candidate zones, write a run folder.
+
+Steps (:func:`screen_region`): region polygon (:func:`gridscout.geo.regions.region_geometry`) → H3
+cells whose centre is inside it (:func:`gridscout.geo.hexgrid.polyfill`) → the same features as
+candidate sites (:func:`gridscout.features.assemble.cell_features`) → climate-statistics cooling per
+nearest station (:func:`gridscout.models.climate_stats.cooling_from_station_stats`) → the same
+profile scoring (:func:`gridscout.scoring.engine.score_frame`) → ``surface.parquet``,
+``surface.geoparquet`` and ``zones.parquet`` (:func:`gridscout.scoring.zones.cluster_zones`).
+
+:func:`run_screen` makes that a run (run folder, run.json, report); the scored candidate zones are
+also written as ``scores.parquet`` (one row per zone, placed at its best cell) so the same report
+shows the suitability surface and the zones worth a look.
+
+Screening requires a *pointwise* profile (every sub-criterion ``utility`` or ``minmax`` with
+``lo``/``hi``): a cell's score must not depend on which other cells are scored, so that a region
+run in partitions (``partition=[H3 parents]``, :func:`screen_partition`, one Prefect task per parent
+in ``flows/screen.py``) unions to exactly the single-process surface. Ranks, Monte Carlo and zones
+depend on the whole population; they are not part of the surface: with ``partition`` given, zones
+are not computed — :func:`finish_partitions` clusters the union of the partition surfaces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import inspect
+import json
+import os
+import resource
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from gridscout import config
+from gridscout.errors import GridscoutError, ProfileError
+from gridscout.features.assemble import cell_features
+from gridscout.geo import hexgrid
+from gridscout.geo.regions import RegionError, region_geometry, region_parents
+from gridscout.jobs.score import check_reference
+from gridscout.models.climate_stats import cooling_from_station_stats
+from gridscout.reference import Reference
+from gridscout.report.outputs import write_geoparquet
+from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
+from gridscout.scoring.engine import score_frame
+from gridscout.scoring.profiles import Profile, load_profile
+from gridscout.scoring.zones import ZONE_COLUMNS, cluster_zones
+from gridscout.warehouse.readers.reference import read_places, read_reference
+
+PART_GLOB = "part-*.parquet"
+
+@dataclass
+class ScreenResult:
+    """``surface``: one row per cell (``h3``, ``h3_int``, ``latitude``, ``longitude``, features, scores);
+    ``zones``: candidate zones (None for a partition run); ``paths``: written files;
+    ``timings_s``: wall time per stage."""
+
+    region: str
+    resolution: int
+    surface: pl.DataFrame
+    zones: pl.DataFrame | None
+    paths: dict[str, Path]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_cells(self) -> int:
+        return self.surface.height
+
+
+def screen_region(region: str, resolution: int, profile: Profile, ref: Reference, out_dir: Path, *,
+                  partition: list[str] | None = None, geoparquet: bool = True, zone_threshold: float | None = None,
+                  zone_min_cells: int = 1) -> ScreenResult:
+    """Score every H3 cell (``resolution`` 0–15) of ``region`` and write the surface and zones.
+
+    Files in ``out_dir``: ``surface.parquet`` (``h3`` string, ``h3_int`` uint64, lat/lon, features,
+    scores, gates), ``surface.geoparquet`` (same rows and hexagon polygons, EPSG:4326; skipped with
+    ``geoparquet=False``) and ``zones.parquet`` (unless ``partition`` is given).
+    """
+    if not 0 <= resolution <= 15:
+        raise RegionError(f"resolution must be 0..15, got {resolution}")
+    if not profile.pointwise:
+        bad = [f"criteria.{c.name}.sub[{i}]" for c in profile.criteria for i, s in enumerate(c.subs) if not s.pointwise]
+        raise ProfileError(f"{profile.source or profile.name}: [{bad[0]}] region screening needs pointwise "
+                           "normalisation (utility, or minmax with lo/hi), so cell scores do not depend on the "
+                           "region or partition")
+    t = {}
+    t0 = time.perf_counter()
+    geom = region_geometry(region, ref.boundaries)
+    cells, lat, lon = hexgrid.polyfill(geom, resolution, partition)
+    t["polyfill"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    feat = cell_features(cells, lat, lon, ref)
+    feat = cooling_from_station_stats(feat, profile.facility.cooling, profile.facility.envelope)
+    t["features"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    surface = score_frame(feat, profile)
+    t["score"] = time.perf_counter() - t1
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"surface": out_dir / "surface.parquet"}
+    t1 = time.perf_counter()
+    surface.write_parquet(paths["surface"])
+    t["parquet"] = time.perf_counter() - t1
+    if geoparquet:
+        t1 = time.perf_counter()
+        paths["geoparquet"] = out_dir / "surface.geoparquet"
+        write_geoparquet(surface, paths["geoparquet"])
+        t["geoparquet"] = time.perf_counter() - t1
+    zones = None
+    if partition is None:
+        t1 = time.perf_counter()
+        zones = cluster_zones(surface, threshold=zone_threshold, min_cells=zone_min_cells, places=ref.places)
+        paths["zones"] = out_dir / "zones.parquet"
+        zones.write_parquet(paths["zones"])
+        t["zones"] = time.perf_counter() - t1
+    t["total"] = time.perf_counter() - t0
+    return ScreenResult(region, resolution, surface, zones, paths, t)
+
+
+def zones_as_sites(zones: pl.DataFrame) -> pl.DataFrame:
+    """Candidate zones in the shape of a scores table: site_id, site_name, latitude, longitude, score, rank."""
+    z = zones
+    lat = next(c for c in ("best_latitude", "latitude", "best_lat") if c in z.columns)
+    lon = next(c for c in ("best_longitude", "longitude", "best_lon") if c in z.columns)
+    name = next((c for c in ("zone_name", "name") if c in z.columns), None)
+    ident = next((c for c in ("zone_id", "id") if c in z.columns), None)
+    score = next(c for c in ("mean_score", "best_score", "score") if c in z.columns)
+    out = z.with_columns(
+        (pl.col(ident).cast(pl.String) if ident else pl.int_range(1, z.height + 1).cast(pl.String)).alias("site_id"),
+        (pl.col(name) if name else pl.lit("zone")).alias("site_name"),
+        pl.col(lat).alias("latitude"), pl.col(lon).alias("longitude"), pl.col(score).alias("score"),
+        pl.lit(False).alias("excluded"),
+    )
+    return out.with_columns(pl.col("score").rank("ordinal", descending=True).cast(pl.Int64).alias("rank")).sort("rank")
+
+
+def run_screen(region: str, resolution: int, profile: str | Path, out: str | Path | None = None, *,
+               db: str | Path | None = None, render: bool = True) -> Path:
+    started = dt.datetime.now(dt.UTC)
+    prof = load_profile(profile or config.DEFAULT_PROFILE)
+    ref = read_reference(db)
+    check_reference(ref)
+    run_id = new_run_id(started)
+    run_dir = safe_out_dir(out, run_id)
+    result = screen_region(region, resolution, prof, ref, run_dir)
+    if result.zones is not None and result.zones.height:
+        zones_as_sites(result.zones).write_parquet(run_dir / "scores.parquet")
+    ref.boundaries.write_parquet(run_dir / "boundaries.parquet")
+    write_manifest(run_dir, {
+        "run_id": run_id, "kind": "screen", "region": region, "resolution": resolution,
+        "started_at": started.isoformat(), "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "code_version": code_version(), "profile": prof.to_dict(), "cells": result.surface.height,
+        "zones": 0 if result.zones is None else result.zones.height,
+        "sources": ref.vintages.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
+                   .to_dicts() if ref.vintages.height else [],
+        "timings_s": {k: round(v, 3) for k, v in result.timings_s.items()},
+    })
+    if render and (run_dir / "scores.parquet").exists():
+        from gridscout.report.outputs import write_gis_outputs
+        from gridscout.report.render import render_report
+
+        write_gis_outputs(run_dir)
+        render_report(run_dir)
+    return run_dir
+
+
+# --- partitioned screening (wrapped by flows/screen.py: one Prefect task per H3 parent) -----------
+
+_REF_CACHE: dict[tuple, Reference] = {}
+
+
+def surface_dir(out: str | Path) -> Path:
+    return Path(out) / "surface"
+
+
+def part_path(out: str | Path, parent: str) -> Path:
+    return surface_dir(out) / f"part-{parent}.parquet"
+
+
+def read_surface(out: str | Path, columns: list[str] | tuple[str, ...] | None = None) -> pl.DataFrame:
+    """The partitioned surface of a screening folder as one frame, sorted by cell (``h3_int``).
+
+    ``columns`` limits what is read (a continent at r8 is tens of millions of rows: read only what
+    you need, or use ``pl.scan_parquet(<out>/surface/part-*.parquet)`` lazily).
+    """
+    parts = sorted(surface_dir(out).glob(PART_GLOB))
+    if not parts:
+        raise GridscoutError(f"{surface_dir(out)} has no {PART_GLOB}: run the screening flow first")
+    frames = [pl.read_parquet(p, columns=list(columns) if columns else None) for p in parts]
+    return pl.concat(frames, how="diagonal_relaxed").sort("h3_int")
+
+
+def cached_reference(db: str | Path | None) -> Reference:
+    """The warehouse's reference frames, read once per worker process (keyed on the file's identity)."""
+    path = config.db_path(db)
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _REF_CACHE:
+        _REF_CACHE.clear()
+        _REF_CACHE[key] = read_reference(path)
+    return _REF_CACHE[key]
+
+
+def partition_parents(region: str, resolution: int, partitions_resolution: int, db: str | Path | None) -> list[str]:
+    """H3 parents at ``partitions_resolution`` that may hold cells of ``region`` (see
+    :func:`gridscout.geo.regions.region_parents`)."""
+    if not 0 <= partitions_resolution <= resolution:
+        raise GridscoutError(f"partitions_resolution must be between 0 and the resolution ({resolution}), "
+                             f"got {partitions_resolution}")
+    return region_parents(region_geometry(region, cached_reference(db).boundaries), partitions_resolution)
+
+
+def code_digest() -> str:
+    """Digest of the modules that decide a cell's score (a change invalidates cached partitions)."""
+    import gridscout
+    from gridscout.features import assemble, grid_zone, location, power, weather_link
+    from gridscout.models import climate_stats
+    from gridscout.scoring import engine, profiles
+    from gridscout.warehouse.readers import reference
+
+    h = hashlib.sha256(gridscout.__version__.encode())
+    for mod in (assemble, location, grid_zone, power, weather_link, hexgrid, climate_stats, engine, profiles,
+                reference, sys.modules[__name__]):
+        h.update(inspect.getsource(mod).encode())
+    return h.hexdigest()[:16]
+
+
+def data_fingerprint(db: str | Path | None, profile_sha256: str) -> str:
+    """Profile sha256 + current data vintages and file hashes + code digest, as one short hash."""
+    ref = cached_reference(db)
+    vint = ref.vintages.select("source_id", "vintage", "files").sort("source_id").rows()
+    doc = {"profile": profile_sha256, "vintages": vint, "code": code_digest()}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def screen_partition(region: str, resolution: int, profile: str, parent: str, out: str | Path,
+                     db: str | Path | None) -> dict:
+    """Score the cells of ``region`` under one H3 parent; write ``surface/part-<parent>.parquet``."""
+    t0 = time.perf_counter()
+    ref = cached_reference(db)
+    prof = load_profile(profile)
+    work = surface_dir(out) / f"_work-{parent}-{os.getpid()}"
+    try:
+        res = screen_region(region, resolution, prof, ref, work, partition=[parent], geoparquet=False)
+        dest = part_path(out, parent)
+        if res.n_cells:
+            os.replace(res.paths["surface"], dest)
+        else:
+            dest.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"parent": parent, "cells": res.n_cells, "path": str(dest) if res.n_cells else None,
+            "seconds": time.perf_counter() - t0, "timings_s": res.timings_s,
+            "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def plan_partitions(region: str, resolution: int, profile: str, out: str | Path | None, db: str | Path | None,
+                    partitions_resolution: int) -> dict:
+    """Validate a partitioned screening and prepare its folder: returns ``out`` (absolute), ``db``
+    (absolute, so workers get the same file whatever their environment), ``parents``,
+    ``fingerprint`` and the loaded profile's sha256. Part files of other partitionings are removed
+    so they are never read back."""
+    if not 0 <= resolution <= 15:
+        raise RegionError(f"resolution must be 0..15, got {resolution}")
+    if partitions_resolution not in range(7):
+        raise GridscoutError(f"partitions_resolution must be 0..6 (3 or 4 is usual), got {partitions_resolution}")
+    prof = load_profile(profile)
+    if not prof.pointwise:
+        raise GridscoutError(f"profile {profile!r} is not pointwise: it cannot be screened in partitions")
+    out_dir = (Path(out) if out else config.reports_dir() / f"screen-{region}-r{resolution}").resolve()
+    db = str(config.db_path(db))
+    surface_dir(out_dir).mkdir(parents=True, exist_ok=True)
+    parents = partition_parents(region, resolution, min(partitions_resolution, resolution), db)
+    keep = {part_path(out_dir, p).name for p in parents}
+    for stale in surface_dir(out_dir).glob(PART_GLOB):
+        if stale.name not in keep:
+            stale.unlink()
+    return {"out": out_dir, "db": db, "parents": parents, "fingerprint": data_fingerprint(db, prof.sha256),
+            "profile_sha256": prof.sha256}
+
+
+def finish_partitions(out_dir: Path, db: str | Path | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read the union of the partition surfaces, cluster zones over it and write ``zones.parquet``."""
+    surface = read_surface(out_dir, columns=ZONE_COLUMNS)
+    zones = cluster_zones(surface, places=read_places(db))
+    zones.write_parquet(Path(out_dir) / "zones.parquet")
+    return surface, zones

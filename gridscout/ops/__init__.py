@@ -1,0 +1,1 @@
+"""Operations: schedules (:mod:`.schedules`) and freshness / source status (:mod:`.freshness`)."""

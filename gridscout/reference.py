@@ -1,0 +1,41 @@
+"""The reference frames every layer passes around: current-vintage warehouse data as Polars frames.
+
+Filled by :func:`gridscout.warehouse.readers.reference.read_reference` (one short read-only
+connection); read by the pure layers (features, models, scoring) without touching the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+
+@dataclass
+class Reference:
+    """Current-vintage reference data, as Polars frames (empty frames where a source is not loaded)."""
+
+    zones: pl.DataFrame
+    zone_carbon: pl.DataFrame
+    zone_capacity: pl.DataFrame
+    us_state_prices: pl.DataFrame
+    #: power plants of every plant source (``source_id``, ``country``; see features.power.select_plants)
+    plants: pl.DataFrame
+    stations: pl.DataFrame
+    weather_files: pl.DataFrame
+    boundaries: pl.DataFrame
+    vintages: pl.DataFrame
+    #: monthly country wholesale prices (Ember, EUR/MWh); see :mod:`gridscout.features.wholesale`
+    wholesale_monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: towns of at least :data:`PLACE_MIN_POPULATION` people (GeoNames), to name screening zones
+    places: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: HV buses (ENTSO-E GridKit): bus_id, latitude, longitude, voltage_kv, is_substation, country
+    buses: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: EIA-860 plants: plant_id, state, county, latitude, longitude, grid_voltage_kv
+    eia860: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: interconnection queue: queue_id, state, county, capacity_mw, is_queued
+    queue: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: ReEDS balancing areas: area_code, ba_code, geometry_wkb
+    reeds_areas: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: ReEDS NARIS2024 transfer limits: area_kind, from_area, to_area, line_type, capacity_mw
+    transfer_limits: pl.DataFrame = field(default_factory=pl.DataFrame)
