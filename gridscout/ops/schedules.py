@@ -11,10 +11,8 @@ Nothing here talks to Prefect; the flows are thin wrappers over these functions.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from gridscout.errors import GridscoutError
 

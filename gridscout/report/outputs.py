@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import polars as pl
 import shapely
 

@@ -15,7 +15,7 @@ import duckdb
 import httpx
 import pytest
 
-from gridscout.ops import freshness as fresh, schedules
+from gridscout.ops import schedules
 from gridscout.sources import get
 from gridscout.sources.fetch import locate
 
