@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import shapely
 
 from gridscout.geo.nearest import take
 from gridscout.geo.polygons import PolygonIndex
@@ -21,7 +22,8 @@ COAST_SNAP_DEG = 0.15
 
 def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     """Add ``country`` (ISO alpha-3), ``us_state``, ``grid_zone``, ``zone_name`` and ``on_land`` (in a
-    country, or within :data:`COAST_SNAP_DEG` of one).
+    country, or within :data:`COAST_SNAP_DEG` of one). The grid zone respects borders: a point takes a
+    zone of its own country where one exists (:func:`own_country_zones`).
 
     ``groups`` (optional integer label per location, e.g. coarse H3 parents of screening cells)
     lets whole groups be located at once; the result is the same (see PolygonIndex.lookup)."""
@@ -31,6 +33,8 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     b = ref.boundaries
     country = state = zone = pl.Series([None] * n, dtype=pl.Utf8)
     on_land = pl.Series(np.zeros(n, dtype=bool))
+    iso2 = np.full(n, None, dtype=object)
+    known_iso2: set[str] = set()
     if b.height:
         cb = b.filter(pl.col("layer") == "country")
         cidx = PolygonIndex(cb["code"], cb["geometry_wkb"])
@@ -40,6 +44,10 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
         if len(miss):
             ci[miss] = cidx.snap_index(lat[miss], lon[miss], COAST_SNAP_DEG)
         country = _keys(ci, cidx)
+        iso_of = dict(zip(cb["code"].to_list(), cb["iso_a2"].to_list()))
+        iso_arr = np.array([iso_of.get(k) for k in cidx.keys] + [None], dtype=object)
+        iso2 = iso_arr[ci]  # index −1 takes the trailing None
+        known_iso2 = {v for v in iso_of.values() if v}
         usa_code = np.flatnonzero(cidx.keys == "USA")
         usa = np.flatnonzero(np.isin(ci, usa_code)) if len(usa_code) else np.zeros(0, dtype=np.int64)
         si = np.full(n, -1, dtype=np.int64)
@@ -52,7 +60,11 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     if ref.zones.height:
         z = ref.zones.filter(pl.col("geometry_wkb").is_not_null())
         zidx = PolygonIndex(z["zone_key"], z["geometry_wkb"])
-        zone = _keys(zidx.lookup_index(lat, lon, nearest_within_deg=COAST_SNAP_DEG, groups=grp), zidx)
+        zi = zidx.lookup_index(lat, lon, nearest_within_deg=COAST_SNAP_DEG, groups=grp)
+        zone_cc = dict(zip(z["zone_key"].to_list(), z["country_key"].to_list()))
+        zi = own_country_zones(zi, zidx, np.array([zone_cc.get(k) for k in zidx.keys], dtype=object),
+                               iso2, known_iso2, lat, lon)
+        zone = _keys(zi, zidx)
     out = sites.with_columns(
         country.alias("country"), state.alias("us_state"), zone.alias("grid_zone"),
         (on_land | country.is_not_null()).alias("on_land"),
@@ -65,9 +77,40 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     return out
 
 
-def _keys(index: np.ndarray, pidx: PolygonIndex) -> pl.Series:
-    """Utf8 series of ``pidx`` polygon keys for polygon indices (null where the index is −1)."""
-    return take(pl.Series(pidx.keys.tolist(), dtype=pl.Utf8), index)
+#: A point whose own country has zones but which fell in (or snapped to) another country's zone takes
+#: the nearest zone of its own country within this many degrees (≈ 110 km per degree of latitude).
+OWN_ZONE_MAX_DEG = 1.0
+
+
+def own_country_zones(zi: np.ndarray, zidx: PolygonIndex, zone_country: np.ndarray, point_iso2: np.ndarray,
+                      known_iso2: set[str], lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Zone index per point, corrected so a point takes a zone of its own country when one exists.
+
+    Electricity Maps zone polygons and Natural Earth country polygons are generalised differently, so
+    near a border a point can land in the neighbour's zone (a German cell by the Rhine in France's,
+    Singapore's Changi in Peninsular Malaysia's) or in none (Fehmarn). Where the point's country
+    (ISO alpha-2, ``point_iso2``) has zones and the zone found belongs to another country that the
+    boundaries know (``known_iso2``; a zone of a territory the boundaries fold into a country, such as
+    French Guiana's ``GF`` inside ``FRA``, is left alone), or no zone was found, the point takes the
+    zone of its own country that contains it or whose boundary is nearest within
+    :data:`OWN_ZONE_MAX_DEG` (the only zone when the country has one). Otherwise the zone found stays.
+    US balancing-area zones are US zones: a US point keeps its balancing area unless it fell in a
+    Canadian or Mexican one. Returns indices into ``zidx`` (−1 = no zone)."""
+    zi = zi.copy()
+    zone_cc = np.append(zone_country, None)[zi]  # index −1 → None
+    has_zones = np.isin(point_iso2, list({c for c in zone_country if c}))
+    foreign = np.array([z is not None and z in known_iso2 and z != c for z, c in zip(zone_cc, point_iso2)], dtype=bool)
+    fix = np.flatnonzero(has_zones & ((zi < 0) | foreign))
+    for cc in sorted({point_iso2[i] for i in fix}):
+        pts = fix[point_iso2[fix] == cc]
+        own = np.flatnonzero(zone_country == cc)
+        if len(own) == 1:
+            zi[pts] = own[0]
+            continue
+        sub = PolygonIndex([str(i) for i in own], shapely.to_wkb(zidx.geoms[own]))
+        got = sub.lookup_index(lat[pts], lon[pts], nearest_within_deg=OWN_ZONE_MAX_DEG)
+        zi[pts[got >= 0]] = own[got[got >= 0]]
+    return zi
 
 
 def _keys(index: np.ndarray, pidx: PolygonIndex) -> pl.Series:
