@@ -24,8 +24,7 @@ from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
 from gridscout.reference import Reference
 from gridscout.warehouse.readers.reference import read_reference, weather_hourly
 from gridscout.runs import child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
-from gridscout.warehouse.checks import require_clean
-from gridscout.warehouse.db import connect, open_warehouse
+from gridscout.warehouse.db import open_warehouse
 
 #: Sources without which no honest score can be made (everything else degrades to UNKNOWN).
 REQUIRED_SOURCES = ("boundaries", "electricitymaps_zones", "carbon_yearly", "gppd", "weather_stations")
@@ -88,12 +87,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     timings["read_inputs"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    con = connect(db, read_only=True)
-    try:
-        require_clean(con)
-    finally:
-        con.close()
-    ref = read_reference(db)
+    ref = read_reference(db, check=True)  # data checks and reads: one read-only connection
     check_reference(ref)
     timings["read_warehouse"] = time.perf_counter() - t
     weather_fetches: list[dict] = []

@@ -1,7 +1,9 @@
 """Data checks: SQL queries in ``sql/checks/`` that select bad rows (PUDL-style validation).
 
 Each file selects ``source_id, vintage, key, problem``; an empty result passes. Checks run after
-every ingest and before scoring (``gridscout check``); a failing check blocks scoring.
+every ingest and before scoring (``gridscout check``); a failing check blocks scoring. One check is
+generated rather than written: :func:`orphan_rows_sql` covers every data table (any table with
+``source_id`` and ``vintage`` columns), so a new source's table is checked without editing a list.
 """
 
 from __future__ import annotations
@@ -24,12 +26,31 @@ class CheckResult:
     examples: list[tuple]
 
 
+#: Tables with ``source_id``/``vintage`` columns that are bookkeeping, not loaded data.
+NOT_DATA_TABLES = ("source_loads", "current_vintages", "runs", "run_site_results", "schema_migrations")
+
+
+def orphan_rows_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """Data rows whose (source_id, vintage) has no provenance row in ``source_loads``: a half-finished
+    load. Built over every base table that has both columns."""
+    tables = [t for (t,) in con.execute(
+        "select table_name from information_schema.columns where column_name in ('source_id', 'vintage') "
+        "and table_name in (select table_name from information_schema.tables where table_type = 'BASE TABLE') "
+        "group by table_name having count(*) = 2 order by table_name").fetchall() if t not in NOT_DATA_TABLES]
+    union = "\n    union all ".join(f"select distinct source_id, vintage, '{t}' as tbl from {t}" for t in tables)
+    return ("select t.source_id, t.vintage, t.tbl as key, 'rows without a source_loads record' as problem\n"
+            f"from (\n    {union}\n) t\n"
+            "left join (select distinct source_id, vintage from source_loads) l using (source_id, vintage)\n"
+            "where l.source_id is null")
+
+
 def run_checks(con: duckdb.DuckDBPyConnection, directory: Path = CHECKS_DIR) -> list[CheckResult]:
+    checks = [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.sql"))]
+    checks.append(("orphan_rows", orphan_rows_sql(con)))
     results = []
-    for path in sorted(directory.glob("*.sql")):
-        sql = path.read_text(encoding="utf-8")
+    for name, sql in sorted(checks):
         rows = con.execute(f"select * from ({sql}) limit 1000").fetchall()
-        results.append(CheckResult(path.stem, len(rows), rows[:5]))
+        results.append(CheckResult(name, len(rows), rows[:5]))
     return results
 
 

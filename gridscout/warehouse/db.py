@@ -71,17 +71,23 @@ def open_warehouse(db: str | Path | None = None, *, read_only: bool = False) -> 
         con.close()
 
 
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Versions of this gridscout's migrations not yet applied to the warehouse behind ``con``."""
+    has_table = con.execute("select count(*) from information_schema.tables "
+                            "where table_name = 'schema_migrations'").fetchone()[0]
+    applied = {v for (v,) in con.execute("select version from schema_migrations").fetchall()} if has_table else set()
+    return sorted({v for v, _, _ in migration_files()} - applied)
+
+
 def ensure_migrated(db: str | Path | None = None) -> list[int]:
     """Bring an existing warehouse's schema up to this version of gridscout before a reader opens it
     read-only (a warehouse built by an older version lacks newer views). Returns the versions applied."""
     con = connect(db, read_only=True)
     try:
-        has_table = con.execute("select count(*) from information_schema.tables "
-                                "where table_name = 'schema_migrations'").fetchone()[0]
-        applied = {v for (v,) in con.execute("select version from schema_migrations").fetchall()} if has_table else set()
+        pending = pending_migrations(con)
     finally:
         con.close()
-    if {v for v, _, _ in migration_files()} <= applied:
+    if not pending:
         return []
     con = connect(db)
     try:

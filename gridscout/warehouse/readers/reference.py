@@ -13,7 +13,8 @@ import duckdb
 import polars as pl
 
 from gridscout.reference import Reference
-from gridscout.warehouse.db import connect, ensure_migrated
+from gridscout.warehouse.checks import require_clean
+from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
 
 
 #: smallest town population used to name a screening zone
@@ -54,17 +55,23 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     return con.sql(sql).pl()
 
 
-def read_reference(db: str | Path | None = None) -> Reference:
-    """Copy current-vintage reference data out of the warehouse (read-only, short-lived connection;
-    pending migrations of an older warehouse are applied first)."""
-    return Reference(**_read(db, QUERIES))
+def read_reference(db: str | Path | None = None, *, check: bool = False) -> Reference:
+    """Copy current-vintage reference data out of the warehouse through one read-only, short-lived
+    connection (pending migrations of an older warehouse are applied first). With ``check``, the data
+    checks run on the same connection first (:func:`gridscout.warehouse.checks.require_clean`)."""
+    return Reference(**_read(db, QUERIES, check=check))
 
 
-def _read(db: str | Path | None, queries: dict[str, str]) -> dict[str, pl.DataFrame]:
+def _read(db: str | Path | None, queries: dict[str, str], *, check: bool = False) -> dict[str, pl.DataFrame]:
     """Run ``queries`` on a migrated warehouse through one short-lived read-only connection."""
-    ensure_migrated(db)
     con = connect(db, read_only=True)
     try:
+        if pending_migrations(con):
+            con.close()
+            ensure_migrated(db)
+            con = connect(db, read_only=True)
+        if check:
+            require_clean(con)
         return {name: _frame(con, sql) for name, sql in queries.items()}
     finally:
         con.close()
