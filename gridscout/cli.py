@@ -135,6 +135,7 @@ def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (
 
     run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws,
                          fetch_weather=fetch_weather)
+    print_top(Path(run_dir) / "scores.parquet", "sites")
     out_console.print(f"scores: {Path(run_dir) / 'scores.parquet'}")
 
 

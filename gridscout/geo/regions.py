@@ -45,8 +45,11 @@ def region_geometry(region: str, boundaries: pl.DataFrame):
                               "or bbox:minlon,minlat,maxlon,maxlat")
         rows = b.filter((pl.col("layer") == layer) & (pl.col("code") == code)) if b.height else b
         if rows.height == 0:
-            raise RegionError(f"region {p!r}: no {layer} boundary with code {code!r} in the warehouse "
-                              "(ingest the 'boundaries' source)")
+            if b.height and b.filter(pl.col("layer") == layer).height:
+                raise RegionError(f"unknown region {p!r}: no {layer.replace('_', ' ')} has the code {code!r} "
+                                  f"(use an ISO 3166 alpha-3 country such as DEU, or US-<state> such as US-VA)")
+            raise RegionError(f"region {p!r}: no {layer} boundaries in the warehouse "
+                              "(run `gridscout ingest boundaries`)")
         geoms.extend(fix_antimeridian(g) for g in shapely.from_wkb(rows["geometry_wkb"].to_list()))
     g = shapely.union_all(shapely.make_valid(np.array(geoms, dtype=object)))
     polys = [x for x in getattr(g, "geoms", [g]) if x.geom_type in ("Polygon", "MultiPolygon")]

@@ -143,6 +143,9 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     prof = load_profile(profile or config.DEFAULT_PROFILE)
     ref = read_reference(db)
     check_reference(ref)
+    if not 0 <= resolution <= 15:
+        raise RegionError(f"resolution must be 0..15, got {resolution}")
+    region_geometry(region, ref.boundaries)  # a bad region is refused before any folder is made
     run_id = new_run_id(started)
     run_dir = safe_out_dir(out, run_id)
     result = screen_region(region, resolution, prof, ref, run_dir)

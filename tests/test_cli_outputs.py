@@ -1,0 +1,46 @@
+"""CLI outputs an analyst relies on (issue 16): `score` prints the top table, a bad region leaves no
+run folder behind, report.html is world-readable like the other outputs."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _cli(*args: str, env_db: Path) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "GRIDSCOUT_DB": str(env_db)}
+    return subprocess.run([sys.executable, "-m", "gridscout.cli", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("region", ["XYZ", "US-ZZ", "bbox:1,2"])
+def test_a_bad_region_is_refused_before_any_folder_is_made(first_slice_db, tmp_path, region):
+    out = tmp_path / "screen_out"
+    res = _cli("screen", "--region", region, "--resolution", "5", "--out", str(out), "--db", str(first_slice_db),
+               env_db=first_slice_db)
+    assert res.returncode != 0
+    assert "region" in (res.stdout + res.stderr).lower() or "bbox" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not out.exists()
+    if region == "XYZ":
+        assert "ingest" not in (res.stdout + res.stderr)  # the boundaries are loaded: the code is wrong
+
+
+def test_score_prints_the_top_table_and_report_is_0644(first_slice_db, tmp_path):
+    out = tmp_path / "run"
+    res = _cli("score", "--out", str(out), "--db", str(first_slice_db), "--mc-draws", "20", env_db=first_slice_db)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "top 10 sites" in res.stdout
+    from gridscout.report.render import render_report
+
+    path = render_report(out)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE((out / "scores.parquet").stat().st_mode) == 0o644
