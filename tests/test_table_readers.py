@@ -24,8 +24,7 @@ from gridscout.sources import registry
 REPO = Path(__file__).resolve().parents[1]
 MIGRATIONS = REPO / "sql" / "migrations"
 #: the read API: modules whose SQL feeds features, models and the report
-READER_GLOBS = ("gridscout/warehouse/readers/**/*.py", "gridscout/features/reference.py",
-                "gridscout/features/power_access.py")
+READER_GLOBS = ("gridscout/warehouse/readers/**/*.py",)
 
 #: tables that record the warehouse's own history, written by loads and jobs, not data to read
 BOOKKEEPING = {
