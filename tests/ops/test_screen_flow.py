@@ -33,7 +33,7 @@ def _run(env, out: Path, db: Path, use_dask: bool) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.slow  # a real Prefect server, two flow runs in subprocesses (one on a local Dask cluster), one screen
+@pytest.mark.slow  # 256 s here: a Prefect server, two flow runs in subprocesses (one on Dask), one screen
 @pytest.mark.prefect_server
 def test_partitioned_surface_on_dask_equals_single_process(client_env, first_slice_db, tmp_path):
     from gridscout.jobs.screen import read_surface
