@@ -12,15 +12,26 @@ FIRST_SLICE = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zon
                "weather_hourly")
 
 
+#: folders of the shared data set that the suites read; all must be there, else the folder is wrong
+RAW_SENTINELS = ("gppd", "weather_hourly", "codecarbon", "ember", "pvlib", "api_responses")
+
+
 def _raw() -> Path:
     return Path(os.environ.get("GRIDSCOUT_RAW_DIR") or REPO.parent / "shared" / "data").resolve()
 
 
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
+    """The real raw-data folder (``GRIDSCOUT_RAW_DIR``, default ``../shared/data``).
+
+    The ONE way tests find real data: a wrong folder FAILS every test that needs it, with the
+    folder and the fix in the message; it never skips.
+    """
     path = _raw()
-    if not (path / "gppd").is_dir():
-        pytest.fail(f"real raw data not found at {path}: set GRIDSCOUT_RAW_DIR to the shared data folder")
+    missing = [d for d in RAW_SENTINELS if not (path / d).is_dir()]
+    if missing:
+        pytest.fail(f"real raw data not found at {path} (no {', '.join(missing)} folder): set GRIDSCOUT_RAW_DIR "
+                    "to the shared data folder", pytrace=False)
     return path
 
 

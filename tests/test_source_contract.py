@@ -9,7 +9,6 @@ file, its URL and GRIDSCOUT_RAW_DIR.
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache
 from pathlib import Path
@@ -22,7 +21,6 @@ from gridscout.sources.fetch import locate
 from gridscout.warehouse.db import connect, migrate
 from gridscout.warehouse.load import load
 
-REPO = Path(__file__).resolve().parent.parent
 FAMILIES = {"grid", "prices", "carbon", "climate", "renewables", "water", "places"}
 #: sources whose recorded files live elsewhere in the shared data set than <raw>/<source_id>/
 RECORDED_ELSEWHERE = {"pvgis": "api_responses/pvgis_nsrdb", "nsrdb": "api_responses/pvgis_nsrdb"}
@@ -37,10 +35,6 @@ def _known_violation(request):
     reason = KNOWN_VIOLATIONS.get((request.node.originalname, sid))
     if reason:
         request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-
-
-def _raw() -> Path:
-    return Path(os.environ.get("GRIDSCOUT_RAW_DIR") or REPO.parent / "shared" / "data").resolve()
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +54,9 @@ def schema(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def raw_view(tmp_path_factory) -> Path:
+def raw_view(tmp_path_factory, raw_dir) -> Path:
     """The raw folder as <raw>/<source_id>/, with symlinks for recorded responses kept elsewhere."""
-    raw = _raw()
-    if not raw.is_dir():
-        pytest.fail(f"real raw data not found at {raw}: set GRIDSCOUT_RAW_DIR")
+    raw = raw_dir
     view = tmp_path_factory.mktemp("raw_view")
     for entry in raw.iterdir():
         (view / entry.name).symlink_to(entry)

@@ -101,6 +101,10 @@ class SourceSpec:
     #: raw files (so ``parse`` stays pure and loads keep file provenance) and returns their paths
     #: (empty when it cannot fetch, e.g. no API key)
     fetcher: Callable[[Path], list[Path]] | None = None
+    #: why this source's tables have no reader in ``warehouse/readers/`` (loaded for reference and
+    #: cross-checks only); None when features/models/report read them. A source that fills both read
+    #: and unread tables names the unread ones here. Enforced by ``tests/test_table_readers.py``.
+    reference_only: str | None = None
 
     @property
     def allowed_hosts(self) -> frozenset[str]:

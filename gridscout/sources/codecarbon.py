@@ -104,4 +104,6 @@ SPEC = SourceSpec(
     max_age_days=730,
     notes="Flattened CSV copies of codecarbon/data/private_infra/eGRID and global_energy_mix.json; "
           "eGRID is direct (stack) emissions, OWID/Ember is lifecycle.",
+    reference_only="US-state (eGRID, direct) and country (OWID/Ember, lifecycle) intensity and mix loaded for "
+                   "cross-checks in tests; scoring uses the zone intensity of carbon_yearly.",
 )

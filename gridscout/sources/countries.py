@@ -55,4 +55,6 @@ SPEC = SourceSpec(
     tables=("countries",),
     parse=parse,
     max_age_days=1825,
+    reference_only="ISO 3166-1 code table loaded for reference; code conversions use pycountry "
+                   "(sources/common.py), which ships the same iso-codes data.",
 )

@@ -105,4 +105,6 @@ SPEC = SourceSpec(
     parse=parse,
     max_age_days=400,
     notes="Subregion emission rates and polygons are in the eGRID xlsx/zip (see API_REFERENCE.md), not here.",
+    reference_only="Subregion crosswalks (BA/TDSO/utility -> eGRID subregion) loaded for reference and checked "
+                   "in tests; no feature assigns sites to eGRID subregions yet.",
 )

@@ -148,4 +148,6 @@ SPEC = SourceSpec(
     max_age_days=1,
     extra_hosts=("api.electricitymaps.com", "api-access.electricitymaps.com"),
     notes=f"Live only; needs {ENV_KEY}. Offline substitute: carbon_yearly (annual, lifecycle).",
+    reference_only="zone_carbon_hourly (live hourly intensity, needs a key) is loaded for reference; scoring "
+                   "uses annual zone intensity from carbon_yearly (no hourly carbon matching yet).",
 )

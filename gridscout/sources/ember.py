@@ -109,4 +109,6 @@ SPEC = SourceSpec(
     parse=parse,
     max_age_days=730,
     notes="OWID grapher export (no stable URL); newer data: Ember API carbon-intensity/yearly (key).",
+    reference_only="Country carbon intensity and generation mix (1965-2021) loaded for cross-checks in tests; "
+                   "scoring uses the zone intensity of carbon_yearly, not these country rows.",
 )

@@ -135,4 +135,6 @@ SPEC = SourceSpec(
     parse=parse,
     max_age_days=730,
     notes="Covers Europe plus parts of North Africa and the Middle East; joints have no country tag.",
+    reference_only="grid_lines and grid_generators are loaded for reference; power features read only grid_buses "
+                   "(a line-voltage model is issue 13).",
 )

@@ -149,4 +149,6 @@ SPEC = SourceSpec(
     max_age_days=3650,
     notes="Point lookups read kmz_int_reshape.png directly (koppen_zone(lat, lon)); df_quantile.csv "
           "is not loaded (units undocumented).",
+    reference_only="Köppen-Geiger zone table and reference cities loaded for reference and checked in tests; "
+                   "cooling uses hourly weather and ASHRAE climate zones, so no feature reads them.",
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import pvlib
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-RAW = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))
 
 #: station key -> (reader, relative path). Climates: cold, mild marine, hot humid, warm dry.
 WEATHER_FILES = {
@@ -78,21 +76,22 @@ def to_canonical(df: pd.DataFrame, station_key: str) -> pl.DataFrame:
 
 
 @lru_cache(maxsize=None)
-def load_station(key: str) -> tuple[pl.DataFrame, dict]:
+def load_station(raw: Path, key: str) -> tuple[pl.DataFrame, dict]:
+    """One real weather file as the canonical frame; a missing file is an error, never a skip."""
     kind, rel = WEATHER_FILES[key]
-    path = RAW / rel
-    if not path.exists():
-        pytest.skip(f"raw weather file not found: {path} (set GRIDSCOUT_RAW_DIR)")
+    path = raw / rel
+    if not path.is_file():
+        raise FileNotFoundError(f"raw weather file not found: {path} (the shared data set should have it)")
     df, meta = {"epw": _read_epw, "tmy3": _read_tmy3, "tmy2": _read_tmy2}[kind](path)
     return to_canonical(df, key), meta
 
 
 @pytest.fixture(scope="session")
-def weather_all() -> pl.DataFrame:
+def weather_all(raw_dir) -> pl.DataFrame:
     """All real weather files stacked as one canonical frame."""
-    return pl.concat([load_station(k)[0] for k in WEATHER_FILES])
+    return pl.concat([load_station(raw_dir, k)[0] for k in WEATHER_FILES])
 
 
 @pytest.fixture(scope="session")
-def station_meta() -> dict[str, dict]:
-    return {k: load_station(k)[1] for k in WEATHER_FILES}
+def station_meta(raw_dir) -> dict[str, dict]:
+    return {k: load_station(raw_dir, k)[1] for k in WEATHER_FILES}

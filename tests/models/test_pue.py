@@ -4,9 +4,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from conftest import COLD, HOT, WEATHER_FILES
 from gridscout.models import pue
 from gridscout.models.designs import ENVELOPE_NAMES, get_design, load_designs
+from tests.models.conftest import COLD, HOT, WEATHER_FILES
 
 DESIGNS = list(load_designs())
 AIR = ("air_chiller_economizer", "air_evaporative", "waterside_economizer_tower")

@@ -11,8 +11,6 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-
-
 REPO = Path(__file__).resolve().parents[2]
 REGION, RES, PARENT_RES = "US-VA", 7, 3
 
@@ -35,6 +33,7 @@ def _run(env, out: Path, db: Path, use_dask: bool) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # 256 s here: a Prefect server, two flow runs in subprocesses (one on Dask), one screen
 @pytest.mark.prefect_server
 def test_partitioned_surface_on_dask_equals_single_process(client_env, first_slice_db, tmp_path):
     from gridscout.jobs.screen import read_surface

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,7 +24,6 @@ def chromium() -> str:
     return exe
 
 
-RAW = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))
 SOURCES = ["boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
            "weather_hourly"]
 WEIGHTS_A = {"power": 0.25, "cooling": 0.25, "carbon": 0.3, "price": 0.2}
@@ -33,15 +31,13 @@ WEIGHTS_B = {"power": 0.1, "cooling": 0.2, "carbon": 0.6, "price": 0.1}
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory) -> Path:
+def warehouse(tmp_path_factory, raw_dir) -> Path:
     """A real warehouse with the first-slice sources (about 8 s)."""
     from gridscout.jobs.ingest import ingest_source
 
-    if not RAW.is_dir():
-        pytest.skip(f"raw data folder {RAW} not found (set GRIDSCOUT_RAW_DIR)")
     db = tmp_path_factory.mktemp("wh") / "gridscout.duckdb"
     for s in SOURCES:
-        ingest_source(s, db=db, raw=RAW)
+        ingest_source(s, db=db, raw=raw_dir)
     return db
 
 

@@ -32,6 +32,7 @@ def test_publish_outside_a_flow_run_is_refused(run_dir):
         publish_prefect_artifact(run_dir)
 
 
+@pytest.mark.slow  # 37-76 s on the shared 2-core machine: starts a temporary Prefect server
 @pytest.mark.prefect_server
 def test_publish_inside_a_flow_run(run_dir, tmp_path, monkeypatch):
     """Inside a flow run (temporary Prefect server) the artifact is created with the top-sites table."""

@@ -3,27 +3,23 @@ features of the 72 real markets."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-RAW = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))
 SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricitymaps_zones", "ember_prices", "gppd",
            "weather_stations", "weather_hourly"]
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory) -> Path:
-    if not RAW.exists():
-        pytest.skip(f"raw data folder not found: {RAW} (set GRIDSCOUT_RAW_DIR)")
+def warehouse(tmp_path_factory, raw_dir) -> Path:
     from gridscout.jobs.ingest import ingest_source
 
     db = tmp_path_factory.mktemp("wh") / "gridscout.duckdb"
     for s in SOURCES:
-        ingest_source(s, db=db, raw=RAW)
+        ingest_source(s, db=db, raw=raw_dir)
     return db
 
 

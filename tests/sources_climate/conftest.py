@@ -3,7 +3,6 @@ server (http.server on 127.0.0.1, random port) that replays recorded API bodies 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -13,20 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def raw_root() -> Path:
-    return Path(os.environ.get("GRIDSCOUT_RAW_DIR") or REPO.parent / "shared" / "data").resolve()
-
-
 @pytest.fixture(scope="session")
-def raw() -> Path:
-    path = raw_root()
-    if not (path / "codecarbon").is_dir():
-        pytest.fail(f"real raw data not found at {path}: set GRIDSCOUT_RAW_DIR to the shared data folder")
-    return path
+def raw(raw_dir) -> Path:
+    """The real raw folder (the session fixture ``raw_dir`` of tests/conftest.py, which fails when wrong)."""
+    return raw_dir
 
 
 @pytest.fixture(scope="session")
