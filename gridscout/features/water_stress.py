@@ -135,6 +135,12 @@ def _alpha3(country: pl.Series) -> pl.Series:
     return codes.replace(mapping) if mapping else codes
 
 
+def basin_tier_available(basins: pl.DataFrame | None) -> bool:
+    """True when ``basins`` can place points in Aqueduct units (polygons with a score)."""
+    return (basins is not None and basins.height > 0 and {"geometry_wkb", "bws_score"} <= set(basins.columns)
+            and basins.filter(pl.col("geometry_wkb").is_not_null() & pl.col("bws_score").is_not_null()).height > 0)
+
+
 def _basin_lookup(points: pl.DataFrame, basins: pl.DataFrame | None, groups) -> pl.DataFrame:
     """Per point: ``water_stress_basin_id``, ``_bws_score``, ``water_stress_basin_ratio``, ``_bws_label``
     of the Aqueduct unit containing it (nulls when none does, or no basins are given)."""
@@ -143,11 +149,9 @@ def _basin_lookup(points: pl.DataFrame, basins: pl.DataFrame | None, groups) -> 
                           "water_stress_basin_ratio": [None] * n, "_bws_label": [None] * n},
                          schema={"water_stress_basin_id": pl.Utf8, "_bws_score": pl.Float64,
                                  "water_stress_basin_ratio": pl.Float64, "_bws_label": pl.Utf8})
-    if basins is None or basins.height == 0 or "geometry_wkb" not in basins.columns:
+    if not basin_tier_available(basins):
         return empty
     b = basins.filter(pl.col("geometry_wkb").is_not_null() & pl.col("bws_score").is_not_null())
-    if b.height == 0:
-        return empty
     idx = PolygonIndex(np.arange(b.height), b["geometry_wkb"])
     hit = idx.lookup_index(points["latitude"].to_numpy(), points["longitude"].to_numpy(), groups=groups)
     row = np.full(n, -1, dtype=np.int64)

@@ -135,3 +135,31 @@ def test_stress_weighted_water_formula():
     # W = V_on · s_site/5 + V_off · s_grid/5
     assert w[:2] == [1000.0 * 1.0 + 2000.0 * 0.5, 0.0 + 2000.0 * 0.2]
     assert w[2] is None and w[3] is None  # unknown volume or unknown stress → UNKNOWN, not 0
+
+
+def test_screening_cells_and_sites_get_the_same_water_stress(raw_dir, tmp_path):
+    """One code path: a screening cell and a site at the same point agree on every water-stress column
+    (real boundaries + the real SDG file in a small warehouse; Irish border: IRL and GBR)."""
+    import numpy as np
+    import shapely
+
+    from gridscout.features.assemble import cell_features, site_features
+    from gridscout.geo import hexgrid
+    from gridscout.jobs.ingest import ingest_source
+    from gridscout.warehouse.readers.reference import read_reference
+
+    db = tmp_path / "w.duckdb"
+    for sid in ("boundaries", "water_stress_sdg642"):
+        ingest_source(sid, db=db, raw=raw_dir)
+    ref = read_reference(db)
+    cells, lat, lon = hexgrid.polyfill(shapely.box(-8.5, 53.8, -5.5, 55.3), 5)
+    cf = cell_features(cells, lat, lon, ref)
+    pick = cf[np.linspace(0, cf.height - 1, 40).astype(int)]
+    sf = site_features(pick.select(pl.col("h3").alias("site_id"), "latitude", "longitude"), ref)
+    cols = [c for c in ws.COLUMNS]
+    a = pick.select(["h3", *cols]).sort("h3")
+    b = sf.rename({"site_id": "h3"}).select(["h3", *cols]).sort("h3")
+    assert a.equals(b)
+    scores = dict(cf.filter(pl.col("country").is_not_null()).group_by("country").agg(
+        pl.col("water_stress_score").first()).iter_rows())
+    assert scores == {"IRL": pytest.approx(8.05 / 25), "GBR": pytest.approx(14.35 / 25)}

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from gridscout.errors import SourceFormatError
+from gridscout.features.water_stress import basin_tier_available
 from gridscout.sources import water_stress_sdg642 as src
 from gridscout.sources.fetch import locate
 from gridscout.warehouse.db import connect, migrate
@@ -83,4 +84,4 @@ def test_load_and_reader(raw_dir, tmp_path, parsed):
     assert data.country.height == parsed.tables[src.TABLE].height
     assert data.country.filter((pl.col("country_alpha3") == "NOR") & (pl.col("year") == 2022))[
         "water_stress_pct"].to_list() == [2.01]
-    assert data.basins.height == 0 and not data.basin_polygons_available  # no Aqueduct offline
+    assert data.basins.height == 0 and not basin_tier_available(data.basins)  # no Aqueduct offline

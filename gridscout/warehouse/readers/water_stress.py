@@ -5,7 +5,7 @@
 * ``basins``: the Aqueduct 4.0 units in ``water_stress`` (source ``aqueduct``), current vintage.
   That table carries no geometry (the baseline CSV has none), so these rows cannot place a point in
   a basin; :func:`gridscout.features.water_stress.water_stress` uses a basin frame only when it
-  has ``geometry_wkb``. ``basin_polygons_available`` says whether the run had a usable basin tier.
+  has ``geometry_wkb`` (:func:`~gridscout.features.water_stress.basin_tier_available`).
 
 The pure tier logic lives in :mod:`gridscout.features.water_stress`.
 """
@@ -32,14 +32,11 @@ class WaterStressData:
     country: pl.DataFrame
     basins: pl.DataFrame
 
-    @property
-    def basin_polygons_available(self) -> bool:
-        return self.basins.height > 0 and "geometry_wkb" in self.basins.columns
-
 
 def read_water_stress(db: str | Path | None = None) -> WaterStressData:
     """Copy the water-stress tables out of the warehouse (read-only, short-lived connection; pending
-    migrations of an older warehouse are applied first)."""
+    migrations of an older warehouse are applied first). Scoring gets the same frames through
+    :func:`~gridscout.warehouse.readers.reference.read_reference` (``Reference.water_stress_*``)."""
     ensure_migrated(db)
     con = connect(db, read_only=True)
     try:
