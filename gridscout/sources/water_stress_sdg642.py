@@ -57,8 +57,8 @@ def value_column(columns: list[str], *, file: str | Path) -> str:
     if not sdg:
         found = f"value column header is {values[0]!r}" if values else f"no value column besides {list(KEYS)}"
         raise SourceFormatError(
-            f"{file}: {found}, not SDG 6.4.2 {INDICATOR_LABEL!r} (%). Other copies of this Our World in Data chart slug carry "
-            "the old WDI series ER.H2O.FWTL.ZS (withdrawals as % of internal resources), a different indicator: "
+            f"{file}: {found}, not SDG 6.4.2 {INDICATOR_LABEL!r} (%). Other copies of this Our World in Data "
+            "chart slug carry the old WDI series ER.H2O.FWTL.ZS (withdrawals as % of internal resources), a different indicator: "
             "use the file described in the folder README.")
     if len(sdg) > 1:  # sector breakdowns beside the total: take the all-sectors column
         total = [c for c in sdg if c.strip().endswith("No breakdown")]

@@ -163,3 +163,15 @@ def test_screening_cells_and_sites_get_the_same_water_stress(raw_dir, tmp_path):
     scores = dict(cf.filter(pl.col("country").is_not_null()).group_by("country").agg(
         pl.col("water_stress_score").first()).iter_rows())
     assert scores == {"IRL": pytest.approx(8.05 / 25), "GBR": pytest.approx(14.35 / 25)}
+
+
+def test_country_score_is_derived_evidence_not_observed(markets, sdg):
+    """The models layer labels a mapped country score "derived", never "observed" like a basin score."""
+    from gridscout.models.site import estimate_sites
+
+    f = ws.water_stress(markets, sdg).filter(pl.col("site_id").is_in(["ie-dublin", "hk-hong-kong"]))
+    est = estimate_sites(f.select("site_id", "water_stress_score", "water_stress_method",
+                                  pl.lit(None, pl.String).alias("weather_station_key"),
+                                  pl.lit(100.0).alias("it_load_mw")), None, None, "air_chiller_economizer")
+    ev = dict(est.select("site_id", "water_stress_score__evidence").iter_rows())
+    assert ev == {"ie-dublin": "derived", "hk-hong-kong": None}
