@@ -39,3 +39,8 @@ class Reference:
     reeds_areas: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: ReEDS NARIS2024 transfer limits: area_kind, from_area, to_area, line_type, capacity_mw
     transfer_limits: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: SDG 6.4.2 water stress per country and year (FAO via OWID): country_alpha3, year, water_stress_pct;
+    #: see :mod:`gridscout.features.water_stress`
+    water_stress_country: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: WRI Aqueduct 4.0 units (string_id, bws_score, ...); usable as a basin tier only with geometry_wkb
+    water_stress_basins: pl.DataFrame = field(default_factory=pl.DataFrame)

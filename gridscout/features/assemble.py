@@ -17,6 +17,7 @@ import polars as pl
 from gridscout.features.grid_zone import carbon_and_price, zone_capacity_wide
 from gridscout.features.location import locate
 from gridscout.features.power import capacity_nearby, power_features, select_plants
+from gridscout.features.water_stress import water_stress
 from gridscout.features.weather_link import weather_links
 from gridscout.geo import hexgrid
 from gridscout.geo.nearest import PointGroups
@@ -32,12 +33,14 @@ FEATURE_SOURCES = {
     "capacity_within_50km_mw": "gppd_usa in the US, gppd elsewhere (one plant source per country)",
     "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
     "weather_station_key": "weather_hourly (nearest hourly weather file within 50 km)",
+    "water_stress_score": "aqueduct basin where its polygons are loaded, else water_stress_sdg642 (country, FAO)",
 }
 
 
 def site_features(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
     """All features for candidate sites (``site_id, latitude, longitude`` at least)."""
     out = locate(sites, ref)
+    out = water_stress(out, ref.water_stress_country, ref.water_stress_basins)
     out = carbon_and_price(out, ref)
     out = power_features(out, ref)
     out = weather_links(out, ref)
@@ -59,6 +62,7 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         names = hexgrid.cells_to_str(cells).alias("h3")
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
+    feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
     cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=fine)
     feat = pl.concat([feat, cap], how="horizontal")
     feat = carbon_and_price(feat, ref)

@@ -19,6 +19,7 @@ from gridscout import config
 from gridscout.candidates import Candidates, load_candidates
 from gridscout.errors import WarehouseError
 from gridscout.features.assemble import site_features
+from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
 from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
 from gridscout.reference import Reference
@@ -107,6 +108,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     timings["features"] = time.perf_counter() - t
     t = time.perf_counter()
     est, extras = estimate(feats, ref, prof, db)
+    est = stress_weighted_water(est)
     timings["models"] = time.perf_counter() - t
     t = time.perf_counter()
     # a point in the open sea fails the on_land gate, which every profile has (scoring.gates)
@@ -137,6 +139,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
                    .to_dicts() if ref.vintages.height else [],
         "failed_sources": failed_sources or [],
         "weather_fetches": weather_fetches,
+        "water_stress": run_summary(est, basins_available=basin_tier_available(ref.water_stress_basins)),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
         "outputs": sorted(p.name for p in run_dir.iterdir() if p.is_file() and not p.name.endswith(".part")),
     }

@@ -38,6 +38,7 @@ import polars as pl
 from gridscout import config
 from gridscout.errors import GridscoutError, ProfileError
 from gridscout.features.assemble import cell_features
+from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
 from gridscout.geo.regions import RegionError, region_geometry, region_parents
 from gridscout.jobs.score import check_reference
@@ -160,6 +161,8 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
         "sources": ref.vintages.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
                    .to_dicts() if ref.vintages.height else [],
         "timings_s": {k: round(v, 3) for k, v in result.timings_s.items()},
+        "water_stress": run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
+                        if "water_stress_method" in result.surface.columns else None,
     })
     if render and (run_dir / "scores.parquet").exists():
         from gridscout.report.outputs import write_gis_outputs

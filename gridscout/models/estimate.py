@@ -37,7 +37,7 @@ def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profil
         "site_id", "weather_station_key", (pl.col("it_nameplate_mw") * fac.utilisation).alias("it_load_mw"),
         "carbon_g_per_kwh", "carbon_basis", "carbon_free_pct", "price_usd_per_mwh", "price_source", "price_year",
         *[pl.col(c).alias(n) for c, n in renames.items()],
-        *([pl.col("water_stress_score")] if "water_stress_score" in f.columns else []),
+        *[pl.col(c) for c in ("water_stress_score", "water_stress_method") if c in f.columns],
         "latitude", "longitude",
     )
     stats = f.filter(pl.col("weather_source") == "station_index").select(

@@ -13,7 +13,7 @@ Evidence convention
 Every estimate column ``<col>`` has a companion string column ``<col>__evidence`` with one of:
 
 * ``"observed"`` - an input value passed through as published/measured (e.g. a zone's carbon
-  intensity, a state's price, the declared IT load, Aqueduct water stress);
+  intensity, a state's price, the declared IT load, Aqueduct basin water stress);
 * ``"derived"``  - arithmetic on observed values only (e.g. 24/7 CFE from the annual grid
   carbon-free share with no modelled local supply);
 * ``"modelled"`` - depends on a physical or statistical model (hourly PUE/WUE, climate-statistics
@@ -151,8 +151,9 @@ def estimate_sites(
         optional ``carbon_g_per_kwh`` [gCO2eq/kWh], ``carbon_basis``, ``carbon_free_pct`` [%],
         ``price_usd_per_mwh`` [USD/MWh] (+ ``price_source``, ``price_year`` passed through),
         ``cap_mw_<mode>`` [MW] or ``gen_share_<mode>`` [0-1] for the off-site water mix,
-        ``water_stress_score`` (Aqueduct bws 0-5), ``solar_mw`` / ``wind_mw`` [MW] local or PPA
-        supply with ``latitude`` / ``longitude`` [°] for solar.
+        ``water_stress_score`` (0-5, :mod:`gridscout.features.water_stress`; evidence "derived" when
+        ``water_stress_method`` is ``country_sdg642``, a mapped country figure), ``solar_mw`` /
+        ``wind_mw`` [MW] local or PPA supply with ``latitude`` / ``longitude`` [°] for solar.
     weather : pl.DataFrame or None
         Canonical hourly weather frame, stations stacked (see :mod:`gridscout.models.pue`).
     station_stats : pl.DataFrame or None
@@ -194,8 +195,8 @@ def estimate_sites(
 
     s = sites.with_columns(pl.col("weather_station_key").cast(pl.String), pl.col("it_load_mw").cast(pl.Float64))
     for c, t in (("carbon_g_per_kwh", pl.Float64), ("carbon_free_pct", pl.Float64), ("price_usd_per_mwh", pl.Float64),
-                 ("water_stress_score", pl.Float64), ("price_source", pl.String), ("price_year", pl.Int64),
-                 ("carbon_basis", pl.String)):
+                 ("water_stress_score", pl.Float64), ("water_stress_method", pl.String), ("price_source", pl.String),
+                 ("price_year", pl.Int64), ("carbon_basis", pl.String)):
         s = s.with_columns((pl.col(c).cast(t) if c in s.columns else pl.lit(None, dtype=t)).alias(c))
     s = s.with_columns(pl.when(pl.col("carbon_g_per_kwh").is_not_null())
                        .then(pl.col("carbon_basis").fill_null(carbon_basis)).otherwise(None).alias("carbon_basis"))
@@ -245,7 +246,8 @@ def estimate_sites(
         _ev("carbon_g_per_kwh", obs),
         _ev("cfe_share_24x7", pl.col("_cfe_ev")),
         _ev("price_usd_per_mwh", obs),
-        _ev("water_stress_score", obs),
+        _ev("water_stress_score", pl.when(pl.col("water_stress_method") == "country_sdg642")
+            .then(pl.lit("derived")).otherwise(obs)),
     ]
     out = out.with_columns(evid)
     cols = ["site_id", "weather_station_key", "it_load_mw", "energy_mwh_per_year", "pue_annual", "pue_peak",

@@ -133,7 +133,8 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
         add("hourly weather", "weather_hourly",
             f"{row.get('weather_station_key')}" + ("" if is_missing(dist) else f", {fmt_number(dist, 1)} km away"))
     if not is_missing(row.get("water_stress_score")):
-        add("water stress", "aqueduct")
+        basin = row.get("water_stress_method") == "basin_aqueduct"
+        add("water stress", "aqueduct" if basin else "water_stress_sdg642", _text(row.get("water_stress_source")))
     return out
 
 
@@ -319,6 +320,7 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
                             "(p_top5, rank_p05, rank_p95, pareto)."),
         "profile_rows": profile_rows, "candidates": candidates,
         "candidates_notes": notes if isinstance(notes, list) else [str(notes)],
+        "water_stress": data.run.get("water_stress") if isinstance(data.run.get("water_stress"), dict) else {},
         "run_sources": [{"source_id": _text(s.get("source_id")), "vintage": _text(s.get("vintage")),
                          "loaded_at": _text(s.get("loaded_at")),
                          "files": _text(s.get("files") if not isinstance(s.get("files"), list)

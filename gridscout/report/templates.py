@@ -171,6 +171,8 @@ Boundaries: {{ boundaries_note }}.</p>
 <p class="muted">Unknown policy: {{ run.unknown_policy or "UNKNOWN" }}.
 Candidates: <code>{{ candidates.path or "UNKNOWN" }}</code>, {{ candidates.rows or "UNKNOWN" }} rows, sha256 <code>{{ candidates.sha256 or "UNKNOWN" }}</code>.
 {% for n in candidates_notes %}<br>Note: {{ n }}{% endfor %}</p>
+{% if water_stress %}<p class="muted">Water stress tiers used: {% for k, v in (water_stress.tiers or {}).items() %}{{ k }} {{ v }}{% if not loop.last %} · {% endif %}{% endfor %}{% if water_stress.country_years %} (country figures of {{ water_stress.country_years|join(", ") }}){% endif %}.
+{% for n in water_stress.notes or [] %}<br>{{ n }}{% endfor %}</p>{% endif %}
 </section>
 
 <section id="sources"><h2>Data sources</h2>
@@ -215,6 +217,19 @@ METHODS = (
      "cite": "WRI Global Power Plant Database v1.2 (Byers L. et al., 2021)"},
     {"what": "Electricity prices", "how": "industrial retail price by US state.",
      "cite": "U.S. Energy Information Administration (EIA), average price by state by provider (EIA-861)"},
-    {"what": "Water stress", "how": "baseline water stress score 0–5 where the run provides it.",
-     "cite": "WRI Aqueduct 4.0 (Kuzma S. et al., 2023)"},
+    {"what": "Water stress", "how": "0–5 score from the finest tier covering the site: WRI Aqueduct 4.0 basin "
+                                    "baseline water stress (bws_score as published) where basin polygons are loaded, "
+                                    "else the country's SDG 6.4.2 level of water stress (FAO classes <25, 25–50, 50–75, "
+                                    "75–100, >100 % mapped to 0–1, 1–2, 2–3, 3–4, 4–5 linearly; 200 % and above = 5); "
+                                    "a country figure is shown as such, low confidence in US, CA, CN, IN, AU, BR, RU "
+                                    "(docs/water_stress.md).",
+     "cite": "FAO & UN-Water (2021) Progress on Level of Water Stress, doi:10.4060/cb6241en; FAO SDG indicator "
+             "metadata 6.4.2 (ER_H2O_STRESS); Kuzma S. et al. (2023) Aqueduct 4.0, WRI Technical Note, "
+             "doi:10.46830/writn.23.00061"},
+    {"what": "Stress-weighted water", "how": "W = V_on × s_site / 5 + V_off × s_grid / 5 [m³/yr]: on-site water "
+                                             "(evaporation + blowdown) weighted by the site's water-stress score, "
+                                             "off-site water of the electricity weighted by the country tier's score "
+                                             "(the supplying plants are spread over the grid); a linear gridscout "
+                                             "convention, not a published characterisation factor.",
+     "cite": "gridscout docs/water_stress.md; cf. AWARE, Boulay A.-M. et al. (2018) Int. J. LCA 23:368"},
 )

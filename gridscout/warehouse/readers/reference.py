@@ -15,6 +15,7 @@ import polars as pl
 from gridscout.reference import Reference
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
+from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
 
 
 #: smallest town population used to name a screening zone
@@ -44,6 +45,8 @@ QUERIES = {
     "queue": "select queue_id, state, county, capacity_mw, is_queued from stg_interconnection_queue",
     "reeds_areas": "select area_code, ba_code, geometry_wkb from stg_reeds_areas",
     "transfer_limits": "select area_kind, from_area, to_area, line_type, capacity_mw from stg_transfer_limits",
+    "water_stress_country": COUNTRY_SQL,
+    "water_stress_basins": BASINS_SQL,
     "vintages": "select l.source_id, l.vintage, min(l.loaded_at) as loaded_at, min(l.fetched_at) as fetched_at, "
                 "string_agg(l.file || ':' || l.sha256, ';' order by l.file) as files "
                 "from source_loads l join current_vintages c using (source_id, vintage) "
