@@ -89,8 +89,6 @@ SPEC = SourceSpec(
     max_age_days=1825,
     notes="Optional: without the file the water-stress factor is unknown (null). Site lookups need "
           "the GDB polygons (layer baseline_annual) or HydroBASINS level 6; see module docstring.",
-    reference_only="water_stress (basin x province rows) is loaded for reference; no site lookup reads it yet "
-                   "(it needs the basin polygons; water-stress tiers: issues 14 and 21).",
 )
 
 
