@@ -1,4 +1,4 @@
-"""Ingest flow: one task per source (download with retries; parse and load), then the data checks."""
+"""Ingest flow: one task per source (download, retried inside; parse and load), then the data checks."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from gridscout.warehouse.checks import run_checks
 from gridscout.warehouse.db import connect
 
 
-@task(name="fetch-source", retries=2, retry_delay_seconds=[2, 10])
+# No Prefect retries: every HTTP request inside already retries (gridscout.sources.retry: 4 attempts,
+# waits 1, 3, 9 s). Retrying the task on top multiplied that to 12 attempts per file.
+@task(name="fetch-source")
 def fetch_task(source_id: str, raw: str | None) -> list[str]:
-    """I/O only: make sure the source's files are present (downloads retried)."""
+    """I/O only: make sure the source's files are present (each request makes at most 4 attempts)."""
     from gridscout.sources.fetch import locate
 
     return [f.name for f in locate(get(source_id), Path(raw) if raw else None)]

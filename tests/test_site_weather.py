@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from gridscout.jobs.score import score_candidates
-from tests.httpserver import ScriptedServer
+from tests.httpserver import JSON, ScriptedServer
 
 
 @pytest.fixture
@@ -26,11 +26,14 @@ def test_fetch_weather_gives_an_hourly_year_to_a_site_without_one(writable_db, r
     cands.write_text("site_id,name,latitude,longitude\npiedmont,Piedmont 45N 8E,45.0,8.0\n"
                      "chicago,Chicago,41.85003,-87.65005\n", encoding="utf-8")
     with ScriptedServer() as srv:
-        srv.add("/api/v5_3/tmy", (200, {"Content-Type": "application/json"}, body, None))
+        srv.add("/api/v5_3/tmy", (200, JSON, body))
         monkeypatch.setenv("GRIDSCOUT_PVGIS_URL", srv.url("/api/v5_3"))
+        monkeypatch.setenv("GRIDSCOUT_RAW_DIR", str(tmp_path / "raw"))  # the response is saved as a raw file
         result = score_candidates(cands, "balanced", tmp_path / "run", db=writable_db, mc_draws=50,
                                   fetch_weather=True)
-        assert any("lat=45.0" in r for r in srv.requests)
+        assert any(r.query.get("lat") == ["45.0000"] for r in srv.requests)
+    saved = tmp_path / "raw" / "pvgis" / "requests" / "tmy_45.000_8.000.json"
+    assert saved.read_bytes() == body
     s = result.scores.sort("site_id")
     piedmont = s.filter(pl.col("site_id") == "piedmont").row(0, named=True)
     assert piedmont["weather_station_key"] == "pvgis:45.000_8.000"
@@ -47,7 +50,7 @@ def test_fetch_weather_failure_keeps_the_lower_tier_and_says_why(writable_db, tm
     cands = tmp_path / "c.csv"
     cands.write_text("site_id,name,latitude,longitude\npiedmont,Piedmont,45.0,8.0\n", encoding="utf-8")
     with ScriptedServer() as srv:
-        srv.add("/api/v5_3/tmy", (400, {"Content-Type": "application/json"}, b'{"message": "Location over the sea"}', None))
+        srv.add("/api/v5_3/tmy", (400, JSON, b'{"message": "Location over the sea"}'))
         monkeypatch.setenv("GRIDSCOUT_PVGIS_URL", srv.url("/api/v5_3"))
         result = score_candidates(cands, "balanced", tmp_path / "run", db=writable_db, mc_draws=20, fetch_weather=True)
     row = result.scores.row(0, named=True)

@@ -96,11 +96,14 @@ class SourceSpec:
     notes: str = ""
     #: raw sub-folder when it differs from ``id`` (several sources may share one publisher folder)
     folder: str | None = None
-    #: live-API connector (I/O only): called by ``fetch.locate`` with the source's raw folder when none
-    #: of its files is present and downloads are allowed; saves the responses there as the source's
-    #: raw files (so ``parse`` stays pure and loads keep file provenance) and returns their paths
-    #: (empty when it cannot fetch, e.g. no API key)
-    fetcher: Callable[[Path], list[Path]] | None = None
+    #: live-API connector (I/O only): ``fetcher(folder, **request) -> saved paths``. It saves each API
+    #: response in the source's raw folder with :func:`gridscout.sources.fetch.save_response` (so
+    #: ``parse`` stays pure and loads record the real file, hash and size) and returns the paths.
+    #: Called with no request by ``fetch.locate`` when none of the source's files is present (the
+    #: whole-source fetch; empty when it cannot fetch, e.g. no API key or no default request), and
+    #: with a request (a site, a zone's window) through ``fetch.fetch_live``; per-request responses
+    #: go under ``<folder>/requests/`` and are loaded by that request only.
+    fetcher: Callable[..., list[Path]] | None = None
     #: why this source's tables have no reader in ``warehouse/readers/`` (loaded for reference and
     #: cross-checks only); None when features/models/report read them. A source that fills both read
     #: and unread tables names the unread ones here. Enforced by ``tests/test_table_readers.py``.

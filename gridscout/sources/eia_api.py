@@ -1,7 +1,7 @@
 """EIA API v2 ``electricity/retail-sales``: annual average retail price by state and sector.
 
 Connector (I/O): :func:`fetch_retail_sales` pages through ``/v2/electricity/retail-sales/data/``
-(``offset``/``length`` ≤ 5000 rows per call), retries 5xx/429 and timeouts with backoff, and sends
+(``offset``/``length`` ≤ 5000 rows per call) through the one retrying GET (:mod:`gridscout.sources.http`), and sends
 the API key in the ``X-Api-Key`` header, never in a URL, so neither httpx's request log nor an
 error message can carry it (every message is scrubbed of the key as well). The key comes only from
 the environment variable ``EIA_API_KEY`` (free: https://www.eia.gov/opendata/register.php).
@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -33,7 +32,10 @@ import httpx
 import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError, SourceMissingError
+from gridscout.sources import http
 from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range
+from gridscout.sources.fetch import save_response
+from gridscout.sources.retry import RETRY_DELAYS_S
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,6 @@ BASE_URL = "https://api.eia.gov/v2"
 URL_ENV = "GRIDSCOUT_EIA_API_URL"
 ROUTE = "electricity/retail-sales"
 MAX_LENGTH = 5000  # EIA: at most 5000 rows per JSON call
-RETRY_DELAYS_S = (1.0, 3.0, 9.0)
 TIMEOUT = httpx.Timeout(30.0, read=60.0)
 SAVED = "retail_sales*.json"
 #: EIA sectorid → retail_prices.sector
@@ -51,14 +52,6 @@ SECTORS = {"RES": "residential", "COM": "commercial", "IND": "industrial", "TRA"
            "OTH": "other", "ALL": "total"}
 US_STATES = frozenset(
     ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"])
-
-
-class _Retryable(Exception):
-    pass
-
-
-def _scrub(text: str, api_key: str | None) -> str:
-    return text.replace(api_key, "***") if api_key else text
 
 
 def api_key_from_env() -> str | None:
@@ -83,28 +76,18 @@ def _params(states, sectors, start, end, frequency, offset, length) -> list[tupl
 
 
 def _get_page(client: httpx.Client, url: str, params, api_key: str, retry_delays) -> dict:
-    last = ""
-    for attempt, delay in enumerate((0.0, *retry_delays)):
-        if delay:
-            time.sleep(delay)
-        try:
-            resp = client.get(url, params=params, headers={"X-Api-Key": api_key})
-            if resp.status_code >= 500 or resp.status_code == 429:
-                raise _Retryable(f"HTTP {resp.status_code}")
-            if resp.status_code >= 400:
-                raise SourceFetchError(_scrub(f"EIA API {url} answered HTTP {resp.status_code}: {resp.text[:300]}",
-                                              api_key) + f" (check {API_KEY_ENV})")
-            try:
-                body = resp.json()
-            except json.JSONDecodeError:
-                raise SourceFetchError(f"EIA API {url} returned non-JSON ({resp.text[:100]!r})") from None
-            if "error" in body:
-                raise SourceFetchError(_scrub(f"EIA API error: {body['error']}", api_key))
-            return body
-        except (_Retryable, httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            last = _scrub(f"{type(exc).__name__}: {exc}", api_key)
-            log.warning("EIA API %s attempt %d failed (%s); retrying", url, attempt + 1, last)
-    raise SourceFetchError(f"EIA API {url} failed after {len(retry_delays) + 1} attempts: {last}")
+    """One page (the one HTTP GET with retries, :mod:`gridscout.sources.http`); the key in a header only."""
+    try:
+        body = http.get_json(url, params=params, headers={"X-Api-Key": api_key}, client=client, timeout=TIMEOUT,
+                             retry_delays=retry_delays, secrets=[api_key])
+    except SourceFetchError as exc:
+        hint = f" (check {API_KEY_ENV})" if "HTTP 401" in str(exc) or "HTTP 403" in str(exc) else ""
+        raise SourceFetchError(f"EIA API: {exc}{hint}") from None
+    if not isinstance(body, dict):
+        raise SourceFetchError(f"EIA API {url}: unexpected response shape ({type(body).__name__})")
+    if "error" in body:
+        raise SourceFetchError(http.scrub(f"EIA API error: {body['error']}", [api_key]))
+    return body
 
 
 def fetch_retail_sales(api_key: str, base_url: str = BASE_URL, states: Iterable[str] | None = None,
@@ -152,12 +135,9 @@ def fetch_retail_sales(api_key: str, base_url: str = BASE_URL, states: Iterable[
 def download_retail_sales(dest_dir: Path, api_key: str, **kwargs) -> Path:
     """Fetch (all pages) and save as ``retail_sales_<frequency>.json`` in the API's own shape."""
     rows = fetch_retail_sales(api_key, **kwargs)
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / f"retail_sales_{kwargs.get('frequency', 'annual')}.json"
-    part = dest.with_name(dest.name + ".part")
-    part.write_text(json.dumps({"response": {"total": str(len(rows)), "data": rows}}), encoding="utf-8")
-    part.replace(dest)
-    return dest
+    url = f"{kwargs.get('base_url', BASE_URL).rstrip('/')}/{ROUTE}/data/"
+    body = json.dumps({"response": {"total": str(len(rows)), "data": rows}}).encode()
+    return save_response(dest_dir / f"retail_sales_{kwargs.get('frequency', 'annual')}.json", body, url)
 
 
 def records_to_retail_prices(rows: list[dict], *, origin: str = "EIA API") -> ParseResult:
@@ -210,11 +190,11 @@ def read_saved(path: Path) -> list[dict]:
         raise SourceFormatError(f"{path}: not a saved EIA API v2 response ({exc!r})") from exc
 
 
-def fetch_saved(folder: Path) -> list[Path]:
+def fetch_saved(folder: Path, **request) -> list[Path]:
     """Connector for ``fetch.locate``: with ``EIA_API_KEY`` set, fetch every annual row and save it
     in ``folder`` (see :func:`download_retail_sales`); without a key, nothing (``parse`` says why)."""
     key = api_key_from_env()
-    return [download_retail_sales(folder, key, base_url=os.environ.get(URL_ENV) or BASE_URL)] if key else []
+    return [download_retail_sales(folder, key, base_url=os.environ.get(URL_ENV) or BASE_URL, **request)] if key else []
 
 
 def parse(files: Mapping[str, Path]) -> ParseResult:

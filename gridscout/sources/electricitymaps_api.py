@@ -9,17 +9,19 @@ The key comes only from the environment variable ``ELECTRICITYMAPS_API_KEY``; wi
 connector is inactive (:func:`is_active` is False and fetches raise a clear error). The key is
 never logged, never stored and scrubbed from every exception message.
 
-The registered file source has no files (this is a live API): it loads nothing from the raw
-folder; hourly rows come from :func:`load_carbon_history`.
+Live requests go through the spec's ``fetcher`` (:func:`save_carbon_history`: the response is saved
+as received under ``<raw>/electricitymaps_api/requests/``), then the pure :func:`parse` reads the
+saved file and the normal load writes it (:func:`gridscout.warehouse.load.load_live`). Responses
+saved by hand as ``carbon_intensity_*.json`` in the raw folder are loaded by a plain ingest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import httpx
@@ -27,9 +29,13 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import ParseResult, SourceSpec
+from gridscout.sources.base import ParseResult, RawFile, SourceSpec
+from gridscout.sources.fetch import REQUESTS_DIR, save_response
+from gridscout.sources.retry import RETRY_DELAYS_S
 
 BASE_URL = "https://api.electricitymaps.com/v3"
+#: optional override of BASE_URL (a mirror, or a local replay server in tests)
+URL_ENV = "GRIDSCOUT_ELECTRICITYMAPS_URL"
 ENV_KEY = "ELECTRICITYMAPS_API_KEY"
 SCHEMA = {"zone_key": pl.Utf8, "datetime_utc": pl.Datetime("us", "UTC"), "carbon_g_per_kwh": pl.Float64,
           "carbon_basis": pl.Utf8, "is_estimated": pl.Boolean, "estimation_method": pl.Utf8}
@@ -77,13 +83,15 @@ def parse_history(obj: Mapping | str | bytes, *, file: str = "<electricitymaps h
     return pl.DataFrame(rows, schema=SCHEMA).unique(["zone_key", "datetime_utc"], keep="last", maintain_order=True)
 
 
-def fetch_carbon_history(zone: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
-                         base_url: str = BASE_URL, client: httpx.Client | None = None,
-                         retry_delays: tuple[float, ...] = http.RETRY_DELAYS_S) -> pl.DataFrame:
-    """Hourly carbon intensity of ``zone``: the last 24 h, or ``start``..``end`` via past-range.
+def save_carbon_history(folder: Path, zone: str, *, start: dt.datetime | None = None,
+                        end: dt.datetime | None = None, base_url: str = BASE_URL, client: httpx.Client | None = None,
+                        retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> Path:
+    """Hourly carbon intensity of ``zone`` (the last 24 h, or ``start``..``end`` via past-range),
+    saved as received to ``<folder>/requests/carbon_intensity_<zone>_<window>.json`` (URL without
+    the key, sha256 and size in the sidecar).
 
     Raises :class:`SourceFetchError` when no key is set, on HTTP errors (401/403 = bad key) and on
-    bad bodies; the key never appears in any message.
+    bodies that are not JSON; nothing is saved then, and the key never appears in any message.
     """
     key = api_key()
     if key is None:
@@ -96,42 +104,44 @@ def fetch_carbon_history(zone: str, *, start: dt.datetime | None = None, end: dt
         path = "carbon-intensity/past-range"
         params |= {"start": start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ"),
                    "end": end.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")}
+        window = f"{start.astimezone(dt.UTC):%Y%m%dT%H}_{end.astimezone(dt.UTC):%Y%m%dT%H}"
     else:
         path = "carbon-intensity/history"
+        window = "last24h"
     try:
-        body = http.get_json(f"{base_url.rstrip('/')}/{path}", params=params, headers={"auth-token": key},
-                             client=client, retry_delays=retry_delays, secrets=[key])
-        return parse_history(body, file=f"Electricity Maps {path} zone={zone}")
-    except (SourceFetchError, SourceFormatError) as exc:
-        raise type(exc)(http.scrub(str(exc), [key])) from None
+        resp = http.get(f"{base_url.rstrip('/')}/{path}", params=params, headers={"auth-token": key},
+                        client=client, retry_delays=retry_delays, secrets=[key])
+        http.decode_json(resp, [key])
+    except SourceFetchError as exc:
+        raise SourceFetchError(http.scrub(str(exc), [key])) from None
+    name = f"carbon_intensity_{re.sub(r'[^A-Za-z0-9-]', '_', zone)}_{window}.json"
+    return save_response(folder / REQUESTS_DIR / name, resp.content, http.scrub(str(resp.url), [key]))
 
 
-def load_carbon_history(con, zone: str, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
-                        base_url: str = BASE_URL, client: httpx.Client | None = None, force: bool = False,
-                        retry_delays: tuple[float, ...] = http.RETRY_DELAYS_S):
-    """Fetch and load hourly intensities of ``zone`` into zone_carbon_hourly (idempotent per zone/day).
-
-    Vintage ``<zone>:<first UTC date>``: re-loading the same window replaces those rows only.
-    """
-    from gridscout.sources.fetch import LocatedFile
-    from gridscout.warehouse.load import load
-
-    df = fetch_carbon_history(zone, start=start, end=end, base_url=base_url, client=client, retry_delays=retry_delays)
-    if df.is_empty():
-        raise SourceFetchError(f"Electricity Maps returned no hourly records for zone {zone}")
-    first = df["datetime_utc"].min()
-    csv = df.write_csv().encode()
-    name = f"carbon_intensity_{zone}_{first:%Y%m%dT%H}.json"
-    located = LocatedFile(name=name, path=Path(name), url=f"{base_url}/carbon-intensity?zone={zone}",
-                          sha256=hashlib.sha256(csv).hexdigest(), bytes=len(csv),
-                          fetched_at=dt.datetime.now(dt.UTC).timestamp())
-    parsed = ParseResult({"zone_carbon_hourly": df}, vintage=f"{zone}:{first:%Y-%m-%dT%H}")
-    return load(con, SPEC, [located], parsed, force=force)
+def fetch_saved(folder: Path, *, zones: Iterable[str] = (), start: dt.datetime | None = None,
+                end: dt.datetime | None = None, base_url: str | None = None, client: httpx.Client | None = None,
+                retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> list[Path]:
+    """The spec's ``fetcher``: save the hourly history of each zone in ``zones``
+    (:func:`save_carbon_history`). With no zones (a plain ingest) there is nothing to fetch."""
+    base = base_url or os.environ.get(URL_ENV) or BASE_URL
+    return [save_carbon_history(folder, z, start=start, end=end, base_url=base, client=client,
+                                retry_delays=retry_delays) for z in zones]
 
 
 def parse(files: Mapping[str, Path]) -> ParseResult:
-    """No raw files: an empty, typed zone_carbon_hourly (rows come from :func:`load_carbon_history`)."""
-    return ParseResult({"zone_carbon_hourly": pl.DataFrame(schema=SCHEMA)})
+    """Saved ``/carbon-intensity/history`` or ``/past-range`` responses → zone_carbon_hourly (pure).
+
+    Vintage ``<zone(s)>:<first UTC hour>`` (zones joined by ``+``): re-loading the same window
+    replaces those rows only; another window or zone is another vintage.
+    """
+    frames = [parse_history(path.read_bytes(), file=str(path)) for _, path in sorted(files.items())]
+    if not frames:
+        return ParseResult({"zone_carbon_hourly": pl.DataFrame(schema=SCHEMA)})
+    df = pl.concat(frames).unique(["zone_key", "datetime_utc"], keep="last", maintain_order=True)
+    if df.is_empty():
+        raise SourceFormatError(f"{', '.join(sorted(files))}: no hourly records in the response(s)")
+    zones = "+".join(sorted(df["zone_key"].unique()))
+    return ParseResult({"zone_carbon_hourly": df}, vintage=f"{zones}:{df['datetime_utc'].min():%Y-%m-%dT%H}")
 
 
 SPEC = SourceSpec(
@@ -142,12 +152,15 @@ SPEC = SourceSpec(
     homepage="https://www.electricitymaps.com/",
     family="carbon",
     vintage="live",
-    files=(),
+    files=(RawFile("carbon_intensity_*.json", required=False),),
     tables=("zone_carbon_hourly",),
     parse=parse,
+    fetcher=fetch_saved,
     max_age_days=1,
     extra_hosts=("api.electricitymaps.com", "api-access.electricitymaps.com"),
-    notes=f"Live only; needs {ENV_KEY}. Offline substitute: carbon_yearly (annual, lifecycle).",
+    notes=f"Live; needs {ENV_KEY}. Zone windows are fetched through the fetcher (request zones=[...], "
+          "start/end) and saved in <raw>/electricitymaps_api/requests/. Offline substitute: carbon_yearly "
+          "(annual, lifecycle).",
     reference_only="zone_carbon_hourly (live hourly intensity, needs a key) is loaded for reference; scoring "
                    "uses annual zone intensity from carbon_yearly (no hourly carbon matching yet).",
 )

@@ -31,12 +31,15 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from gridscout import config
 from gridscout.errors import SourceFetchError, SourceMissingError
 from gridscout.sources.base import RawFile, SourceSpec, looks_like_html
+from gridscout.sources.retry import RETRY_DELAYS_S, Retryable, check_status, transport_error, with_retries
 
-RETRY_DELAYS_S = (1.0, 3.0, 9.0)
 TIMEOUT_S = httpx.Timeout(30.0, read=120.0)
 META_SUFFIX = ".meta.json"
 #: bookkeeping files that live beside raw files and are never data
 _NOT_DATA_SUFFIXES = (META_SUFFIX, ".part")
+#: sub-folder of a source's raw folder for responses a live fetcher saved for one request (a site, a
+#: zone's time window): loaded by that request under its own vintage, never matched by the file globs
+REQUESTS_DIR = "requests"
 
 
 @dataclass(frozen=True)
@@ -154,27 +157,15 @@ def fetch(url: str, dest: Path, *, allowed_hosts: frozenset[str], max_bytes: int
     part = dest.with_name(dest.name + ".part")
     own_client = client is None
     client = client or httpx.Client(timeout=TIMEOUT_S, follow_redirects=True)
-    last_error: Exception | None = None
     headers = conditional_headers(url, dest) if conditional else {}
     try:
-        for attempt, delay in enumerate((0.0, *retry_delays)):
-            if delay:
-                time.sleep(delay)
-            try:
-                return _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256, label,
-                                      headers)
-            except _Retryable as exc:
-                last_error = exc
-                continue
-        raise SourceFetchError(f"download of {url} failed after {len(retry_delays) + 1} attempts: {last_error}")
+        return with_retries(lambda: _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256,
+                                                   label, headers),
+                            what=f"download of {url}", delays=retry_delays)
     finally:
         part.unlink(missing_ok=True)
         if own_client:
             client.close()
-
-
-class _Retryable(Exception):
-    pass
 
 
 def _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_sha256, label,
@@ -188,8 +179,7 @@ def _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_s
             validators = {"etag": resp.headers.get("etag"), "last_modified": resp.headers.get("last-modified")}
             if resp.status_code == 304 and headers:
                 return _not_modified(url, dest, validators)
-            if resp.status_code >= 500 or resp.status_code == 429:
-                raise _Retryable(f"HTTP {resp.status_code}")
+            check_status(resp.status_code)
             if resp.status_code >= 400:
                 raise SourceFetchError(f"download of {url} failed: HTTP {resp.status_code}")
             total = int(resp.headers.get("content-length") or 0) or None
@@ -209,19 +199,9 @@ def _download_once(client, url, dest, part, allowed_hosts, max_bytes, expected_s
                     h.update(chunk)
                     progress.update(task, advance=len(chunk))
             if total is not None and got < total:
-                raise _Retryable(f"truncated body: {got} of {total} bytes")
-    except httpx.ConnectError as exc:
-        # No route or no DNS: the machine is offline or the host is gone. Retrying only delays
-        # the message the user needs, so fail at once.
-        raise SourceFetchError(f"cannot connect to {urlparse(url).hostname} ({exc}); is this machine offline?") from exc
-    except httpx.RemoteProtocolError as exc:
-        raise _Retryable(f"truncated body ({exc})") from exc
-    except (httpx.TimeoutException, httpx.TransportError) as exc:
-        raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
-    except httpx.TooManyRedirects as exc:
-        raise SourceFetchError(f"{url}: too many redirects ({exc}); the publisher's link is broken") from exc
-    except httpx.RequestError as exc:
-        raise SourceFetchError(f"download of {url} failed: {type(exc).__name__}: {exc}") from exc
+                raise Retryable(f"truncated body: {got} of {total} bytes")
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, url) from exc
     if got == 0:
         raise SourceFetchError(f"{url} returned an empty body")
     if looks_like_html(part) and not url.lower().endswith((".html", ".htm")):
@@ -264,7 +244,7 @@ def locate(spec: SourceSpec, raw: Path | None = None, *, allow_download: bool | 
     found: list[LocatedFile] = []
     for f in spec.files:
         if f.is_glob:
-            matches = sorted(p for p in folder.glob("**/*") if p.is_file() and _is_data(p.name, f.name)) \
+            matches = sorted(p for p in folder.glob("**/*") if p.is_file() and _is_data(p, f.name, folder)) \
                 if folder.is_dir() else []
             if not matches and f.required:
                 raise SourceMissingError(_missing_message(spec, f, folder, "no file matches that pattern"))
@@ -294,11 +274,10 @@ def locate(spec: SourceSpec, raw: Path | None = None, *, allow_download: bool | 
         found.append(_located(f.name, path, f.url))
     if not found and spec.fetcher is not None and allow:
         try:
-            saved = spec.fetcher(folder)
+            found = fetch_live(spec, raw)
         except SourceFetchError as exc:
             raise SourceMissingError(f"source {spec.id!r} ({spec.title}): no saved response in {folder} and the "
                                      f"live fetch failed: {exc}") from exc
-        found = [_located(p.relative_to(folder).as_posix(), p, None) for p in saved]
     return found
 
 
@@ -321,9 +300,11 @@ def _extract_member(archive: Path, member: str, dest: Path) -> None:
         raise SourceFetchError(f"{archive.name} is not a valid zip archive: {exc}") from exc
 
 
-def _is_data(name: str, pattern: str) -> bool:
-    """A glob match that is a data file, not a sidecar or a partial download."""
-    return fnmatch.fnmatch(name, pattern) and not name.endswith(_NOT_DATA_SUFFIXES)
+def _is_data(path: Path, pattern: str, folder: Path) -> bool:
+    """A glob match that is a data file: not a sidecar, not a partial download, not a per-request
+    response under ``requests/`` (those are loaded by their own request, see :func:`fetch_live`)."""
+    return (fnmatch.fnmatch(path.name, pattern) and not path.name.endswith(_NOT_DATA_SUFFIXES)
+            and path.relative_to(folder).parts[0] != REQUESTS_DIR)
 
 
 @dataclass(frozen=True)
@@ -390,8 +371,47 @@ def _refresh_live(spec: SourceSpec, folder: Path) -> list[RefreshResult]:
 
 def _located(name: str, path: Path, url: str | None) -> LocatedFile:
     st = path.stat()
-    return LocatedFile(name=name, path=path, url=url, sha256=sha256_file(path), bytes=st.st_size,
-                       fetched_at=st.st_mtime)
+    digest = sha256_file(path)
+    meta = read_meta(path)
+    if meta is not None and meta.get("sha256") == digest:  # the sidecar describes exactly these bytes
+        url = url or meta.get("url")
+    return LocatedFile(name=name, path=path, url=url, sha256=digest, bytes=st.st_size, fetched_at=st.st_mtime)
+
+
+def save_response(dest: Path, body: bytes, url: str) -> Path:
+    """Save a live API response body as a raw file, atomically, with its sidecar (URL, sha256, size,
+    fetch time). ``url`` must carry no secret (keys go in headers). A body identical to the file
+    already there leaves the file untouched (its hash, and so the next load's "unchanged", hold).
+
+    Raises :class:`SourceFetchError` when the folder is not writable (``GRIDSCOUT_RAW_DIR``).
+    """
+    digest = hashlib.sha256(body).hexdigest()
+    now = time.time()
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.is_file() and sha256_file(dest) == digest:
+            old = read_meta(dest) or {}
+            _write_meta(dest, {"url": url, "sha256": digest, "bytes": len(body),
+                               "fetched_at": old.get("fetched_at", dest.stat().st_mtime), "checked_at": now})
+            return dest
+        part = dest.with_name(dest.name + ".part")
+        part.write_bytes(body)
+        os.replace(part, dest)
+        _write_meta(dest, {"url": url, "sha256": digest, "bytes": len(body), "fetched_at": now, "checked_at": now})
+    except OSError as exc:
+        raise SourceFetchError(f"cannot save the response of {url} as {dest} ({exc}); "
+                               f"set {config.ENV_RAW_DIR} to a writable folder") from exc
+    return dest
+
+
+def fetch_live(spec: SourceSpec, raw: Path | None = None, **request) -> list[LocatedFile]:
+    """Run the live fetcher of ``spec`` for one request (``spec.fetcher(folder, **request)``: I/O
+    only, saves each response as a raw file) and return the saved files with their real sha256 and
+    size, ready for the source's pure parser and the normal load."""
+    if spec.fetcher is None:
+        raise SourceFetchError(f"source {spec.id!r} has no live fetcher")
+    folder = source_dir(spec, raw)
+    return [_located(p.relative_to(folder).as_posix(), p, None) for p in spec.fetcher(folder, **request)]
 
 
 def present(spec: SourceSpec, raw: Path | None = None) -> dict[str, bool]:
@@ -400,7 +420,7 @@ def present(spec: SourceSpec, raw: Path | None = None) -> dict[str, bool]:
     out = {}
     for f in spec.files:
         if f.is_glob:
-            out[f.name] = folder.is_dir() and any(_is_data(p.name, f.name) for p in folder.glob("**/*"))
+            out[f.name] = folder.is_dir() and any(_is_data(p, f.name, folder) for p in folder.glob("**/*"))
         else:
             out[f.name] = (folder / f.name).is_file() or any((folder / a).is_file() for a in f.alternatives)
     return out

@@ -1,10 +1,10 @@
 """Shared HTTP client helpers for live API connectors (I/O only).
 
-One retrying GET used by every connector (PVGIS, NASA POWER, Electricity Maps):
+One GET used by every live connector (PVGIS, NASA POWER, Electricity Maps, EIA API):
 
 * a timeout on every request;
-* retries with backoff only on timeouts, dropped connections, HTTP 5xx and 429 — never on other 4xx
-  (a bad parameter or a refused key does not get better by asking again);
+* retries through :mod:`gridscout.sources.retry` (the one retry loop: timeouts, dropped connections,
+  HTTP 5xx and 429; never other 4xx);
 * a host allow-list, also checked after redirects;
 * secrets (API keys in query parameters or headers) scrubbed from every message it raises, so an
   exception, a log line or a report never carries a key.
@@ -17,18 +17,17 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlparse
 
 import httpx
 
 from gridscout.errors import SourceFetchError
+from gridscout.sources.retry import RETRY_DELAYS_S, check_status, transport_error, with_retries
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_S = httpx.Timeout(30.0, read=120.0)
-RETRY_DELAYS_S = (1.0, 3.0, 9.0)
 #: query parameters / headers whose values are secrets wherever they appear
 SECRET_PARAMS = ("api_key", "apikey", "api-key", "auth-token", "token", "key", "access_token", "password")
 _SECRET_RE = re.compile(r"(?i)\b(" + "|".join(re.escape(p) for p in SECRET_PARAMS) + r")(=|:\s*|\"\s*:\s*\")([^&\s\"',;]+)")
@@ -43,12 +42,8 @@ def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
     return out
 
 
-class _Retryable(Exception):
-    pass
-
-
-def get(url: str, *, params: Mapping[str, object] | None = None, headers: Mapping[str, str] | None = None,
-        allowed_hosts: Iterable[str] | None = None, client: httpx.Client | None = None,
+def get(url: str, *, params: Mapping[str, object] | Sequence[tuple[str, object]] | None = None,
+        headers: Mapping[str, str] | None = None, allowed_hosts: Iterable[str] | None = None, client: httpx.Client | None = None,
         timeout: httpx.Timeout | float = TIMEOUT_S, retry_delays: tuple[float, ...] = RETRY_DELAYS_S,
         secrets: Iterable[str | None] = ()) -> httpx.Response:
     """GET ``url`` and return the (2xx) response; raise :class:`SourceFetchError` otherwise.
@@ -60,22 +55,15 @@ def get(url: str, *, params: Mapping[str, object] | None = None, headers: Mappin
     host = urlparse(url).hostname
     allowed = frozenset(allowed_hosts) if allowed_hosts is not None else frozenset({host})
     hidden = [*secrets, *(v for k, v in (headers or {}).items() if k.lower() in SECRET_PARAMS)]
-    hidden += [str(v) for k, v in (params or {}).items() if k.lower() in SECRET_PARAMS]
+    pairs = params.items() if isinstance(params, Mapping) else (params or ())
+    hidden += [str(v) for k, v in pairs if k.lower() in SECRET_PARAMS]
     if host not in allowed:
         raise SourceFetchError(scrub(f"refusing to GET {url}: host {host!r} is not among {sorted(allowed)}", hidden))
     own = client is None
     client = client or httpx.Client(timeout=timeout, follow_redirects=True)
-    last: Exception | None = None
     try:
-        for delay in (0.0, *retry_delays):
-            if delay:
-                time.sleep(delay)
-            try:
-                return _get_once(client, url, params, headers, allowed, timeout, hidden)
-            except _Retryable as exc:
-                last = exc
-                log.info("retrying GET %s: %s", scrub(url, hidden), exc)
-        raise SourceFetchError(scrub(f"GET {url} failed after {len(retry_delays) + 1} attempts: {last}", hidden))
+        return with_retries(lambda: _get_once(client, url, params, headers, allowed, timeout, hidden),
+                            what=f"GET {url}", delays=retry_delays, scrub=lambda t: scrub(t, hidden))
     finally:
         if own:
             client.close()
@@ -84,15 +72,12 @@ def get(url: str, *, params: Mapping[str, object] | None = None, headers: Mappin
 def _get_once(client, url, params, headers, allowed, timeout, hidden) -> httpx.Response:
     try:
         resp = client.get(url, params=params, headers=headers, timeout=timeout)
-    except httpx.ConnectError as exc:
-        raise SourceFetchError(scrub(f"cannot connect to {urlparse(url).hostname} ({exc}); is this machine offline?",
-                                     hidden)) from None
-    except (httpx.TimeoutException, httpx.TransportError) as exc:
-        raise _Retryable(scrub(f"{type(exc).__name__}: {exc}", hidden)) from None
+    except httpx.HTTPError as exc:
+        err = transport_error(exc, url)
+        raise type(err)(scrub(str(err), hidden)) from None
     if resp.url.host not in allowed:
         raise SourceFetchError(scrub(f"{url} redirected to {resp.url}, outside the allowed hosts", hidden))
-    if resp.status_code >= 500 or resp.status_code == 429:
-        raise _Retryable(f"HTTP {resp.status_code}")
+    check_status(resp.status_code)
     if resp.status_code >= 400:
         raise SourceFetchError(scrub(
             f"GET {resp.url} failed: HTTP {resp.status_code}: {error_detail(resp)}", hidden))
@@ -123,8 +108,12 @@ def is_html(text: str) -> bool:
 
 def get_json(url: str, **kwargs) -> object:
     """:func:`get` and decode JSON; an HTML page or non-JSON body is a :class:`SourceFetchError`."""
-    resp = get(url, **kwargs)
-    hidden = list(kwargs.get("secrets", ()))
+    return decode_json(get(url, **kwargs), kwargs.get("secrets", ()))
+
+
+def decode_json(resp: httpx.Response, secrets: Iterable[str | None] = ()) -> object:
+    """The JSON body of ``resp``; an HTML page or non-JSON body is a :class:`SourceFetchError`."""
+    hidden = list(secrets)
     if is_html(resp.text):
         raise SourceFetchError(scrub(f"GET {resp.url} returned an HTML page, not JSON: {error_detail(resp)}", hidden))
     try:

@@ -15,9 +15,9 @@ fields); they are stamped hour-ending (``HR+1``) like EPW/TMY3. Request ``time-s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,9 +29,13 @@ import polars as pl
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
 from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec
+from gridscout.sources.fetch import REQUESTS_DIR, save_response
 from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, weather_result
+from gridscout.sources.retry import RETRY_DELAYS_S
 
 BASE_URL = "https://power.larc.nasa.gov/api"
+#: optional override of BASE_URL (a mirror, or a local replay server in tests)
+URL_ENV = "GRIDSCOUT_NASA_POWER_URL"
 FILL_VALUE = -999.0
 HOURLY_PARAMETERS = ("T2M", "T2MDEW", "RH2M", "PS", "WS10M", "ALLSKY_SFC_SW_DWN", "ALLSKY_SFC_SW_DNI",
                      "ALLSKY_SFC_SW_DIFF")
@@ -138,18 +142,24 @@ def hourly_to_canonical(df: pl.DataFrame, station_key: str, *, file: str = "<nas
     return canonical_hourly(station_key, times, values, file=file, month=start.month.to_numpy())
 
 
-# --- live connector -------------------------------------------------------------------------
+# --- live connector (I/O only) -------------------------------------------------------------
 
 
-def fetch_point(parameters: Iterable[str], lat: float, lon: float, start: str | dt.date | None = None,
-                end: str | dt.date | None = None, temporal: str = "hourly", *, community: str = "RE",
-                fmt: str = "JSON", time_standard: str = "UTC", base_url: str = BASE_URL,
-                client: httpx.Client | None = None, extra_params: Mapping[str, object] | None = None,
-                retry_delays: tuple[float, ...] = http.RETRY_DELAYS_S) -> tuple[pl.DataFrame, dict]:
-    """GET one POWER point request and parse it → (frame, meta) as :func:`parse_json`/:func:`parse_csv`.
+def site_key(lat: float, lon: float) -> str:
+    return f"{lat:.3f}_{lon:.3f}"
+
+
+def save_point(folder: Path, name: str, parameters: Iterable[str], lat: float, lon: float,
+               start: str | dt.date | None = None, end: str | dt.date | None = None, temporal: str = "hourly", *,
+               community: str = "RE", fmt: str = "JSON", time_standard: str = "UTC", base_url: str = BASE_URL,
+               client: httpx.Client | None = None, extra_params: Mapping[str, object] | None = None,
+               retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> Path:
+    """GET one POWER point request and save the body as received to ``<folder>/requests/<name>``
+    (URL, sha256 and size in the sidecar); parse it with :func:`parse_json` / :func:`parse_csv`.
 
     ``start``/``end`` (``YYYYMMDD`` or dates) are required except for climatology. Retries on
-    timeouts/5xx/429; a 4xx (e.g. 422 for a bad parameter) raises with POWER's own message.
+    timeouts/5xx/429 (:mod:`gridscout.sources.retry`); a 4xx (e.g. 422 for a bad parameter) or an
+    HTML page raises with POWER's own message and nothing is saved.
     """
     if temporal not in TEMPORALS:
         raise ValueError(f"temporal must be one of {TEMPORALS}, not {temporal!r}")
@@ -165,45 +175,54 @@ def fetch_point(parameters: Iterable[str], lat: float, lon: float, start: str | 
     resp = http.get(url, params=params, client=client, retry_delays=retry_delays)
     if http.is_html(resp.text):
         raise SourceFetchError(f"GET {resp.url} returned an HTML page: {http.error_detail(resp)}")
-    if fmt.upper() == "CSV":
-        return parse_csv(resp.text, file=str(resp.url))
-    return parse_json(resp.text, file=str(resp.url))
+    return save_response(folder / REQUESTS_DIR / name, resp.content, str(resp.url))
 
 
-def site_key(lat: float, lon: float) -> str:
-    return f"{lat:.3f}_{lon:.3f}"
-
-
-def load_site_weather(con, lat: float, lon: float, year: int, *, base_url: str = BASE_URL,
-                      client: httpx.Client | None = None, force: bool = False,
-                      retry_delays: tuple[float, ...] = http.RETRY_DELAYS_S):
-    """Fetch one calendar year of hourly POWER data (UTC) for a site and load it (idempotent).
-
-    ``station_key = nasa_power:<lat>_<lon>``; load vintage ``site:<lat>_<lon>:<year>``.
-    """
-    from gridscout.sources.fetch import LocatedFile
-    from gridscout.warehouse.load import load
-
-    df, meta = fetch_point(HOURLY_PARAMETERS, lat, lon, f"{year}0101", f"{year}1231", "hourly",
-                           base_url=base_url, client=client, retry_delays=retry_delays)
-    key = f"{SPEC.id}:{site_key(lat, lon)}"
-    hourly = hourly_to_canonical(df, key, file=f"NASA POWER hourly {lat},{lon} {year}")
-    name = f"power_hourly_{site_key(lat, lon)}_{year}.json"
-    digest = hashlib.sha256(df.write_csv().encode()).hexdigest()
-    located = LocatedFile(name=name, path=Path(name), url=f"{base_url}/temporal/hourly/point?latitude={lat}&longitude={lon}",
-                          sha256=digest, bytes=df.estimated_size(), fetched_at=dt.datetime.now(dt.UTC).timestamp())
-    info = {"station_name": f"NASA POWER {lat:.3f},{lon:.3f}", "latitude": lat, "longitude": lon,
-            "elevation_m": meta.get("elevation_m"), "utc_offset_h": 0.0, "data_kind": f"NASA POWER hourly {year}"}
-    parsed = weather_result([hourly], [files_row(key, name, hourly.height, info)])
-    parsed.vintage = f"site:{site_key(lat, lon)}:{year}"
-    return load(con, SPEC, [located], parsed, force=force)
+def fetch_saved(folder: Path, *, sites: Iterable[tuple[float, float]] = (), year: int | None = None,
+                base_url: str | None = None, client: httpx.Client | None = None,
+                retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> list[Path]:
+    """The spec's ``fetcher``: one calendar year (UTC) of hourly POWER data for each ``(lat, lon)``
+    in ``sites``, saved as ``requests/power_hourly_<lat>_<lon>_<year>.json``. POWER is fetched per
+    site, so with no sites (a plain ingest) there is nothing to fetch."""
+    sites = list(sites)
+    if sites and year is None:
+        raise ValueError("NASA POWER site requests need a year")
+    base = base_url or os.environ.get(URL_ENV) or BASE_URL
+    return [save_point(folder, f"power_hourly_{site_key(lat, lon)}_{year}.json", HOURLY_PARAMETERS, lat, lon,
+                       f"{year}0101", f"{year}1231", "hourly", base_url=base, client=client,
+                       retry_delays=retry_delays) for lat, lon in sites]
 
 
 # --- file source ----------------------------------------------------------------------------
 
 
+def parse_site(path: Path) -> ParseResult:
+    """One saved per-site hourly JSON response → weather_hourly/weather_files with
+    ``station_key = nasa_power:<lat>_<lon>`` (from the response's own coordinates) and the per-site
+    vintage ``site:<lat>_<lon>:<year>`` (the year of the first hour)."""
+    df, meta = parse_json(path.read_bytes(), file=str(path))
+    if "datetime_start" not in df.columns or df.is_empty() or meta.get("latitude") is None:
+        raise SourceFormatError(f"{path}: not an hourly POWER point response with coordinates")
+    key = site_key(float(meta["latitude"]), float(meta["longitude"]))
+    year = df["datetime_start"].min().year
+    hourly = hourly_to_canonical(df, f"{SPEC.id}:{key}", file=str(path))
+    info = {"station_name": f"NASA POWER {meta['latitude']:.3f},{meta['longitude']:.3f}", **meta,
+            "utc_offset_h": 0.0, "data_kind": f"NASA POWER hourly {year}"}
+    parsed = weather_result([hourly], [files_row(f"{SPEC.id}:{key}", path.name, hourly.height, info)])
+    parsed.vintage = f"site:{key}:{year}"
+    return parsed
+
+
 def parse(files: Mapping[str, Path]) -> ParseResult:
-    """Saved hourly POWER JSON responses in <raw>/nasa_power/ → weather_hourly; others are rejected."""
+    """Saved hourly POWER JSON responses in <raw>/nasa_power/ → weather_hourly; others are rejected.
+
+    A response the live fetcher saved for one site (``requests/power_hourly_*.json``, one per load)
+    is parsed by :func:`parse_site` (per-site station key and vintage).
+    """
+    if files and all(name.startswith(REQUESTS_DIR + "/") for name in files):
+        if len(files) != 1:
+            raise SourceFormatError(f"NASA POWER site responses are loaded one site-year at a time; got {sorted(files)}")
+        return parse_site(next(iter(files.values())))
     frames, rows, rejections = [], [], []
     for name, path in sorted(files.items()):
         df, meta = parse_json(path.read_bytes(), file=str(path))
@@ -230,8 +249,10 @@ SPEC = SourceSpec(
     files=(RawFile("*.json", url=None, required=False),),
     tables=("weather_hourly", "weather_files"),
     parse=parse,
+    fetcher=fetch_saved,
     max_age_days=3650,
     extra_hosts=("power.larc.nasa.gov",),
-    notes="Per-site years are fetched live with load_site_weather(); saved hourly JSON responses "
-          "in <raw>/nasa_power/ are loaded by the file source.",
+    notes="Per-site years are fetched live through the fetcher (request sites=[(lat, lon)], year=...) and "
+          "saved in <raw>/nasa_power/requests/; saved hourly JSON responses in <raw>/nasa_power/ are loaded "
+          "by the file source.",
 )

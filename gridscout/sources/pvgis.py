@@ -11,17 +11,18 @@ pressure [Pa]; ``time(UTC)`` stamped ``YYYYMMDD:HHMM`` in UTC. PVGIS gives no de
 * ``parse_tmy_json`` / ``parse_tmy_csv`` / EPW (via :func:`weather_hourly.read_epw`) → the
   canonical hourly frame; ``parse_hourly_json`` → the seriescalc frame (PV power, in-plane
   irradiance, temperature, wind).
-* ``fetch_tmy`` (live, I/O only) and ``load_site_weather`` (fetch → parse → idempotent load with
-  ``station_key = pvgis:<lat>_<lon>`` and one vintage per site and period).
+* ``save_tmy`` (live, I/O only; the spec's ``fetcher`` with request ``sites=[(lat, lon)]``) saves
+  the response as received under ``<raw>/pvgis/requests/``; :func:`parse_site` (pure) reads it with
+  ``station_key = pvgis:<lat>_<lon>`` and one vintage per site and period; the normal load follows
+  (:func:`gridscout.warehouse.load.load_live`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import io
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import httpx
@@ -31,10 +32,14 @@ import polars as pl
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
 from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec
+from gridscout.sources.fetch import REQUESTS_DIR, save_response
 from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, weather_result
+from gridscout.sources.retry import RETRY_DELAYS_S
 from gridscout.sources.weather_hourly import read_epw
 
 BASE_URL = "https://re.jrc.ec.europa.eu/api/v5_3"
+#: optional override of BASE_URL (a mirror, or a local replay server in tests)
+URL_ENV = "GRIDSCOUT_PVGIS_URL"
 TMY_VARIABLES = {"T2m": "dry_bulb_c", "RH": "rh_pct", "SP": "pressure_pa", "G(h)": "ghi_w_per_m2",
                  "Gb(n)": "dni_w_per_m2", "Gd(h)": "dhi_w_per_m2", "WS10m": "wind_speed_m_per_s"}
 HOURLY_VARIABLES = {"P": "pv_power_w", "G(i)": "poa_global_w_per_m2", "H_sun": "sun_height_deg",
@@ -140,16 +145,22 @@ def parse_hourly_json(obj: Mapping | str | bytes, *, file: str = "<pvgis seriesc
     return df
 
 
-# --- live connector -------------------------------------------------------------------------
+# --- live connector (I/O only) -------------------------------------------------------------
 
 
-def fetch_tmy(lat: float, lon: float, *, base_url: str = BASE_URL, client: httpx.Client | None = None,
-              startyear: int | None = None, endyear: int | None = None, usehorizon: bool = True,
-              retry_delays: tuple[float, ...] = http.RETRY_DELAYS_S) -> dict:
-    """GET ``<base_url>/tmy?lat=..&lon=..&outputformat=json`` and return the decoded JSON body.
+def site_key(lat: float, lon: float) -> str:
+    return f"{lat:.3f}_{lon:.3f}"
 
-    Retries timeouts, 5xx and 429 with backoff; a 4xx (e.g. PVGIS's 400 "Location over the sea")
-    or an HTML page raises :class:`SourceFetchError` with the API's own message.
+
+def save_tmy(folder: Path, lat: float, lon: float, *, base_url: str = BASE_URL, client: httpx.Client | None = None,
+             startyear: int | None = None, endyear: int | None = None, usehorizon: bool = True,
+             retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> Path:
+    """GET ``<base_url>/tmy?lat=..&lon=..&outputformat=json`` and save the body as received to
+    ``<folder>/requests/tmy_<lat>_<lon>.json`` (with its URL, sha256 and size in the sidecar).
+
+    Retries timeouts, 5xx and 429 (:mod:`gridscout.sources.retry`); a 4xx (e.g. PVGIS's 400
+    "Location over the sea"), an HTML page or a body without ``outputs`` raises
+    :class:`SourceFetchError` with the API's own message, and nothing is saved.
     """
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(f"latitude {lat} / longitude {lon} out of range")
@@ -159,46 +170,61 @@ def fetch_tmy(lat: float, lon: float, *, base_url: str = BASE_URL, client: httpx
         params["startyear"] = startyear
     if endyear:
         params["endyear"] = endyear
-    body = http.get_json(f"{base_url.rstrip('/')}/tmy", params=params, client=client, retry_delays=retry_delays)
+    resp = http.get(f"{base_url.rstrip('/')}/tmy", params=params, client=client, retry_delays=retry_delays)
+    body = http.decode_json(resp)
     if not isinstance(body, dict) or "outputs" not in body:
         raise SourceFetchError(f"PVGIS /tmy for {lat},{lon} returned no 'outputs': {str(body)[:200]}")
-    return body
+    return save_response(folder / REQUESTS_DIR / f"tmy_{site_key(lat, lon)}.json", resp.content, str(resp.url))
 
 
-def site_key(lat: float, lon: float) -> str:
-    return f"{lat:.3f}_{lon:.3f}"
+def fetch_saved(folder: Path, *, sites: Iterable[tuple[float, float]] = (), base_url: str | None = None,
+                client: httpx.Client | None = None, retry_delays: tuple[float, ...] = RETRY_DELAYS_S) -> list[Path]:
+    """The spec's ``fetcher``: save the TMY of each ``(lat, lon)`` in ``sites`` (:func:`save_tmy`).
+    PVGIS is fetched per site, so with no sites (a plain ingest) there is nothing to fetch."""
+    base = base_url or os.environ.get(URL_ENV) or BASE_URL
+    return [save_tmy(folder, lat, lon, base_url=base, client=client, retry_delays=retry_delays) for lat, lon in sites]
 
 
-def load_site_weather(con, lat: float, lon: float, *, base_url: str = BASE_URL, client: httpx.Client | None = None,
-                      force: bool = False, retry_delays: tuple[float, ...] = http.RETRY_DELAYS_S):
-    """Fetch the PVGIS TMY of a site and load it into weather_hourly/weather_files (idempotent).
+def load_site_weather(con, lat: float, lon: float, *, raw: Path | None = None, base_url: str = BASE_URL,
+                      client: httpx.Client | None = None, force: bool = False,
+                      retry_delays: tuple[float, ...] = RETRY_DELAYS_S):
+    """Deprecated entry point kept for ``site_weather``: :func:`gridscout.warehouse.load.load_live`
+    with ``sites=[(lat, lon)]`` (fetch and save the response, parse the saved file, load)."""
+    from gridscout.warehouse.load import load_live
 
-    ``station_key = pvgis:<lat>_<lon>`` (3 decimals). The load vintage is per site and TMY period
-    (``site:<lat>_<lon>:<year_min>-<year_max>``), so loading one site never replaces another and
-    loading the same response twice changes nothing. ``con`` is a migrated warehouse connection.
-    Returns the :class:`~gridscout.warehouse.load.LoadReport`.
-    """
-    from gridscout.sources.fetch import LocatedFile
-    from gridscout.warehouse.load import load
-
-    body = fetch_tmy(lat, lon, base_url=base_url, client=client, retry_delays=retry_delays)
-    key = f"{SPEC.id}:{site_key(lat, lon)}"
-    df, meta = parse_tmy_json(body, key, file=f"PVGIS /tmy {lat},{lon}")
-    raw = json.dumps(body, sort_keys=True).encode()
-    name = f"tmy_{site_key(lat, lon)}.json"
-    url = f"{base_url.rstrip('/')}/tmy?lat={lat:.4f}&lon={lon:.4f}&outputformat=json"
-    located = LocatedFile(name=name, path=Path(name), url=url, sha256=hashlib.sha256(raw).hexdigest(),
-                          bytes=len(raw), fetched_at=dt.datetime.now(dt.UTC).timestamp())
-    parsed = weather_result([df], [files_row(key, name, df.height, meta)])
-    parsed.vintage = f"site:{site_key(lat, lon)}:{meta['period']}"
-    return load(con, SPEC, [located], parsed, force=force)
+    return load_live(con, SPEC, raw, force=force, sites=[(lat, lon)], base_url=base_url, client=client,
+                     retry_delays=retry_delays)
 
 
-# --- file source ----------------------------------------------------------------------------
+# --- parsers (pure) -------------------------------------------------------------------------
+
+
+def parse_site(path: Path) -> ParseResult:
+    """One saved per-site ``/tmy`` JSON response → weather_hourly/weather_files with
+    ``station_key = pvgis:<lat>_<lon>`` (3 decimals, from the response's own ``inputs.location``)
+    and the per-site vintage ``site:<lat>_<lon>:<year_min>-<year_max>``, so loading one site never
+    replaces another and loading the same response twice changes nothing."""
+    try:
+        loc = json.loads(path.read_bytes())["inputs"]["location"]
+        key = site_key(float(loc["latitude"]), float(loc["longitude"]))
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise SourceFormatError(f"{path}: not a PVGIS TMY JSON response with inputs.location ({exc!r})") from exc
+    df, meta = parse_tmy_json(path.read_bytes(), f"{SPEC.id}:{key}", file=str(path))
+    parsed = weather_result([df], [files_row(f"{SPEC.id}:{key}", path.name, df.height, meta)])
+    parsed.vintage = f"site:{key}:{meta['period']}"
+    return parsed
 
 
 def parse(files: Mapping[str, Path]) -> ParseResult:
-    """Recorded PVGIS TMY responses in <raw>/pvgis/ (JSON, CSV, EPW) → weather_hourly/weather_files."""
+    """Recorded PVGIS TMY responses in <raw>/pvgis/ (JSON, CSV, EPW) → weather_hourly/weather_files.
+
+    Files saved for one site by the live fetcher (``requests/tmy_<lat>_<lon>.json``, one per load)
+    are parsed by :func:`parse_site` (per-site station key and vintage).
+    """
+    if files and all(name.startswith(REQUESTS_DIR + "/") for name in files):
+        if len(files) != 1:
+            raise SourceFormatError(f"PVGIS site responses are loaded one site at a time; got {sorted(files)}")
+        return parse_site(next(iter(files.values())))
     frames, rows, rejections = [], [], []
     for name, path in sorted(files.items()):
         key = f"{SPEC.id}:{name}"
@@ -233,8 +259,10 @@ SPEC = SourceSpec(
            RawFile("tmy_*.epw", url=None, required=False), RawFile("pvgis_tmy*.csv", url=None, required=False)),
     tables=("weather_hourly", "weather_files"),
     parse=parse,
+    fetcher=fetch_saved,
     max_age_days=3650,
     extra_hosts=("re.jrc.ec.europa.eu",),
-    notes="Per-site TMYs are fetched live with load_site_weather(); saved responses in <raw>/pvgis/ "
-          "(tmy_<lat>_<lon>_<y0>_<y1>.json/.csv/.epw) are loaded by the file source.",
+    notes="Per-site TMYs are fetched live through the fetcher (request sites=[(lat, lon)]) and saved in "
+          "<raw>/pvgis/requests/; saved responses in <raw>/pvgis/ (tmy_<lat>_<lon>_<y0>_<y1>.json/.csv/.epw) "
+          "are loaded by the file source.",
 )

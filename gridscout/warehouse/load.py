@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -19,7 +20,7 @@ import polars as pl
 from gridscout import __version__
 from gridscout.errors import SourceFormatError
 from gridscout.sources.base import ParseResult, Rejection, SourceSpec
-from gridscout.sources.fetch import LocatedFile
+from gridscout.sources.fetch import LocatedFile, fetch_live
 
 
 @dataclass
@@ -49,14 +50,51 @@ def parser_version(spec: SourceSpec) -> str:
     return f"{__version__}+{hashlib.sha256(src.encode()).hexdigest()[:10]}"
 
 
-def previous_hashes(con: duckdb.DuckDBPyConnection, source_id: str, vintage: str) -> set[tuple[str, str, str]] | None:
-    """The (file, sha256, code_version) set of the latest load of ``source_id``/``vintage`` (None: never)."""
+def file_hashes(spec: SourceSpec, files: list[LocatedFile]) -> set[tuple[str, str, str]]:
+    """What makes a load "the same": each file's name and sha256, and the parser's version."""
+    version = parser_version(spec)
+    return {(f.name, f.sha256, version) for f in files}
+
+
+def previous_hashes(con: duckdb.DuckDBPyConnection, source_id: str,
+                    vintage: str | None = None) -> tuple[str, set[tuple[str, str, str]]] | None:
+    """(vintage, {(file, sha256, code_version)}) of the latest load of ``source_id`` (of ``vintage``
+    when given); None when there is none (or no ``source_loads`` table yet)."""
+    if not con.execute("select 1 from information_schema.tables where table_name = 'source_loads'").fetchone():
+        return None
     row = con.execute(
-        "select load_id from source_loads where source_id = ? and vintage = ? "
-        "order by loaded_at desc limit 1", [source_id, vintage]).fetchone()
+        "select load_id, vintage from source_loads where source_id = ? and (? is null or vintage = ?) "
+        "order by loaded_at desc limit 1", [source_id, vintage, vintage]).fetchone()
     if row is None:
         return None
-    return set(con.execute("select file, sha256, code_version from source_loads where load_id = ?", [row[0]]).fetchall())
+    return row[1], set(con.execute("select file, sha256, code_version from source_loads where load_id = ?",
+                                   [row[0]]).fetchall())
+
+
+def unchanged_vintage(con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LocatedFile],
+                      vintage: str | None = None) -> str | None:
+    """The one test of "unchanged": the vintage of the latest load of ``spec`` (of ``vintage`` when
+    given) if it had exactly these files (names and sha256) and this parser, else None.
+
+    Ingest asks it before parsing (no vintage known yet: against the source's latest load, so an
+    unchanged source is never parsed); :func:`load` asks it again with the parsed vintage.
+    """
+    prev = previous_hashes(con, spec.id, vintage)
+    return prev[0] if prev is not None and prev[1] == file_hashes(spec, files) else None
+
+
+def is_unchanged(spec: SourceSpec, files: list[LocatedFile], db: str | Path | None = None) -> str | None:
+    """:func:`unchanged_vintage` against the warehouse at ``db`` (read-only; None when it does not exist)."""
+    from gridscout import config
+    from gridscout.warehouse.db import connect
+
+    if not config.db_path(db).exists():
+        return None
+    con = connect(db, read_only=True)
+    try:
+        return unchanged_vintage(con, spec, files)
+    finally:
+        con.close()
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -73,8 +111,7 @@ def load(con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LocatedFi
     """Write ``parsed`` into the warehouse for ``spec`` in one transaction; record provenance."""
     vintage = parsed.vintage or spec.vintage
     code_version = parser_version(spec)
-    hashes = {(f.name, f.sha256, code_version) for f in files}
-    if not force and previous_hashes(con, spec.id, vintage) == hashes:
+    if not force and unchanged_vintage(con, spec, files, vintage) is not None:
         return LoadReport(spec.id, vintage, "unchanged", message="same files as the last load of this vintage")
     unknown = set(parsed.tables) - set(spec.tables)
     if unknown:
@@ -115,3 +152,14 @@ def load(con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LocatedFi
         con.execute("rollback")
         raise
     return report
+
+
+def load_live(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: Path | None = None, *, force: bool = False,
+              **request) -> LoadReport:
+    """One live request of ``spec`` (a site, a zone's window): its fetcher saves the responses as raw
+    files (real sha256 and size), the source's pure parser reads them, and the normal :func:`load`
+    writes them, so a request answered with the same bytes is "unchanged"."""
+    files = fetch_live(spec, raw, **request)
+    if not files:
+        return LoadReport(spec.id, spec.vintage, "skipped", message="the request fetched nothing")
+    return load(con, spec, files, spec.parse({f.name: f.path for f in files}), force=force)

@@ -5,20 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from email.utils import formatdate, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from gridscout.sources.base import RawFile, SourceSpec
 from gridscout.sources.fetch import fetch, locate, meta_path, read_meta, refresh
+from tests.httpserver import ScriptedServer
 
 HOSTS = frozenset({"127.0.0.1"})
 
 
 class Publisher:
-    """A publisher on 127.0.0.1 serving one file per path with real HTTP validators.
+    """A publisher on the one test HTTP server (:mod:`tests.httpserver`) serving one file per path with
+    real HTTP validators.
 
     ``validators=False`` serves no ETag/Last-Modified and ignores conditional headers (like some portals).
     Every request's conditional headers are recorded.
@@ -28,62 +28,37 @@ class Publisher:
         self.files: dict[str, tuple[bytes, float]] = {}
         self.requests: list[dict] = []
         self.fail_next = 0
-        pub = self
+        self.validators = validators
+        self.srv = ScriptedServer()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):  # noqa: N802
-                pub.requests.append({"path": self.path, "if_none_match": self.headers.get("If-None-Match"),
-                                     "if_modified_since": self.headers.get("If-Modified-Since")})
-                if pub.fail_next:
-                    pub.fail_next -= 1
-                    self.send_response(503)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                if self.path not in pub.files:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body, mtime = pub.files[self.path]
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                if validators:
-                    inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
-                    unchanged = (inm == etag) if inm else (
-                        ims is not None and int(mtime) <= parsedate_to_datetime(ims).timestamp())
-                    if unchanged:
-                        self.send_response(304)
-                        self.send_header("ETag", etag)
-                        self.end_headers()
-                        return
-                self.send_response(200)
-                if validators:
-                    self.send_header("ETag", etag)
-                    self.send_header("Last-Modified", formatdate(mtime, usegmt=True))
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+    def _answer(self, req):
+        inm, ims = req.header("If-None-Match"), req.header("If-Modified-Since")
+        self.requests.append({"path": req.target, "if_none_match": inm, "if_modified_since": ims})
+        if self.fail_next:
+            self.fail_next -= 1
+            return 503, {}, b""
+        body, mtime = self.files[req.path]
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if not self.validators:
+            return 200, {}, body
+        unchanged = (inm == etag) if inm else (ims is not None and int(mtime) <= parsedate_to_datetime(ims).timestamp())
+        if unchanged:
+            return 304, {"ETag": etag}, b""
+        return 200, {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True)}, body
 
     def publish(self, path: str, body: bytes, mtime: float) -> None:
         self.files[path] = (body, mtime)
+        self.srv.add(path, self._answer)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        return self.srv.url(path)
 
     def __enter__(self):
-        self.thread.start()
+        self.srv.__enter__()
         return self
 
     def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.srv.__exit__(*exc)
 
 
 @pytest.fixture

@@ -96,16 +96,16 @@ def test_eia_key_is_scrubbed_from_errors_and_logs(tmp_path, caplog):
     assert "HTTP 403" in str(err.value)
 
 
-def test_electricitymaps_key_is_scrubbed_from_errors_and_logs(monkeypatch, caplog):
+def test_electricitymaps_key_is_scrubbed_from_errors_and_logs(monkeypatch, caplog, tmp_path):
     from gridscout.errors import SourceFetchError
-    from gridscout.sources.electricitymaps_api import fetch_carbon_history
+    from gridscout.sources.electricitymaps_api import save_carbon_history
 
     monkeypatch.setenv("ELECTRICITYMAPS_API_KEY", SECRET_EM)
     caplog.set_level(logging.DEBUG)
     with ScriptedServer() as srv:
         srv.add("/v3/carbon-intensity/history", (401, {}, f'{{"message": "bad token {SECRET_EM}"}}'.encode(), None))
         with pytest.raises(SourceFetchError) as err:
-            fetch_carbon_history("DE", base_url=srv.url("/v3"), retry_delays=(0.01,))
+            save_carbon_history(tmp_path, "DE", base_url=srv.url("/v3"), retry_delays=(0.01,))
     assert SECRET_EM not in str(err.value) and SECRET_EM not in caplog.text
 
 

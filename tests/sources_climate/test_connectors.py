@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from urllib.parse import urlsplit
@@ -12,6 +13,8 @@ import pytest
 from gridscout.errors import SourceFetchError
 from gridscout.sources import electricitymaps_api as em
 from gridscout.sources import http, nasa_power, pvgis
+from gridscout.sources.fetch import fetch_live, sha256_file
+from gridscout.warehouse.load import load_live
 
 JSON = {"Content-Type": "application/json"}
 NO_WAIT = (0.0, 0.0)
@@ -53,17 +56,22 @@ def pvgis_server(replay, recorded):
     return replay
 
 
-def test_pvgis_fetch_tmy_replays_recorded_response(pvgis_server):
-    body = pvgis.fetch_tmy(45.0, 8.0, base_url=f"{pvgis_server.base}/api/v5_3")
-    df, meta = pvgis.parse_tmy_json(body, "pvgis:45.000_8.000")
+def test_pvgis_saves_the_response_as_received_then_parses_it(pvgis_server, recorded, tmp_path):
+    body = (recorded / "pvgis_nsrdb" / "tmy_45.000_8.000_2005_2023.json").read_bytes()
+    [saved] = fetch_live(pvgis.SPEC, tmp_path, sites=[(45.0, 8.0)], base_url=f"{pvgis_server.base}/api/v5_3")
+    assert saved.name == "requests/tmy_45.000_8.000.json" and saved.path.read_bytes() == body
+    assert (saved.sha256, saved.bytes) == (hashlib.sha256(body).hexdigest(), len(body))  # the real file
+    assert saved.url.endswith("/api/v5_3/tmy?lat=45.0000&lon=8.0000&outputformat=json&usehorizon=1")
+    parsed = pvgis.parse({saved.name: saved.path})
+    df = parsed.tables["weather_hourly"]
     assert df.row(0, named=True)["dry_bulb_c"] == 2.04 and df.row(9, named=True)["ghi_w_per_m2"] == 149.0
-    assert meta["period"] == "2005-2023"
+    assert parsed.vintage == "site:45.000_8.000:2005-2023" and df["station_key"][0] == "pvgis:45.000_8.000"
 
 
-def test_pvgis_load_site_weather_idempotent(pvgis_server, warehouse):
+def test_pvgis_site_load_is_idempotent_and_records_the_saved_file(pvgis_server, warehouse, tmp_path):
     base = f"{pvgis_server.base}/api/v5_3"
-    first = pvgis.load_site_weather(warehouse, 45.0, 8.0, base_url=base)
-    again = pvgis.load_site_weather(warehouse, 45.0, 8.0, base_url=base)
+    first = load_live(warehouse, pvgis.SPEC, tmp_path, sites=[(45.0, 8.0)], base_url=base)
+    again = load_live(warehouse, pvgis.SPEC, tmp_path, sites=[(45.0, 8.0)], base_url=base)
     assert (first.status, again.status) == ("loaded", "unchanged")
     assert first.vintage == "site:45.000_8.000:2005-2023"
     rows = warehouse.execute(
@@ -72,18 +80,28 @@ def test_pvgis_load_site_weather_idempotent(pvgis_server, warehouse):
     assert rows == (8760, pytest.approx(13.5641))
     f = warehouse.execute("select source_id, latitude, longitude, hours from weather_files").fetchall()
     assert f == [("pvgis", 45.0, 8.0, 8760)]
+    saved = tmp_path / "pvgis" / "requests" / "tmy_45.000_8.000.json"
+    prov = warehouse.execute("select file, sha256, bytes, url from source_loads where source_id = 'pvgis'").fetchall()
+    assert prov == [("requests/tmy_45.000_8.000.json", sha256_file(saved), saved.stat().st_size,
+                     f"{base}/tmy?lat=45.0000&lon=8.0000&outputformat=json&usehorizon=1")]
+    # a plain ingest of the pvgis folder never picks up the per-site response
+    from gridscout.sources.fetch import locate
+
+    assert locate(pvgis.SPEC, tmp_path, allow_download=False) == []
 
 
-def test_pvgis_errors(replay):
+def test_pvgis_errors_save_nothing(replay, tmp_path):
     replay.add("/api/v5_3/tmy", (400, JSON, b'{"message": "Location over the sea. Please, select another location", '
                                             b'"status": 400}'))
     with pytest.raises(SourceFetchError, match="over the sea"):
-        pvgis.fetch_tmy(40.0, -30.0, base_url=f"{replay.base}/api/v5_3", retry_delays=NO_WAIT)
+        pvgis.save_tmy(tmp_path, 40.0, -30.0, base_url=f"{replay.base}/api/v5_3", retry_delays=NO_WAIT)
     assert len(replay.requests) == 1
-    replay.routes.clear()
+    replay.reset()
     replay.add("/api/v5_3/tmy", (502, {"Content-Type": "text/html"}, b"<html>bad gateway</html>"))
     with pytest.raises(SourceFetchError, match="3 attempts"):
-        pvgis.fetch_tmy(40.0, -30.0, base_url=f"{replay.base}/api/v5_3", retry_delays=NO_WAIT)
+        pvgis.save_tmy(tmp_path, 40.0, -30.0, base_url=f"{replay.base}/api/v5_3", retry_delays=NO_WAIT)
+    assert len(replay.requests) == 3
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
 # --- NASA POWER -------------------------------------------------------------------------------
@@ -104,10 +122,12 @@ def power_server(replay, recorded):
     return replay
 
 
-def test_nasa_power_daily_point_replay(power_server):
-    df, meta = nasa_power.fetch_point(["T2M", "T2M_MIN", "T2M_MAX", "RH2M", "WS10M", "PS"], -89.5, -179.5,
-                                      "19830101", "19830101", "daily", community="ag", fmt="csv",
-                                      base_url=f"{power_server.base}/api", extra_params={"user": "nasapower4r"})
+def test_nasa_power_daily_point_replay(power_server, tmp_path):
+    saved = nasa_power.save_point(tmp_path, "daily.csv", ["T2M", "T2M_MIN", "T2M_MAX", "RH2M", "WS10M", "PS"],
+                                  -89.5, -179.5, "19830101", "19830101", "daily", community="ag", fmt="csv",
+                                  base_url=f"{power_server.base}/api", extra_params={"user": "nasapower4r"})
+    assert saved == tmp_path / "requests" / "daily.csv"
+    df, meta = nasa_power.parse_csv(saved.read_text(), file=str(saved))
     row = df.row(0, named=True)
     assert row["date"] == dt.date(1983, 1, 1)
     assert (row["T2M"], row["T2M_MIN"], row["T2M_MAX"], row["RH2M"], row["WS10M"], row["PS"]) == \
@@ -115,14 +135,17 @@ def test_nasa_power_daily_point_replay(power_server):
     assert (meta["latitude"], meta["longitude"], meta["elevation_m"]) == (-89.5, -179.5, 2885.03)
 
 
-def test_nasa_power_lst_and_climatology_replay(power_server):
+def test_nasa_power_lst_and_climatology_replay(power_server, tmp_path):
     base = f"{power_server.base}/api"
-    lst, meta = nasa_power.fetch_point(["T2M", "T2M_MIN", "T2M_MAX", "RH2M", "WS10M"], -89.5, -179.5, "19830101",
-                                       "19830101", "daily", community="sb", fmt="csv", time_standard="LST",
-                                       base_url=base, extra_params={"user": "nasapower4r"})
+    saved = nasa_power.save_point(tmp_path, "lst.csv", ["T2M", "T2M_MIN", "T2M_MAX", "RH2M", "WS10M"], -89.5,
+                                  -179.5, "19830101", "19830101", "daily", community="sb", fmt="csv",
+                                  time_standard="LST", base_url=base, extra_params={"user": "nasapower4r"})
+    lst, meta = nasa_power.parse_csv(saved.read_text())
     assert lst.row(0, named=True)["T2M"] == -25.24 and meta["time_standard"] == "LST"
-    clim, _ = nasa_power.fetch_point(["T2M"], -89.5, -179.5, temporal="climatology", community="ag", fmt="csv",
-                                     time_standard="LST", base_url=base, extra_params={"user": "nasapower4r"})
+    saved = nasa_power.save_point(tmp_path, "clim.csv", ["T2M"], -89.5, -179.5, temporal="climatology",
+                                  community="ag", fmt="csv", time_standard="LST", base_url=base,
+                                  extra_params={"user": "nasapower4r"})
+    clim, _ = nasa_power.parse_csv(saved.read_text())
     by = dict(zip(clim["period"], clim["value"], strict=True))
     assert (by["JAN"], by["JUL"], by["ANN"]) == (-29.27, -62.05, -50.04)
 
@@ -154,41 +177,49 @@ DOC_RECORD = {"zone": "US-MIDW-MISO", "carbonIntensity": 466, "datetime": "2024-
 KEY = "em-test-key-7f3a9c"
 
 
-def test_electricitymaps_inactive_without_key(monkeypatch):
+def test_electricitymaps_inactive_without_key(monkeypatch, tmp_path):
     monkeypatch.delenv(em.ENV_KEY, raising=False)
     assert not em.is_active()
     with pytest.raises(SourceFetchError, match="inactive"):
-        em.fetch_carbon_history("DE")
+        em.save_carbon_history(tmp_path, "DE")
+    assert em.fetch_saved(tmp_path) == []  # a plain ingest: no zone requested, nothing fetched
 
 
-def test_electricitymaps_history_replay_and_load(replay, monkeypatch, warehouse, caplog):
+def test_electricitymaps_history_replay_and_load(replay, monkeypatch, warehouse, caplog, tmp_path):
     monkeypatch.setenv(em.ENV_KEY, KEY)
-    body = {"zone": "US-MIDW-MISO", "history": [DOC_RECORD]}
-    replay.add("/v3/carbon-intensity/history", (200, JSON, json.dumps(body).encode()), query="zone=US-MIDW-MISO")
+    body = json.dumps({"zone": "US-MIDW-MISO", "history": [DOC_RECORD]}).encode()
+    replay.add("/v3/carbon-intensity/history", (200, JSON, body), query="zone=US-MIDW-MISO")
     caplog.set_level(logging.DEBUG)
-    rep = em.load_carbon_history(warehouse, "US-MIDW-MISO", base_url=f"{replay.base}/v3")
-    assert rep.status == "loaded"
-    assert replay.requests[0]["headers"]["auth-token"] == KEY
+    rep = load_live(warehouse, em.SPEC, tmp_path, zones=["US-MIDW-MISO"], base_url=f"{replay.base}/v3")
+    assert (rep.status, rep.vintage) == ("loaded", "US-MIDW-MISO:2024-09-24T03")
+    assert replay.requests[0].header("auth-token") == KEY
     row = warehouse.execute("select zone_key, datetime_utc, carbon_g_per_kwh, carbon_basis, is_estimated, "
                             "estimation_method from zone_carbon_hourly").fetchone()
     assert row[0] == "US-MIDW-MISO" and row[1] == dt.datetime(2024, 9, 24, 3, tzinfo=dt.UTC)
     assert row[2:] == (466.0, "lifecycle", True, "TIME_SLICER_AVERAGE")
-    stored = warehouse.execute("select * from source_loads").fetchall()
-    assert KEY not in repr(stored) and KEY not in caplog.text
+    saved = tmp_path / "electricitymaps_api" / "requests" / "carbon_intensity_US-MIDW-MISO_last24h.json"
+    assert saved.read_bytes() == body
+    stored = warehouse.execute("select file, sha256, bytes from source_loads").fetchall()
+    assert stored == [(saved.relative_to(saved.parents[1]).as_posix(), hashlib.sha256(body).hexdigest(), len(body))]
+    assert KEY not in repr(warehouse.execute("select * from source_loads").fetchall()) and KEY not in caplog.text
+    assert KEY not in saved.with_name(saved.name + ".meta.json").read_text()
+    again = load_live(warehouse, em.SPEC, tmp_path, zones=["US-MIDW-MISO"], base_url=f"{replay.base}/v3")
+    assert again.status == "unchanged"
 
 
-def test_electricitymaps_key_never_in_errors_or_logs(replay, monkeypatch, caplog):
+def test_electricitymaps_key_never_in_errors_or_logs(replay, monkeypatch, caplog, tmp_path):
     monkeypatch.setenv(em.ENV_KEY, KEY)
     caplog.set_level(logging.DEBUG)
-    # a server that echoes the key back in its error body and fails twice with 5xx first
+    # a server that echoes the key back in its error body and fails with 5xx first
     replay.add("/v3/carbon-intensity/past-range",
                (500, JSON, b"{}"), (401, JSON, json.dumps({"error": f"invalid token {KEY}"}).encode()))
     with pytest.raises(SourceFetchError) as info:
-        em.fetch_carbon_history("FR", start=dt.datetime(2024, 9, 1, tzinfo=dt.UTC),
-                                end=dt.datetime(2024, 9, 2, tzinfo=dt.UTC), base_url=f"{replay.base}/v3",
-                                retry_delays=NO_WAIT)
+        em.save_carbon_history(tmp_path, "FR", start=dt.datetime(2024, 9, 1, tzinfo=dt.UTC),
+                               end=dt.datetime(2024, 9, 2, tzinfo=dt.UTC), base_url=f"{replay.base}/v3",
+                               retry_delays=NO_WAIT)
     assert "HTTP 401" in str(info.value)
     assert KEY not in str(info.value) and KEY not in repr(info.value) and KEY not in caplog.text
     assert info.value.__cause__ is None and info.value.__context__ is None or KEY not in str(info.value.__context__)
-    q = replay.requests[-1]["query"]
+    q = replay.requests[-1].query
     assert q["zone"] == ["FR"] and q["start"] == ["2024-09-01T00:00Z"] and "auth-token" not in q
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 import polars as pl
 import pytest
 
 from gridscout.errors import SourceFetchError, SourceMissingError
 from gridscout.sources import eia_api
+from tests.httpserver import JSON, ScriptedServer
 
 KEY = "TESTKEY-0123456789abcdef"
 SECTOR_IDS = {"Residential": "RES", "Commercial": "COM", "Industrial": "IND", "Transportation": "TRA",
@@ -37,49 +35,35 @@ def colorado_rows(raw_dir) -> list[dict]:
 
 
 class EIAServer:
-    """Serves /v2/electricity/retail-sales/data/ with offset/length paging; can fail first N calls."""
+    """Serves /v2/electricity/retail-sales/data/ with offset/length paging; can fail the first N calls.
+    A handler on the one test HTTP server (:mod:`tests.httpserver`)."""
 
     def __init__(self, rows: list[dict], fail_first: int = 0):
         self.rows, self.fail_left, self.calls = rows, fail_first, []
-        srv = self
+        self.srv = ScriptedServer().__enter__()
+        self.srv.add("/v2/electricity/retail-sales/data/", self._answer)
+        self.base_url = self.srv.url("/v2")
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                u = urlparse(self.path)
-                q = parse_qs(u.query)
-                srv.calls.append((self.path, self.headers.get("X-Api-Key")))
-                if srv.fail_left > 0:
-                    srv.fail_left -= 1
-                    return self._send(500, {"error": "internal"})
-                if self.headers.get("X-Api-Key") != KEY:
-                    return self._send(403, {"error": {"code": "API_KEY_MISSING", "message": "No api_key was supplied."}})
-                if u.path != "/v2/electricity/retail-sales/data/":
-                    return self._send(404, {"error": "not found"})
-                sel = [r for r in srv.rows if not q.get("facets[sectorid][]") or r["sectorid"] in q["facets[sectorid][]"]]
-                off, length = int(q["offset"][0]), int(q["length"][0])
-                self._send(200, {"response": {"total": str(len(sel)), "dateFormat": "YYYY", "frequency": "annual",
-                                              "data": sel[off:off + length]},
-                                 "request": {"command": "/v2/electricity/retail-sales/data/"}, "apiVersion": "2.1.0"})
-
-            def _send(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v2"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def _answer(self, req):
+        self.calls.append((req.target, req.header("X-Api-Key")))
+        if self.fail_left > 0:
+            self.fail_left -= 1
+            return _json(500, {"error": "internal"})
+        if req.header("X-Api-Key") != KEY:
+            return _json(403, {"error": {"code": "API_KEY_MISSING", "message": "No api_key was supplied."}})
+        q = req.query
+        sel = [r for r in self.rows if not q.get("facets[sectorid][]") or r["sectorid"] in q["facets[sectorid][]"]]
+        off, length = int(q["offset"][0]), int(q["length"][0])
+        return _json(200, {"response": {"total": str(len(sel)), "dateFormat": "YYYY", "frequency": "annual",
+                                        "data": sel[off:off + length]},
+                           "request": {"command": "/v2/electricity/retail-sales/data/"}, "apiVersion": "2.1.0"})
 
     def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.srv.__exit__(None, None, None)
+
+
+def _json(status: int, body) -> tuple:
+    return status, JSON, json.dumps(body).encode()
 
 
 @pytest.fixture
