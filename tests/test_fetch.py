@@ -105,3 +105,50 @@ def test_offline_missing_file_names_source_file_url_and_variable(tmp_path):
     assert "gppd" in msg and "global_power_plant_database.csv" in msg
     assert "https://wri-dataportal-prod.s3.amazonaws.com" in msg and "GRIDSCOUT_RAW_DIR" in msg
     assert time.perf_counter() - t < 5
+
+
+# --- one retry loop (gridscout.sources.retry) for downloads and live API GETs ----------------------
+
+
+def test_every_request_path_makes_the_same_number_of_attempts(tmp_path, real_bytes):
+    """Downloads, live GETs (PVGIS, NASA POWER, Electricity Maps) and EIA pages share one retry loop:
+    1 + one attempt per delay, then one clear error naming the count."""
+    from gridscout.sources import eia_api, http
+    from gridscout.sources.retry import RETRY_DELAYS_S
+
+    assert len(RETRY_DELAYS_S) + 1 == 4  # the documented attempt count per request
+    delays = (0.0, 0.0, 0.0)
+    with ScriptedServer() as srv:
+        srv.add("/f.csv", (503, {}, b"busy"))
+        srv.add("/v2/electricity/retail-sales/data/", (503, {}, b"busy"))
+        calls = [
+            lambda: download(srv.url("/f.csv"), tmp_path / "f.csv", allowed_hosts=HOSTS, max_bytes=10**8,
+                             retry_delays=delays),
+            lambda: http.get(srv.url("/f.csv"), retry_delays=delays),
+            lambda: eia_api.fetch_retail_sales("k", base_url=srv.url("/v2"), retry_delays=delays),
+        ]
+        for call in calls:
+            before = len(srv.requests)
+            with pytest.raises(SourceFetchError, match="failed after 4 attempts: HTTP 503"):
+                call()
+            assert len(srv.requests) - before == 4
+        srv.add("/gone.csv", (404, {}, b"no"))
+        with pytest.raises(SourceFetchError, match="HTTP 404"):
+            http.get(srv.url("/gone.csv"), retry_delays=delays)
+        assert srv.requests[-1].path == "/gone.csv" and len(srv.requests) == 13  # a 4xx is never retried
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_prefect_does_not_retry_on_top_of_the_fetch():
+    """The ingest flow's fetch task had retries=2 on top of 4 attempts per request (12 in all)."""
+    from flows.ingest import fetch_task, load_task
+
+    assert fetch_task.retries == 0 and load_task.retries == 0
+
+
+def test_no_other_retry_loop_in_the_sources():
+    """Only gridscout/sources/retry.py sleeps between attempts."""
+    import gridscout.sources as pkg
+
+    sleepers = sorted(p.name for p in Path(pkg.__file__).parent.glob("*.py") if "time.sleep(" in p.read_text())
+    assert sleepers == ["retry.py"]

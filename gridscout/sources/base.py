@@ -122,6 +122,22 @@ class SourceSpec:
         raise KeyError(name)
 
 
+#: sub-folder of a source's raw folder for responses a live fetcher saved for one request (a site, a
+#: zone's time window): loaded by that request under its own vintage, never matched by the file globs
+REQUESTS_DIR = "requests"
+
+
+def request_file(files: Mapping[str, Path], *, what: str) -> Path | None:
+    """The one per-request response among ``files`` (names under ``requests/``), or None when they are
+    the source's ordinary files. Per-request responses carry their own vintage (one site, one window),
+    so a parser reads them one load at a time: several at once is a :class:`SourceFormatError`."""
+    if not files or not all(name.startswith(REQUESTS_DIR + "/") for name in files):
+        return None
+    if len(files) != 1:
+        raise SourceFormatError(f"{what} responses are loaded one request at a time; got {sorted(files)}")
+    return next(iter(files.values()))
+
+
 def require_columns(df: pl.DataFrame, required: list[str] | tuple[str, ...], *, file: str | Path) -> None:
     """Raise :class:`SourceFormatError` naming the file and every missing column."""
     missing = [c for c in required if c not in df.columns]

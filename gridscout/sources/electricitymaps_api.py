@@ -29,8 +29,8 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec
-from gridscout.sources.fetch import REQUESTS_DIR, save_response
+from gridscout.sources.base import REQUESTS_DIR, ParseResult, RawFile, SourceSpec
+from gridscout.sources.fetch import save_response
 from gridscout.sources.retry import RETRY_DELAYS_S
 
 BASE_URL = "https://api.electricitymaps.com/v3"

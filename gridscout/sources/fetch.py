@@ -30,16 +30,13 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 
 from gridscout import config
 from gridscout.errors import SourceFetchError, SourceMissingError
-from gridscout.sources.base import RawFile, SourceSpec, looks_like_html
+from gridscout.sources.base import REQUESTS_DIR, RawFile, SourceSpec, looks_like_html
 from gridscout.sources.retry import RETRY_DELAYS_S, Retryable, check_status, transport_error, with_retries
 
 TIMEOUT_S = httpx.Timeout(30.0, read=120.0)
 META_SUFFIX = ".meta.json"
 #: bookkeeping files that live beside raw files and are never data
 _NOT_DATA_SUFFIXES = (META_SUFFIX, ".part")
-#: sub-folder of a source's raw folder for responses a live fetcher saved for one request (a site, a
-#: zone's time window): loaded by that request under its own vintage, never matched by the file globs
-REQUESTS_DIR = "requests"
 
 
 @dataclass(frozen=True)

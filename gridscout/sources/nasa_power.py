@@ -28,8 +28,8 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec
-from gridscout.sources.fetch import REQUESTS_DIR, save_response
+from gridscout.sources.base import REQUESTS_DIR, ParseResult, RawFile, Rejection, SourceSpec, request_file
+from gridscout.sources.fetch import save_response
 from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, weather_result
 from gridscout.sources.retry import RETRY_DELAYS_S
 
@@ -219,10 +219,8 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
     A response the live fetcher saved for one site (``requests/power_hourly_*.json``, one per load)
     is parsed by :func:`parse_site` (per-site station key and vintage).
     """
-    if files and all(name.startswith(REQUESTS_DIR + "/") for name in files):
-        if len(files) != 1:
-            raise SourceFormatError(f"NASA POWER site responses are loaded one site-year at a time; got {sorted(files)}")
-        return parse_site(next(iter(files.values())))
+    if (site := request_file(files, what="NASA POWER site-year")) is not None:
+        return parse_site(site)
     frames, rows, rejections = [], [], []
     for name, path in sorted(files.items()):
         df, meta = parse_json(path.read_bytes(), file=str(path))

@@ -31,8 +31,8 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec
-from gridscout.sources.fetch import REQUESTS_DIR, save_response
+from gridscout.sources.base import REQUESTS_DIR, ParseResult, RawFile, Rejection, SourceSpec, request_file
+from gridscout.sources.fetch import save_response
 from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, weather_result
 from gridscout.sources.retry import RETRY_DELAYS_S
 from gridscout.sources.weather_hourly import read_epw
@@ -221,10 +221,8 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
     Files saved for one site by the live fetcher (``requests/tmy_<lat>_<lon>.json``, one per load)
     are parsed by :func:`parse_site` (per-site station key and vintage).
     """
-    if files and all(name.startswith(REQUESTS_DIR + "/") for name in files):
-        if len(files) != 1:
-            raise SourceFormatError(f"PVGIS site responses are loaded one site at a time; got {sorted(files)}")
-        return parse_site(next(iter(files.values())))
+    if (site := request_file(files, what="PVGIS site")) is not None:
+        return parse_site(site)
     frames, rows, rejections = [], [], []
     for name, path in sorted(files.items()):
         key = f"{SPEC.id}:{name}"
