@@ -25,9 +25,11 @@ from gridscout.errors import GridscoutError
 WORK_POOL = "gridscout-local"
 
 
-@task(name="refresh-source", retries=2, retry_delay_seconds=[5, 30])
+@task(name="refresh-source")
 def refresh_task(source_id: str, raw: str | None) -> list[dict]:
-    """I/O only: re-check a source's present files with conditional requests (304 → untouched)."""
+    """I/O only: re-check a source's present files with conditional requests (304 → untouched).
+    No Prefect retries: each request retries inside (gridscout.sources.retry, 4 attempts) and a
+    file that still fails is reported, not raised."""
     from gridscout.sources import get
     from gridscout.sources.fetch import refresh
 

@@ -141,9 +141,10 @@ def test_every_request_path_makes_the_same_number_of_attempts(tmp_path, real_byt
 
 def test_prefect_does_not_retry_on_top_of_the_fetch():
     """The ingest flow's fetch task had retries=2 on top of 4 attempts per request (12 in all)."""
+    from flows.deployments import refresh_task
     from flows.ingest import fetch_task, load_task
 
-    assert fetch_task.retries == 0 and load_task.retries == 0
+    assert fetch_task.retries == 0 and load_task.retries == 0 and refresh_task.retries == 0
 
 
 def test_no_other_retry_loop_in_the_sources():

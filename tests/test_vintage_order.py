@@ -76,7 +76,7 @@ def test_site_vintages_all_stay_current(con):
 def test_stg_view_follows_the_parsed_order_with_real_releases(tmp_path, raw_dir):
     """The real 2021–2025 carbon file, then a release holding only its 2022–2024 rows loaded later:
     as text '2022-2024' > '2021-2025', but the current vintage stays the one that reaches 2025."""
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     src = raw_dir / "carbon_yearly" / "electricitymaps_yearly_zone_2021_2025.csv"
     real = pl.read_csv(src)

@@ -1,51 +1,38 @@
 """Ingest: locate → parse → validate → load, for one source or many (pure functions under flows).
 
 Files are hashed first: if the latest load of the source has exactly these files (and the same
-parser), nothing is parsed or written. Parsing happens before the warehouse is opened for
+parser; :func:`gridscout.warehouse.load.is_unchanged`, the one test of "unchanged"), nothing is
+parsed or written. Parsing happens before the warehouse is opened for
 writing, so the write lock is held only for the load's one short transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from gridscout.errors import SourceMissingError
 from gridscout.sources import get, registry
 from gridscout.sources.base import SourceSpec
-from gridscout.sources.fetch import LocatedFile, locate, present, source_dir
+from gridscout.sources.fetch import fetch_live, locate, present, source_dir
 from gridscout.warehouse import open_warehouse
-from gridscout.warehouse.db import connect
-from gridscout.warehouse.load import LoadReport, load, parser_version
-
-
-def is_unchanged(spec: SourceSpec, files: list[LocatedFile], db: str | Path | None) -> str | None:
-    """The vintage of the latest load if it had exactly these files and this parser, else None."""
-    from gridscout import config
-
-    if not config.db_path(db).exists():
-        return None
-    con = connect(db, read_only=True)
-    try:
-        if not con.execute("select 1 from information_schema.tables where table_name = 'source_loads'").fetchone():
-            return None
-        row = con.execute("select load_id, vintage from source_loads where source_id = ? order by loaded_at desc limit 1",
-                          [spec.id]).fetchone()
-        if row is None:
-            return None
-        prev = set(con.execute("select file, sha256, code_version from source_loads where load_id = ?", [row[0]]).fetchall())
-    finally:
-        con.close()
-    version = parser_version(spec)
-    return row[1] if prev == {(f.name, f.sha256, version) for f in files} else None
+from gridscout.warehouse.load import LoadReport, is_unchanged, load
 
 
 def ingest_source(spec: SourceSpec | str, *, db: str | Path | None = None, raw: Path | None = None,
-                  force: bool = False) -> LoadReport:
-    """Ingest one source into the warehouse (idempotent)."""
+                  force: bool = False, request: Mapping[str, object] | None = None) -> LoadReport:
+    """Ingest one source into the warehouse (idempotent).
+
+    Without ``request``: the source's files (located, downloaded when missing). With a ``request``
+    (a live API source's site, zone or window, e.g. ``{"sites": [(45.0, 8.0)]}``): the source's
+    fetcher saves the responses for that request as raw files (real sha256 and size), and only those
+    are parsed (pure) and loaded, under the request's own vintage.
+    """
     spec = get(spec) if isinstance(spec, str) else spec
-    files = locate(spec, raw)
+    files = fetch_live(spec, raw, **request) if request is not None else locate(spec, raw)
     if not files:
-        return LoadReport(spec.id, spec.vintage, "skipped", message="no files present (all optional)")
+        return LoadReport(spec.id, spec.vintage, "skipped",
+                          message="nothing fetched" if request is not None else "no files present (all optional)")
     if not force and (vintage := is_unchanged(spec, files, db)) is not None:
         return LoadReport(spec.id, vintage, "unchanged", message="same files and parser as the last load")
     parsed = spec.parse({f.name: f.path for f in files})

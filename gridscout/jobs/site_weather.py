@@ -16,21 +16,23 @@ import polars as pl
 from gridscout.errors import GridscoutError
 from gridscout.warehouse.readers.reference import Reference
 from gridscout.features.weather_link import weather_links
-from gridscout.warehouse.db import open_warehouse
+from gridscout.jobs.ingest import ingest_source
 
-ENV_PVGIS_URL = "GRIDSCOUT_PVGIS_URL"
 MAX_SITES = 500
 
 
 def fetch_missing_weather(sites: pl.DataFrame, ref: Reference, db: str | Path | None = None, *,
-                          base_url: str | None = None, client=None) -> list[dict]:
+                          base_url: str | None = None, client=None, raw: Path | None = None) -> list[dict]:
     """Fetch and load a PVGIS TMY for each site with no hourly weather file within range.
+
+    Each response is saved as a raw file in ``<raw>/pvgis/requests/`` (``raw`` defaults to
+    ``GRIDSCOUT_RAW_DIR``), then parsed and loaded by :func:`gridscout.jobs.ingest.ingest_source`.
 
     Returns one record per site tried: site_id, station_key or error.
     """
     from gridscout.sources import pvgis
 
-    base = base_url or os.environ.get(ENV_PVGIS_URL) or pvgis.BASE_URL
+    base = base_url or os.environ.get(pvgis.URL_ENV) or pvgis.BASE_URL
     need = weather_links(sites.select("site_id", "latitude", "longitude"), ref).filter(
         pl.col("weather_station_key").is_null())
     if need.height > MAX_SITES:
@@ -40,8 +42,8 @@ def fetch_missing_weather(sites: pl.DataFrame, ref: Reference, db: str | Path | 
     for row in need.iter_rows(named=True):
         lat, lon = round(row["latitude"], 3), round(row["longitude"], 3)
         try:
-            with open_warehouse(db) as con:
-                report = pvgis.load_site_weather(con, lat, lon, base_url=base, client=client)
+            report = ingest_source(pvgis.SPEC, db=db, raw=raw,
+                                   request={"sites": [(lat, lon)], "base_url": base, "client": client})
             out.append({"site_id": row["site_id"], "station_key": f"pvgis:{pvgis.site_key(lat, lon)}",
                         "status": report.status})
         except (GridscoutError, OSError) as exc:

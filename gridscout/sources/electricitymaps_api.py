@@ -11,7 +11,8 @@ never logged, never stored and scrubbed from every exception message.
 
 Live requests go through the spec's ``fetcher`` (:func:`save_carbon_history`: the response is saved
 as received under ``<raw>/electricitymaps_api/requests/``), then the pure :func:`parse` reads the
-saved file and the normal load writes it (:func:`gridscout.warehouse.load.load_live`). Responses
+saved file and the normal load writes it (:func:`gridscout.jobs.ingest.ingest_source` with
+``request={"zones": [...]}``). Responses
 saved by hand as ``carbon_intensity_*.json`` in the raw folder are loaded by a plain ingest.
 """
 

@@ -14,7 +14,7 @@ pressure [Pa]; ``time(UTC)`` stamped ``YYYYMMDD:HHMM`` in UTC. PVGIS gives no de
 * ``save_tmy`` (live, I/O only; the spec's ``fetcher`` with request ``sites=[(lat, lon)]``) saves
   the response as received under ``<raw>/pvgis/requests/``; :func:`parse_site` (pure) reads it with
   ``station_key = pvgis:<lat>_<lon>`` and one vintage per site and period; the normal load follows
-  (:func:`gridscout.warehouse.load.load_live`).
+  (:func:`gridscout.jobs.ingest.ingest_source` with ``request={"sites": [(lat, lon)]}``).
 """
 
 from __future__ import annotations
@@ -183,17 +183,6 @@ def fetch_saved(folder: Path, *, sites: Iterable[tuple[float, float]] = (), base
     PVGIS is fetched per site, so with no sites (a plain ingest) there is nothing to fetch."""
     base = base_url or os.environ.get(URL_ENV) or BASE_URL
     return [save_tmy(folder, lat, lon, base_url=base, client=client, retry_delays=retry_delays) for lat, lon in sites]
-
-
-def load_site_weather(con, lat: float, lon: float, *, raw: Path | None = None, base_url: str = BASE_URL,
-                      client: httpx.Client | None = None, force: bool = False,
-                      retry_delays: tuple[float, ...] = RETRY_DELAYS_S):
-    """Deprecated entry point kept for ``site_weather``: :func:`gridscout.warehouse.load.load_live`
-    with ``sites=[(lat, lon)]`` (fetch and save the response, parse the saved file, load)."""
-    from gridscout.warehouse.load import load_live
-
-    return load_live(con, SPEC, raw, force=force, sites=[(lat, lon)], base_url=base_url, client=client,
-                     retry_delays=retry_delays)
 
 
 # --- parsers (pure) -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import polars as pl
 from gridscout import __version__
 from gridscout.errors import SourceFormatError
 from gridscout.sources.base import ParseResult, Rejection, SourceSpec
-from gridscout.sources.fetch import LocatedFile, fetch_live
+from gridscout.sources.fetch import LocatedFile
 
 
 @dataclass
@@ -153,13 +153,3 @@ def load(con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LocatedFi
         raise
     return report
 
-
-def load_live(con: duckdb.DuckDBPyConnection, spec: SourceSpec, raw: Path | None = None, *, force: bool = False,
-              **request) -> LoadReport:
-    """One live request of ``spec`` (a site, a zone's window): its fetcher saves the responses as raw
-    files (real sha256 and size), the source's pure parser reads them, and the normal :func:`load`
-    writes them, so a request answered with the same bytes is "unchanged"."""
-    files = fetch_live(spec, raw, **request)
-    if not files:
-        return LoadReport(spec.id, spec.vintage, "skipped", message="the request fetched nothing")
-    return load(con, spec, files, spec.parse({f.name: f.path for f in files}), force=force)

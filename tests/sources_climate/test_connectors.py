@@ -14,7 +14,8 @@ from gridscout.errors import SourceFetchError
 from gridscout.sources import electricitymaps_api as em
 from gridscout.sources import http, nasa_power, pvgis
 from gridscout.sources.fetch import fetch_live, sha256_file
-from gridscout.warehouse.load import load_live
+from gridscout.jobs.ingest import ingest_source
+from gridscout.warehouse.db import connect
 
 JSON = {"Content-Type": "application/json"}
 NO_WAIT = (0.0, 0.0)
@@ -68,20 +69,24 @@ def test_pvgis_saves_the_response_as_received_then_parses_it(pvgis_server, recor
     assert parsed.vintage == "site:45.000_8.000:2005-2023" and df["station_key"][0] == "pvgis:45.000_8.000"
 
 
-def test_pvgis_site_load_is_idempotent_and_records_the_saved_file(pvgis_server, warehouse, tmp_path):
+def test_pvgis_site_load_is_idempotent_and_records_the_saved_file(pvgis_server, tmp_path):
     base = f"{pvgis_server.base}/api/v5_3"
-    first = load_live(warehouse, pvgis.SPEC, tmp_path, sites=[(45.0, 8.0)], base_url=base)
-    again = load_live(warehouse, pvgis.SPEC, tmp_path, sites=[(45.0, 8.0)], base_url=base)
+    db, request = tmp_path / "w.duckdb", {"sites": [(45.0, 8.0)], "base_url": base}
+    first = ingest_source(pvgis.SPEC, db=db, raw=tmp_path, request=request)
+    again = ingest_source(pvgis.SPEC, db=db, raw=tmp_path, request=request)
     assert (first.status, again.status) == ("loaded", "unchanged")
     assert first.vintage == "site:45.000_8.000:2005-2023"
-    rows = warehouse.execute(
-        "select count(*), round(avg(dry_bulb_c), 4) from weather_hourly where station_key = 'pvgis:45.000_8.000'"
-    ).fetchone()
-    assert rows == (8760, pytest.approx(13.5641))
-    f = warehouse.execute("select source_id, latitude, longitude, hours from weather_files").fetchall()
-    assert f == [("pvgis", 45.0, 8.0, 8760)]
     saved = tmp_path / "pvgis" / "requests" / "tmy_45.000_8.000.json"
-    prov = warehouse.execute("select file, sha256, bytes, url from source_loads where source_id = 'pvgis'").fetchall()
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute("select count(*), round(avg(dry_bulb_c), 4) from weather_hourly "
+                           "where station_key = 'pvgis:45.000_8.000'").fetchone()
+        f = con.execute("select source_id, latitude, longitude, hours from weather_files").fetchall()
+        prov = con.execute("select file, sha256, bytes, url from source_loads where source_id = 'pvgis'").fetchall()
+    finally:
+        con.close()
+    assert rows == (8760, pytest.approx(13.5641))
+    assert f == [("pvgis", 45.0, 8.0, 8760)]
     assert prov == [("requests/tmy_45.000_8.000.json", sha256_file(saved), saved.stat().st_size,
                      f"{base}/tmy?lat=45.0000&lon=8.0000&outputformat=json&usehorizon=1")]
     # a plain ingest of the pvgis folder never picks up the per-site response
@@ -185,26 +190,31 @@ def test_electricitymaps_inactive_without_key(monkeypatch, tmp_path):
     assert em.fetch_saved(tmp_path) == []  # a plain ingest: no zone requested, nothing fetched
 
 
-def test_electricitymaps_history_replay_and_load(replay, monkeypatch, warehouse, caplog, tmp_path):
+def test_electricitymaps_history_replay_and_load(replay, monkeypatch, caplog, tmp_path):
     monkeypatch.setenv(em.ENV_KEY, KEY)
     body = json.dumps({"zone": "US-MIDW-MISO", "history": [DOC_RECORD]}).encode()
     replay.add("/v3/carbon-intensity/history", (200, JSON, body), query="zone=US-MIDW-MISO")
     caplog.set_level(logging.DEBUG)
-    rep = load_live(warehouse, em.SPEC, tmp_path, zones=["US-MIDW-MISO"], base_url=f"{replay.base}/v3")
+    db, request = tmp_path / "w.duckdb", {"zones": ["US-MIDW-MISO"], "base_url": f"{replay.base}/v3"}
+    rep = ingest_source(em.SPEC, db=db, raw=tmp_path, request=request)
     assert (rep.status, rep.vintage) == ("loaded", "US-MIDW-MISO:2024-09-24T03")
     assert replay.requests[0].header("auth-token") == KEY
-    row = warehouse.execute("select zone_key, datetime_utc, carbon_g_per_kwh, carbon_basis, is_estimated, "
-                            "estimation_method from zone_carbon_hourly").fetchone()
-    assert row[0] == "US-MIDW-MISO" and row[1] == dt.datetime(2024, 9, 24, 3, tzinfo=dt.UTC)
-    assert row[2:] == (466.0, "lifecycle", True, "TIME_SLICER_AVERAGE")
     saved = tmp_path / "electricitymaps_api" / "requests" / "carbon_intensity_US-MIDW-MISO_last24h.json"
     assert saved.read_bytes() == body
-    stored = warehouse.execute("select file, sha256, bytes from source_loads").fetchall()
+    con = connect(db, read_only=True)
+    try:
+        row = con.execute("select zone_key, datetime_utc, carbon_g_per_kwh, carbon_basis, is_estimated, "
+                          "estimation_method from zone_carbon_hourly").fetchone()
+        stored = con.execute("select file, sha256, bytes from source_loads").fetchall()
+        everything = repr(con.execute("select * from source_loads").fetchall())
+    finally:
+        con.close()
+    assert row[0] == "US-MIDW-MISO" and row[1] == dt.datetime(2024, 9, 24, 3, tzinfo=dt.UTC)
+    assert row[2:] == (466.0, "lifecycle", True, "TIME_SLICER_AVERAGE")
     assert stored == [(saved.relative_to(saved.parents[1]).as_posix(), hashlib.sha256(body).hexdigest(), len(body))]
-    assert KEY not in repr(warehouse.execute("select * from source_loads").fetchall()) and KEY not in caplog.text
+    assert KEY not in everything and KEY not in caplog.text
     assert KEY not in saved.with_name(saved.name + ".meta.json").read_text()
-    again = load_live(warehouse, em.SPEC, tmp_path, zones=["US-MIDW-MISO"], base_url=f"{replay.base}/v3")
-    assert again.status == "unchanged"
+    assert ingest_source(em.SPEC, db=db, raw=tmp_path, request=request).status == "unchanged"
 
 
 def test_electricitymaps_key_never_in_errors_or_logs(replay, monkeypatch, caplog, tmp_path):
