@@ -155,6 +155,24 @@ def test_nasa_power_lst_and_climatology_replay(power_server, tmp_path):
     assert (by["JAN"], by["JUL"], by["ANN"]) == (-29.27, -62.05, -50.04)
 
 
+def test_nasa_power_site_request_is_saved_and_a_wrong_body_is_refused_by_name(replay, recorded, tmp_path):
+    """The fetcher asks POWER for one UTC year of the hourly parameters at the site and saves the body;
+    no hourly response is recorded, so the replay answers with a real daily CSV body and the pure
+    parser must refuse it naming the saved file (never load it as hourly weather)."""
+    from gridscout.errors import SourceFormatError
+
+    daily = next(it for name, it in _cassettes(recorded) if name == "daily_ag_point")
+    body = daily["response"]["body"]["string"].encode()
+    replay.add("/api/temporal/hourly/point", (200, {"Content-Type": "text/csv"}, body))
+    request = {"sites": [(45.0, 8.0)], "year": 2021, "base_url": f"{replay.base}/api"}
+    with pytest.raises(SourceFormatError, match=r"requests/power_hourly_45\.000_8\.000_2021\.json"):
+        ingest_source(nasa_power.SPEC, db=tmp_path / "w.duckdb", raw=tmp_path, request=request)
+    q = replay.requests[0].query
+    assert q["parameters"] == [",".join(nasa_power.HOURLY_PARAMETERS)] and q["time-standard"] == ["UTC"]
+    assert (q["latitude"], q["longitude"], q["start"], q["end"]) == (["45.0"], ["8.0"], ["20210101"], ["20211231"])
+    assert (tmp_path / "nasa_power" / "requests" / "power_hourly_45.000_8.000_2021.json").is_file()
+
+
 def test_nasa_power_every_cassette_parses(recorded):
     for name, it in _cassettes(recorded):
         df, meta = nasa_power.parse_csv(it["response"]["body"]["string"], file=name)
