@@ -94,7 +94,7 @@ def test_unknown_family_or_source_is_a_clear_error_at_the_flow_boundary():
         schedules.resolve_sources(["gpdd"])
     with pytest.raises(GridscoutError, match="unknown source family"):
         schedules.resolve_sources(families=["weather"])
-    assert schedules.resolve_sources(["gppd"], ["water"]) == ["aqueduct", "gppd"]
+    assert schedules.resolve_sources(["gppd"], ["water"]) == ["aqueduct", "gppd", "water_stress_sdg642"]
     assert schedules.resolve_sources() == list(registry())
     assert "carbon_yearly" in schedules.sources_of_family("carbon")
 
