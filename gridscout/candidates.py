@@ -85,7 +85,7 @@ MAX_ROWS_FORMATTED = 1000
 @dataclass
 class Candidates:
     """Validated sites: ``site_id, site_name, latitude, longitude, country_input, it_load_mw`` and the
-    :data:`USER_FACTS` columns (null where not given); ``supplied`` names the optional columns the
+    :data:`USER_FACTS` columns the file has (null in rows that leave them blank); ``supplied`` names the optional columns the
     file carried (``it_load_mw`` and the facts), for provenance (run.json, ``<col>__evidence``)."""
 
     sites: pl.DataFrame
@@ -374,6 +374,7 @@ def load_candidates(path: str | Path) -> Candidates:
         which = "site_id" if cols["site_id"] else "name (site_id is derived from it)"
         raise CandidateError(f"{path}: duplicate {which}: {listing}. Give each site a unique site_id.")
     out = sel.select("site_id", "site_name", "latitude", "longitude", "country_input", "it_load_mw",
-                     *[pl.col(f.column).cast(pl.Int32) if f.dtype is int else pl.col(f.column) for f in facts])
+                     *[pl.col(f.column).cast(pl.Int32) if f.dtype is int else pl.col(f.column)
+                       for f in facts if cols[f.column]])
     supplied = [k for k in ("it_load_mw", *(f.column for f in facts)) if cols[k]]
     return Candidates(out, path, notes, supplied)
