@@ -2,7 +2,9 @@
 
 Required: ``name``, ``latitude``, ``longitude`` (aliases ``lat``/``lon``/``lng``/``long``);
 optional: ``site_id`` (default: a slug of the name), ``country`` (ISO alpha-2 or alpha-3),
-``it_load_mw``. Every problem is reported with its row (1-based data row, as a spreadsheet shows
+``it_load_mw``, and the site facts a user already knows (:data:`USER_FACTS`: ``cooling_design``,
+``water_source``, ``pue_reported``, ``wue_reported``, ``grid_mw_secured``, ``grid_energized_year``,
+``status``; their units, ranges and effects are in the README's candidate-file section). Every problem is reported with its row (1-based data row, as a spreadsheet shows
 it counting the header as row 1) and column, all at once, and nothing is scored on bad input.
 Documented fix-ups, each reported in :attr:`Candidates.notes`: GeoJSON polygons are replaced by
 their centroids; columns are matched case-insensitively.
@@ -27,7 +29,53 @@ ALIASES = {
     "site_id": ("site_id", "id"),
     "country": ("country", "country_code", "iso3", "iso_a3"),
     "it_load_mw": ("it_load_mw",),
+    "cooling_design": ("cooling_design",),
+    "water_source": ("water_source",),
+    "pue_reported": ("pue_reported",),
+    "wue_reported": ("wue_reported",),
+    "grid_mw_secured": ("grid_mw_secured",),
+    "grid_energized_year": ("grid_energized_year",),
+    "status": ("status",),
 }
+WATER_SOURCES = ("potable", "reclaimed", "seawater", "none")
+SITE_STATUSES = ("operating", "construction", "planned")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One optional per-site column a user may supply: a number in [lo, hi] or one of ``allowed``."""
+
+    column: str
+    dtype: type
+    lo: float | None = None
+    hi: float | None = None
+    allowed: tuple[str, ...] = ()
+    what: str = ""
+
+    def expected(self) -> str:
+        if self.dtype is str:
+            return f"one of {', '.join(self.allowed)}"
+        if self.hi is None:
+            return f"{self.what} ≥ {self.lo:g}"
+        return f"{self.what} in [{self.lo:g}, {self.hi:g}]"
+
+
+#: The optional site facts (besides ``it_load_mw``), validated row by row like the coordinates.
+#: Ranges: annual PUE cannot be below 1 (The Green Grid WP#49, 2012: PUE = total facility energy /
+#: IT energy ≥ 1) and 3.0 bounds the worst legacy sites (Uptime Institute surveys report averages
+#: ≈ 1.5–1.6 and few sites above 2.5); WUE (The Green Grid WP#35, 2011, L/kWh IT) up to 10 covers
+#: every published site figure (hyperscale fleets 0.2–2, evaporative sites in hot climates ≈ 3–4).
+USER_FACTS: tuple[Fact, ...] = (
+    Fact("cooling_design", str, what="cooling design id"),  # allowed ids read from data/designs/cooling.toml
+    Fact("water_source", str, allowed=WATER_SOURCES),
+    Fact("pue_reported", float, 1.0, 3.0, what="an annual PUE"),
+    Fact("wue_reported", float, 0.0, 10.0, what="a WUE [L/kWh]"),
+    Fact("grid_mw_secured", float, 0.0, None, what="a secured grid capacity [MW]"),
+    Fact("grid_energized_year", int, 1950, 2100, what="a calendar year"),
+    Fact("status", str, allowed=SITE_STATUSES),
+)
+#: heat paths that evaporate water on site (data/designs/cooling.toml; models/water.py)
+EVAPORATIVE_HEAT_PATHS = ("airside_evaporative", "waterside_tower")
 MAX_ERRORS_SHOWN = 20
 MAX_ROWS = 5_000_000
 #: bad rows whose messages are formatted (the rest are counted)
@@ -36,11 +84,14 @@ MAX_ROWS_FORMATTED = 1000
 
 @dataclass
 class Candidates:
-    """Validated sites: ``site_id, site_name, latitude, longitude, country_input, it_load_mw``."""
+    """Validated sites: ``site_id, site_name, latitude, longitude, country_input, it_load_mw`` and the
+    :data:`USER_FACTS` columns the file has (null in rows that leave them blank); ``supplied`` names the optional columns the
+    file carried (``it_load_mw`` and the facts), for provenance (run.json, ``<col>__evidence``)."""
 
     sites: pl.DataFrame
     path: Path
     notes: list[str] = field(default_factory=list)
+    supplied: list[str] = field(default_factory=list)
 
 
 def _slug(text: str) -> str:
@@ -53,7 +104,8 @@ def _slug_expr(name: pl.Expr) -> pl.Expr:
     return pl.when(slug == "").then(pl.lit("site")).otherwise(slug)
 
 
-def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None]) -> list[str]:
+def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None],
+                  facts: tuple[Fact, ...] = (), evaporative: tuple[str, ...] = ()) -> list[str]:
     """Every problem of one candidate row, as ``row N, column 'c': …`` messages."""
     errors: list[str] = []
     row = r["_row"]
@@ -75,7 +127,83 @@ def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None])
             errors.append(f"row {row}, column {colname[c]!r}: {v} is outside ±{lim}{hint}")
     if r["_mw"] not in (None, "") and (r["it_load_mw"] is None or not (0 < r["it_load_mw"] <= 10_000)):
         errors.append(f"row {row}, column {cols['it_load_mw']!r}: {r['_mw']!r} is not an IT load in (0, 10000] MW")
+    for f in facts:
+        raw = r.get(f"_f_{f.column}")
+        if raw in (None, "") or _fact_ok(f, r[f.column]):
+            continue
+        v = r[f.column]
+        if f.dtype is str:
+            msg = f"{raw!r} is not a known {f.column.replace('_', ' ')}; allowed: {', '.join(f.allowed)}"
+        elif v is None or v != v or not math.isfinite(v):
+            msg = f"{raw!r} is not a finite number; expected {f.expected()}"
+        else:
+            msg = f"{raw!r} is out of range; expected {f.expected()}"
+        errors.append(f"row {row}, column {cols[f.column]!r}: {msg}")
+    design, source = r.get("cooling_design"), r.get("water_source")
+    if source == "none" and design in evaporative:
+        errors.append(f"row {row}, columns {cols['water_source']!r}/{cols['cooling_design']!r}: water_source 'none' "
+                      f"contradicts cooling_design {design!r}, which evaporates water on site; choose a dry design "
+                      f"({', '.join(d for d in next(f for f in facts if f.column == 'cooling_design').allowed if d not in evaporative)}) "
+                      "or name the water source")
     return errors
+
+
+def _fact_ok(f: Fact, v) -> bool:
+    """Python twin of :func:`_fact_bad` for one parsed value (message formatting only)."""
+    if f.dtype is str:
+        return v in f.allowed
+    if v is None or v != v or not math.isfinite(v):
+        return False
+    if f.dtype is int and v != int(v):
+        return False
+    return (f.lo is None or v >= f.lo) and (f.hi is None or v <= f.hi)
+
+
+def _fact_bad(f: Fact) -> pl.Expr:
+    """Vectorised: the fact was given (non-blank) but is not a valid value."""
+    given = pl.col(f"_f_{f.column}").is_not_null() & (pl.col(f"_f_{f.column}") != "")
+    v = pl.col(f.column)
+    if f.dtype is str:
+        ok = v.is_in(list(f.allowed))
+    else:
+        ok = v.is_not_null() & v.is_finite()
+        if f.dtype is int:
+            ok = ok & (v == v.floor())
+        if f.lo is not None:
+            ok = ok & (v >= f.lo)
+        if f.hi is not None:
+            ok = ok & (v <= f.hi)
+    return given & ~ok.fill_null(False)
+
+
+def site_facts(designs: dict | None = None) -> tuple[tuple[Fact, ...], tuple[str, ...]]:
+    """The :data:`USER_FACTS` with the cooling-design ids of ``data/designs/cooling.toml`` filled in,
+    and the ids of the designs that evaporate water on site."""
+    from dataclasses import replace
+
+    from gridscout.models.designs import load_designs
+
+    designs = designs or load_designs()
+    ids = tuple(sorted(designs))
+    facts = tuple(replace(f, allowed=ids) if f.column == "cooling_design" else f for f in USER_FACTS)
+    return facts, tuple(d for d in ids if designs[d].heat_path in EVAPORATIVE_HEAT_PATHS)
+
+
+def water_source_contradictions(sites: pl.DataFrame, default_design: str) -> list[str]:
+    """Sites whose ``water_source`` is 'none' while the design that applies to them (their own
+    ``cooling_design``, else the profile's ``default_design``) evaporates water: one message each,
+    with its data row (row 2 = the first site, as in the file)."""
+    if "water_source" not in sites.columns:
+        return []
+    _, evaporative = site_facts()
+    design = pl.coalesce(pl.col("cooling_design"), pl.lit(default_design)) if "cooling_design" in sites.columns \
+        else pl.lit(default_design)
+    bad = sites.with_row_index("_row", offset=2).with_columns(design.alias("_design")).filter(
+        (pl.col("water_source") == "none") & pl.col("_design").is_in(list(evaporative)))
+    return [f"row {r['_row']} ({r['site_id']}), column 'water_source': 'none' contradicts the cooling design "
+            f"{r['_design']!r} (the profile's [facility] cooling unless the row sets cooling_design), which evaporates "
+            "water on site; set cooling_design to a dry design or name the water source"
+            for r in bad.iter_rows(named=True)]
 
 
 def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
@@ -193,6 +321,7 @@ def load_candidates(path: str | Path) -> Candidates:
             f"{path}: missing required column(s) {missing} (found {df.columns}); accepted names: "
             + "; ".join(f"{k}: {'/'.join(ALIASES[k])}" for k in missing))
     errors: list[str] = []
+    facts, evaporative = site_facts()
     sel = df.select(
         pl.col(cols["name"]).cast(pl.Utf8).str.strip_chars().alias("site_name"),
         pl.col(cols["latitude"]).cast(pl.Utf8).str.strip_chars().alias("_lat"),
@@ -201,11 +330,15 @@ def load_candidates(path: str | Path) -> Candidates:
         (pl.col(cols["country"]).cast(pl.Utf8).str.strip_chars().str.to_uppercase() if cols["country"]
          else pl.lit(None, pl.Utf8)).alias("country_input"),
         (pl.col(cols["it_load_mw"]).cast(pl.Utf8).str.strip_chars() if cols["it_load_mw"] else pl.lit(None, pl.Utf8)).alias("_mw"),
+        *[(pl.col(cols[f.column]).cast(pl.Utf8).str.strip_chars() if cols[f.column] else pl.lit(None, pl.Utf8))
+          .alias(f"_f_{f.column}") for f in facts],
     ).with_row_index("_row", offset=2)
     sel = sel.with_columns(
         pl.col("_lat").cast(pl.Float64, strict=False).alias("latitude"),
         pl.col("_lon").cast(pl.Float64, strict=False).alias("longitude"),
         pl.col("_mw").cast(pl.Float64, strict=False).alias("it_load_mw"),
+        *[(pl.col(f"_f_{f.column}").str.to_lowercase().replace("", None) if f.dtype is str
+           else pl.col(f"_f_{f.column}").cast(pl.Float64, strict=False)).alias(f.column) for f in facts],
     )
     colname = {"latitude": cols["latitude"], "longitude": cols["longitude"], "site_name": cols["name"]}
     # Detect bad rows vectorised (a million rows in well under a second); format messages in
@@ -217,9 +350,13 @@ def load_candidates(path: str | Path) -> Candidates:
     bad = bad | pl.col("site_name").is_null() | (pl.col("site_name") == "")
     bad = bad | ((pl.col("_mw").is_not_null() & (pl.col("_mw") != ""))
                  & (pl.col("it_load_mw").is_null() | ~((pl.col("it_load_mw") > 0) & (pl.col("it_load_mw") <= 10_000))))
+    for f in facts:
+        bad = bad | _fact_bad(f)
+    if cols["water_source"] and cols["cooling_design"]:
+        bad = bad | ((pl.col("water_source") == "none") & pl.col("cooling_design").is_in(list(evaporative))).fill_null(False)
     bad_rows = sel.filter(bad.fill_null(True))
     for r in bad_rows.head(MAX_ROWS_FORMATTED).iter_rows(named=True):
-        errors.extend(_row_problems(r, colname, cols))
+        errors.extend(_row_problems(r, colname, cols, facts, evaporative))
     if errors:
         shown = "\n  ".join(errors[:MAX_ERRORS_SHOWN])
         more = f"\n  … and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
@@ -236,5 +373,8 @@ def load_candidates(path: str | Path) -> Candidates:
         listing = "; ".join(f"{r['site_id']!r} on rows {r['_row']}" for r in examples.iter_rows(named=True))
         which = "site_id" if cols["site_id"] else "name (site_id is derived from it)"
         raise CandidateError(f"{path}: duplicate {which}: {listing}. Give each site a unique site_id.")
-    out = sel.select("site_id", "site_name", "latitude", "longitude", "country_input", "it_load_mw")
-    return Candidates(out, path, notes)
+    out = sel.select("site_id", "site_name", "latitude", "longitude", "country_input", "it_load_mw",
+                     *[pl.col(f.column).cast(pl.Int32) if f.dtype is int else pl.col(f.column)
+                       for f in facts if cols[f.column]])
+    supplied = [k for k in ("it_load_mw", *(f.column for f in facts)) if cols[k]]
+    return Candidates(out, path, notes, supplied)

@@ -240,6 +240,10 @@ def run_summary(stressed: pl.DataFrame, *, basins_available: bool) -> dict:
             "country_years": sorted(int(y) for y in years), "notes": notes}
 
 
+#: water sources that are not freshwater (candidate column ``water_source``): counted in m³, not stress-weighted
+NON_FRESHWATER_SOURCES = ("reclaimed", "seawater")
+
+
 def stress_weight(score: pl.Expr) -> pl.Expr:
     """Stress weight of water drawn where the 0–5 ``water_stress_score`` is ``score``: score / 5."""
     return score / 5.0
@@ -266,7 +270,16 @@ def stress_weighted_water(df: pl.DataFrame, *, onsite_m3: str = "water_onsite_m3
     gridscout convention, not a published characterisation factor (such as AWARE, Boulay et al.
     2018, Int. J. LCA 23:368, doi:10.1007/s11367-017-1333-8, whose factors are not in the offline
     data). Unknown stress or unknown volume → null (UNKNOWN), never 0.
+
+    A site whose ``water_source`` (candidate file) is reclaimed or seawater
+    (:data:`NON_FRESHWATER_SOURCES`) draws no freshwater on site: its on-site volume is still in
+    ``water_onsite_m3_per_year`` / ``water_m3_per_year`` but weighs 0 here, whatever the basin's
+    freshwater stress (WRI Aqueduct and SDG 6.4.2 measure freshwater withdrawals against renewable
+    freshwater resources, so they do not apply to water that is not freshwater).
     """
-    on = pl.col(onsite_m3) * stress_weight(pl.col(onsite_score))
+    weight = stress_weight(pl.col(onsite_score))
+    if "water_source" in df.columns:
+        weight = pl.when(pl.col("water_source").is_in(list(NON_FRESHWATER_SOURCES))).then(pl.lit(0.0)).otherwise(weight)
+    on = pl.col(onsite_m3) * weight
     off = pl.col(offsite_m3) * stress_weight(pl.col(offsite_score))
     return df.with_columns((on + off).alias(out))

@@ -16,8 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from gridscout import config
-from gridscout.candidates import Candidates, load_candidates
-from gridscout.errors import WarehouseError
+from gridscout.candidates import Candidates, load_candidates, water_source_contradictions
+from gridscout.errors import CandidateError, WarehouseError
 from gridscout.features.assemble import site_features
 from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
 from gridscout.features.weather_link import weather_choice
@@ -85,6 +85,10 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     cand_path = Path(candidates or config.DEFAULT_CANDIDATES)
     cands = load_candidates(cand_path)
     prof = load_profile(profile or config.DEFAULT_PROFILE)
+    contradictions = water_source_contradictions(cands.sites, prof.facility.cooling)
+    if contradictions:
+        raise CandidateError(f"{cand_path}: {len(contradictions)} problem(s); nothing was scored:\n  "
+                             + "\n  ".join(contradictions[:20]))
     timings["read_inputs"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -131,7 +135,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         "warehouse": str(config.db_path(db)),
         "out_dir": str(run_dir),
         "candidates": {"path": str(cand_path.resolve()), "sha256": file_sha256(cand_path), "rows": cands.sites.height,
-                       "notes": cands.notes},
+                       "notes": cands.notes, "supplied_columns": cands.supplied},
         "profile": result.profile if hasattr(result, "profile") else prof.to_dict(),
         "seed": seed,
         "mc_draws": mc_draws,

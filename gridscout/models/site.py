@@ -20,7 +20,10 @@ Every estimate column ``<col>`` has a companion string column ``<col>__evidence`
   tier, capacity-factor generation mix, modelled solar/wind).
 
 A column's evidence is the weakest of its inputs (observed > derived > modelled); it is null
-where the value is null.
+where the value is null. Values taken from the candidate file are marked
+``"user-supplied (column <col>)"`` and values the profile filled in ``"profile default ([facility] <key>)"``
+by :func:`gridscout.models.site_facts.mark_provenance` (for ``it_load_mw``, ``cooling_design`` and the
+other site facts).
 
 References
 ----------

@@ -32,9 +32,14 @@ class Field:
 
 #: Physical estimates on each site card, in display order (units as in the column names).
 FIELDS: tuple[Field, ...] = (
+    Field("status", "Project status (user-supplied)", "", 0, "Site facts", where_covered=True),
     Field("it_load_mw", "IT load", "MW", 1, "Load & energy"),
     Field("energy_mwh_per_year", "Facility energy", "MWh/yr", 0, "Load & energy"),
+    Field("cooling_design", "Cooling design", "", 0, "Cooling"),
     Field("pue_annual", "PUE, annual", "", 3, "Cooling", "weather_hourly"),
+    Field("pue_reported", "PUE, annual, reported by the operator (user-supplied)", "", 3, "Cooling", where_covered=True),
+    Field("pue_reported_minus_model", "PUE reported − modelled", "", 3, "Cooling", where_covered=True),
+    Field("pue_scored_basis", "PUE that scores", "", 0, "Cooling", where_covered=True),
     Field("pue_peak", "PUE, peak hour", "", 3, "Cooling", "weather_hourly"),
     Field("pue_method", "PUE method", "", 0, "Cooling"),
     Field("free_cooling_hours", "Free-cooling hours", "h/yr", 0, "Cooling", "weather_hourly"),
@@ -43,7 +48,11 @@ FIELDS: tuple[Field, ...] = (
     Field("weather_station_key", "Hourly weather file", "", 0, "Cooling", "weather_hourly"),
     Field("weather_distance_km", "Distance to weather file", "km", 1, "Cooling", "weather_hourly"),
     Field("station_distance_km", "Distance to design-condition station", "km", 1, "Cooling", "weather_stations"),
+    Field("water_source", "Water source (user-supplied)", "", 0, "Water", where_covered=True),
     Field("wue_onsite_l_per_kwh", "On-site water (WUE)", "L/kWh", 3, "Water"),
+    Field("wue_reported", "WUE reported by the operator (user-supplied)", "L/kWh", 3, "Water", where_covered=True),
+    Field("wue_reported_minus_model", "WUE reported − modelled", "L/kWh", 3, "Water", where_covered=True),
+    Field("wue_scored_basis", "WUE that scores", "", 0, "Water", where_covered=True),
     Field("water_offsite_l_per_kwh", "Off-site water (generation)", "L/kWh", 3, "Water"),
     Field("water_m3_per_year", "Water consumed", "m³/yr", 0, "Water"),
     Field("water_stress_score", "Water stress (0–5; basin tier, else country tier)", "", 2, "Water"),
@@ -67,7 +76,14 @@ FIELDS: tuple[Field, ...] = (
     Field("capacity_within_50km_mw", "Generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("firm_capacity_within_50km_mw", "Firm generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("variable_capacity_within_50km_mw", "Variable generation within 50 km", "MW", 0, "Power", "gppd"),
+    Field("grid_mw_secured", "Signed grid connection (user-supplied)", "MW", 1, "Power", where_covered=True),
+    Field("grid_energized_year", "Grid connection energized (user-supplied)", "", 0, "Power", where_covered=True),
+    Field("facility_load_mw", "Facility peak load (nameplate IT × peak PUE)", "MW", 1, "Power", where_covered=True),
+    Field("power_gate_note", "Power gates and the signed connection", "", 0, "Power", where_covered=True),
 )
+#: candidate-file columns whose values are user-supplied (issue 22); their ``__evidence`` says so
+USER_FACT_COLUMNS = ("it_load_mw", "cooling_design", "water_source", "pue_reported", "wue_reported",
+                     "grid_mw_secured", "grid_energized_year", "status")
 
 #: Columns whose value names the source it came from (per row).
 ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source",

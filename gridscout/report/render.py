@@ -21,7 +21,8 @@ import polars as pl
 from gridscout import __version__
 from gridscout.report import charts
 from gridscout.report.compare import compare_runs, flatten
-from gridscout.report.fields import (FIELDS, LOCATION_SOURCES, ROW_SOURCE_COLUMNS, UNKNOWN, fmt_field, fmt_number,
+from gridscout.report.fields import (FIELDS, LOCATION_SOURCES, ROW_SOURCE_COLUMNS, UNKNOWN, USER_FACT_COLUMNS,
+                                     fmt_field, fmt_number,
                                      is_missing, sort_key)
 from gridscout.report.maps import site_map_svg
 from gridscout.report.rundir import RunData, load_run, safe_output_path
@@ -132,6 +133,11 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
         dist = row.get("weather_distance_km")
         add("hourly weather", "weather_hourly",
             f"{row.get('weather_station_key')}" + ("" if is_missing(dist) else f", {fmt_number(dist, 1)} km away"))
+    for col in USER_FACT_COLUMNS:
+        ev = row.get(f"{col}__evidence")
+        if not is_missing(row.get(col)) and isinstance(ev, str) and ev.startswith("user-supplied"):
+            add(f"{col} = {fmt_number(row.get(col), 3) if isinstance(row.get(col), float) else row.get(col)}",
+                "candidate file", ev, "user-supplied")
     if not is_missing(row.get("water_stress_score")):
         basin = row.get("water_stress_method") == "basin_aqueduct"
         add("water stress", "aqueduct" if basin else "water_stress_sdg642", _text(row.get("water_stress_source")))
@@ -248,6 +254,8 @@ def _table(i: int, row: dict[str, Any], ctx: dict[str, Any], crit: list[str], co
         worst = g[0]["cls"] if g else UNKNOWN
         txt = ", ".join(f"{x['name']}: {x['value']}" for x in g if x["cls"] != "PASS") or "all PASS"
         cells.append(_cell(txt, str(GATE_ORDER.get(worst, 1))))
+    if "status" in cols:
+        cells.append(_cell("—" if is_missing(row.get("status")) else str(row.get("status")), sort_key(row.get("status"))))
     status = f"excluded: {ctx['exclusion_reason']}" if ctx["excluded"] else "scored"
     cells.append(_cell(status, status.lower()))
     return cells
@@ -266,6 +274,8 @@ def _table_cols(crit: list[str], cols: set[str], gate_cols: list[str]) -> list[d
         out.append(("Pareto", "text", "on the Pareto front"))
     if gate_cols:
         out.append(("Gates", "text", "gates not passed"))
+    if "status" in cols:
+        out.append(("Project", "text", "project status from the candidate file (user-supplied)"))
     out.append(("Status", "text", "scored or exclusion reason"))
     return [{"label": a, "type": b, "help": c} for a, b, c in out]
 

@@ -23,7 +23,7 @@ tr.excluded td{color:#777;background:#fafafa}
 .badge{display:inline-block;border-radius:3px;padding:0 .3rem;font-size:.78em;font-weight:600;margin:0 .15rem .15rem 0}
 .g-PASS{background:#dcfce7;color:#166534} .g-CONDITIONAL{background:#fef9c3;color:#854d0e}
 .g-FAIL{background:#fee2e2;color:#991b1b} .g-UNKNOWN{background:var(--unkbg);color:var(--unk);border:1px dashed #f97316}
-.ev{font-size:.75em;color:var(--mut)} .ev-observed{color:#166534} .ev-derived{color:#1e40af} .ev-modelled{color:#7c2d12}
+.ev{font-size:.75em;color:var(--mut)} .ev-observed{color:#166534} .ev-derived{color:#1e40af} .ev-modelled{color:#7c2d12} .ev-user-supplied{color:#6b21a8;font-weight:600} .ev-profile{color:#475569}
 .controls{margin:.5rem 0} .controls input[type=search]{width:22rem;padding:.25rem}
 .map{max-width:1100px;border:1px solid var(--bd);background:#fff}
 .map .sea{fill:#eef4f8} .map .b-country{fill:#f4f1ea;stroke:#9b9b9b;stroke-width:.5}

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from gridscout.scoring import reported
 from gridscout.scoring.gates import evaluate_gates, gates_long
 from gridscout.scoring.normalise import criterion_score
 from gridscout.scoring.profiles import Profile
@@ -118,12 +119,14 @@ def score_sites(features: pl.DataFrame, profile: Profile, *, mc_draws: int = 100
     """
     id_col = "site_id" if "site_id" in features.columns else None
     feats = features if id_col else features.with_row_index("site_id").with_columns(pl.col("site_id").cast(pl.Utf8))
+    feats, model_cols = reported.scoring_view(feats, profile.facility)  # reported or modelled PUE/WUE
     out = score_frame(feats, profile)
     out = out.with_columns(rank_scores(out))
     eligible = ~out["excluded"].to_numpy()
     mc = monte_carlo(feats, profile, eligible, draws=mc_draws, top_k=top_k, seed=seed)
     front, pcols = pareto_set(feats, eligible)
     out = pl.concat([out, mc], how="horizontal").with_columns(pl.Series("pareto", front))
+    out = reported.restore(out, model_cols)
     gl = gates_long(out, profile)
     if id_col is None:
         out = out.drop("site_id")

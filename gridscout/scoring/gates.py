@@ -16,6 +16,13 @@ null country → UNKNOWN. ``on_land`` (always applied, whatever the profile): fa
 sea"), null → UNKNOWN. There is no CONDITIONAL band
 for categorical gates.
 
+Signed grid connection (issue 22): a power gate (a ``min_`` gate on a generation-capacity column,
+:func:`is_power_gate`) PASSes for a site whose ``grid_secured_covers_load`` is true (the candidate
+file's ``grid_mw_secured`` ≥ the site's facility load, :func:`gridscout.models.site_facts.secured_grid`):
+nearby generation is a proxy for how hard it is to get power, and a signed interconnection answers
+that question directly. ``power_gate_note`` says so on the site's card (null where no secured MW is given).
+Locations without the column (screening cells) are gated as before.
+
 A site's ``gate_status`` is FAIL if any gate fails, else UNKNOWN if any is unknown, else CONDITIONAL
 if any is conditional, else PASS: UNKNOWN is never a pass. FAIL always excludes; UNKNOWN excludes
 only under ``[unknown] gate = "exclude"`` (default: kept, flagged); CONDITIONAL never excludes.
@@ -71,14 +78,39 @@ def gate_expr(c: Constraint, tol: float, columns: set[str]) -> tuple[pl.Expr, pl
     raise ValueError(f"unknown constraint kind {c.kind!r}")
 
 
+def is_power_gate(c: Constraint) -> bool:
+    """A minimum on generation capacity near the site (``min_capacity_within_50km_mw``,
+    ``min_firm_capacity_within_50km_mw``, ...): the gates a signed grid connection satisfies."""
+    return c.kind == "min" and "capacity" in c.column and c.column.endswith("_mw")
+
+
+def _power_gate_note(profile: Profile, columns: set[str]) -> pl.Expr | None:
+    """Why a site's power gates pass or not on its signed connection (null without ``grid_mw_secured``)."""
+    if not {"grid_mw_secured", "grid_secured_covers_load", "facility_load_mw"} <= columns:
+        return None
+    names = ", ".join(c.name for c in profile.constraints if is_power_gate(c)) or "none in this profile"
+    sec, load = pl.col("grid_mw_secured").round(1), pl.col("facility_load_mw").round(1)
+    return (pl.when(pl.col("grid_mw_secured").is_null()).then(None)
+            .when(pl.col("grid_secured_covers_load"))
+            .then(pl.format(f"power gates ({names}) passed on the signed grid connection: grid_mw_secured {{}} MW "
+                            "(user-supplied) ≥ facility load {} MW (nameplate IT × PUE)", sec, load))
+            .when(pl.col("facility_load_mw").is_null())
+            .then(pl.format("grid_mw_secured {} MW (user-supplied) not used: the facility load is UNKNOWN (no PUE)", sec))
+            .otherwise(pl.format(f"grid_mw_secured {{}} MW (user-supplied) < facility load {{}} MW: power gates "
+                                 f"({names}) judged on nearby generation", sec, load)))
+
+
 def evaluate_gates(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     """Per-site gate columns: ``gate_<name>`` status, ``gate_status``, ``gate_excluded`` (bool),
     ``gate_reason`` (FAILs, and UNKNOWNs when those exclude; '' if none) and ``gate_flags``
     (CONDITIONAL and UNKNOWN gates, human-readable)."""
     cols = set(features.columns)
     status_cols, reason_cols = [], []
+    secured = "grid_secured_covers_load" in cols
     for c in profile.constraints:
         s, r = gate_expr(c, profile.tolerance, cols)
+        if secured and is_power_gate(c):
+            s = pl.when(pl.col("grid_secured_covers_load").fill_null(False)).then(pl.lit(PASS)).otherwise(s)
         status_cols.append(s.alias(f"gate_{c.name}"))
         reason_cols.append(r.alias(f"_reason_{c.name}"))
     if not status_cols:
@@ -102,6 +134,9 @@ def evaluate_gates(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         pick((FAIL, UNKNOWN) if excl_unknown else (FAIL,)).alias("gate_reason"),
         pick((CONDITIONAL,) if excl_unknown else (CONDITIONAL, UNKNOWN)).alias("gate_flags"),
     )
+    note = _power_gate_note(profile, cols)
+    if note is not None:
+        out = out.with_columns(features.select(note.alias("power_gate_note")).to_series())
     return out.drop([f"_reason_{n}" for n in names])
 
 

@@ -54,7 +54,7 @@ _TOP_KEYS = {"name", "version", "description", "unknown", "facility", "robustnes
 _SUB_KEYS = {"column", "direction", "weight", "normalisation", "zero", "full", "lo", "hi", "fallback", "note"}
 _CRIT_KEYS = {"weight", "sub", "note"}
 _UNKNOWN_KEYS = {"policy", "penalty_score", "gate"}
-_FACILITY_KEYS = {"cooling", "envelope", "it_load_mw", "utilisation"}
+_FACILITY_KEYS = {"cooling", "envelope", "it_load_mw", "utilisation", "score_reported_pue", "score_reported_wue"}
 _ROBUST_KEYS = {"weight_concentration", "sigma", "top_k", "note"}
 _LIST_CONSTRAINTS = {"excluded_countries", "required_countries"}
 
@@ -125,12 +125,19 @@ class UnknownPolicy:
 
 @dataclass(frozen=True)
 class Facility:
-    """The facility the profile is for: cooling design, ASHRAE envelope, IT load [MW], utilisation [-]."""
+    """The facility the profile is for: cooling design, ASHRAE envelope, IT load [MW], utilisation [-]
+    (a candidate file's ``cooling_design`` / ``it_load_mw`` override the first and third per site).
+
+    ``score_reported_pue`` / ``score_reported_wue`` (default false): score a site's operator-reported
+    ``pue_reported`` / ``wue_reported`` (candidate file) where given instead of the model's
+    ``pue_annual`` / ``wue_onsite_l_per_kwh``; the model's figures stay in the outputs either way."""
 
     cooling: str = "waterside_economizer_tower"
     envelope: str = "A1"
     it_load_mw: float = 50.0
     utilisation: float = 0.8
+    score_reported_pue: bool = False
+    score_reported_wue: bool = False
 
 
 @dataclass(frozen=True)
@@ -356,8 +363,14 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
     env = fd.get("envelope", fac.envelope)
     if env not in ENVELOPES:
         raise _err(src, "facility.envelope", f"must be one of {ENVELOPES}, got {env!r}")
+    flags = {}
+    for k in ("score_reported_pue", "score_reported_wue"):
+        v = fd.get(k, False)
+        if not isinstance(v, bool):
+            raise _err(src, f"facility.{k}", f"must be true or false, got {v!r}")
+        flags[k] = v
     fac = Facility(cooling, env, _num(src, "facility.it_load_mw", fd.get("it_load_mw", fac.it_load_mw), lo=1e-6),
-                   _num(src, "facility.utilisation", fd.get("utilisation", fac.utilisation), lo=1e-6, hi=1.0))
+                   _num(src, "facility.utilisation", fd.get("utilisation", fac.utilisation), lo=1e-6, hi=1.0), **flags)
 
     rd = doc.get("robustness", {})
     if not isinstance(rd, dict):
