@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.warehouses import build_warehouse
+
 REPO = Path(__file__).resolve().parent.parent
 FIRST_SLICE = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
                "weather_hourly")
@@ -57,9 +59,4 @@ def _isolated_env(tmp_path_factory):
 @pytest.fixture(scope="session")
 def first_slice_db(tmp_path_factory, raw_dir) -> Path:
     """A warehouse with the first slice of sources loaded from the real files (read-only use)."""
-    from gridscout.jobs.ingest import ingest_source
-
-    db = tmp_path_factory.mktemp("warehouse") / "first_slice.duckdb"
-    for sid in FIRST_SLICE:
-        ingest_source(sid, db=db, raw=raw_dir)
-    return db
+    return build_warehouse(tmp_path_factory.mktemp("warehouse") / "first_slice.duckdb", raw_dir, FIRST_SLICE)

@@ -27,8 +27,8 @@ import pandas as pd
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, looks_like_html
-from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, weather_result
+from gridscout.sources.base import ParseResult, RawFile, SourceSpec, looks_like_html
+from gridscout.sources.pvlib_tmy import canonical_hourly, parse_weather_files
 
 VARIABLES = {"Temperature": "dry_bulb_c", "Dew Point": "dew_point_c", "Relative Humidity": "rh_pct",
              "Pressure": "pressure_pa", "GHI": "ghi_w_per_m2", "DNI": "dni_w_per_m2", "DHI": "dhi_w_per_m2",
@@ -81,21 +81,9 @@ def read_nsrdb_csv(path: Path, station_key: str, *, latitude: float | None = Non
 
 
 def parse(files: Mapping[str, Path]) -> ParseResult:
-    frames, rows, rejections = [], [], []
-    for name, path in sorted(files.items()):
-        key = f"{SPEC.id}:{name}"
-        try:
-            df, meta = read_nsrdb_csv(path, key)
-        except SourceFormatError as exc:
-            if "location of this file is unknown" not in str(exc):
-                raise
-            rows_in_file = max(sum(1 for _ in path.open("rb")) - 1, 0)
-            rejections.append(Rejection("weather_hourly", rows_in_file,
-                                        f"{name}: no NSRDB metadata lines, location unknown"))
-            continue
-        frames.append(df)
-        rows.append(files_row(key, name, df.height, meta))
-    return weather_result(frames, rows, rejections)
+    return parse_weather_files(files, SPEC.id, read_nsrdb_csv, unlocated="location of this file is unknown",
+                               unlocated_rows=lambda path: max(sum(1 for _ in path.open("rb")) - 1, 0),
+                               unlocated_reason="no NSRDB metadata lines, location unknown")
 
 
 SPEC = SourceSpec(

@@ -31,9 +31,9 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import REQUESTS_DIR, ParseResult, RawFile, Rejection, SourceSpec, request_file
+from gridscout.sources.base import REQUESTS_DIR, ParseResult, RawFile, SourceSpec, request_file
 from gridscout.sources.fetch import save_response
-from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, weather_result
+from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, parse_weather_files, weather_result
 from gridscout.sources.retry import RETRY_DELAYS_S
 from gridscout.sources.weather_hourly import read_epw
 
@@ -212,26 +212,19 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
     """
     if (site := request_file(files, what="PVGIS site")) is not None:
         return parse_site(site)
-    frames, rows, rejections = [], [], []
-    for name, path in sorted(files.items()):
-        key = f"{SPEC.id}:{name}"
-        suffix = path.suffix.lower()
-        try:
-            if suffix == ".json":
-                df, meta = parse_tmy_json(path.read_bytes(), key, file=str(path))
-            elif suffix == ".epw":
-                df, meta = read_epw(path, key)
-                meta["data_kind"] = meta.get("data_kind") or "PVGIS-TMY (EPW)"
-            else:
-                df, meta = parse_tmy_csv(path, key)
-        except SourceFormatError as exc:
-            if "location of this TMY is unknown" not in str(exc):
-                raise
-            rejections.append(Rejection("weather_hourly", 8760, f"{name}: no location in the file"))
-            continue
-        frames.append(df)
-        rows.append(files_row(key, name, df.height, meta))
-    return weather_result(frames, rows, rejections)
+    return parse_weather_files(files, SPEC.id, read_tmy_file, unlocated="location of this TMY is unknown")
+
+
+def read_tmy_file(path: Path, key: str) -> tuple[pl.DataFrame, dict]:
+    """One PVGIS TMY file by its suffix: the JSON API response, the EPW or the CSV download."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return parse_tmy_json(path.read_bytes(), key, file=str(path))
+    if suffix == ".epw":
+        df, meta = read_epw(path, key)
+        meta["data_kind"] = meta.get("data_kind") or "PVGIS-TMY (EPW)"
+        return df, meta
+    return parse_tmy_csv(path, key)
 
 
 SPEC = SourceSpec(

@@ -13,7 +13,7 @@ other hourly sources here (PVGIS, NSRDB, NASA POWER) share.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ import pandas as pd
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range
+from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range
 from gridscout.sources.weather_hourly import EPW_COLUMNS
 
 VALUE_COLUMNS = tuple(EPW_COLUMNS.values())
@@ -138,14 +138,32 @@ def empty_hourly_schema() -> dict:
             "month": pl.Int8, **{c: pl.Float64 for c in VALUE_COLUMNS}}
 
 
-def parse(files: Mapping[str, Path]) -> ParseResult:
-    frames, rows = [], []
+def parse_weather_files(files: Mapping[str, Path], source_id: str, read: Callable, *,
+                        unlocated: str | None = None, unlocated_rows: Callable[[Path], int] | None = None,
+                        unlocated_reason: str = "no location in the file") -> ParseResult:
+    """The one loop over a folder of station weather files (TMY CSV, NSRDB PSM CSV, PVGIS JSON/CSV/EPW):
+    ``read(path, station_key)`` → (canonical hourly frame, metadata) per file, station key
+    ``<source_id>:<file name>``. A file whose reader raises a :class:`SourceFormatError` containing
+    ``unlocated`` (its location cannot be known) is rejected with ``unlocated_reason`` and
+    ``unlocated_rows(path)`` rows instead of failing the source; any other format error fails it."""
+    frames, rows, rejections = [], [], []
     for name, path in sorted(files.items()):
-        key = f"{SPEC.id}:{name}"
-        df, meta = read_tmy(path, key)
+        key = f"{source_id}:{name}"
+        try:
+            df, meta = read(path, key)
+        except SourceFormatError as exc:
+            if unlocated is None or unlocated not in str(exc):
+                raise
+            n = unlocated_rows(path) if unlocated_rows else 8760
+            rejections.append(Rejection("weather_hourly", n, f"{name}: {unlocated_reason}"))
+            continue
         frames.append(df)
         rows.append(files_row(key, name, df.height, meta))
-    return weather_result(frames, rows)
+    return weather_result(frames, rows, rejections)
+
+
+def parse(files: Mapping[str, Path]) -> ParseResult:
+    return parse_weather_files(files, SPEC.id, read_tmy)
 
 
 SPEC = SourceSpec(

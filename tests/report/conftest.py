@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.warehouses import build_warehouse
+
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_CHROMIUM = REPO / "scripts" / "install_chromium.sh"
 
@@ -33,12 +35,7 @@ WEIGHTS_B = {"power": 0.1, "cooling": 0.2, "carbon": 0.6, "price": 0.1}
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory, raw_dir) -> Path:
     """A real warehouse with the first-slice sources (about 8 s)."""
-    from gridscout.jobs.ingest import ingest_source
-
-    db = tmp_path_factory.mktemp("wh") / "gridscout.duckdb"
-    for s in SOURCES:
-        ingest_source(s, db=db, raw=raw_dir)
-    return db
+    return build_warehouse(tmp_path_factory.mktemp("wh") / "gridscout.duckdb", raw_dir, SOURCES)
 
 
 @pytest.fixture(scope="session")

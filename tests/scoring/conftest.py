@@ -8,6 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.warehouses import build_warehouse
+
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricitymaps_zones", "ember_prices", "gppd",
            "weather_stations", "weather_hourly"]
@@ -15,12 +17,7 @@ SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricityma
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory, raw_dir) -> Path:
-    from gridscout.jobs.ingest import ingest_source
-
-    db = tmp_path_factory.mktemp("wh") / "gridscout.duckdb"
-    for s in SOURCES:
-        ingest_source(s, db=db, raw=raw_dir)
-    return db
+    return build_warehouse(tmp_path_factory.mktemp("wh") / "gridscout.duckdb", raw_dir, SOURCES)
 
 
 @pytest.fixture(scope="session")
