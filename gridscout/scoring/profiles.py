@@ -18,7 +18,20 @@ A sub-criterion may carry a ``fallback`` sub-criterion (an inline table of the s
 row by row, where the primary column is absent or null: e.g. cooling uses ``pue_annual`` from the
 physical model and falls back to the ASHRAE 1 % cooling design dry-bulb ``cooling_design_db_c``
 from the station index. A value that is absent or null after every fallback is UNKNOWN; the
-``[unknown]`` table says how UNKNOWN is scored (see :class:`UnknownPolicy`).
+``[unknown]`` table says how UNKNOWN is scored, per factor (see :class:`UnknownPolicy`):
+
+.. code-block:: toml
+
+    [unknown]
+    policy = "penalty"          # every factor not listed below: penalty | neutral | uncertain | exclude
+    penalty_score = 25
+    [unknown.factors]           # key: a criterion name or a sub-criterion column of this profile
+    price = "uncertain"
+    water_stress_score = "uncertain"
+
+A profile that gives no ``policy`` gets :data:`DEFAULT_FACTOR_POLICIES` (price and water stress
+``uncertain``) and ``penalty`` for the rest; a profile that gives ``policy`` gets exactly what it
+writes.
 
 Hard constraints (``[constraints]``) are evaluated by :mod:`gridscout.scoring.gates`:
 ``min_<column>`` / ``max_<column>`` for any numeric column, ``excluded_countries`` /
@@ -49,11 +62,16 @@ COOLING_DESIGNS = ("air_chiller_economizer", "air_evaporative", "waterside_econo
 ENVELOPES = ("recommended", "A1", "A2", "A3", "A4")
 #: An UNKNOWN value may never score above the midpoint (a demanding user: unknown is not good).
 MAX_UNKNOWN_PENALTY_SCORE = 50.0
+#: How an UNKNOWN factor is scored (see :class:`UnknownPolicy`).
+UNKNOWN_POLICIES = ("penalty", "neutral", "uncertain", "exclude")
+#: Per-factor policies of a profile that sets no ``[unknown] policy``: an unknown price or water stress is
+#: an uncertainty to carry through the Monte Carlo, not a verdict (issue 14).
+DEFAULT_FACTOR_POLICIES = {"price": "uncertain", "water_stress_score": "uncertain"}
 
 _TOP_KEYS = {"name", "version", "description", "unknown", "facility", "robustness", "criteria", "constraints"}
 _SUB_KEYS = {"column", "direction", "weight", "normalisation", "zero", "full", "lo", "hi", "fallback", "note"}
 _CRIT_KEYS = {"weight", "sub", "note"}
-_UNKNOWN_KEYS = {"policy", "penalty_score", "gate"}
+_UNKNOWN_KEYS = {"policy", "penalty_score", "gate", "factors"}
 _FACILITY_KEYS = {"cooling", "envelope", "it_load_mw", "utilisation"}
 _ROBUST_KEYS = {"weight_concentration", "sigma", "top_k", "note"}
 _LIST_CONSTRAINTS = {"excluded_countries", "required_countries"}
@@ -109,18 +127,43 @@ class Constraint:
 
 @dataclass(frozen=True)
 class UnknownPolicy:
-    """How UNKNOWN (absent or null) inputs are treated.
+    """How UNKNOWN (absent or null after every fallback) inputs are scored, per factor.
 
-    ``policy = "penalty"``: an UNKNOWN sub-criterion scores ``penalty_score`` (0–50, default 0) and the
-    criterion is listed in ``unknown_criteria``. ``policy = "exclude"``: the criterion score is null and
-    the site is excluded (reason names the criterion). ``gate = "conditional"`` (default) keeps a
-    site with an UNKNOWN gate visible but flagged (``gate_status = UNKNOWN``, never PASS);
-    ``gate = "exclude"`` excludes it.
+    A *factor* is a sub-criterion; ``factors`` maps its column (or its criterion's name) to a policy,
+    ``policy`` covers the rest. Policies (:data:`UNKNOWN_POLICIES`):
+
+    ``penalty``
+        The sub-score is ``penalty_score`` (0–50, default 0): unknown is never good.
+    ``neutral``
+        The sub-score is the median of the known sites' sub-scores for that factor (in the rows
+        scored together; per draw in the Monte Carlo).
+    ``uncertain``
+        The deterministic score uses the same median; each Monte Carlo draw instead gives the site
+        the sub-score of a known site picked uniformly at random (the empirical distribution of the
+        known sites, which spans their range), so its rank interval ``rank_p05``..``rank_p95``
+        widens by as much as the unknown could move it.
+    ``exclude``
+        The criterion score is null and the site is excluded (reason names the criterion).
+
+    Under ``neutral`` and ``uncertain``, when no scored site knows the factor there is nothing to
+    be neutral or uncertain about and ``penalty_score`` applies. Every score resting on an UNKNOWN
+    is flagged (``unknown_factors``, ``score_rests_on_unknown``; see :mod:`gridscout.scoring.engine`).
+
+    ``gate = "conditional"`` (default) keeps a site with an UNKNOWN gate visible but flagged
+    (``gate_status = UNKNOWN``, never PASS); ``gate = "exclude"`` excludes it.
     """
 
     policy: str = "penalty"
     penalty_score: float = 0.0
     gate: str = "conditional"
+    factors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FACTOR_POLICIES))
+
+    def policy_for(self, criterion: str, sub: SubCriterion) -> str:
+        """The policy of ``sub`` in ``criterion``: by its column (or a fallback's), else the criterion, else ``policy``."""
+        for link in sub.chain():
+            if link.column in self.factors:
+                return self.factors[link.column]
+        return self.factors.get(criterion, self.policy)
 
 
 @dataclass(frozen=True)
@@ -338,8 +381,21 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
         raise _err(src, "unknown", "must be a table")
     _unknown_keys(src, "unknown", ud, _UNKNOWN_KEYS)
     policy = ud.get("policy", "penalty")
-    if policy not in ("penalty", "exclude"):
-        raise _err(src, "unknown.policy", f"must be 'penalty' or 'exclude', got {policy!r}")
+    if policy not in UNKNOWN_POLICIES:
+        raise _err(src, "unknown.policy", f"must be one of {', '.join(UNKNOWN_POLICIES)}, got {policy!r}")
+    factors = {} if "policy" in ud else dict(DEFAULT_FACTOR_POLICIES)
+    fdoc = ud.get("factors", {})
+    if not isinstance(fdoc, dict):
+        raise _err(src, "unknown.factors", "must be a table of factor = policy (factor: a criterion name or a "
+                                           "sub-criterion column)")
+    names = {c.name for c in criteria} | {link.column for c in criteria for s in c.subs for link in s.chain()}
+    for k, v in fdoc.items():
+        if k not in names:
+            raise _err(src, f"unknown.factors.{k}", f"is neither a criterion nor a sub-criterion column of this "
+                                                   f"profile; use one of {', '.join(sorted(names))}")
+        if v not in UNKNOWN_POLICIES:
+            raise _err(src, f"unknown.factors.{k}", f"must be one of {', '.join(UNKNOWN_POLICIES)}, got {v!r}")
+        factors[k] = v
     pen = _num(src, "unknown.penalty_score", ud.get("penalty_score", 0.0), lo=0.0, hi=MAX_UNKNOWN_PENALTY_SCORE)
     gate = ud.get("gate", "conditional")
     if gate not in ("conditional", "exclude"):
@@ -377,7 +433,7 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
     if any(c.kind == "min" and c.column.startswith("capacity") and c.limit is not None and c.limit < 0 for c in constraints):
         raise _err(src, "constraints", "capacity minimum cannot be negative")
     return Profile(doc["name"], doc["version"], doc["description"], tuple(criteria), constraints, tol,
-                   UnknownPolicy(policy, pen, gate), fac, rob, source, sha256)
+                   UnknownPolicy(policy, pen, gate, factors), fac, rob, source, sha256)
 
 
 def profile_path(name_or_path: str | Path) -> Path:
