@@ -33,6 +33,10 @@ A profile that gives no ``policy`` gets :data:`DEFAULT_FACTOR_POLICIES` (price a
 ``uncertain``) and ``penalty`` for the rest; a profile that gives ``policy`` gets exactly what it
 writes.
 
+``carbon_year = 2023`` (optional, top level): the analysis year of the grid carbon intensity; a zone
+without data that year takes its nearest earlier year and says so. Absent: the latest complete year.
+``gridscout run --carbon-year YEAR`` overrides it.
+
 Hard constraints (``[constraints]``) are evaluated by :mod:`gridscout.scoring.gates`:
 ``min_<column>`` / ``max_<column>`` for any numeric column, ``excluded_countries`` /
 ``required_countries`` (ISO alpha-3), ``on_land``; ``tolerance`` is the CONDITIONAL band.
@@ -67,8 +71,11 @@ UNKNOWN_POLICIES = ("penalty", "neutral", "uncertain", "exclude")
 #: Per-factor policies of a profile that sets no ``[unknown] policy``: an unknown price or water stress is
 #: an uncertainty to carry through the Monte Carlo, not a verdict (issue 14).
 DEFAULT_FACTOR_POLICIES = {"price": "uncertain", "water_stress_score": "uncertain"}
+#: plausible analysis years for ``carbon_year`` (annual grid data start in the 1990s)
+MIN_CARBON_YEAR, MAX_CARBON_YEAR = 1990, 2100
 
-_TOP_KEYS = {"name", "version", "description", "unknown", "facility", "robustness", "criteria", "constraints"}
+_TOP_KEYS = {"name", "version", "description", "unknown", "facility", "robustness", "criteria", "constraints",
+             "carbon_year"}
 _SUB_KEYS = {"column", "direction", "weight", "normalisation", "zero", "full", "lo", "hi", "fallback", "note"}
 _CRIT_KEYS = {"weight", "sub", "note"}
 _UNKNOWN_KEYS = {"policy", "penalty_score", "gate", "factors"}
@@ -199,6 +206,9 @@ class Profile:
     robustness: Robustness = Robustness()
     source: str = ""
     sha256: str = ""
+    #: analysis year of the grid carbon intensity (``carbon_yearly``); None: the latest complete year
+    #: (:func:`gridscout.features.carbon.zone_carbon_for_year`); ``gridscout run --carbon-year`` overrides it
+    carbon_year: int | None = None
 
     @property
     def weights(self) -> dict[str, float]:
@@ -288,6 +298,15 @@ def _parse_sub(src: str, key: str, d: Any, *, need_weight: bool = True) -> SubCr
             raise _err(src, f"{key}.lo", "'lo'/'hi' apply to minmax normalisation only")
     fb = _parse_sub(src, f"{key}.fallback", d["fallback"], need_weight=False) if "fallback" in d else None
     return SubCriterion(col, direction, weight, norm, zero, full, lo, hi, fb)
+
+
+def check_carbon_year(value: Any, src: str = "<profile>", key: str = "carbon_year") -> int | None:
+    """A valid analysis year (or None); raises ProfileError naming ``src`` and ``key`` otherwise."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or not MIN_CARBON_YEAR <= value <= MAX_CARBON_YEAR):
+        raise _err(src, key, f"must be a calendar year {MIN_CARBON_YEAR}..{MAX_CARBON_YEAR} (an integer, e.g. 2023), "
+                             f"got {value!r}; leave it out for the latest complete year")
+    return value
 
 
 def _check_weights(src: str, weights: dict[str, float]) -> None:
@@ -429,11 +448,14 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
     rob = Robustness(_num(src, "robustness.weight_concentration", rd.get("weight_concentration", 50.0), lo=1e-3),
                      sigma, top_k)
 
+    carbon_year = check_carbon_year(doc.get("carbon_year"), src)
+
     constraints, tol = _parse_constraints(src, doc.get("constraints", {}))
     if any(c.kind == "min" and c.column.startswith("capacity") and c.limit is not None and c.limit < 0 for c in constraints):
         raise _err(src, "constraints", "capacity minimum cannot be negative")
     return Profile(doc["name"], doc["version"], doc["description"], tuple(criteria), constraints, tol,
-                   UnknownPolicy(policy, pen, gate, factors), fac, rob, source, sha256)
+                   UnknownPolicy(policy, pen, gate, factors), fac, rob, source, sha256,
+                   carbon_year)
 
 
 def profile_path(name_or_path: str | Path) -> Path:

@@ -10,7 +10,7 @@ from gridscout.features.carbon import available_bases, latest_complete_year, zon
 
 @pytest.fixture(scope="module")
 def yearly(raw_dir, tmp_path_factory):
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
     from gridscout.warehouse.readers.carbon import read_zone_carbon_yearly
 
     db = tmp_path_factory.mktemp("carbon") / "w.duckdb"

@@ -123,7 +123,7 @@ def test_missing_time_row_is_an_error(xlsx, tmp_path):
 
 @pytest.fixture(scope="module")
 def loaded(raw_dir, tmp_path_factory):
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
     from gridscout.warehouse.readers.prices import read_nonhousehold_prices
 
     db = tmp_path_factory.mktemp("eurostat") / "w.duckdb"
