@@ -119,3 +119,14 @@ def test_report_header_shows_year_basis_and_band_caveat(runs):
     assert "its rank could move within" in tokyo
     frankfurt = html[html.index('<span class="muted">(frankfurt)</span>'):]
     assert "price_usd_per_mwh (uncertain)" not in frankfurt[:frankfurt.index("</details>")]
+
+
+def test_cli_refuses_a_bad_carbon_year_before_any_work(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", "from gridscout.cli import main; main()", "run", "--carbon-year", "1800",
+                        "--db", str(tmp_path / "none.duckdb")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "[--carbon-year] must be a calendar year" in r.stdout + r.stderr
+    assert not (tmp_path / "none.duckdb").exists()  # refused before ingest touched a warehouse
