@@ -153,7 +153,9 @@ class UnknownPolicy:
         The criterion score is null and the site is excluded (reason names the criterion).
 
     Under ``neutral`` and ``uncertain``, when no scored site knows the factor there is nothing to
-    be neutral or uncertain about and ``penalty_score`` applies. Every score resting on an UNKNOWN
+    be neutral or uncertain about and ``penalty_score`` applies. The median depends on which rows are
+    scored together: a region screened in partitions gives cells with an UNKNOWN factor the median of
+    their own partition (identical to one run only where every partition knows the same values). Every score resting on an UNKNOWN
     is flagged (``unknown_factors``, ``score_rests_on_unknown``; see :mod:`gridscout.scoring.engine`).
 
     ``gate = "conditional"`` (default) keeps a site with an UNKNOWN gate visible but flagged
