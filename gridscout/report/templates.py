@@ -91,7 +91,7 @@ TEMPLATE = """<!DOCTYPE html>
 <span>code {{ run.code_version or "UNKNOWN" }}</span>
 <span>profile <b>{{ profile.name or "UNKNOWN" }}</b>{% if profile.version %} v{{ profile.version }}{% endif %}</span>
 <span>{{ n_scored }} scored · {{ n_excluded }} excluded · {{ sites|length }} candidates</span>
-<span id="gs-carbon-year">carbon: year <b>{{ carbon.year or "UNKNOWN" }}</b>{% if carbon.year_from %} ({{ carbon.year_from }}){% endif %},
+<span id="gs-carbon-year">carbon: year <b>{{ carbon.year or "UNKNOWN" }}</b>{% if carbon.year_from %} ({{ {"cli": "--carbon-year", "profile": "profile carbon_year", "default": "latest complete year"}.get(carbon.year_from, carbon.year_from) }}){% endif %},
 basis <b>{{ carbon.basis_label or carbon.basis or "UNKNOWN" }}</b>{% if carbon.sites_fell_back %} · {{ carbon.sites_fell_back }} site(s) fell back to an earlier year{% endif %}</span></div>
 {% if prices.band_caveat %}<p class="muted" id="gs-price-note">Prices: {% for k, v in prices.sites_by_source.items() %}{{ k }} {{ v }} site(s){% if not loop.last %}, {% endif %}{% endfor %}{% if prices.sites_unknown %}, UNKNOWN {{ prices.sites_unknown }}{% endif %}. {{ prices.band_caveat }}</p>{% endif %}
 {% if n_rests_on_unknown %}<p class="muted" id="gs-unknown-note">{{ n_rests_on_unknown }} score(s) rest on an UNKNOWN factor (marked *): each site card names the factor, the policy that scored it and how far its rank could move (5–95 % rank interval).</p>{% endif %}

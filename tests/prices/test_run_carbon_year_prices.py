@@ -110,7 +110,7 @@ def test_report_header_shows_year_basis_and_band_caveat(runs):
     (r23, _), _, _ = runs
     html = render_report(r23.run_dir).read_text()
     header = html[html.index("<header>"):html.index("</header>")]
-    assert "carbon: year <b>2023</b> (cli)" in header
+    assert "carbon: year <b>2023</b> (--carbon-year)" in header
     assert "consumption-based lifecycle" in header
     assert "large data center" in html and "band IC" in html
     tokyo = html[html.index('<span class="muted">(tokyo)</span>'):]  # Tokyo's card, up to its end
