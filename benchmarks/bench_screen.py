@@ -55,6 +55,8 @@ def baseline_features(lat: np.ndarray, lon: np.ndarray, ref):
     import pandas as pd
     import shapely
 
+    from gridscout.features.carbon import zone_carbon_for_year
+
     pts = gpd.GeoDataFrame({"cell": np.arange(len(lat))}, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     b = ref.boundaries.to_pandas()
 
@@ -72,7 +74,8 @@ def baseline_features(lat: np.ndarray, lon: np.ndarray, ref):
                           crs="EPSG:4326")
     j = gpd.sjoin(pts, zg, predicate="within", how="left").drop_duplicates("cell")
     out["grid_zone"] = j["grid_zone"].values
-    out = out.merge(ref.zone_carbon.to_pandas().rename(columns={"zone_key": "grid_zone"}), on="grid_zone", how="left")
+    out = out.merge(zone_carbon_for_year(ref.zone_carbon_yearly).to_pandas().rename(columns={"zone_key": "grid_zone"}),
+                    on="grid_zone", how="left")
     out = out.merge(ref.us_state_prices.to_pandas(), on="us_state", how="left")
     p5070 = pts.to_crs("EPSG:5070")
     st = ref.stations.to_pandas()

@@ -13,7 +13,7 @@ from flows.score import score_flow
 def run_flow(candidates: str | None = None, profile: str = "balanced", out: str | None = None,
                   db: str | None = None, raw: str | None = None, sources: list[str] | None = None,
                   mc_draws: int = 1000, seed: int = 0, fail_on_stale: bool = False,
-                  fetch_weather: bool = False) -> str:
+                  fetch_weather: bool = False, carbon_year: int | None = None) -> str:
     ingest = ingest_flow(sources=sources, db=db, raw=raw)
     if fail_on_stale:
         from gridscout.ops.freshness import fail_on_stale as check_fresh
@@ -21,6 +21,6 @@ def run_flow(candidates: str | None = None, profile: str = "balanced", out: str 
         check_fresh(db)
     failed = [{"source_id": r["source_id"], "message": r["message"]} for r in ingest if r["status"] == "failed"]
     run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws, seed=seed,
-                         failed_sources=failed, fetch_weather=fetch_weather)
+                         failed_sources=failed, fetch_weather=fetch_weather, carbon_year=carbon_year)
     report_flow(run_dir=run_dir)
     return run_dir

@@ -117,6 +117,11 @@ def check(db: DbOpt = None) -> None:
         raise typer.Exit(1)
 
 
+CarbonYearOpt = Annotated[int | None, typer.Option(
+    "--carbon-year", help="Analysis year of grid carbon intensity (default: the profile's carbon_year, else the latest "
+                          "complete year); a zone without that year takes its nearest earlier year, flagged.")]
+
+
 @app.command()
 @friendly
 def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CSV, Parquet or GeoJSON).")] = None,
@@ -124,9 +129,10 @@ def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (
           out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
           db: DbOpt = None,
           mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000,
-          fail_on_stale: FailStaleOpt = False, fetch_weather: FetchWeatherOpt = False) -> None:
+          fail_on_stale: FailStaleOpt = False, fetch_weather: FetchWeatherOpt = False,
+          carbon_year: CarbonYearOpt = None) -> None:
     """Score candidate sites from the warehouse; writes scores.parquet and run.json."""
-    _preflight_inputs(candidates, profile, db=db, checks=True)
+    _preflight_inputs(candidates, profile, db=db, checks=True, carbon_year=carbon_year)
     if fail_on_stale:
         from gridscout.ops.freshness import fail_on_stale as check_fresh
 
@@ -134,7 +140,7 @@ def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (
     from flows.score import score_flow
 
     run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws,
-                         fetch_weather=fetch_weather)
+                         fetch_weather=fetch_weather, carbon_year=carbon_year)
     print_top(Path(run_dir) / "scores.parquet", "sites")
     out_console.print(f"scores: {Path(run_dir) / 'scores.parquet'}")
 
@@ -157,14 +163,16 @@ def report(run_dir: Annotated[str, typer.Argument(help="A run folder holding sco
         webbrowser.open(Path(path).resolve().as_uri())
 
 
-def _preflight_inputs(candidates: str | None, profile: str, *, db: str | None = None, checks: bool = False) -> None:
+def _preflight_inputs(candidates: str | None, profile: str, *, db: str | None = None, checks: bool = False,
+                      carbon_year: int | None = None) -> None:
     """Validate the candidate file and the profile (and, for scoring an existing warehouse, its data
     checks) before any flow or server starts, so a user error is one clean message."""
     from gridscout.candidates import load_candidates
-    from gridscout.scoring.profiles import load_profile
+    from gridscout.scoring.profiles import check_carbon_year, load_profile
 
     load_candidates(candidates or config.DEFAULT_CANDIDATES)
     load_profile(profile)
+    check_carbon_year(carbon_year, "gridscout run/score", "--carbon-year")
     if checks:
         from gridscout.warehouse.checks import require_clean
         from gridscout.warehouse.db import connect
@@ -184,18 +192,19 @@ def run(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CS
         db: DbOpt = None, raw: RawOpt = None,
         sources_: Annotated[list[str] | None, typer.Option("--source", help="Limit ingest to these sources.")] = None,
         mc_draws: Annotated[int, typer.Option(help="Monte Carlo weight draws for robustness.")] = 1000,
-        fail_on_stale: FailStaleOpt = False, fetch_weather: FetchWeatherOpt = False) -> None:
+        fail_on_stale: FailStaleOpt = False, fetch_weather: FetchWeatherOpt = False,
+        carbon_year: CarbonYearOpt = None) -> None:
     """The whole job: ingest → score → report. Writes scores.parquet, report.html and run.json."""
     from gridscout.jobs.ingest import default_sources, preflight
 
-    _preflight_inputs(candidates, profile)
+    _preflight_inputs(candidates, profile, carbon_year=carbon_year)
     ids = sources_ or default_sources()
     preflight(ids, _raw(raw))
     from flows.run import run_flow
 
     run_dir = run_flow(candidates=candidates, profile=profile, out=out, db=db,
                             raw=str(_raw(raw)) if raw else None, sources=ids, mc_draws=mc_draws,
-                            fail_on_stale=fail_on_stale, fetch_weather=fetch_weather)
+                            fail_on_stale=fail_on_stale, fetch_weather=fetch_weather, carbon_year=carbon_year)
     print_top(Path(run_dir) / "scores.parquet", "sites")
     out_console.print(f"run folder: {run_dir}\n  scores: {Path(run_dir) / 'scores.parquet'}\n"
                       f"  report: {Path(run_dir) / 'report.html'}\n  manifest: {Path(run_dir) / 'run.json'}")

@@ -16,7 +16,9 @@ class Reference:
     """Current-vintage reference data, as Polars frames (empty frames where a source is not loaded)."""
 
     zones: pl.DataFrame
-    zone_carbon: pl.DataFrame
+    #: annual carbon intensity, every zone × year × basis of the current vintage; the analysis year is
+    #: picked by :func:`gridscout.features.carbon.zone_carbon_for_year`
+    zone_carbon_yearly: pl.DataFrame
     zone_capacity: pl.DataFrame
     us_state_prices: pl.DataFrame
     #: power plants of every plant source (``source_id``, ``country``; see features.power.select_plants)
@@ -25,6 +27,9 @@ class Reference:
     weather_files: pl.DataFrame
     boundaries: pl.DataFrame
     vintages: pl.DataFrame
+    #: Eurostat nrg_pc_205 non-household prices by country, band, tax level and semester (EUR/kWh);
+    #: see :mod:`gridscout.features.prices`
+    nonhousehold_prices: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: monthly country wholesale prices (Ember, EUR/MWh); see :mod:`gridscout.features.wholesale`
     wholesale_monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: towns of at least :data:`PLACE_MIN_POPULATION` people (GeoNames), to name screening zones

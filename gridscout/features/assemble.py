@@ -27,8 +27,9 @@ FEATURE_SOURCES = {
     "country": "boundaries (Natural Earth 1:50m)",
     "us_state": "boundaries (US Census 2017)",
     "grid_zone": "electricitymaps_zones",
-    "carbon_g_per_kwh": "carbon_yearly (Electricity Maps, lifecycle)",
-    "price_usd_per_mwh": "eia_prices (EIA industrial retail, US states only)",
+    "carbon_g_per_kwh": "carbon_yearly (Electricity Maps, consumption-based lifecycle; analysis year, see carbon_year)",
+    "price_usd_per_mwh": "eia_prices (EIA industrial retail, US states); eurostat_prices (Eurostat nrg_pc_205 band IC "
+                         "excl. VAT and recoverable taxes × ECB USD/EUR, Europe)",
     "wholesale_price_usd_per_mwh": "ember_prices (Ember day-ahead, Europe; × ECB USD/EUR; not scored)",
     "capacity_within_50km_mw": "gppd_usa in the US, gppd elsewhere (one plant source per country)",
     "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
@@ -37,17 +38,19 @@ FEATURE_SOURCES = {
 }
 
 
-def site_features(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """All features for candidate sites (``site_id, latitude, longitude`` at least)."""
+def site_features(sites: pl.DataFrame, ref: Reference, *, carbon_year: int | None = None) -> pl.DataFrame:
+    """All features for candidate sites (``site_id, latitude, longitude`` at least); grid carbon of
+    ``carbon_year`` (None: the latest complete year; see :func:`.grid_zone.carbon_and_price`)."""
     out = locate(sites, ref)
     out = water_stress(out, ref.water_stress_country, ref.water_stress_basins)
-    out = carbon_and_price(out, ref)
+    out = carbon_and_price(out, ref, carbon_year=carbon_year)
     out = power_features(out, ref)
     out = weather_links(out, ref)
     return out.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
 
 
-def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference) -> pl.DataFrame:
+def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference, *,
+                  carbon_year: int | None = None) -> pl.DataFrame:
     """Features of every H3 cell centre, one row per cell (``h3``, ``h3_int``, lat/lon, features),
     sorted by ``h3_int``: the same functions as :func:`site_features`, grouped by H3 parent."""
     cells = np.asarray(cells, dtype=np.uint64)
@@ -65,7 +68,7 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
     cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=fine)
     feat = pl.concat([feat, cap], how="horizontal")
-    feat = carbon_and_price(feat, ref)
+    feat = carbon_and_price(feat, ref, carbon_year=carbon_year)
     feat = feat.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
     already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
     return feat if already_sorted else feat.sort("h3_int")

@@ -1,31 +1,39 @@
-"""What the location's grid zone brings: annual carbon intensity, installed capacity by mode, and
-the scored retail price (US states) beside the informational wholesale price (Europe)."""
+"""What the location's grid zone and country bring: annual carbon intensity for the analysis year,
+installed capacity by mode, the scored retail price (US states: EIA; Europe: Eurostat) beside the
+informational wholesale price (Europe)."""
 
 from __future__ import annotations
 
 import polars as pl
 
+from gridscout.features.carbon import COLUMNS as CARBON_COLUMNS
+from gridscout.features.carbon import zone_carbon_for_year
+from gridscout.features.prices import assign_country_prices, country_retail_prices
 from gridscout.features.wholesale import country_wholesale, load_fx
 from gridscout.reference import Reference
 
 
-def carbon_and_price(sites: pl.DataFrame, ref: Reference) -> pl.DataFrame:
-    """Join the zone's latest annual carbon intensity, the US state's latest industrial price (the
-    scored ``price_usd_per_mwh``) and, for information only, the country's wholesale price."""
-    out = sites.join(ref.zone_carbon.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left", maintain_order="left") \
-        if ref.zone_carbon.height else sites.with_columns(
-            pl.lit(None, pl.Float64).alias("carbon_g_per_kwh"), pl.lit(None, pl.Int32).alias("carbon_year"),
-            pl.lit(None, pl.Utf8).alias("carbon_basis"), pl.lit(None, pl.Float64).alias("renewable_pct"),
-            pl.lit(None, pl.Float64).alias("carbon_free_pct"), pl.lit(None, pl.Utf8).alias("carbon_source"),
-            pl.lit(None, pl.Utf8).alias("carbon_vintage"))
+def carbon_and_price(sites: pl.DataFrame, ref: Reference, *, carbon_year: int | None = None,
+                     carbon_basis: str = "lifecycle") -> pl.DataFrame:
+    """Join the zone's annual carbon intensity for ``carbon_year`` (default the latest complete year;
+    an earlier year where the zone lacks that one, flagged ``carbon_year_fell_back``), the scored
+    retail price (US state's latest EIA industrial price; elsewhere the country's Eurostat band-IC
+    price excluding VAT and recoverable taxes, :mod:`gridscout.features.prices`) and, for
+    information only, the country's wholesale price."""
+    zc = zone_carbon_for_year(ref.zone_carbon_yearly, carbon_year, carbon_basis)
+    if zc.height:
+        out = sites.join(zc.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left", maintain_order="left")
+    else:
+        out = sites.with_columns(pl.lit(None, t).alias(c) for c, t in CARBON_COLUMNS.items() if c != "zone_key")
     if ref.us_state_prices.height:
         out = out.join(ref.us_state_prices, on="us_state", how="left", maintain_order="left")
     else:
         out = out.with_columns(pl.lit(None, pl.Int32).alias("price_year"), pl.lit(None, pl.Float64).alias("price_usd_per_mwh"),
                                pl.lit(None, pl.Utf8).alias("price_source"))
+    fx = load_fx()
+    out = assign_country_prices(out, country_retail_prices(ref.nonhousehold_prices, fx))
     # shown beside the scored price, never in it (wholesale ≠ retail; see features.wholesale)
-    return out.join(country_wholesale(ref.wholesale_monthly, load_fx()), on="country", how="left",
-                    maintain_order="left")
+    return out.join(country_wholesale(ref.wholesale_monthly, fx), on="country", how="left", maintain_order="left")
 
 
 def zone_capacity_wide(ref: Reference) -> pl.DataFrame:

@@ -56,9 +56,34 @@ def check_reference(ref: Reference) -> None:
                              f"(with {config.ENV_RAW_DIR} pointing at the raw files) before scoring")
 
 
-def build_features(cands: Candidates, ref: Reference) -> pl.DataFrame:
+def build_features(cands: Candidates, ref: Reference, *, carbon_year: int | None = None) -> pl.DataFrame:
     """Features of the candidate sites (one code path with screening cells) and their weather tier."""
-    return weather_choice(site_features(cands.sites, ref))
+    return weather_choice(site_features(cands.sites, ref, carbon_year=carbon_year))
+
+
+def carbon_manifest(ref: Reference, feats: pl.DataFrame, requested: int | None, origin: str) -> dict:
+    """What run.json says about the carbon analysis year and basis (the report header shows it)."""
+    from gridscout.features.carbon import available_bases, latest_complete_year
+
+    year = requested if requested is not None else latest_complete_year(ref.zone_carbon_yearly)
+    fell = feats.filter(pl.col("carbon_year_fell_back").fill_null(False)) if "carbon_year_fell_back" in feats.columns \
+        else feats.clear()
+    labels = feats["carbon_basis_label"].drop_nulls().unique().sort().to_list() if "carbon_basis_label" in feats.columns else []
+    return {"year": year, "year_from": origin, "basis": "lifecycle", "basis_label": "; ".join(labels) or None,
+            "bases_available": available_bases(ref.zone_carbon_yearly),
+            "sites_fell_back": fell.height,
+            "fallback_years": sorted(set(fell["carbon_year"].drop_nulls().to_list())) if fell.height else []}
+
+
+def price_manifest(feats: pl.DataFrame) -> dict:
+    """Which price sources scored how many sites, and the band caveat for Eurostat prices."""
+    from gridscout.features.prices import BAND_CAVEAT
+
+    counts = feats.group_by("price_source").len().drop_nulls().sort("price_source") if "price_source" in feats.columns \
+        else pl.DataFrame({"price_source": [], "len": []})
+    by = {r["price_source"]: r["len"] for r in counts.iter_rows(named=True)}
+    return {"sites_by_source": by, "sites_unknown": feats.height - sum(by.values()),
+            "band_caveat": BAND_CAVEAT if "eurostat_prices" in by else None}
 
 
 def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None
@@ -71,11 +96,13 @@ def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None
 
 def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,
                      *, db: str | Path | None = None, mc_draws: int = 1000, seed: int = 0,
-                     failed_sources: list[dict] | None = None, fetch_weather: bool = False) -> RunResult:
+                     failed_sources: list[dict] | None = None, fetch_weather: bool = False,
+                     carbon_year: int | None = None) -> RunResult:
     """Score candidate sites under a profile and write scores.parquet, run.json and side tables.
 
     ``failed_sources`` (from the ingest step) are recorded in run.json: the run used the previous
-    good load of each, and says so."""
+    good load of each, and says so. ``carbon_year`` (``--carbon-year``) overrides the profile's
+    ``carbon_year``; neither given: the latest complete year of ``carbon_yearly``."""
     from gridscout.scoring.engine import score_sites
     from gridscout.scoring.profiles import load_profile
 
@@ -89,6 +116,13 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     if contradictions:
         raise CandidateError(f"{cand_path}: {len(contradictions)} problem(s); nothing was scored:\n  "
                              + "\n  ".join(contradictions[:20]))
+    year_from = "cli" if carbon_year is not None else "profile" if prof.carbon_year is not None else "default"
+    if carbon_year is not None:
+        from dataclasses import replace
+
+        from gridscout.scoring.profiles import check_carbon_year
+
+        prof = replace(prof, carbon_year=check_carbon_year(carbon_year, "gridscout run/score", "--carbon-year"))
     timings["read_inputs"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -108,7 +142,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     run_dir = safe_out_dir(out, run_id)
 
     t = time.perf_counter()
-    feats = build_features(cands, ref)
+    feats = build_features(cands, ref, carbon_year=prof.carbon_year)
     timings["features"] = time.perf_counter() - t
     t = time.perf_counter()
     est, extras = estimate(feats, ref, prof, db)
@@ -139,6 +173,8 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         "profile": result.profile if hasattr(result, "profile") else prof.to_dict(),
         "seed": seed,
         "mc_draws": mc_draws,
+        "carbon": carbon_manifest(ref, feats, prof.carbon_year, year_from),
+        "prices": price_manifest(feats),
         "sources": ref.vintages.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
                    .to_dicts() if ref.vintages.height else [],
         "failed_sources": failed_sources or [],

@@ -93,7 +93,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     cells, lat, lon = hexgrid.polyfill(geom, resolution, partition)
     t["polyfill"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    feat = cell_features(cells, lat, lon, ref)
+    feat = cell_features(cells, lat, lon, ref, carbon_year=profile.carbon_year)
     feat = cooling_from_station_stats(feat, profile.facility.cooling, profile.facility.envelope)
     t["features"] = time.perf_counter() - t1
     t1 = time.perf_counter()

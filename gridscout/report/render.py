@@ -116,12 +116,16 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
         if not is_missing(row.get(col)):
             add(col, src)
     if not is_missing(row.get("carbon_g_per_kwh")):
-        detail = " ".join(str(x) for x in (row.get("carbon_year"), row.get("carbon_basis")) if not is_missing(x))
+        detail = " ".join(str(x) for x in (row.get("carbon_year"), row.get("carbon_basis_label") or row.get("carbon_basis"))
+                          if not is_missing(x))
+        if row.get("carbon_year_fell_back"):
+            detail += f" (fell back from {row.get('carbon_year_requested')})"
         add("carbon intensity", _text(row.get(ROW_SOURCE_COLUMNS["carbon_g_per_kwh"])), detail,
             None if is_missing(row.get("carbon_vintage")) else str(row.get("carbon_vintage")))
     if not is_missing(row.get("price_usd_per_mwh")):
         add("electricity price", _text(row.get(ROW_SOURCE_COLUMNS["price_usd_per_mwh"])),
-            "" if is_missing(row.get("price_year")) else f"year {row.get('price_year')}")
+            "; ".join(x for x in ("" if is_missing(row.get("price_year")) else f"year {row.get('price_year')}",
+                                  "" if is_missing(row.get("price_basis")) else str(row.get("price_basis"))) if x))
     if not is_missing(row.get("wholesale_price_usd_per_mwh")):
         add("wholesale price (not scored)", "ember_prices",
             f"year {row.get('wholesale_price_year')}; {_text(row.get('wholesale_price_source'))}")
@@ -201,13 +205,15 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
     crit_unknown = _split_list(row.get("unknown_criteria"))
     if crit_unknown:
         unknowns.append("criteria " + ", ".join(crit_unknown))
+    rests_on = _split_list(row.get("unknown_factors")) if row.get("score_rests_on_unknown") else []
     if unknown_fields:
         unknowns.append("estimates " + ", ".join(unknown_fields))
     robust = []
     if "p_top5" in cols:
         robust.append(f"P(top 5) {fmt_number(row.get('p_top5'), 2)}")
     if "rank_p05" in cols or "rank_p95" in cols:
-        robust.append(f"rank 5–95 %: {fmt_number(row.get('rank_p05'))}–{fmt_number(row.get('rank_p95'))}")
+        robust.append(f"rank 5–95 %: {fmt_number(row.get('rank_p05'))}–{fmt_number(row.get('rank_p95'))}"
+                      + ("" if is_missing(row.get("rank_interval")) else f" (could move {row.get('rank_interval')} places)"))
     if "pareto" in cols:
         p = row.get("pareto")
         robust.append("Pareto set: " + (UNKNOWN if is_missing(p) else "yes" if p else "no"))
@@ -221,6 +227,9 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
     return {
         "card_id": f"site-{i}", "site_id": str(row.get("site_id")), "name": name, "excluded": excluded,
         "exclusion_reason": _text(row.get("exclusion_reason")), "rank_text": fmt_number(row.get("rank")),
+        "rests_on": rests_on,
+        "rank_move": (None if is_missing(row.get("rank_p05")) or is_missing(row.get("rank_p95"))
+                      else f"{fmt_number(row.get('rank_p05'))}–{fmt_number(row.get('rank_p95'))}"),
         "score_text": fmt_number(row.get("score"), 1), "where": where, "unknowns": unknowns,
         "gates": _gates(row, gate_cols), "criteria": criteria, "fields": fields, "robust": " · ".join(robust),
         "contrib_svg": charts.contribution_bars(row, crit) if has_contrib else None,
@@ -237,7 +246,8 @@ def _table(i: int, row: dict[str, Any], ctx: dict[str, Any], crit: list[str], co
         _cell(_text(row.get("country")), sort_key(row.get("country"))),
         _cell(_us_state_text(row), sort_key(row.get("us_state"))),
         _cell(_text(row.get("grid_zone")), sort_key(row.get("grid_zone"))),
-        _cell(fmt_number(row.get("score"), 1), sort_key(row.get("score")), "num"),
+        _cell(fmt_number(row.get("score"), 1) + ("*" if row.get("score_rests_on_unknown") else ""),
+              sort_key(row.get("score")), "num"),
     ]
     cells += [_cell(fmt_number(row.get(f"score_{c}"), 1), sort_key(row.get(f"score_{c}")), "num") for c in crit]
     if "p_top5" in cols:
@@ -264,7 +274,8 @@ def _table(i: int, row: dict[str, Any], ctx: dict[str, Any], crit: list[str], co
 def _table_cols(crit: list[str], cols: set[str], gate_cols: list[str]) -> list[dict[str, str]]:
     out = [("Rank", "num", "1 = best"), ("Site", "text", "site name"), ("ID", "text", "site_id"),
            ("Country", "text", "ISO 3166 alpha-3"), ("US state", "text", "US state code"),
-           ("Grid zone", "text", "Electricity Maps zone"), ("Score", "num", "0–100, null when excluded")]
+           ("Grid zone", "text", "Electricity Maps zone"),
+           ("Score", "num", "0–100, null when excluded; * rests on an UNKNOWN factor (see the site card)")]
     out += [(c, "num", f"sub-score {c} (0–100)") for c in crit]
     if "p_top5" in cols:
         out.append(("P(top 5)", "num", "probability of a top-5 rank under the robustness analysis"))
@@ -314,12 +325,16 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
     candidates = data.run.get("candidates") if isinstance(data.run.get("candidates"), dict) else {}
     notes = candidates.get("notes") or []
     timings = data.run.get("timings_s") if isinstance(data.run.get("timings_s"), dict) else {}
+    carbon = data.run.get("carbon") if isinstance(data.run.get("carbon"), dict) else {}
+    prices = data.run.get("prices") if isinstance(data.run.get("prices"), dict) else {}
+    n_rest = int(scores["score_rests_on_unknown"].fill_null(False).sum()) if "score_rests_on_unknown" in cols else 0
     n_excl = int(scores["excluded"].fill_null(False).sum()) if "excluded" in cols else 0
     n_scored = int(scores["score"].is_not_null().sum()) if "score" in cols else 0
     return {
         "version": __version__, "run_id": data.run_id, "run": data.run, "profile": profile,
         "csp": content_security_policy(), "css": CSS, "hook_js": HOOK_JS, "main_js": MAIN_JS,
         "sites": sites, "n_excluded": n_excl, "n_scored": n_scored, "open_cards": OPEN_CARDS,
+        "carbon": carbon, "prices": prices, "n_rests_on_unknown": n_rest,
         "table_cols": _table_cols(crit, cols, gate_cols),
         "map_svg": site_map_svg(scores, data.boundaries, data.surface, card_ids),
         "has_surface": data.surface is not None and data.surface.height > 0,

@@ -90,7 +90,11 @@ TEMPLATE = """<!DOCTYPE html>
 <span>started {{ run.started_at or "UNKNOWN" }}</span><span>finished {{ run.finished_at or "UNKNOWN" }}</span>
 <span>code {{ run.code_version or "UNKNOWN" }}</span>
 <span>profile <b>{{ profile.name or "UNKNOWN" }}</b>{% if profile.version %} v{{ profile.version }}{% endif %}</span>
-<span>{{ n_scored }} scored · {{ n_excluded }} excluded · {{ sites|length }} candidates</span></div>
+<span>{{ n_scored }} scored · {{ n_excluded }} excluded · {{ sites|length }} candidates</span>
+<span id="gs-carbon-year">carbon: year <b>{{ carbon.year or "UNKNOWN" }}</b>{% if carbon.year_from %} ({{ {"cli": "--carbon-year", "profile": "profile carbon_year", "default": "latest complete year"}.get(carbon.year_from, carbon.year_from) }}){% endif %},
+basis <b>{{ carbon.basis_label or carbon.basis or "UNKNOWN" }}</b>{% if carbon.sites_fell_back %} · {{ carbon.sites_fell_back }} site(s) fell back to an earlier year{% endif %}</span></div>
+{% if prices.band_caveat %}<p class="muted" id="gs-price-note">Prices: {% for k, v in prices.sites_by_source.items() %}{{ k }} {{ v }} site(s){% if not loop.last %}, {% endif %}{% endfor %}{% if prices.sites_unknown %}, UNKNOWN {{ prices.sites_unknown }}{% endif %}. {{ prices.band_caveat }}</p>{% endif %}
+{% if n_rests_on_unknown %}<p class="muted" id="gs-unknown-note">{{ n_rests_on_unknown }} score(s) rest on an UNKNOWN factor (marked *): each site card names the factor, the policy that scored it and how far its rank could move (5–95 % rank interval).</p>{% endif %}
 <nav><a href="#map">Map</a><a href="#ranking">Ranking</a><a href="#robustness">Robustness</a><a href="#sites">Sites</a>
 {% if compare %}<a href="#compare">Comparison</a>{% endif %}<a href="#profile">Profile</a><a href="#sources">Data sources</a>
 <a href="#methods">Methods</a></nav>
@@ -131,6 +135,7 @@ Boundaries: {{ boundaries_note }}.</p>
 <p class="muted">{{ s.where }}</p>
 {% if s.excluded %}<div class="excl">Excluded: {{ s.exclusion_reason }}</div>{% endif %}
 {% if s.unknowns %}<div class="callout"><b>UNKNOWN</b> — no data, not zero: {{ s.unknowns|join(', ') }}</div>{% endif %}
+{% if s.rests_on %}<div class="callout">This score rests on UNKNOWN: {{ s.rests_on|join(', ') }}{% if s.rank_move %}; its rank could move within {{ s.rank_move }} (5–95 %){% endif %}.</div>{% endif %}
 {% if s.gates %}<p>Gates: {% for g in s.gates %}<span class="badge g-{{ g.cls }}" title="gate_{{ g.name }}">{{ g.name }}: {{ g.value }}</span>{% endfor %}</p>{% endif %}
 <div class="grid">
 <div><h3>Scores</h3><table><tr><th>criterion</th><th>sub-score (0–100)</th><th>contribution</th></tr>
@@ -211,12 +216,17 @@ METHODS = (
              "generating technologies, Environ. Res. Lett. 7 045802"},
     {"what": "Lifecycle carbon factors", "how": "gCO2eq/kWh by generating technology (medians).",
      "cite": "IPCC AR5 WG3 (2014) Annex III, Technology-specific cost and performance parameters, Table A.III.2"},
-    {"what": "Grid carbon intensity", "how": "annual average lifecycle intensity by grid zone; zone boundaries.",
+    {"what": "Grid carbon intensity", "how": "annual average consumption-based (flow-traced) lifecycle intensity by grid "
+                                             "zone for the analysis year (earlier year where a zone lacks it); zone boundaries.",
      "cite": "Electricity Maps, yearly zone data and world_zones geometry (ODbL)"},
     {"what": "Nearby generation", "how": "capacity within 50 km by fuel; firm vs variable.",
      "cite": "WRI Global Power Plant Database v1.2 (Byers L. et al., 2021)"},
     {"what": "Electricity prices", "how": "industrial retail price by US state.",
      "cite": "U.S. Energy Information Administration (EIA), average price by state by provider (EIA-861)"},
+    {"what": "Electricity prices, Europe", "how": "non-household price, band IC (500–1,999 MWh/yr), excluding VAT and "
+                                                  "other recoverable taxes, mean of two semesters, × ECB annual USD/EUR; "
+                                                  "large data centers buy above band IC, at lower unit prices.",
+     "cite": "Eurostat nrg_pc_205 (Regulation (EU) 2016/1952); ECB EXR.A.USD.EUR.SP00.A"},
     {"what": "Water stress", "how": "0–5 score from the finest tier covering the site: WRI Aqueduct 4.0 basin "
                                     "baseline water stress (bws_score as published) where basin polygons are loaded, "
                                     "else the country's SDG 6.4.2 level of water stress (FAO classes <25, 25–50, 50–75, "

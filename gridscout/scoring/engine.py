@@ -4,11 +4,11 @@ Columns added to the input by :func:`score_sites` (and, without rank/robustness,
 :func:`score_frame`, which region screening uses):
 
 ``score_<criterion>`` [0–100]
-    Weighted mean of the criterion's sub-scores. Null only under ``[unknown] policy = "exclude"``
-    when one of its sub-criteria is UNKNOWN (the site is then excluded). Under the default
-    ``"penalty"`` policy an UNKNOWN sub-criterion scores ``penalty_score`` (≤ 50), so UNKNOWN is never
-    scored as good and a site with an UNKNOWN value never outscores an otherwise identical site whose
-    known value scores at least the penalty.
+    Weighted mean of the criterion's sub-scores. An UNKNOWN sub-criterion is scored by its factor's
+    policy (:class:`gridscout.scoring.profiles.UnknownPolicy`): ``penalty`` → ``penalty_score`` (≤ 50,
+    never good); ``neutral`` / ``uncertain`` → the median of the known sites' sub-scores (``uncertain``
+    also spreads it over the known sites in the Monte Carlo); ``exclude`` → null and the site is
+    excluded.
 ``contrib_<criterion>`` [points]
     normalised criterion weight × criterion score; they sum to ``score``.
 ``score`` [0–100]
@@ -22,10 +22,15 @@ Columns added to the input by :func:`score_sites` (and, without rank/robustness,
     (non-excluding) UNKNOWN gates: such sites are kept and ranked but visibly flagged.
 ``unknown_criteria`` / ``unknown_columns``
     Comma-separated criteria / columns scored as UNKNOWN ('' when none).
+``unknown_factors``
+    The UNKNOWN columns with the policy that scored each, e.g. ``price_usd_per_mwh (uncertain)``.
+``score_rests_on_unknown``
+    True when any weighted sub-criterion of the score is UNKNOWN (the report marks these scores).
 ``rank``
     1 = best among non-excluded sites (ties share the lower rank); null for excluded sites.
-``p_top<k>``, ``rank_p05``, ``rank_p95``
-    Monte Carlo robustness (:mod:`gridscout.scoring.robustness`); null ranks for excluded sites.
+``p_top<k>``, ``rank_p05``, ``rank_p95``, ``rank_interval``
+    Monte Carlo robustness (:mod:`gridscout.scoring.robustness`); ``rank_interval`` = ``rank_p95`` −
+    ``rank_p05``, how far the rank could move; null for excluded sites.
 ``pareto``
     In the non-dominated set on cost, emissions and water (excluded sites never are).
 """
@@ -67,16 +72,26 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     crit_cols: dict[str, np.ndarray] = {}
     unknown_crit: list[pl.Expr] = []
     unknown_col: list[pl.Expr] = []
-    unknown_masks: dict[str, np.ndarray] = {}
+    unknown_factor: list[pl.Expr] = []
+    rests = np.zeros(n, dtype=bool)
+    excl_unknown = np.zeros(n, dtype=bool)
+    reason_unknown = [pl.lit(None, pl.Utf8)]
     for crit in profile.criteria:
         cs, unknowns = criterion_score(features, crit, profile)
         crit_cols[crit.name] = cs
         any_unk = np.zeros(n, dtype=bool)
-        for col, m in unknowns:
+        excl = np.zeros(n, dtype=bool)
+        for sub, (col, m, policy) in zip(crit.subs, unknowns):
             any_unk |= m
             unknown_col.append(pl.when(pl.Series(m)).then(pl.lit(col)).otherwise(None))
-        unknown_masks[crit.name] = any_unk
+            unknown_factor.append(pl.when(pl.Series(m)).then(pl.lit(f"{col} ({policy})")).otherwise(None))
+            if w[crit.name] > 0 and sub.weight > 0:
+                rests |= m
+            if policy == "exclude":
+                excl |= m
         unknown_crit.append(pl.when(pl.Series(any_unk)).then(pl.lit(crit.name)).otherwise(None))
+        excl_unknown |= excl
+        reason_unknown.append(pl.when(pl.Series(excl)).then(pl.lit(f"{crit.name} UNKNOWN (unknown policy = exclude)")))
 
     score = np.zeros(n)
     new = {}
@@ -84,12 +99,6 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         new[f"score_{name}"] = cs
         new[f"contrib_{name}"] = w[name] * cs
         score = score + w[name] * cs
-    excl_unknown = np.zeros(n, dtype=bool)
-    reason_unknown = [pl.lit(None, pl.Utf8)]
-    if profile.unknown.policy == "exclude":
-        for name, m in unknown_masks.items():
-            excl_unknown |= m
-            reason_unknown.append(pl.when(pl.Series(m)).then(pl.lit(f"{name} UNKNOWN (unknown policy = exclude)")))
     frame = pl.DataFrame({k: pl.Series(k, v).fill_nan(None) for k, v in new.items()}).with_columns(
         pl.Series("score", score).fill_nan(None))
     out = pl.concat([features, frame, gates], how="horizontal")
@@ -99,6 +108,8 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
                       ignore_nulls=True).fill_null("").alias("exclusion_reason"),
         pl.concat_str(unknown_crit, separator=",", ignore_nulls=True).fill_null("").alias("unknown_criteria"),
         pl.concat_str(unknown_col, separator=",", ignore_nulls=True).fill_null("").alias("unknown_columns"),
+        pl.concat_str(unknown_factor, separator=", ", ignore_nulls=True).fill_null("").alias("unknown_factors"),
+        pl.Series("score_rests_on_unknown", rests),
     ).drop("gate_excluded", "gate_reason")
     return out
 

@@ -82,20 +82,50 @@ def sub_score(features: pl.DataFrame, sub: SubCriterion,
     return out, used
 
 
-def criterion_score(features: pl.DataFrame, crit: Criterion, profile: Profile,
-                    perturb: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
-    """(criterion score 0–100, [(sub column, UNKNOWN mask)]) — weighted mean of sub-scores.
+def fill_unknown(s: np.ndarray, unk: np.ndarray, policy: str, penalty: float,
+                 rng: np.random.Generator | None = None, draws: int = 0) -> np.ndarray:
+    """Sub-scores ``s`` ((n,) or (n, draws)) with the UNKNOWN rows ``unk`` filled under ``policy``.
 
-    UNKNOWN sub-scores become ``penalty_score`` under the penalty policy, NaN under exclude."""
+    ``penalty``: ``penalty``; ``exclude``: NaN; ``neutral``: median of the known rows (per draw);
+    ``uncertain``: that median, or with ``rng`` and ``draws`` > 0, per draw the sub-score of a known
+    row picked uniformly at random (result (n, draws)). With no known row, ``neutral`` and
+    ``uncertain`` fall back to ``penalty`` (see :class:`gridscout.scoring.profiles.UnknownPolicy`)."""
+    if not unk.any():
+        return s
+    known = ~unk
+    mask = unk[:, None] if s.ndim == 2 else unk
+    if policy == "exclude":
+        return np.where(mask, np.nan, s)
+    if policy == "penalty" or not known.any():
+        return np.where(mask, penalty, s)
+    if policy == "uncertain" and rng is not None and draws > 0:
+        s2 = s if s.ndim == 2 else np.broadcast_to(s[:, None], (len(s), draws))
+        k = np.flatnonzero(known)
+        u = np.flatnonzero(unk)
+        pick = k[rng.integers(0, len(k), size=(len(u), s2.shape[1]))]
+        out = s2.copy()
+        out[u] = s2[pick, np.arange(s2.shape[1])[None, :]]
+        return out
+    med = np.median(s[known], axis=0)
+    return np.where(mask, med, s)
+
+
+def criterion_score(features: pl.DataFrame, crit: Criterion, profile: Profile,
+                    perturb: dict[str, np.ndarray] | None = None, *, rng: np.random.Generator | None = None,
+                    draws: int = 0) -> tuple[np.ndarray, list[tuple[str, np.ndarray, str]]]:
+    """(criterion score 0–100, [(sub column, UNKNOWN mask, policy)]) — weighted mean of sub-scores.
+
+    UNKNOWN sub-scores are filled by :func:`fill_unknown` under the sub-criterion's policy
+    (``profile.unknown.policy_for``); ``rng``/``draws`` are the Monte Carlo's (``uncertain`` draws)."""
     tot = sum(s.weight for s in crit.subs)
     acc = None
     unknowns = []
     for sub in crit.subs:
         s, used = sub_score(features, sub, perturb)
         unk = used == -1
-        unknowns.append((sub.column, unk))
-        fill = profile.unknown.penalty_score if profile.unknown.policy == "penalty" else np.nan
-        s = np.where(unk[:, None] if s.ndim == 2 else unk, fill, s)
+        policy = profile.unknown.policy_for(crit.name, sub)
+        unknowns.append((sub.column, unk, policy))
+        s = fill_unknown(s, unk, policy, profile.unknown.penalty_score, rng, draws)
         term = s * (sub.weight / tot)
         acc = term if acc is None else add_broadcast(acc, term)
     return acc, unknowns

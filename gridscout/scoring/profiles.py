@@ -18,7 +18,24 @@ A sub-criterion may carry a ``fallback`` sub-criterion (an inline table of the s
 row by row, where the primary column is absent or null: e.g. cooling uses ``pue_annual`` from the
 physical model and falls back to the ASHRAE 1 % cooling design dry-bulb ``cooling_design_db_c``
 from the station index. A value that is absent or null after every fallback is UNKNOWN; the
-``[unknown]`` table says how UNKNOWN is scored (see :class:`UnknownPolicy`).
+``[unknown]`` table says how UNKNOWN is scored, per factor (see :class:`UnknownPolicy`):
+
+.. code-block:: toml
+
+    [unknown]
+    policy = "penalty"          # every factor not listed below: penalty | neutral | uncertain | exclude
+    penalty_score = 25
+    [unknown.factors]           # key: a criterion name or a sub-criterion column of this profile
+    price = "uncertain"
+    water_stress_score = "uncertain"
+
+A profile that gives no ``policy`` gets :data:`DEFAULT_FACTOR_POLICIES` (price and water stress
+``uncertain``) and ``penalty`` for the rest; a profile that gives ``policy`` gets exactly what it
+writes.
+
+``carbon_year = 2023`` (optional, top level): the analysis year of the grid carbon intensity; a zone
+without data that year takes its nearest earlier year and says so. Absent: the latest complete year.
+``gridscout run --carbon-year YEAR`` overrides it.
 
 Hard constraints (``[constraints]``) are evaluated by :mod:`gridscout.scoring.gates`:
 ``min_<column>`` / ``max_<column>`` for any numeric column, ``excluded_countries`` /
@@ -49,11 +66,19 @@ COOLING_DESIGNS = ("air_chiller_economizer", "air_evaporative", "waterside_econo
 ENVELOPES = ("recommended", "A1", "A2", "A3", "A4")
 #: An UNKNOWN value may never score above the midpoint (a demanding user: unknown is not good).
 MAX_UNKNOWN_PENALTY_SCORE = 50.0
+#: How an UNKNOWN factor is scored (see :class:`UnknownPolicy`).
+UNKNOWN_POLICIES = ("penalty", "neutral", "uncertain", "exclude")
+#: Per-factor policies of a profile that sets no ``[unknown] policy``: an unknown price or water stress is
+#: an uncertainty to carry through the Monte Carlo, not a verdict (issue 14).
+DEFAULT_FACTOR_POLICIES = {"price": "uncertain", "water_stress_score": "uncertain"}
+#: plausible analysis years for ``carbon_year`` (annual grid data start in the 1990s)
+MIN_CARBON_YEAR, MAX_CARBON_YEAR = 1990, 2100
 
-_TOP_KEYS = {"name", "version", "description", "unknown", "facility", "robustness", "criteria", "constraints"}
+_TOP_KEYS = {"name", "version", "description", "unknown", "facility", "robustness", "criteria", "constraints",
+             "carbon_year"}
 _SUB_KEYS = {"column", "direction", "weight", "normalisation", "zero", "full", "lo", "hi", "fallback", "note"}
 _CRIT_KEYS = {"weight", "sub", "note"}
-_UNKNOWN_KEYS = {"policy", "penalty_score", "gate"}
+_UNKNOWN_KEYS = {"policy", "penalty_score", "gate", "factors"}
 _FACILITY_KEYS = {"cooling", "envelope", "it_load_mw", "utilisation", "score_reported_pue", "score_reported_wue"}
 _ROBUST_KEYS = {"weight_concentration", "sigma", "top_k", "note"}
 _LIST_CONSTRAINTS = {"excluded_countries", "required_countries"}
@@ -109,18 +134,45 @@ class Constraint:
 
 @dataclass(frozen=True)
 class UnknownPolicy:
-    """How UNKNOWN (absent or null) inputs are treated.
+    """How UNKNOWN (absent or null after every fallback) inputs are scored, per factor.
 
-    ``policy = "penalty"``: an UNKNOWN sub-criterion scores ``penalty_score`` (0–50, default 0) and the
-    criterion is listed in ``unknown_criteria``. ``policy = "exclude"``: the criterion score is null and
-    the site is excluded (reason names the criterion). ``gate = "conditional"`` (default) keeps a
-    site with an UNKNOWN gate visible but flagged (``gate_status = UNKNOWN``, never PASS);
-    ``gate = "exclude"`` excludes it.
+    A *factor* is a sub-criterion; ``factors`` maps its column (or its criterion's name) to a policy,
+    ``policy`` covers the rest. Policies (:data:`UNKNOWN_POLICIES`):
+
+    ``penalty``
+        The sub-score is ``penalty_score`` (0–50, default 0): unknown is never good.
+    ``neutral``
+        The sub-score is the median of the known sites' sub-scores for that factor (in the rows
+        scored together; per draw in the Monte Carlo).
+    ``uncertain``
+        The deterministic score uses the same median; each Monte Carlo draw instead gives the site
+        the sub-score of a known site picked uniformly at random (the empirical distribution of the
+        known sites, which spans their range), so its rank interval ``rank_p05``..``rank_p95``
+        widens by as much as the unknown could move it.
+    ``exclude``
+        The criterion score is null and the site is excluded (reason names the criterion).
+
+    Under ``neutral`` and ``uncertain``, when no scored site knows the factor there is nothing to
+    be neutral or uncertain about and ``penalty_score`` applies. The median depends on which rows are
+    scored together: a region screened in partitions gives cells with an UNKNOWN factor the median of
+    their own partition (identical to one run only where every partition knows the same values). Every score resting on an UNKNOWN
+    is flagged (``unknown_factors``, ``score_rests_on_unknown``; see :mod:`gridscout.scoring.engine`).
+
+    ``gate = "conditional"`` (default) keeps a site with an UNKNOWN gate visible but flagged
+    (``gate_status = UNKNOWN``, never PASS); ``gate = "exclude"`` excludes it.
     """
 
     policy: str = "penalty"
     penalty_score: float = 0.0
     gate: str = "conditional"
+    factors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FACTOR_POLICIES))
+
+    def policy_for(self, criterion: str, sub: SubCriterion) -> str:
+        """The policy of ``sub`` in ``criterion``: by its column (or a fallback's), else the criterion, else ``policy``."""
+        for link in sub.chain():
+            if link.column in self.factors:
+                return self.factors[link.column]
+        return self.factors.get(criterion, self.policy)
 
 
 @dataclass(frozen=True)
@@ -163,6 +215,9 @@ class Profile:
     robustness: Robustness = Robustness()
     source: str = ""
     sha256: str = ""
+    #: analysis year of the grid carbon intensity (``carbon_yearly``); None: the latest complete year
+    #: (:func:`gridscout.features.carbon.zone_carbon_for_year`); ``gridscout run --carbon-year`` overrides it
+    carbon_year: int | None = None
 
     @property
     def weights(self) -> dict[str, float]:
@@ -252,6 +307,15 @@ def _parse_sub(src: str, key: str, d: Any, *, need_weight: bool = True) -> SubCr
             raise _err(src, f"{key}.lo", "'lo'/'hi' apply to minmax normalisation only")
     fb = _parse_sub(src, f"{key}.fallback", d["fallback"], need_weight=False) if "fallback" in d else None
     return SubCriterion(col, direction, weight, norm, zero, full, lo, hi, fb)
+
+
+def check_carbon_year(value: Any, src: str = "<profile>", key: str = "carbon_year") -> int | None:
+    """A valid analysis year (or None); raises ProfileError naming ``src`` and ``key`` otherwise."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or not MIN_CARBON_YEAR <= value <= MAX_CARBON_YEAR):
+        raise _err(src, key, f"must be a calendar year {MIN_CARBON_YEAR}..{MAX_CARBON_YEAR} (an integer, e.g. 2023), "
+                             f"got {value!r}; leave it out for the latest complete year")
+    return value
 
 
 def _check_weights(src: str, weights: dict[str, float]) -> None:
@@ -345,8 +409,21 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
         raise _err(src, "unknown", "must be a table")
     _unknown_keys(src, "unknown", ud, _UNKNOWN_KEYS)
     policy = ud.get("policy", "penalty")
-    if policy not in ("penalty", "exclude"):
-        raise _err(src, "unknown.policy", f"must be 'penalty' or 'exclude', got {policy!r}")
+    if policy not in UNKNOWN_POLICIES:
+        raise _err(src, "unknown.policy", f"must be one of {', '.join(UNKNOWN_POLICIES)}, got {policy!r}")
+    factors = {} if "policy" in ud else dict(DEFAULT_FACTOR_POLICIES)
+    fdoc = ud.get("factors", {})
+    if not isinstance(fdoc, dict):
+        raise _err(src, "unknown.factors", "must be a table of factor = policy (factor: a criterion name or a "
+                                           "sub-criterion column)")
+    names = {c.name for c in criteria} | {link.column for c in criteria for s in c.subs for link in s.chain()}
+    for k, v in fdoc.items():
+        if k not in names:
+            raise _err(src, f"unknown.factors.{k}", f"is neither a criterion nor a sub-criterion column of this "
+                                                   f"profile; use one of {', '.join(sorted(names))}")
+        if v not in UNKNOWN_POLICIES:
+            raise _err(src, f"unknown.factors.{k}", f"must be one of {', '.join(UNKNOWN_POLICIES)}, got {v!r}")
+        factors[k] = v
     pen = _num(src, "unknown.penalty_score", ud.get("penalty_score", 0.0), lo=0.0, hi=MAX_UNKNOWN_PENALTY_SCORE)
     gate = ud.get("gate", "conditional")
     if gate not in ("conditional", "exclude"):
@@ -386,11 +463,14 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
     rob = Robustness(_num(src, "robustness.weight_concentration", rd.get("weight_concentration", 50.0), lo=1e-3),
                      sigma, top_k)
 
+    carbon_year = check_carbon_year(doc.get("carbon_year"), src)
+
     constraints, tol = _parse_constraints(src, doc.get("constraints", {}))
     if any(c.kind == "min" and c.column.startswith("capacity") and c.limit is not None and c.limit < 0 for c in constraints):
         raise _err(src, "constraints", "capacity minimum cannot be negative")
     return Profile(doc["name"], doc["version"], doc["description"], tuple(criteria), constraints, tol,
-                   UnknownPolicy(policy, pen, gate), fac, rob, source, sha256)
+                   UnknownPolicy(policy, pen, gate, factors), fac, rob, source, sha256,
+                   carbon_year)
 
 
 def profile_path(name_or_path: str | Path) -> Path:

@@ -26,8 +26,13 @@ Inputs
     Inputs are perturbed independently per site (no spatial correlation): a conservative choice
     for ranking stability that overstates swaps between sites in the same zone.
 
+UNKNOWN factors under the ``uncertain`` policy
+    In each draw the site takes the sub-score of a known site picked uniformly at random (see
+    :func:`gridscout.scoring.normalise.fill_unknown`), after the weight and input draws above.
+
 Outputs per site: ``p_top<k>`` (share of draws in which the site ranks ≤ k among the eligible,
-non-excluded sites), ``rank_p05`` / ``rank_p95`` (5th / 95th percentile of its rank over draws).
+non-excluded sites), ``rank_p05`` / ``rank_p95`` (5th / 95th percentile of its rank over draws) and
+``rank_interval`` (their difference: how many places the rank could move).
 Excluded sites get p = 0 and null rank percentiles.
 
 Pareto set (:func:`pareto_front`): the non-dominated sites on cost, emissions and water, all
@@ -83,8 +88,10 @@ def monte_carlo(features: pl.DataFrame, profile: Profile, eligible: np.ndarray, 
     rng = np.random.default_rng(seed)
     n = features.height
     if n == 0 or draws <= 0:
-        return pl.DataFrame({f"p_top{top_k}": [None] * n, "rank_p05": [None] * n, "rank_p95": [None] * n},
-                            schema={f"p_top{top_k}": pl.Float64, "rank_p05": pl.Int32, "rank_p95": pl.Int32})
+        return pl.DataFrame({f"p_top{top_k}": [None] * n, "rank_p05": [None] * n, "rank_p95": [None] * n,
+                             "rank_interval": [None] * n},
+                            schema={f"p_top{top_k}": pl.Float64, "rank_p05": pl.Int32, "rank_p95": pl.Int32,
+                                    "rank_interval": pl.Int32})
     perturb = {col: lognormal_factors(n, draws, s, rng)
                for col, s in sorted(profile.robustness.sigma.items()) if s > 0 and col in features.columns}
     W = dirichlet_weights(profile, draws, rng)
@@ -92,7 +99,7 @@ def monte_carlo(features: pl.DataFrame, profile: Profile, eligible: np.ndarray, 
     for j, crit in enumerate(profile.criteria):
         if not W[:, j].any():
             continue
-        cs, _ = criterion_score(features, crit, profile, perturb)
+        cs, _ = criterion_score(features, crit, profile, perturb, rng=rng, draws=draws)
         cs = np.nan_to_num(cs, nan=0.0)  # NaN only under unknown=exclude, and those sites are ineligible
         total = add_broadcast(total, cs * W[None, :, j] if cs.ndim == 2 else cs[:, None] * W[None, :, j])
     ranks = ranks_per_draw(total, eligible)
@@ -103,7 +110,8 @@ def monte_carlo(features: pl.DataFrame, profile: Profile, eligible: np.ndarray, 
         "rank_p05": pl.Series(np.where(eligible, lo, -1).astype(np.int32)),
         "rank_p95": pl.Series(np.where(eligible, hi, -1).astype(np.int32)),
     }).with_columns(pl.when(pl.Series(eligible)).then(pl.col(c)).otherwise(None).alias(c)
-                    for c in ("rank_p05", "rank_p95"))
+                    for c in ("rank_p05", "rank_p95")).with_columns(
+        (pl.col("rank_p95") - pl.col("rank_p05")).alias("rank_interval"))
 
 
 def pareto_front(obj: np.ndarray) -> np.ndarray:

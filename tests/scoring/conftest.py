@@ -11,7 +11,8 @@ import pytest
 from tests.warehouses import build_warehouse
 
 REPO = Path(__file__).resolve().parents[2]
-SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricitymaps_zones", "ember_prices", "gppd",
+SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricitymaps_zones", "ember_prices", "eurostat_prices",
+           "gppd",
            "weather_stations", "weather_hourly"]
 
 

@@ -158,6 +158,7 @@ def test_absent_column_gate_is_unknown(market_features):
 def test_unknown_policy_exclude(market_features):
     doc = profile_doc()
     doc["unknown"]["policy"] = "exclude"
+    doc["unknown"].pop("factors")  # the shipped price = "uncertain" would override the exclusion
     doc["constraints"] = {}
     doc["criteria"] = {k: v for k, v in doc["criteria"].items() if k in ("power", "carbon", "price")}
     s = score_sites(market_features, parse_profile(doc, "t.toml"), mc_draws=0).scores
@@ -184,6 +185,7 @@ def test_generic_column_from_other_modules(market_features):
 def test_rank_and_minmax_normalisation():
     doc = profile_doc()
     doc["constraints"] = {}
+    doc["unknown"].pop("factors")  # its price / water_stress_score keys name factors this profile drops
     doc["criteria"] = {"carbon": {"weight": 1, "sub": [
         {"column": "carbon_g_per_kwh", "direction": "lower", "weight": 1, "normalisation": "rank"},
         {"column": "renewable_pct", "direction": "higher", "weight": 1, "normalisation": "minmax"}]}}

@@ -48,12 +48,16 @@ def test_latest_complete_year_with_a_rate_from_the_real_file(ember_monthly):
     assert country_wholesale(monthly, load_fx().filter(pl.col("year") < 2015)).height == 0  # no rate, no USD
 
 
-def test_markets_show_wholesale_beside_an_unknown_scored_price(market_features, ember_monthly):
+def test_markets_show_wholesale_beside_the_scored_retail_price(market_features, ember_monthly):
     f = market_features
     fra = f.filter(pl.col("site_id") == "de-frankfurt").row(0, named=True)
     assert fra["country"] == "DEU"
     assert fra["wholesale_price_usd_per_mwh"] == pytest.approx(_mean_2024(ember_monthly, "DEU") * 1.0824)
-    assert fra["price_usd_per_mwh"] is None  # retail industrial price: UNKNOWN outside the US, not the wholesale one
+    # the scored price is Eurostat's band-IC retail price excl. VAT (2024-S1 0.2328, S2 0.2359 EUR/kWh, nrg_pc_205)
+    # at ECB 1.0824 USD/EUR, never the wholesale one
+    assert fra["price_source"] == "eurostat_prices"
+    assert fra["price_usd_per_mwh"] == pytest.approx((0.2328 + 0.2359) / 2 * 1000 * 1.0824)
+    assert fra["price_usd_per_mwh"] != pytest.approx(fra["wholesale_price_usd_per_mwh"])
     us = f.filter(pl.col("country") == "USA")
     assert us.height > 10 and us["wholesale_price_usd_per_mwh"].null_count() == us.height
     assert us["price_usd_per_mwh"].null_count() == 0

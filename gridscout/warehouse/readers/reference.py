@@ -15,6 +15,8 @@ import polars as pl
 from gridscout.reference import Reference
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
+from gridscout.warehouse.readers.carbon import ZONE_CARBON_YEARLY_SQL
+from gridscout.warehouse.readers.prices import NONHOUSEHOLD_SQL
 from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
 
 
@@ -25,8 +27,8 @@ PLACES_SQL = ("select name, latitude, longitude, population, country_alpha2, adm
 
 QUERIES = {
     "zones": "select zone_key, zone_name, country_key, country_name, geometry_wkb, source_id from stg_grid_zones",
-    "zone_carbon": "select zone_key, year as carbon_year, carbon_g_per_kwh, carbon_basis, renewable_pct, "
-                   "carbon_free_pct, source_id as carbon_source, vintage as carbon_vintage from mart_zone_carbon_latest",
+    "zone_carbon_yearly": ZONE_CARBON_YEARLY_SQL,
+    "nonhousehold_prices": NONHOUSEHOLD_SQL,
     "zone_capacity": "select zone_key, mode, capacity_mw from stg_zone_capacity",
     "us_state_prices": "select region_code as us_state, year as price_year, price_usd_per_mwh, "
                        "source_id as price_source from mart_us_state_industrial_price",
