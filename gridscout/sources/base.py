@@ -199,3 +199,16 @@ def read_csv_checked(path: Path, *, required: list[str] | tuple[str, ...] = (), 
     if required:
         require_columns(df, required, file=path)
     return df
+
+
+def json_body(obj, file: str):
+    """A JSON response body (text or bytes) as Python objects; already-parsed objects pass through.
+    Not JSON is a :class:`SourceFormatError` naming ``file``."""
+    if isinstance(obj, (str, bytes)):
+        import json
+
+        try:
+            return json.loads(obj)
+        except json.JSONDecodeError as exc:
+            raise SourceFormatError(f"{file}: not JSON ({exc})") from exc
+    return obj

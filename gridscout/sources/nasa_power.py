@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -28,7 +27,7 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import REQUESTS_DIR, ParseResult, RawFile, Rejection, SourceSpec, request_file
+from gridscout.sources.base import json_body, REQUESTS_DIR, ParseResult, RawFile, Rejection, SourceSpec, request_file
 from gridscout.sources.fetch import save_response
 from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, weather_result
 from gridscout.sources.retry import RETRY_DELAYS_S
@@ -99,11 +98,7 @@ def parse_csv(text: str, *, file: str = "<nasa power csv>") -> tuple[pl.DataFram
 
 def parse_json(obj: Mapping | str | bytes, *, file: str = "<nasa power json>") -> tuple[pl.DataFrame, dict]:
     """A POWER JSON (GeoJSON Feature) body → (frame, meta), same frame shapes as :func:`parse_csv`."""
-    if isinstance(obj, (str, bytes)):
-        try:
-            obj = json.loads(obj)
-        except json.JSONDecodeError as exc:
-            raise SourceFormatError(f"{file}: not JSON ({exc})") from exc
+    obj = json_body(obj, file)
     try:
         params = obj["properties"]["parameter"]
     except (KeyError, TypeError) as exc:

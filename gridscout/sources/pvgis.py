@@ -31,7 +31,7 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import REQUESTS_DIR, ParseResult, RawFile, SourceSpec, request_file
+from gridscout.sources.base import json_body, REQUESTS_DIR, ParseResult, RawFile, SourceSpec, request_file
 from gridscout.sources.fetch import save_response
 from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, parse_weather_files, weather_result
 from gridscout.sources.retry import RETRY_DELAYS_S
@@ -71,11 +71,7 @@ def _location_meta(lat: float, lon: float, elevation: float | None, radiation_db
 
 def parse_tmy_json(obj: Mapping | str | bytes, station_key: str, *, file: str = "<pvgis tmy json>") -> tuple[pl.DataFrame, dict]:
     """PVGIS ``/tmy?outputformat=json`` body (parsed or raw) → (canonical hourly frame, weather_files metadata)."""
-    if isinstance(obj, (str, bytes)):
-        try:
-            obj = json.loads(obj)
-        except json.JSONDecodeError as exc:
-            raise SourceFormatError(f"{file}: not JSON ({exc})") from exc
+    obj = json_body(obj, file)
     try:
         loc = obj["inputs"]["location"]
         rows = obj["outputs"]["tmy_hourly"]
