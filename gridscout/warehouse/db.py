@@ -155,3 +155,13 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
             raise
         done.append(version)
     return done
+
+
+def read_frame(db: str | Path | None, sql: str):
+    """One query on a migrated warehouse as a Polars frame, through a short-lived read-only connection."""
+    ensure_migrated(db)
+    con = connect(db, read_only=True)
+    try:
+        return con.sql(sql).pl()
+    finally:
+        con.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.warehouse.db import connect, ensure_migrated
+from gridscout.warehouse.db import read_frame
 
 ZONE_CARBON_YEARLY_SQL = (
     "select zone_key, year, carbon_g_per_kwh, carbon_basis, renewable_pct, carbon_free_pct, source_id, vintage "
@@ -19,9 +19,4 @@ ZONE_CARBON_YEARLY_SQL = (
 
 def read_zone_carbon_yearly(db: str | Path | None = None) -> pl.DataFrame:
     """All current-vintage ``zone_carbon_yearly`` rows (empty when no carbon source is loaded)."""
-    ensure_migrated(db)
-    con = connect(db, read_only=True)
-    try:
-        return con.sql(ZONE_CARBON_YEARLY_SQL).pl()
-    finally:
-        con.close()
+    return read_frame(db, ZONE_CARBON_YEARLY_SQL)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.warehouse.db import connect, ensure_migrated
+from gridscout.warehouse.db import read_frame
 
 NONHOUSEHOLD_SQL = (
     "select region_code as country, region_name, consumption_band, band_min_mwh, band_max_mwh, tax_level, "
@@ -24,9 +24,4 @@ NONHOUSEHOLD_SQL = (
 def read_nonhousehold_prices(db: str | Path | None = None) -> pl.DataFrame:
     """Eurostat nrg_pc_205 country rows (every band, tax level and semester loaded; EUR/kWh), empty
     when the source is not loaded. ``country`` is ISO 3166-1 alpha-3 (Kosovo: Eurostat ``XK``)."""
-    ensure_migrated(db)
-    con = connect(db, read_only=True)
-    try:
-        return con.sql(NONHOUSEHOLD_SQL).pl()
-    finally:
-        con.close()
+    return read_frame(db, NONHOUSEHOLD_SQL)
