@@ -36,7 +36,6 @@ NOT_IMPORTED = {
     # Used by name, not by import: DuckDB's .arrow()/.pl() and geopandas.to_parquet (GeoParquet outputs).
     "pyarrow": "Arrow interchange for duckdb .pl()/.arrow() and geopandas GeoParquet writing",
     # Excel reader for the Eurostat price and ISO queue workbooks (polars/pandas read_excel engine).
-    "openpyxl": "xlsx engine for the Eurostat and ISO-queue workbook parsers",
 }
 
 
