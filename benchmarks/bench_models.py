@@ -38,7 +38,8 @@ def main() -> None:
     ap.add_argument("--stations", type=int, default=1000)
     ap.add_argument("--design", default=None, help="one design (default: all)")
     args = ap.parse_args()
-    base = [load_station(k)[0] for k in WEATHER_FILES]
+    raw = Path(os.environ["GRIDSCOUT_RAW_DIR"])
+    base = [load_station(raw, k)[0] for k in WEATHER_FILES]
     reps = []
     for i in range(args.stations):
         reps.append(base[i % len(base)].with_columns(pl.lit(f"st{i:05d}").alias("station_key")))
