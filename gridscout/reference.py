@@ -49,3 +49,13 @@ class Reference:
     water_stress_country: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: WRI Aqueduct 4.0 units (string_id, bws_score, ...); usable as a basin tier only with geometry_wkb
     water_stress_basins: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: off-site water (:mod:`gridscout.features.offsite_water`): USGS 2015 per-plant intensities, EIA-860
+    #: 2015 cooling systems, NETL 2016 hydro water per plant and NERC region, Chini & Peer per country,
+    #: and yearly generation per US plant (gppd_usa); see :mod:`gridscout.warehouse.readers.plant_water`
+    plant_water_usgs: pl.DataFrame = field(default_factory=pl.DataFrame)
+    plant_cooling_systems: pl.DataFrame = field(default_factory=pl.DataFrame)
+    hydro_plant_water: pl.DataFrame = field(default_factory=pl.DataFrame)
+    hydro_nerc_water: pl.DataFrame = field(default_factory=pl.DataFrame)
+    country_water_intensity: pl.DataFrame = field(default_factory=pl.DataFrame)
+    country_hydro_water: pl.DataFrame = field(default_factory=pl.DataFrame)
+    plant_generation: pl.DataFrame = field(default_factory=pl.DataFrame)

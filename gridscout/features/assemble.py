@@ -16,6 +16,7 @@ import polars as pl
 
 from gridscout.features.grid_zone import carbon_and_price, zone_capacity_wide
 from gridscout.features.location import locate
+from gridscout.features.offsite_water import ba_water, offsite_water
 from gridscout.features.power import capacity_nearby, power_features, select_plants
 from gridscout.features.water_stress import water_stress
 from gridscout.features.weather_link import weather_links
@@ -35,6 +36,9 @@ FEATURE_SOURCES = {
     "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
     "weather_station_key": "weather_hourly (nearest hourly weather file within 50 km)",
     "water_stress_score": "aqueduct basin where its polygons are loaded, else water_stress_sdg642 (country, FAO)",
+    "water_offsite_l_per_kwh": "US: plants of the balancing area (usgs_thermoelectric_2015, eia860_cooling × Macknick "
+                               "2012, gppd_usa generation, eia860 BA); hydro netl_plant_water_2016; elsewhere "
+                               "chini_peer_electricity_water (country, low confidence)",
 }
 
 
@@ -46,6 +50,7 @@ def site_features(sites: pl.DataFrame, ref: Reference, *, carbon_year: int | Non
     out = carbon_and_price(out, ref, carbon_year=carbon_year)
     out = power_features(out, ref)
     out = weather_links(out, ref)
+    out = offsite_water(out, ref)
     return out.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
 
 
@@ -69,6 +74,7 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=fine)
     feat = pl.concat([feat, cap], how="horizontal")
     feat = carbon_and_price(feat, ref, carbon_year=carbon_year)
+    feat = offsite_water(feat, ref, ba_table=ba_water(ref))
     feat = feat.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
     already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
     return feat if already_sorted else feat.sort("h3_int")

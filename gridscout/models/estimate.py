@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from gridscout.models import pue, site_facts
-from gridscout.models.site import estimate_sites
+from gridscout.models.site import OFFSITE_INPUTS, estimate_sites
 
 
 def hourly_station_keys(feats: pl.DataFrame) -> list[str]:
@@ -35,11 +35,10 @@ def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profil
     nameplate = pl.coalesce(pl.col("it_load_mw"), pl.lit(float(fac.it_load_mw))) if "it_load_mw" in f.columns \
         else pl.lit(float(fac.it_load_mw))
     f = f.with_columns(nameplate.alias("it_nameplate_mw"), site_facts.design_column(f, fac.cooling).alias("_design"))
-    renames = {c: c.replace("zone_cap_mw_", "cap_mw_") for c in f.columns if c.startswith("zone_cap_mw_")}
     model_in = f.select(
         "site_id", "weather_station_key", (pl.col("it_nameplate_mw") * fac.utilisation).alias("it_load_mw"),
         "carbon_g_per_kwh", "carbon_basis", "carbon_free_pct", "price_usd_per_mwh", "price_source", "price_year",
-        *[pl.col(c).alias(n) for c, n in renames.items()],
+        *[pl.col(c) for c in OFFSITE_INPUTS if c in f.columns],
         *[pl.col(c) for c in ("water_stress_score", "water_stress_method") if c in f.columns],
         "latitude", "longitude", "_design",
     )

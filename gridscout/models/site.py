@@ -35,12 +35,15 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from gridscout.models import carbon, climate_stats, cost, pue, renewables, water
+from gridscout.models import carbon, climate_stats, cost, pue, renewables
 from gridscout.models.designs import Design, get_design
 from gridscout.models.load import check_rack_density
 
 HOURS_PER_YEAR = 8760.0
 REQUIRED_SITE_COLUMNS = ("site_id", "weather_station_key", "it_load_mw")
+#: off-site water inputs [L/kWh] from :mod:`gridscout.features.offsite_water` (all optional)
+OFFSITE_INPUTS = ("water_offsite_l_per_kwh", "water_offsite_hydro_l_per_kwh", "water_offsite_hydro_gross_l_per_kwh",
+                  "water_offsite_nonfresh_l_per_kwh", "water_offsite__evidence")
 
 #: Output columns that carry a ``__evidence`` companion.
 ESTIMATE_COLUMNS = (
@@ -153,7 +156,9 @@ def estimate_sites(
         One row per site: ``site_id``, ``weather_station_key`` (nullable), ``it_load_mw`` [MW];
         optional ``carbon_g_per_kwh`` [gCO2eq/kWh], ``carbon_basis``, ``carbon_free_pct`` [%],
         ``price_usd_per_mwh`` [USD/MWh] (+ ``price_source``, ``price_year`` passed through),
-        ``cap_mw_<mode>`` [MW] or ``gen_share_<mode>`` [0-1] for the off-site water mix,
+        ``water_offsite_l_per_kwh`` (fresh, non-hydro), ``water_offsite_hydro_l_per_kwh`` (NETL allocated),
+        ``water_offsite_hydro_gross_l_per_kwh`` (gross evaporation), ``water_offsite_nonfresh_l_per_kwh``
+        [L/kWh] and ``water_offsite__evidence`` from :mod:`gridscout.features.offsite_water`,
         ``water_stress_score`` (0-5, :mod:`gridscout.features.water_stress`; evidence "derived" when
         ``water_stress_method`` is ``country_sdg642``, a mapped country figure), ``solar_mw`` /
         ``wind_mw`` [MW] local or PPA supply with ``latitude`` / ``longitude`` [°] for solar.
@@ -178,7 +183,9 @@ def estimate_sites(
         ``pue_annual``, ``pue_peak``, ``pue_method``, ``free_cooling_hours``,
         ``cooling_energy_mwh_per_year``, ``wue_onsite_l_per_kwh``, ``water_offsite_l_per_kwh``,
         ``water_offsite_hydro_l_per_kwh``, ``water_onsite_m3_per_year``,
-        ``water_offsite_m3_per_year``, ``water_m3_per_year`` (on + off site, hydro excluded),
+        ``water_offsite_m3_per_year`` (fresh, non-hydro), ``water_offsite_hydro_m3_per_year`` and
+        ``water_offsite_hydro_gross_m3_per_year`` (the two hydro conventions, reported apart),
+        ``water_m3_per_year`` (on-site + off-site fresh non-hydro: the one water total),
         ``carbon_g_per_kwh``, ``carbon_basis``, ``emissions_tco2_per_year``, ``cfe_share_24x7``,
         ``cfe_basis``, ``price_usd_per_mwh``, ``price_source``, ``price_year``,
         ``energy_cost_usd_per_year``, ``water_stress_score``, ``pue_null_reason``, and
@@ -199,14 +206,14 @@ def estimate_sites(
     s = sites.with_columns(pl.col("weather_station_key").cast(pl.String), pl.col("it_load_mw").cast(pl.Float64))
     for c, t in (("carbon_g_per_kwh", pl.Float64), ("carbon_free_pct", pl.Float64), ("price_usd_per_mwh", pl.Float64),
                  ("water_stress_score", pl.Float64), ("water_stress_method", pl.String), ("price_source", pl.String),
-                 ("price_year", pl.Int64), ("carbon_basis", pl.String)):
+                 ("price_year", pl.Int64), ("carbon_basis", pl.String),
+                 *[(c, pl.String if c.endswith("__evidence") else pl.Float64) for c in OFFSITE_INPUTS]):
         s = s.with_columns((pl.col(c).cast(t) if c in s.columns else pl.lit(None, dtype=t)).alias(c))
     s = s.with_columns(pl.when(pl.col("carbon_g_per_kwh").is_not_null())
                        .then(pl.col("carbon_basis").fill_null(carbon_basis)).otherwise(None).alias("carbon_basis"))
 
     st = _station_results(s, weather, station_stats, d, max_missing_frac)
-    off = water.offsite_water_intensity(s)
-    out = pl.concat([s, off], how="horizontal").join(
+    out = s.join(
         st, left_on="weather_station_key", right_on="station_key", how="left")
 
     it_mwh = pl.col("it_load_mw") * HOURS_PER_YEAR
@@ -216,6 +223,9 @@ def estimate_sites(
         (it_mwh * pl.col("wue_onsite_l_per_kwh")).alias("water_onsite_m3_per_year"),  # MWh × L/kWh = m³
     ).with_columns(
         (pl.col("energy_mwh_per_year") * pl.col("water_offsite_l_per_kwh")).alias("water_offsite_m3_per_year"),
+        (pl.col("energy_mwh_per_year") * pl.col("water_offsite_hydro_l_per_kwh")).alias("water_offsite_hydro_m3_per_year"),
+        (pl.col("energy_mwh_per_year") * pl.col("water_offsite_hydro_gross_l_per_kwh"))
+        .alias("water_offsite_hydro_gross_m3_per_year"),
         carbon.emissions_tco2(pl.col("energy_mwh_per_year"), pl.col("carbon_g_per_kwh")).alias("emissions_tco2_per_year"),
         *cost.energy_cost_columns("energy_mwh_per_year", "price_usd_per_mwh"),
     ).with_columns(
@@ -256,7 +266,8 @@ def estimate_sites(
     cols = ["site_id", "weather_station_key", "it_load_mw", "energy_mwh_per_year", "pue_annual", "pue_peak",
             "pue_method", "free_cooling_hours", "cooling_energy_mwh_per_year", "wue_onsite_l_per_kwh",
             "water_offsite_l_per_kwh", "water_offsite_hydro_l_per_kwh", "water_onsite_m3_per_year",
-            "water_offsite_m3_per_year", "water_m3_per_year", "carbon_g_per_kwh", "carbon_basis",
+            "water_offsite_m3_per_year", "water_offsite_hydro_m3_per_year", "water_offsite_hydro_gross_m3_per_year",
+            "water_m3_per_year", "carbon_g_per_kwh", "carbon_basis",
             "emissions_tco2_per_year", "cfe_share_24x7", "cfe_basis", "price_usd_per_mwh", "price_source",
             "price_year", "energy_cost_usd_per_year", "water_stress_score", "pue_null_reason"]
     return out.select(cols + [f"{c}__evidence" for c in ESTIMATE_COLUMNS]).with_columns(

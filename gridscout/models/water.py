@@ -38,32 +38,6 @@ GAL_PER_MWH_TO_L_PER_KWH = 3.785411784 / 1000.0
 
 MACKNICK_PATH = DATA_DIR / "reference" / "macknick2012_water_factors.csv"
 
-#: Which Macknick row stands for each Electricity Maps / GPPD generation mode (cooling assumed
-#: to be a recirculating tower, the US median case; see the CSV's notes).
-MODE_TO_MACKNICK = {
-    "nuclear": "nuclear_tower",
-    "coal": "coal_tower",
-    "gas": "ngcc_tower",
-    "oil": "natural_gas_steam_tower",
-    "biomass": "biopower_steam_tower",
-    "geothermal": "geothermal_flash_tower",
-    "solar": "pv_utility",
-    "wind": "wind",
-    "hydro": "hydropower",
-}
-#: Modes that generate nothing net (storage) and are dropped from the generation mix.
-STORAGE_MODES = ("battery storage", "hydro storage", "battery_storage", "hydro_storage")
-
-#: Annual capacity factors used to turn a capacity mix into a generation mix when no generation
-#: shares are given [-]: EIA Electric Power Monthly, Tables 6.07.A/B, 2019 US averages (≈):
-#: nuclear 93.5 %, coal 47.5 %, natural-gas combined cycle 56.8 %, petroleum steam ~13 %,
-#: wood/biomass ~61 %, geothermal 74.3 %, solar PV 24.5 %, wind 34.8 %, conventional hydro 39.1 %.
-CAPACITY_FACTORS = {
-    "nuclear": 0.935, "coal": 0.475, "gas": 0.568, "oil": 0.13, "biomass": 0.61,
-    "geothermal": 0.743, "solar": 0.245, "wind": 0.348, "hydro": 0.391,
-}
-
-
 def evaporation_l(heat_rejected_by_evaporation_kwh):
     """Water evaporated [L] for heat rejected by evaporation [kWh] (≈1.47 L/kWh)."""
     return np.asarray(heat_rejected_by_evaporation_kwh, dtype=np.float64) * L_PER_KWH_HEAT
@@ -100,58 +74,233 @@ def load_macknick(path=None) -> pl.DataFrame:
     return df
 
 
-def _factor_l_per_kwh(table: pl.DataFrame) -> dict[str, float]:
-    return dict(zip(table["technology"].to_list(), table["consumption_l_per_kwh"].to_list()))
 
 
-def offsite_water_intensity(
-    sites: pl.DataFrame,
-    *,
-    max_unknown_share: float = 0.2,
-    factors: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Off-site (power-plant) water consumption per kWh of electricity [L/kWh].
+# --------------------------------------------------------------------------------------------------
+# Off-site water from the real plants (issue 23)
+# --------------------------------------------------------------------------------------------------
 
-    The generation mix comes from ``gen_share_<mode>`` columns [0-1] when present
-    (evidence "derived"), else from ``cap_mw_<mode>`` × :data:`CAPACITY_FACTORS` (evidence
-    "modelled"). Storage modes are ignored. The ``unknown`` mode (and any mode without a
-    factor) is excluded and the rest renormalised if it is at most ``max_unknown_share`` of
-    the mix; above that, or with no mix at all, the result is null — never 0.
+#: Macknick et al. (2012) Table 1 row (``technology`` in :data:`MACKNICK_PATH`) for a plant's fuel and
+#: cooling technology. A cooling technology the table has no row for (e.g. dry-cooled coal) is UNKNOWN.
+MACKNICK_ROW = {
+    ("nuclear", "tower"): "nuclear_tower", ("nuclear", "once-through"): "nuclear_once_through",
+    ("nuclear", "pond"): "nuclear_pond",
+    ("coal", "tower"): "coal_tower", ("coal", "once-through"): "coal_once_through", ("coal", "pond"): "coal_pond",
+    ("gas", "tower"): "ngcc_tower", ("gas", "once-through"): "ngcc_once_through", ("gas", "dry"): "ngcc_dry",
+    ("oil", "tower"): "natural_gas_steam_tower", ("biomass", "tower"): "biopower_steam_tower",
+    ("geothermal", "tower"): "geothermal_flash_tower", ("geothermal", None): "geothermal_flash_tower",
+    ("solar", None): "pv_utility", ("wind", None): "wind",
+}
+#: EIA-860 schedule 6D cooling-type code → cooling technology (EIA-860 instructions, schedule 6D):
+#: RI/RF/RN recirculating induced/forced/natural-draft tower; ON once-through without pond; OC
+#: once-through with pond, RC recirculating with pond or canal; DC dry (air); HR* hybrid tower + dry.
+EIA_COOLING = {"RI": "tower", "RF": "tower", "RN": "tower", "ON": "once-through", "OC": "pond", "RC": "pond",
+               "DC": "dry", "HRI": "hybrid", "HRF": "hybrid", "HRN": "hybrid", "HT": "hybrid"}
+#: USGS 2015 COOLING_TYPE → cooling technology
+USGS_COOLING = {"RECIRCULATING TOWER": "tower", "ONCE-THROUGH FRESH": "once-through",
+                "ONCE-THROUGH SALINE": "once-through", "RECIRCULATING POND": "pond", "COMPLEX": "complex"}
+#: Fuels whose plants run without a water-using steam cycle when neither USGS 2015 (all water-using
+#: utility-scale thermoelectric plants of 2015, Harris & Diehl 2019) nor EIA-860 6D lists them:
+#: combustion turbines, engines, landfill gas (gridscout's reading of USGS's scope, stated here).
+NO_STEAM_CYCLE_FUELS = ("gas", "oil", "other")
+#: Year of the USGS and EIA-860 cooling data: plants commissioned later are not in them.
+COOLING_DATA_YEAR = 2015
+#: Zone figure is UNKNOWN when plants without an intensity make more than this share of its generation.
+MAX_UNKNOWN_SHARE = 0.2
+FRESH_KINDS = ("fresh",)
+#: hydro water conventions reported side by side (see :func:`zone_water`)
+HYDRO_CONVENTIONS = ("allocated_netl", "gross_mekonnen")
 
-    Returns
-    -------
-    DataFrame with ``site_id`` (if present, else row order), ``water_offsite_l_per_kwh``
-    (non-hydro), ``water_offsite_hydro_l_per_kwh`` (hydro share × hydro factor, reported
-    separately), ``water_offsite__evidence``.
+
+def _macknick_l_per_kwh(factors: pl.DataFrame | None = None) -> dict[str, float]:
+    t = factors if factors is not None else load_macknick()
+    return dict(zip(t["technology"].to_list(), t["consumption_l_per_kwh"].to_list()))
+
+
+def plant_cooling(cooling: pl.DataFrame) -> pl.DataFrame:
+    """One row per plant from EIA-860 6D systems: the cooling technology of its operating systems
+    (the most frequent; ``cooling_status`` OP) and the water kind of the first such system."""
+    if cooling.height == 0:
+        return pl.DataFrame(schema={"plant_id": pl.Utf8, "cooling_860": pl.Utf8, "water_kind_860": pl.Utf8})
+    op = cooling.filter(pl.col("cooling_status") == "OP").with_columns(
+        pl.col("cooling_type_1").replace_strict(EIA_COOLING, default=None, return_dtype=pl.Utf8).alias("_tech"))
+    return (op.filter(pl.col("_tech").is_not_null()).group_by("plant_id", maintain_order=True)
+            .agg(pl.col("_tech").mode().sort().first().alias("cooling_860"),
+                 pl.col("water_kind").first().alias("water_kind_860")))
+
+
+def plant_intensity(plants: pl.DataFrame, usgs: pl.DataFrame, cooling: pl.DataFrame,
+                    factors: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Operational water consumption per kWh of each non-hydro US plant [L/kWh], with its range.
+
+    ``plants``: ``plant_id`` (EIA code), ``fuel`` (canonical), ``commissioning_year``; other columns
+    pass through. ``usgs``: rows of ``plant_water_usgs``; ``cooling``: rows of ``plant_cooling_systems``.
+    In order of preference (``water_method``):
+
+    1. ``usgs_2015``: the plant's USGS 2015 consumption ÷ net generation and the model's min/max
+       (Harris & Diehl 2019), cooling type and water type from the same row.
+    2. ``macknick_fuel_cooling``: Macknick et al. (2012) Table 1 median for the plant's fuel *and*
+       its EIA-860 2015 cooling technology (:data:`MACKNICK_ROW`; hybrid counted as tower). No min/max.
+    3. ``no_steam_cycle``: 0 for gas, oil and other-fuel plants commissioned by 2015 that neither
+       USGS nor EIA-860 6D lists (combustion turbines, engines; :data:`NO_STEAM_CYCLE_FUELS`).
+    4. ``macknick_fuel``: wind, solar PV and geothermal by fuel; other fuels (plants built after
+       2015, coal/nuclear/biomass plants USGS lacks) get the fuel's tower median, the US median case.
+    5. otherwise UNKNOWN (null): e.g. dry-cooled coal (no Macknick row), "other" fuel after 2015.
+    Hydro and storage get null here (hydro: :func:`hydro_intensity`). ``water_kind`` is fresh,
+    saline, brackish, reclaimed, other or mixed (null: not reported, counted as fresh by
+    :func:`zone_water`).
     """
-    f = _factor_l_per_kwh(factors if factors is not None else load_macknick())
-    share_cols = [c for c in sites.columns if c.startswith("gen_share_")]
-    use_gen = bool(share_cols)
-    prefix = "gen_share_" if use_gen else "cap_mw_"
-    cols = [c for c in sites.columns if c.startswith(prefix) and c[len(prefix):] not in STORAGE_MODES]
-    if not cols:
-        n = sites.height
-        return pl.DataFrame({
-            "water_offsite_l_per_kwh": pl.Series([None] * n, dtype=pl.Float64),
-            "water_offsite_hydro_l_per_kwh": pl.Series([None] * n, dtype=pl.Float64),
-            "water_offsite__evidence": pl.Series([None] * n, dtype=pl.String),
-        })
-    weights = []
-    for c in cols:
-        mode = c[len(prefix):]
-        w = pl.col(c).cast(pl.Float64).fill_null(0.0)
-        if not use_gen:
-            w = w * CAPACITY_FACTORS.get(mode, 0.0) if mode in CAPACITY_FACTORS else w * 0.40
-        weights.append((mode, w))
-    total = pl.sum_horizontal([w for _, w in weights])
-    known = [(m, w) for m, w in weights if m in MODE_TO_MACKNICK]
-    known_total = pl.sum_horizontal([w for _, w in known]) if known else pl.lit(0.0)
-    nonhydro = pl.sum_horizontal([w * f[MODE_TO_MACKNICK[m]] for m, w in known if m != "hydro"] or [pl.lit(0.0)])
-    hydro = pl.sum_horizontal([w * f[MODE_TO_MACKNICK[m]] for m, w in known if m == "hydro"] or [pl.lit(0.0)])
-    ok = (total > 0) & (known_total >= (1.0 - max_unknown_share) * total)
-    return sites.select(
-        pl.when(ok).then(nonhydro / known_total).otherwise(None).alias("water_offsite_l_per_kwh"),
-        pl.when(ok).then(hydro / known_total).otherwise(None).alias("water_offsite_hydro_l_per_kwh"),
-        pl.when(ok).then(pl.lit("derived" if use_gen else "modelled")).otherwise(None)
-        .alias("water_offsite__evidence"),
+    f = _macknick_l_per_kwh(factors)
+    u = usgs.select("plant_id", pl.col("cooling_type").replace_strict(USGS_COOLING, default=None,
+                                                                      return_dtype=pl.Utf8).alias("_cool_usgs"),
+                    pl.col("water_kind").alias("_kind_usgs"), pl.col("consumption_l_per_kwh").alias("_c"),
+                    pl.col("consumption_min_l_per_kwh").alias("_cmin"),
+                    pl.col("consumption_max_l_per_kwh").alias("_cmax"))
+    p = (plants.join(u, on="plant_id", how="left", maintain_order="left")
+         .join(plant_cooling(cooling), on="plant_id", how="left", maintain_order="left"))
+    cool = pl.coalesce(pl.col("_cool_usgs"), pl.col("cooling_860"))
+    tech = pl.col("cooling_860").replace({"hybrid": "tower"})
+    fuel = pl.col("fuel")
+    by_cool = pl.struct(fuel, tech).map_elements(
+        lambda r: f.get(MACKNICK_ROW.get((r["fuel"], r["cooling_860"]), ""), None), return_dtype=pl.Float64)
+    by_fuel = fuel.replace_strict({k: f[v] for (k, c), v in MACKNICK_ROW.items()
+                                   if c in (None, "tower")}, default=None, return_dtype=pl.Float64)
+    fuel_only = fuel.is_in(["wind", "solar", "geothermal"])
+    new = pl.col("commissioning_year").cast(pl.Float64).fill_null(0) > COOLING_DATA_YEAR
+    not_water = fuel.is_in(["hydro", "storage"])
+    method = (pl.when(not_water).then(None)
+              .when(pl.col("_c").is_not_null()).then(pl.lit("usgs_2015"))
+              .when(pl.col("cooling_860").is_not_null() & by_cool.is_not_null()).then(pl.lit("macknick_fuel_cooling"))
+              .when(pl.col("cooling_860").is_not_null()).then(None)
+              .when(fuel_only).then(pl.lit("macknick_fuel"))
+              .when(fuel.is_in(NO_STEAM_CYCLE_FUELS) & ~new).then(pl.lit("no_steam_cycle"))
+              .when(by_fuel.is_not_null()).then(pl.lit("macknick_fuel"))
+              .otherwise(None))
+    p = p.with_columns(method.alias("water_method"), by_cool.alias("_bycool"), by_fuel.alias("_byfuel"))
+    m = pl.col("water_method")
+    val = (pl.when(m == "usgs_2015").then(pl.col("_c"))
+           .when(m == "macknick_fuel_cooling").then(pl.col("_bycool"))
+           .when(m == "no_steam_cycle").then(pl.lit(0.0))
+           .when(m == "macknick_fuel").then(pl.col("_byfuel")).otherwise(None))
+    return p.with_columns(
+        val.alias("consumption_l_per_kwh"),
+        pl.when(m == "usgs_2015").then(pl.col("_cmin")).otherwise(val).alias("consumption_min_l_per_kwh"),
+        pl.when(m == "usgs_2015").then(pl.col("_cmax")).otherwise(val).alias("consumption_max_l_per_kwh"),
+        pl.when(m == "usgs_2015").then(cool).when(m == "macknick_fuel_cooling").then(pl.col("cooling_860"))
+        .otherwise(None).alias("cooling"),
+        pl.when(m == "usgs_2015").then(pl.col("_kind_usgs")).when(m == "macknick_fuel_cooling")
+        .then(pl.col("water_kind_860")).otherwise(None).alias("water_kind"),
+    ).drop("_cool_usgs", "_kind_usgs", "_c", "_cmin", "_cmax", "cooling_860", "water_kind_860", "_bycool", "_byfuel")
+
+
+def hydro_intensity(plants: pl.DataFrame, hydro_plants: pl.DataFrame, hydro_nerc: pl.DataFrame,
+                    gross_l_per_kwh: float | None = None) -> pl.DataFrame:
+    """Reservoir water of each hydro plant, two conventions side by side.
+
+    * Allocated (NETL 2016; the convention gridscout reports as ``water_offsite_hydro_*``): the plant's
+      consumptive water *allocated* to hydropower (market-based allocation of reservoir evaporation
+      among the reservoir's uses) [m³/yr], ``hydro_method`` = ``netl_plant``. Evaporation from a
+      reservoir hardly depends on how much the turbines run, so the plant's annual volume is kept
+      as is and divided by the weighting year's generation (``hydro_allocated_l_per_kwh``). A plant
+      NETL lacks gets its NERC region's factor [m³/MWh] × its generation (``netl_nerc_region``).
+    * Gross (``hydro_gross_l_per_kwh``): gross reservoir evaporation per kWh, Mekonnen et al.
+      (2015)'s country rate (the Chini & Peer convention), one value for every plant.
+
+    Gross evaporation is contested (allocation among uses; natural evaporation before the dam), so
+    both are reported and neither is added to the non-hydro figure. ``plants`` needs ``plant_id``,
+    ``fuel``, ``nerc_region``, ``generation_mwh``; non-hydro rows get nulls.
+    """
+    hp = hydro_plants.select("plant_id", pl.col("water_m3").alias("_plant_m3"))
+    hn = hydro_nerc.select("nerc_region", pl.col("water_m3_per_mwh").alias("_nerc"))
+    p = plants.join(hp, on="plant_id", how="left", maintain_order="left").join(
+        hn, on="nerc_region", how="left", maintain_order="left")
+    hyd = pl.col("fuel") == "hydro"
+    gen = pl.col("generation_mwh")
+    vol = pl.when(hyd & pl.col("_plant_m3").is_not_null()).then(pl.col("_plant_m3")) \
+        .when(hyd).then(pl.col("_nerc") * gen.clip(lower_bound=0)).otherwise(None)
+    return p.with_columns(vol.alias("hydro_allocated_m3_per_year")).with_columns(
+        pl.when(gen > 0).then(pl.col("hydro_allocated_m3_per_year") / gen).otherwise(None)
+        .alias("hydro_allocated_l_per_kwh"),
+        pl.when(hyd & pl.col("_plant_m3").is_not_null()).then(pl.lit("netl_plant"))
+        .when(hyd & pl.col("_nerc").is_not_null()).then(pl.lit("netl_nerc_region")).otherwise(None).alias("hydro_method"),
+        pl.when(hyd).then(pl.lit(gross_l_per_kwh, dtype=pl.Float64)).otherwise(None).alias("hydro_gross_l_per_kwh"),
+    ).drop("_plant_m3", "_nerc")
+
+
+def zone_water(plants: pl.DataFrame, *, by: str = "ba_code", top: int = 3,
+               max_unknown_share: float = MAX_UNKNOWN_SHARE) -> pl.DataFrame:
+    """Generation-weighted off-site water of the plants of each zone (``by``), production-based.
+
+    ``plants`` come from :func:`plant_intensity` then :func:`hydro_intensity`, with ``generation_mwh``
+    (net generation of the weighting year; ≤ 0 and null dropped: storage, idle plants). With G the
+    zone's generation of plants whose intensity is known (hydro included)::
+
+        water_offsite_l_per_kwh          = Σ G_p I_p / G   over non-hydro plants drawing fresh (or unreported) water
+        water_offsite_nonfresh_l_per_kwh = Σ G_p I_p / G   over saline, brackish, reclaimed, other, mixed
+        water_offsite_min/max_l_per_kwh  = the same with USGS's min / max (medians where no range)
+        water_offsite_hydro_l_per_kwh    = Σ V_h / G       hydro, NETL allocated volumes V_h [m³/yr]
+        water_offsite_hydro_gross_l_per_kwh = Σ G_h E / G  hydro, gross evaporation (Mekonnen)
+
+    The zone figure is null (UNKNOWN) when plants without an intensity exceed ``max_unknown_share``
+    of its generation. ``water_offsite_plants`` names the ``top`` plants by fresh water volume with
+    their cooling, intensity and share of the zone's non-hydro fresh water; ``water_offsite_thermal_share``
+    and ``water_offsite_hydro_share`` are generation shares.
+    """
+    p = plants.filter(pl.col("generation_mwh") > 0)
+    hyd = pl.col("fuel") == "hydro"
+    i = pl.col("consumption_l_per_kwh")
+    known = pl.when(hyd).then(pl.col("hydro_allocated_m3_per_year").is_not_null()).otherwise(i.is_not_null())
+    fresh = pl.col("water_kind").is_null() | pl.col("water_kind").is_in(list(FRESH_KINDS))
+    g = pl.col("generation_mwh")
+    p = p.with_columns(known.alias("_known"), (~hyd & i.is_not_null() & fresh).alias("_fresh"),
+                       (~hyd & i.is_not_null() & ~fresh).alias("_nonfresh"),
+                       (g * i).alias("_vol"))
+    agg = p.group_by(by).agg(
+        g.sum().alias("_gen"),
+        g.filter(pl.col("_known")).sum().alias("_gen_known"),
+        pl.col("_vol").filter(pl.col("_fresh")).sum().alias("_fresh_vol"),
+        (g * pl.col("consumption_min_l_per_kwh")).filter(pl.col("_fresh")).sum().alias("_fresh_min"),
+        (g * pl.col("consumption_max_l_per_kwh")).filter(pl.col("_fresh")).sum().alias("_fresh_max"),
+        pl.col("_vol").filter(pl.col("_nonfresh")).sum().alias("_nonfresh_vol"),
+        pl.col("hydro_allocated_m3_per_year").filter(hyd).sum().alias("_hyd_vol"),
+        (g * pl.col("hydro_gross_l_per_kwh")).filter(hyd).sum().alias("_hyd_gross"),
+        (g * pl.col("hydro_gross_l_per_kwh").is_null().cast(pl.Float64)).filter(hyd).sum().alias("_hyd_gross_missing"),
+        g.filter(pl.col("water_method").is_in(["usgs_2015", "macknick_fuel_cooling"])).sum().alias("_gen_thermal"),
+        g.filter(hyd).sum().alias("_gen_hydro"),
+        g.filter(pl.col("water_method") == "usgs_2015").sum().alias("_gen_usgs"),
     )
+    ok = (pl.col("_gen") > 0) & (pl.col("_gen_known") >= (1.0 - max_unknown_share) * pl.col("_gen"))
+    den = pl.col("_gen_known")
+
+    def per(col: str) -> pl.Expr:
+        return pl.when(ok).then(pl.col(col) / den).otherwise(None)
+
+    out = agg.select(
+        by,
+        per("_fresh_vol").alias("water_offsite_l_per_kwh"),
+        per("_fresh_min").alias("water_offsite_min_l_per_kwh"),
+        per("_fresh_max").alias("water_offsite_max_l_per_kwh"),
+        per("_nonfresh_vol").alias("water_offsite_nonfresh_l_per_kwh"),
+        per("_hyd_vol").alias("water_offsite_hydro_l_per_kwh"),
+        pl.when(pl.col("_hyd_gross_missing") > 0).then(None).otherwise(per("_hyd_gross"))
+        .alias("water_offsite_hydro_gross_l_per_kwh"),
+        (pl.col("_gen_thermal") / pl.col("_gen")).alias("water_offsite_thermal_share"),
+        (pl.col("_gen_hydro") / pl.col("_gen")).alias("water_offsite_hydro_share"),
+        (1.0 - pl.col("_gen_known") / pl.col("_gen")).alias("water_offsite_unknown_share"),
+        (pl.col("_gen_usgs") / pl.col("_gen")).alias("water_offsite_usgs_share"),
+        pl.col("_gen").alias("water_offsite_generation_mwh"),
+    )
+    return out.join(_dominant(p, by, top), on=by, how="left")
+
+
+def _dominant(p: pl.DataFrame, by: str, top: int) -> pl.DataFrame:
+    """Per zone: the ``top`` plants by fresh non-hydro water volume, as site-card text."""
+    f = p.filter(pl.col("_fresh") & (pl.col("_vol") > 0))
+    if f.height == 0:
+        return pl.DataFrame(schema={by: p.schema[by], "water_offsite_plants": pl.Utf8})
+    f = f.with_columns((pl.col("_vol") / pl.col("_vol").sum().over(by)).alias("_share")).filter(pl.col("_share") >= 0.005)
+    txt = pl.format("{} ({}, {}, {} L/kWh, {}%)", pl.col("plant_name").fill_null(pl.col("plant_id")),
+                    pl.col("fuel"), pl.col("cooling").fill_null("cooling n/a"),
+                    pl.col("consumption_l_per_kwh").round(2), (pl.col("_share") * 100).round(0).cast(pl.Int64))
+    return (f.sort([by, "_vol"], descending=[False, True]).group_by(by, maintain_order=True)
+            .agg(txt.head(top).str.join("; ").alias("water_offsite_plants")))

@@ -93,6 +93,4 @@ SPEC = SourceSpec(
     max_age_days=400,
     folder="gppd",
     notes="Per-country input table of GPPD v1.3.0 (WRI GitHub source_databases_csv/). Last release 2021.",
-    reference_only="plant_generation_yearly (2013-2019 generation per US plant) is loaded for reference; power "
-                   "features read only this source's power_plants rows.",
 )

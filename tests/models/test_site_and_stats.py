@@ -16,9 +16,10 @@ def _sites():
         "carbon_g_per_kwh": [400.0, None, 380.0, 200.0, None],
         "carbon_free_pct": [40.0, 40.0, 10.0, None, None],
         "price_usd_per_mwh": [70.0, 70.0, None, 50.0, None],
-        "cap_mw_nuclear": [1000.0, 1000.0, 0.0, None, None],
-        "cap_mw_gas": [1000.0, 1000.0, 2000.0, None, None],
-        "cap_mw_hydro": [100.0, 100.0, 0.0, None, None],
+        # off-site water as features.offsite_water gives it (L/kWh), hydro in its own column
+        "water_offsite_l_per_kwh": [1.04, 1.04, 0.28, None, None],
+        "water_offsite_hydro_l_per_kwh": [0.38, 0.38, 0.0, None, None],
+        "water_offsite__evidence": ["modelled", "modelled", "modelled", None, None],
         "solar_mw": [0.0, 100.0, 0.0, 0.0, 0.0],
         "wind_mw": [0.0, 100.0, 0.0, 0.0, 0.0],
         "latitude": [41.98, 41.98, 25.8, None, None],
@@ -53,7 +54,9 @@ def test_station_computed_once_and_scaled(out, weather_all):
     assert r["chi-1"]["energy_cost_usd_per_year"] == r["chi-1"]["energy_mwh_per_year"] * 70.0
     assert r["chi-1"]["carbon_basis"] == "lifecycle"
     # water: on-site + off-site (hydro separate)
-    assert r["chi-1"]["water_offsite_hydro_l_per_kwh"] > 0
+    assert r["chi-1"]["water_offsite_hydro_l_per_kwh"] == 0.38 and r["chi-1"]["water_offsite_l_per_kwh"] == 1.04
+    assert r["chi-1"]["water_offsite_hydro_m3_per_year"] == pytest.approx(r["chi-1"]["energy_mwh_per_year"] * 0.38)
+    assert r["chi-1"]["water_offsite_l_per_kwh__evidence"] == "modelled"
     assert r["chi-1"]["water_m3_per_year"] == pytest.approx(
         r["chi-1"]["water_onsite_m3_per_year"] + r["chi-1"]["energy_mwh_per_year"] * r["chi-1"]["water_offsite_l_per_kwh"])
     # CFE: local solar+wind raise it above the grid share

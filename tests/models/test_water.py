@@ -58,21 +58,5 @@ def test_macknick_medians_reproduced():
     lk = dict(zip(t["technology"], t["consumption_l_per_kwh"]))
     assert lk["nuclear_tower"] == pytest.approx(672 * 0.003785, rel=1e-3)
     assert t["source"].null_count() == 0
-    # single-fuel zones reproduce the factor exactly
-    sites = pl.DataFrame({"cap_mw_nuclear": [1000.0, 0.0, 0.0], "cap_mw_gas": [0.0, 500.0, 0.0], "cap_mw_wind": [0.0, 0.0, 300.0]})
-    off = water.offsite_water_intensity(sites)
-    assert off["water_offsite_l_per_kwh"].to_list() == pytest.approx([672 * 0.0037854, 198 * 0.0037854, 0.0], rel=1e-4)
-    assert off["water_offsite__evidence"].to_list() == ["modelled"] * 3  # from capacity, not generation shares
-
-
-def test_hydro_reported_separately_and_unknown_is_null():
-    sites = pl.DataFrame({"gen_share_hydro": [0.5, None, 0.0], "gen_share_coal": [0.5, None, 0.1],
-                          "gen_share_unknown": [0.0, None, 0.9]})
-    off = water.offsite_water_intensity(sites)
-    assert off["water_offsite_l_per_kwh"][0] == pytest.approx(0.5 * 687 * 0.0037854, rel=1e-4)
-    assert off["water_offsite_hydro_l_per_kwh"][0] == pytest.approx(0.5 * 4491 * 0.0037854, rel=1e-4)
-    assert off["water_offsite__evidence"][0] == "derived"
-    assert off["water_offsite_l_per_kwh"][1] is None   # no mix -> null, not 0
-    assert off["water_offsite_l_per_kwh"][2] is None   # 90 % unknown -> null
-    none = water.offsite_water_intensity(pl.DataFrame({"site_id": ["a"]}))
-    assert none["water_offsite_l_per_kwh"][0] is None
+    # every fuel × cooling row the plant model names exists in the table
+    assert set(water.MACKNICK_ROW.values()) <= set(t["technology"])

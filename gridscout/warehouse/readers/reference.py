@@ -16,6 +16,7 @@ from gridscout.reference import Reference
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
 from gridscout.warehouse.readers.carbon import ZONE_CARBON_YEARLY_SQL
+from gridscout.warehouse.readers.plant_water import QUERIES as PLANT_WATER_QUERIES
 from gridscout.warehouse.readers.prices import NONHOUSEHOLD_SQL
 from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
 
@@ -32,7 +33,7 @@ QUERIES = {
     "zone_capacity": "select zone_key, mode, capacity_mw from stg_zone_capacity",
     "us_state_prices": "select region_code as us_state, year as price_year, price_usd_per_mwh, "
                        "source_id as price_source from mart_us_state_industrial_price",
-    "plants": "select source_id, plant_id, plant_name, country, capacity_mw, latitude, longitude, fuel "
+    "plants": "select source_id, plant_id, plant_name, country, capacity_mw, latitude, longitude, fuel, commissioning_year "
               "from stg_power_plants where capacity_mw is not null",
     "stations": "select wmo, city, country, latitude, longitude, elevation_m, ashrae_climate_zone, heating_design_db_c, "
                 "cooling_design_db_c, hdd18, cdd10, epw_url, file_period from stg_weather_stations",
@@ -43,12 +44,14 @@ QUERIES = {
     "wholesale_monthly": "select region_code as country, month, price_eur_per_mwh, source_id from stg_wholesale_prices "
                          "where region_kind = 'country'",
     "buses": "select bus_id, latitude, longitude, voltage_kv, is_substation, country from stg_grid_buses",
-    "eia860": "select plant_id, state, county, latitude, longitude, grid_voltage_kv from stg_eia860_plants",
+    "eia860": "select plant_id, plant_name, state, county, latitude, longitude, grid_voltage_kv, nerc_region, "
+              "balancing_authority_code from stg_eia860_plants",
     "queue": "select queue_id, state, county, capacity_mw, is_queued from stg_interconnection_queue",
     "reeds_areas": "select area_code, ba_code, geometry_wkb from stg_reeds_areas",
     "transfer_limits": "select area_kind, from_area, to_area, line_type, capacity_mw from stg_transfer_limits",
     "water_stress_country": COUNTRY_SQL,
     "water_stress_basins": BASINS_SQL,
+    **PLANT_WATER_QUERIES,
     "vintages": "select l.source_id, l.vintage, min(l.loaded_at) as loaded_at, min(l.fetched_at) as fetched_at, "
                 "string_agg(l.file || ':' || l.sha256, ';' order by l.file) as files "
                 "from source_loads l join current_vintages c using (source_id, vintage) "
