@@ -142,6 +142,13 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
         if not is_missing(row.get(col)) and isinstance(ev, str) and ev.startswith("user-supplied"):
             add(f"{col} = {fmt_number(row.get(col), 3) if isinstance(row.get(col), float) else row.get(col)}",
                 "candidate file", ev, "user-supplied")
+    if not is_missing(row.get("water_offsite_l_per_kwh")):
+        us = row.get("water_offsite_level") == "balancing_authority"
+        add("off-site water", "usgs_thermoelectric_2015, eia860_cooling, netl_plant_water_2016, gppd_usa, eia860" if us
+            else "chini_peer_electricity_water",
+            _text(row.get("water_offsite_source")) + ("" if is_missing(row.get("water_offsite_plants"))
+                                                      else f"; dominant plants: {row.get('water_offsite_plants')}"),
+            "plants 2015 (USGS, EIA-860), hydro 2016 (NETL)" if us else None)
     if not is_missing(row.get("water_stress_score")):
         basin = row.get("water_stress_method") == "basin_aqueduct"
         add("water stress", "aqueduct" if basin else "water_stress_sdg642", _text(row.get("water_stress_source")))

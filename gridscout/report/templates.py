@@ -211,9 +211,18 @@ METHODS = (
      "cite": "psychrolib (ASHRAE Handbook—Fundamentals formulas), Meyer & Thevenard (2019) JOSS 4(33):1137"},
     {"what": "Weather files and solar", "how": "reading TMY/EPW weather and solar position/irradiance.",
      "cite": "pvlib python, Anderson K. et al. (2023) JOSS 8(92):5994"},
-    {"what": "Off-site water", "how": "water consumed by the generation mix, per fuel and cooling technology.",
-     "cite": "Macknick J. et al. (2012) Operational water consumption and withdrawal factors for electricity "
-             "generating technologies, Environ. Res. Lett. 7 045802"},
+    {"what": "Off-site water", "how": "US: fresh water consumed per kWh by the power plants of the site's balancing "
+                                      "area, generation-weighted (production-based: imports not adjusted); each "
+                                      "plant's USGS 2015 consumption ÷ generation (with its min–max), else Macknick's "
+                                      "median for its fuel and EIA-860 cooling technology; saline, brackish and "
+                                      "reclaimed water counted apart; hydro reservoir water reported apart in two "
+                                      "conventions (NETL allocated share per reservoir; gross evaporation). Elsewhere: "
+                                      "the country's published intensity (includes hydro at gross rates; low "
+                                      "confidence). The water total = on-site + off-site fresh non-hydro water.",
+     "cite": "Harris M.A., Diehl T.H. (2019) USGS data release doi:10.5066/P9V0T04B; EIA-860 2015 schedule 6D; "
+             "Macknick J. et al. (2012) Environ. Res. Lett. 7 045802, Table 1; NETL 2016 via USEPA ElectricityLCI; "
+             "Chini C.M., Peer R.A.M. (2020) Sci. Data 7:397; Mekonnen M.M. et al. (2015) Environ. Sci.: Water Res. "
+             "Technol. 1:285"},
     {"what": "Lifecycle carbon factors", "how": "gCO2eq/kWh by generating technology (medians).",
      "cite": "IPCC AR5 WG3 (2014) Annex III, Technology-specific cost and performance parameters, Table A.III.2"},
     {"what": "Grid carbon intensity", "how": "annual average consumption-based (flow-traced) lifecycle intensity by grid "
