@@ -16,7 +16,7 @@ import polars as pl
 
 from gridscout.features.grid_zone import carbon_and_price, zone_capacity_wide
 from gridscout.features.location import locate
-from gridscout.features.offsite_water import ba_water, offsite_water
+from gridscout.features.offsite_water import offsite_water
 from gridscout.features.power import capacity_nearby, power_features, select_plants
 from gridscout.features.water_stress import water_stress
 from gridscout.features.weather_link import weather_links
@@ -74,7 +74,7 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=fine)
     feat = pl.concat([feat, cap], how="horizontal")
     feat = carbon_and_price(feat, ref, carbon_year=carbon_year)
-    feat = offsite_water(feat, ref, ba_table=ba_water(ref))
+    feat = offsite_water(feat, ref)
     feat = feat.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
     already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
     return feat if already_sorted else feat.sort("h3_int")

@@ -110,7 +110,10 @@ def offsite_water(points: pl.DataFrame, ref: Reference, *, zone_ba: pl.DataFrame
         ba = points["grid_zone"].cast(pl.Utf8).replace_strict(m, default=None, return_dtype=pl.Utf8)
     else:
         ba = pl.Series([None] * n, dtype=pl.Utf8)
-    bt = ba_table if ba_table is not None else ba_water(ref)
+    if ba_table is not None:
+        bt = ba_table
+    else:  # the plant model runs only when some point has a BA
+        bt = ba_water(ref) if ba.drop_nulls().len() else pl.DataFrame(schema={"ba_code": pl.Utf8})
     iso3 = _alpha3(points["country"]) if "country" in points.columns else pl.Series([None] * n, dtype=pl.Utf8)
     f = pl.DataFrame({"_ba": ba, "_iso3": iso3})
     f = f.join(bt.rename({"ba_code": "_ba"}), on="_ba", how="left", maintain_order="left") if bt.height \
