@@ -159,3 +159,25 @@ def offsite_water(points: pl.DataFrame, ref: Reference, *, zone_ba: pl.DataFrame
     )
     add = out.select([pl.col(c).cast(t) for c, t in COLUMNS.items()])
     return points.drop([c for c in COLUMNS if c in points.columns]).hstack(add)
+
+
+#: why the off-site figure is production-based (run.json and the report say it)
+IMPORTS_NOTE = ("Off-site water is production-based: the plants inside each balancing area, not adjusted for "
+                "imports (the offline EIA-930 data hold demand only, no interchange).")
+
+
+def run_summary(sites: pl.DataFrame) -> dict:
+    """Run-level statement of the off-site water levels used (for ``run.json`` and the report)."""
+    lv = sites["water_offsite_level"] if "water_offsite_level" in sites.columns \
+        else pl.Series([None] * sites.height, dtype=pl.Utf8)
+    by = {r["water_offsite_level"]: int(r["count"])
+          for r in lv.fill_null("unknown").value_counts(sort=True).iter_rows(named=True)}
+    notes = [IMPORTS_NOTE,
+             "The water total is on-site + off-site fresh non-hydro water; hydro reservoir water is shown apart, "
+             "as NETL's allocated share per reservoir and as gross evaporation (Mekonnen et al. 2015)."]
+    if by.get(COUNTRY_LEVEL):
+        notes.append("Outside the US the figure is Chini & Peer's country intensity (2018), low confidence; it "
+                     "includes hydro reservoir evaporation at gross rates.")
+    if by.get("unknown"):
+        notes.append(f"{by['unknown']} location(s) have no off-site water figure (UNKNOWN, not 0).")
+    return {"levels": by, "imports_adjusted": False, "notes": notes}

@@ -19,6 +19,7 @@ from gridscout import config
 from gridscout.candidates import Candidates, load_candidates, water_source_contradictions
 from gridscout.errors import CandidateError, WarehouseError
 from gridscout.features.assemble import site_features
+from gridscout.features.offsite_water import run_summary as offsite_summary
 from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
 from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
@@ -180,6 +181,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         "failed_sources": failed_sources or [],
         "weather_fetches": weather_fetches,
         "water_stress": run_summary(est, basins_available=basin_tier_available(ref.water_stress_basins)),
+        "offsite_water": offsite_summary(est),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
         "outputs": sorted(p.name for p in run_dir.iterdir() if p.is_file() and not p.name.endswith(".part")),
     }

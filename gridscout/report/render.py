@@ -353,6 +353,7 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
         "profile_rows": profile_rows, "candidates": candidates,
         "candidates_notes": notes if isinstance(notes, list) else [str(notes)],
         "water_stress": data.run.get("water_stress") if isinstance(data.run.get("water_stress"), dict) else {},
+        "offsite_water": data.run.get("offsite_water") if isinstance(data.run.get("offsite_water"), dict) else {},
         "run_sources": [{"source_id": _text(s.get("source_id")), "vintage": _text(s.get("vintage")),
                          "loaded_at": _text(s.get("loaded_at")),
                          "files": _text(s.get("files") if not isinstance(s.get("files"), list)

@@ -178,6 +178,8 @@ Candidates: <code>{{ candidates.path or "UNKNOWN" }}</code>, {{ candidates.rows 
 {% for n in candidates_notes %}<br>Note: {{ n }}{% endfor %}</p>
 {% if water_stress %}<p class="muted">Water stress tiers used: {% for k, v in (water_stress.tiers or {}).items() %}{{ k }} {{ v }}{% if not loop.last %} · {% endif %}{% endfor %}{% if water_stress.country_years %} (country figures of {{ water_stress.country_years|join(", ") }}){% endif %}.
 {% for n in water_stress.notes or [] %}<br>{{ n }}{% endfor %}</p>{% endif %}
+{% if offsite_water %}<p class="muted">Off-site water levels used: {% for k, v in (offsite_water.levels or {}).items() %}{{ k }} {{ v }}{% if not loop.last %} · {% endif %}{% endfor %}.
+{% for n in offsite_water.notes or [] %}<br>{{ n }}{% endfor %}</p>{% endif %}
 </section>
 
 <section id="sources"><h2>Data sources</h2>

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from gridscout.features.offsite_water import ba_water, offsite_water, us_plants
+from gridscout.features.offsite_water import ba_water, offsite_water, run_summary, us_plants
 from gridscout.models import water
 from gridscout.warehouse.readers.reference import read_reference
 from tests.warehouses import build_warehouse
@@ -124,6 +124,9 @@ def test_points_get_ba_or_country_figure(ref, bas):
         pytest.approx((1.532, 1.204, 2.054), abs=5e-4)
     assert de["water_offsite_confidence"] == "low" and "country level" in de["water_offsite_source"]
     assert out.row(0, named=True)["water_offsite_confidence"] == "normal"
+    summary = run_summary(out)
+    assert summary["levels"] == {"unknown": 2, "balancing_authority": 1, "country": 1}
+    assert summary["imports_adjusted"] is False and any("UNKNOWN" in n for n in summary["notes"])
     # the zone -> BA frame stands in when points carry no ba_code
     z = offsite_water(pts.drop("ba_code"), ref, ba_table=bas,
                       zone_ba=pl.DataFrame({"zone_key": ["US-NW-GCPD"], "ba_code": ["GCPD"]}))
