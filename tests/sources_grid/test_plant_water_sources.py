@@ -102,3 +102,16 @@ def test_chini_peer_spot_values(raw_dir):
     hyd = dict(r.tables["country_hydro_water"].select("country_alpha3", "hydro_m3_per_mwh").iter_rows())
     assert hyd["USA"] == pytest.approx(20.86, abs=0.01) and hyd["NOR"] == pytest.approx(13.28, abs=0.01)
     assert chini_peer_water.SPEC.licence.startswith("NOT VERIFIED")  # the declaration says so
+
+
+def test_usgs_2010_spot_values_and_agreement_with_2015(raw_dir, usgs):
+    from gridscout.sources import usgs_thermoelectric_2010 as u10
+
+    t = u10.parse({u10.FILE: raw_dir / "usgs_thermoelectric_2010" / u10.FILE}).tables["plant_water_usgs_2010"]
+    assert t.height == 1290  # README: 1,290 plants
+    assert t["consumption_mgal_per_day"].sum() == pytest.approx(3516.5, rel=1e-3)
+    vogtle = _row(t, "649")  # README: 32.1 Mgal/d, 19,610,477 MWh
+    assert (vogtle["consumption_mgal_per_day"], vogtle["net_generation_mwh"]) == (32.1, pytest.approx(19_610_477, abs=1))
+    assert _row(t, "3806")["consumption_l_per_kwh"] == 0.0 and _row(t, "3806")["water_kind"] == "saline"
+    # the two editions agree on the nuclear tower plant within 20 % (same model, other year)
+    assert vogtle["consumption_l_per_kwh"] == pytest.approx(_row(usgs, "649")["consumption_l_per_kwh"], rel=0.2)
