@@ -50,7 +50,8 @@ def _cell(v) -> str | None:
 
 
 def read_sheet(path: Path, sheet: str, labels: tuple[str, ...]) -> pl.DataFrame:
-    """All cells of ``sheet`` below the first row holding every label in ``labels``, as text."""
+    """All cells of ``sheet`` below the first row holding every label in ``labels``, as text. Header labels
+    are compared and returned with runs of whitespace (EIA's embedded newlines) collapsed to one space."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -64,7 +65,7 @@ def read_sheet(path: Path, sheet: str, labels: tuple[str, ...]) -> pl.DataFrame:
         rows = wb[sheet].iter_rows(values_only=True)
         header = None
         for i, row in enumerate(rows):
-            cells = [_cell(v) for v in row]
+            cells = [None if _cell(v) is None else " ".join(_cell(v).split()) for v in row]
             if set(labels) <= set(cells):
                 header = cells
                 break

@@ -115,3 +115,21 @@ def test_usgs_2010_spot_values_and_agreement_with_2015(raw_dir, usgs):
     assert _row(t, "3806")["consumption_l_per_kwh"] == 0.0 and _row(t, "3806")["water_kind"] == "saline"
     # the two editions agree on the nuclear tower plant within 20 % (same model, other year)
     assert vogtle["consumption_l_per_kwh"] == pytest.approx(_row(usgs, "649")["consumption_l_per_kwh"], rel=0.2)
+
+
+def test_eia923_schedule8_cross_check(raw_dir, usgs):
+    from gridscout.sources import eia923_cooling
+
+    t = eia923_cooling.parse({eia923_cooling.FILE: raw_dir / "eia923_schedule8_cooling" / eia923_cooling.FILE}
+                             ).tables["cooling_water_eia923"]
+    assert t["plant_id"].n_unique() == 865 and t.height == 1430  # README: 865 plants, 1,430 systems
+
+    def cons(plant: str, system: str | None = None) -> float:
+        x = t.filter((pl.col("plant_id") == plant) & ((pl.col("cooling_id") == system) if system else pl.lit(True)))
+        return x["consumption_mgal"].sum()
+
+    assert cons("649", "PLANT") == pytest.approx(16_070.4, abs=0.1)  # Vogtle
+    assert cons("3", "4-5") == pytest.approx(3_507.6, abs=0.1) and cons("3", "1-3") == 0  # Barry
+    # cooling-lake plants report 0 where USGS models lake evaporation: the reason EIA-923 is a cross-check only
+    assert cons("6168") == 0 and _row(usgs, "6168")["consumption_mgal_per_day"] == pytest.approx(18.2)
+    assert cons("210") == 0 and _row(usgs, "210")["consumption_mgal_per_day"] == pytest.approx(11.5)
