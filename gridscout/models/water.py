@@ -159,10 +159,12 @@ def plant_intensity(plants: pl.DataFrame, usgs: pl.DataFrame, cooling: pl.DataFr
     p = (plants.join(u, on="plant_id", how="left", maintain_order="left")
          .join(plant_cooling(cooling), on="plant_id", how="left", maintain_order="left"))
     cool = pl.coalesce(pl.col("_cool_usgs"), pl.col("cooling_860"))
-    tech = pl.col("cooling_860").replace({"hybrid": "tower"})
+    table = pl.DataFrame([(fu, co, f[t]) for (fu, co), t in MACKNICK_ROW.items() if co is not None],
+                         schema={"fuel": pl.Utf8, "_tech": pl.Utf8, "_bycool": pl.Float64}, orient="row")
+    p = p.with_columns(pl.col("cooling_860").replace({"hybrid": "tower"}).alias("_tech")).join(
+        table, on=["fuel", "_tech"], how="left", maintain_order="left").drop("_tech")
     fuel = pl.col("fuel")
-    by_cool = pl.struct(fuel, tech).map_elements(
-        lambda r: f.get(MACKNICK_ROW.get((r["fuel"], r["cooling_860"]), ""), None), return_dtype=pl.Float64)
+    by_cool = pl.col("_bycool")
     by_fuel = fuel.replace_strict({k: f[v] for (k, c), v in MACKNICK_ROW.items()
                                    if c in (None, "tower")}, default=None, return_dtype=pl.Float64)
     fuel_only = fuel.is_in(["wind", "solar", "geothermal"])
@@ -176,7 +178,7 @@ def plant_intensity(plants: pl.DataFrame, usgs: pl.DataFrame, cooling: pl.DataFr
               .when(fuel.is_in(NO_STEAM_CYCLE_FUELS) & ~new).then(pl.lit("no_steam_cycle"))
               .when(by_fuel.is_not_null()).then(pl.lit("macknick_fuel"))
               .otherwise(None))
-    p = p.with_columns(method.alias("water_method"), by_cool.alias("_bycool"), by_fuel.alias("_byfuel"))
+    p = p.with_columns(method.alias("water_method"), by_fuel.alias("_byfuel"))
     m = pl.col("water_method")
     val = (pl.when(m == "usgs_2015").then(pl.col("_c"))
            .when(m == "macknick_fuel_cooling").then(pl.col("_bycool"))

@@ -60,3 +60,32 @@ def test_macknick_medians_reproduced():
     assert t["source"].null_count() == 0
     # every fuel × cooling row the plant model names exists in the table
     assert set(water.MACKNICK_ROW.values()) <= set(t["technology"])
+
+
+def test_zone_water_arithmetic_on_a_hand_made_zone():
+    """Hand-made plants (not real data) to pin the arithmetic: fresh vs saline apart, hydro volume apart,
+    too much unknown generation → UNKNOWN (null), never 0."""
+    plants = pl.DataFrame({
+        "zone": ["a", "a", "a", "a", "b", "b"],
+        "plant_id": ["1", "2", "3", "4", "5", "6"], "plant_name": ["tower", "saline", "hydro", "wind", "gas", "mystery"],
+        "fuel": ["coal", "nuclear", "hydro", "wind", "gas", "other"],
+        "generation_mwh": [1000.0, 1000.0, 1000.0, 1000.0, 700.0, 300.0],
+        "consumption_l_per_kwh": [2.0, 0.5, None, 0.0, 1.0, None],
+        "consumption_min_l_per_kwh": [1.5, 0.4, None, 0.0, 0.8, None],
+        "consumption_max_l_per_kwh": [2.5, 0.6, None, 0.0, 1.2, None],
+        "water_kind": ["fresh", "saline", None, None, None, None],
+        "cooling": ["tower", "once-through", None, None, "tower", None],
+        "water_method": ["usgs_2015", "usgs_2015", None, "macknick_fuel", "usgs_2015", None],
+        "hydro_allocated_m3_per_year": [None, None, 4000.0, None, None, None],
+        "hydro_gross_l_per_kwh": [None, None, 20.0, None, None, None],
+    })
+    z = {r["zone"]: r for r in water.zone_water(plants, by="zone").iter_rows(named=True)}
+    a = z["a"]
+    assert a["water_offsite_l_per_kwh"] == pytest.approx(2.0 * 1000 / 4000)  # fresh coal only
+    assert a["water_offsite_nonfresh_l_per_kwh"] == pytest.approx(0.5 * 1000 / 4000)  # saline apart
+    assert (a["water_offsite_min_l_per_kwh"], a["water_offsite_max_l_per_kwh"]) == pytest.approx((0.375, 0.625))
+    assert a["water_offsite_hydro_l_per_kwh"] == pytest.approx(4000 / 4000)  # m³ ÷ MWh = L/kWh
+    assert a["water_offsite_hydro_gross_l_per_kwh"] == pytest.approx(20.0 * 1000 / 4000)
+    assert a["water_offsite_plants"].startswith("tower (coal, tower, 2.0 L/kWh, 100%)")
+    assert z["b"]["water_offsite_unknown_share"] == pytest.approx(0.3)
+    assert z["b"]["water_offsite_l_per_kwh"] is None  # 30 % unknown > 20 %: UNKNOWN, not 0
