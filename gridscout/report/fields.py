@@ -55,8 +55,8 @@ FIELDS: tuple[Field, ...] = (
     Field("wue_scored_basis", "WUE that scores", "", 0, "Water", where_covered=True),
     Field("water_offsite_l_per_kwh", "Off-site water: fresh water consumed by the plants supplying the grid "
           "(non-hydro)", "L/kWh", 3, "Water"),
-    Field("water_offsite_min_l_per_kwh", "Off-site water, low end (USGS plant minima)", "L/kWh", 3, "Water"),
-    Field("water_offsite_max_l_per_kwh", "Off-site water, high end (USGS plant maxima)", "L/kWh", 3, "Water"),
+    Field("water_offsite_min_l_per_kwh", "Off-site water, low end (US: USGS plant minima; elsewhere Chini & Peer min)", "L/kWh", 3, "Water"),
+    Field("water_offsite_max_l_per_kwh", "Off-site water, high end (US: USGS plant maxima; elsewhere Chini & Peer max)", "L/kWh", 3, "Water"),
     Field("water_offsite_source", "Off-site water basis", "", 0, "Water"),
     Field("water_offsite_plants", "Plants that dominate the off-site water (fuel, cooling, L/kWh, share)", "", 0,
           "Water", where_covered=True),
