@@ -223,7 +223,8 @@ def estimate_sites(
         (it_mwh * pl.col("wue_onsite_l_per_kwh")).alias("water_onsite_m3_per_year"),  # MWh × L/kWh = m³
     ).with_columns(
         (pl.col("energy_mwh_per_year") * pl.col("water_offsite_l_per_kwh")).alias("water_offsite_m3_per_year"),
-        (pl.col("energy_mwh_per_year") * pl.col("water_offsite_hydro_l_per_kwh")).alias("water_offsite_hydro_m3_per_year"),
+        (pl.col("energy_mwh_per_year") * pl.col("water_offsite_hydro_l_per_kwh"))
+        .alias("water_offsite_hydro_m3_per_year"),
         (pl.col("energy_mwh_per_year") * pl.col("water_offsite_hydro_gross_l_per_kwh"))
         .alias("water_offsite_hydro_gross_m3_per_year"),
         carbon.emissions_tco2(pl.col("energy_mwh_per_year"), pl.col("carbon_g_per_kwh")).alias("emissions_tco2_per_year"),

@@ -224,7 +224,8 @@ def hydro_intensity(plants: pl.DataFrame, hydro_plants: pl.DataFrame, hydro_nerc
         pl.when(gen > 0).then(pl.col("hydro_allocated_m3_per_year") / gen).otherwise(None)
         .alias("hydro_allocated_l_per_kwh"),
         pl.when(hyd & pl.col("_plant_m3").is_not_null()).then(pl.lit("netl_plant"))
-        .when(hyd & pl.col("_nerc").is_not_null()).then(pl.lit("netl_nerc_region")).otherwise(None).alias("hydro_method"),
+        .when(hyd & pl.col("_nerc").is_not_null()).then(pl.lit("netl_nerc_region")).otherwise(None)
+        .alias("hydro_method"),
         pl.when(hyd).then(pl.lit(gross_l_per_kwh, dtype=pl.Float64)).otherwise(None).alias("hydro_gross_l_per_kwh"),
     ).drop("_plant_m3", "_nerc")
 
@@ -300,7 +301,8 @@ def _dominant(p: pl.DataFrame, by: str, top: int) -> pl.DataFrame:
     f = p.filter(pl.col("_fresh") & (pl.col("_vol") > 0))
     if f.height == 0:
         return pl.DataFrame(schema={by: p.schema[by], "water_offsite_plants": pl.Utf8})
-    f = f.with_columns((pl.col("_vol") / pl.col("_vol").sum().over(by)).alias("_share")).filter(pl.col("_share") >= 0.005)
+    f = f.with_columns((pl.col("_vol") / pl.col("_vol").sum().over(by)).alias("_share"))
+    f = f.filter(pl.col("_share") >= 0.005)  # plants under 0.5 % of the zone's water are not named
     txt = pl.format("{} ({}, {}, {} L/kWh, {}%)", pl.col("plant_name").fill_null(pl.col("plant_id")),
                     pl.col("fuel"), pl.col("cooling").fill_null("cooling n/a"),
                     pl.col("consumption_l_per_kwh").round(2), (pl.col("_share") * 100).round(0).cast(pl.Int64))
