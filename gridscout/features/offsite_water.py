@@ -42,7 +42,7 @@ COLUMNS = {
     "water_offsite_max_l_per_kwh": pl.Float64, "water_offsite_nonfresh_l_per_kwh": pl.Float64,
     "water_offsite_hydro_l_per_kwh": pl.Float64, "water_offsite_hydro_gross_l_per_kwh": pl.Float64,
     "water_offsite_thermal_share": pl.Float64, "water_offsite_hydro_share": pl.Float64,
-    "water_offsite_unknown_share": pl.Float64, "water_offsite_plants": pl.Utf8,
+    "water_offsite_unknown_share": pl.Float64, "water_offsite_plants": pl.Utf8, "water_offsite_hydro_plants": pl.Utf8,
     "water_offsite_level": pl.Utf8, "water_offsite_ba": pl.Utf8, "water_offsite_confidence": pl.Utf8,
     "water_offsite_source": pl.Utf8, "water_offsite__evidence": pl.Utf8,
 }
@@ -146,7 +146,8 @@ def offsite_water(points: pl.DataFrame, ref: Reference, *, zone_ba: pl.DataFrame
         *[pick(c, None) for c in ("water_offsite_nonfresh_l_per_kwh", "water_offsite_hydro_l_per_kwh",
                                   "water_offsite_hydro_gross_l_per_kwh", "water_offsite_thermal_share",
                                   "water_offsite_hydro_share", "water_offsite_unknown_share")],
-        pl.when(lv == BA_LEVEL).then(pl.col("water_offsite_plants")).otherwise(None).alias("water_offsite_plants"),
+        *[pl.when(lv == BA_LEVEL).then(pl.col(c)).otherwise(None).alias(c)
+          for c in ("water_offsite_plants", "water_offsite_hydro_plants")],
         pl.when(lv == BA_LEVEL).then(pl.col("_ba")).otherwise(None).alias("water_offsite_ba"),
         pl.when(lv == BA_LEVEL).then(pl.lit("normal")).when(lv == COUNTRY_LEVEL).then(pl.lit("low"))
         .otherwise(None).alias("water_offsite_confidence"),

@@ -297,14 +297,25 @@ def zone_water(plants: pl.DataFrame, *, by: str = "ba_code", top: int = 3,
 
 
 def _dominant(p: pl.DataFrame, by: str, top: int) -> pl.DataFrame:
-    """Per zone: the ``top`` plants by fresh non-hydro water volume, as site-card text."""
-    f = p.filter(pl.col("_fresh") & (pl.col("_vol") > 0))
-    if f.height == 0:
-        return pl.DataFrame(schema={by: p.schema[by], "water_offsite_plants": pl.Utf8})
-    f = f.with_columns((pl.col("_vol") / pl.col("_vol").sum().over(by)).alias("_share"))
-    f = f.filter(pl.col("_share") >= 0.005)  # plants under 0.5 % of the zone's water are not named
-    txt = pl.format("{} ({}, {}, {} L/kWh, {}%)", pl.col("plant_name").fill_null(pl.col("plant_id")),
-                    pl.col("fuel"), pl.col("cooling").fill_null("cooling n/a"),
-                    pl.col("consumption_l_per_kwh").round(2), (pl.col("_share") * 100).round(0).cast(pl.Int64))
-    return (f.sort([by, "_vol"], descending=[False, True]).group_by(by, maintain_order=True)
-            .agg(txt.head(top).str.join("; ").alias("water_offsite_plants")))
+    """Per zone, as site-card text: the ``top`` non-hydro plants by water volume (share of the zone's
+    non-hydro plant water, fresh and non-fresh together; non-fresh water named) and the ``top`` hydro
+    plants by allocated reservoir water (share of the zone's allocated hydro water)."""
+    out = p.select(by).unique()
+    th = p.filter((pl.col("_fresh") | pl.col("_nonfresh")) & (pl.col("_vol") > 0))
+    kind = pl.when(pl.col("_nonfresh")).then(pl.format(", {} water", pl.col("water_kind"))).otherwise(pl.lit(""))
+    name = pl.col("plant_name").fill_null(pl.col("plant_id"))
+    thermal = pl.format("{} ({}, {}{}, {} L/kWh, {}%)", name, pl.col("fuel"),
+                        pl.col("cooling").fill_null("cooling n/a"), kind, pl.col("consumption_l_per_kwh").round(2),
+                        (pl.col("_share") * 100).round(0).cast(pl.Int64))
+    hv = pl.col("hydro_allocated_m3_per_year")
+    hy = p.filter((pl.col("fuel") == "hydro") & (hv > 0)).with_columns(hv.alias("_vol"))
+    hydro = pl.format("{} ({} L/kWh allocated, {}%)", name, pl.col("hydro_allocated_l_per_kwh").round(1),
+                      (pl.col("_share") * 100).round(0).cast(pl.Int64))
+    for frame, text, col in ((th, thermal, "water_offsite_plants"), (hy, hydro, "water_offsite_hydro_plants")):
+        f = frame.with_columns((pl.col("_vol") / pl.col("_vol").sum().over(by)).alias("_share"))
+        f = f.filter(pl.col("_share") >= 0.005)  # plants under 0.5 % of the zone's water are not named
+        top_f = (f.sort([by, "_vol"], descending=[False, True]).group_by(by, maintain_order=True)
+                 .agg(text.head(top).str.join("; ").alias(col))) if f.height else \
+            pl.DataFrame(schema={by: p.schema[by], col: pl.Utf8})
+        out = out.join(top_f, on=by, how="left")
+    return out

@@ -58,7 +58,10 @@ FIELDS: tuple[Field, ...] = (
     Field("water_offsite_min_l_per_kwh", "Off-site water, low end (US: USGS plant minima; elsewhere Chini & Peer min)", "L/kWh", 3, "Water"),
     Field("water_offsite_max_l_per_kwh", "Off-site water, high end (US: USGS plant maxima; elsewhere Chini & Peer max)", "L/kWh", 3, "Water"),
     Field("water_offsite_source", "Off-site water basis", "", 0, "Water"),
-    Field("water_offsite_plants", "Plants that dominate the off-site water (fuel, cooling, L/kWh, share)", "", 0,
+    Field("water_offsite_plants", "Plants that dominate the off-site water (fuel, cooling, L/kWh, share of non-hydro "
+          "plant water)", "", 0,
+          "Water", where_covered=True),
+    Field("water_offsite_hydro_plants", "Reservoirs that dominate the hydro water (allocated L/kWh, share)", "", 0,
           "Water", where_covered=True),
     Field("water_offsite_nonfresh_l_per_kwh", "Off-site saline/brackish/reclaimed water (not in the total)", "L/kWh",
           3, "Water", where_covered=True),

@@ -146,8 +146,10 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
         us = row.get("water_offsite_level") == "balancing_authority"
         add("off-site water", "usgs_thermoelectric_2015, eia860_cooling, netl_plant_water_2016, gppd_usa, eia860" if us
             else "chini_peer_electricity_water",
-            _text(row.get("water_offsite_source")) + ("" if is_missing(row.get("water_offsite_plants"))
-                                                      else f"; dominant plants: {row.get('water_offsite_plants')}"),
+            _text(row.get("water_offsite_source"))
+            + ("" if is_missing(row.get("water_offsite_plants")) else f"; dominant plants: {row.get('water_offsite_plants')}")
+            + ("" if is_missing(row.get("water_offsite_hydro_plants"))
+               else f"; hydro reservoirs: {row.get('water_offsite_hydro_plants')}"),
             "plants 2015 (USGS, EIA-860), hydro 2016 (NETL)" if us else None)
     if not is_missing(row.get("water_stress_score")):
         basin = row.get("water_stress_method") == "basin_aqueduct"

@@ -87,6 +87,9 @@ def test_us_zones_vary_with_their_plants(bas):
         x = r[b]
         assert x["water_offsite_min_l_per_kwh"] <= x["water_offsite_l_per_kwh"] <= x["water_offsite_max_l_per_kwh"]
     assert "Mill Creek" in r["LGEE"]["water_offsite_plants"] or "Ghent" in r["LGEE"]["water_offsite_plants"]
+    # Salt River Project: Palo Verde cools with reclaimed Phoenix wastewater → counted apart from fresh water
+    assert r["SRP"]["water_offsite_plants"].startswith("Palo Verde (nuclear, tower, reclaimed water")
+    assert r["SRP"]["water_offsite_nonfresh_l_per_kwh"] > 2 * r["SRP"]["water_offsite_l_per_kwh"]
 
 
 def test_dry_cooled_plant_gets_macknick_dry_factor(ref):
@@ -108,6 +111,7 @@ def test_hydro_per_reservoir_not_one_constant(ref, bas):
     hyd = [r[b]["water_offsite_hydro_l_per_kwh"] for b in ("GCPD", "CHPD", "DOPD")]
     assert max(hyd) > 3 * min(hyd)
     assert r["GCPD"]["water_offsite_l_per_kwh"] < 0.05 and r["GCPD"]["water_offsite_hydro_share"] > 0.9
+    assert r["GCPD"]["water_offsite_hydro_plants"].startswith("Wanapum")  # the evidence names the reservoir
     # both conventions: gross (Mekonnen USA 20.86 m³/MWh × hydro share) beside the allocated figure
     assert r["GCPD"]["water_offsite_hydro_gross_l_per_kwh"] == pytest.approx(
         20.8644 * r["GCPD"]["water_offsite_hydro_share"] / (1 - r["GCPD"]["water_offsite_unknown_share"]), rel=1e-3)

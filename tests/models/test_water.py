@@ -78,6 +78,7 @@ def test_zone_water_arithmetic_on_a_hand_made_zone():
         "water_method": ["usgs_2015", "usgs_2015", None, "macknick_fuel", "usgs_2015", None],
         "hydro_allocated_m3_per_year": [None, None, 4000.0, None, None, None],
         "hydro_gross_l_per_kwh": [None, None, 20.0, None, None, None],
+        "hydro_allocated_l_per_kwh": [None, None, 4.0, None, None, None],
     })
     z = {r["zone"]: r for r in water.zone_water(plants, by="zone").iter_rows(named=True)}
     a = z["a"]
@@ -86,6 +87,8 @@ def test_zone_water_arithmetic_on_a_hand_made_zone():
     assert (a["water_offsite_min_l_per_kwh"], a["water_offsite_max_l_per_kwh"]) == pytest.approx((0.375, 0.625))
     assert a["water_offsite_hydro_l_per_kwh"] == pytest.approx(4000 / 4000)  # m³ ÷ MWh = L/kWh
     assert a["water_offsite_hydro_gross_l_per_kwh"] == pytest.approx(20.0 * 1000 / 4000)
-    assert a["water_offsite_plants"].startswith("tower (coal, tower, 2.0 L/kWh, 100%)")
+    assert a["water_offsite_plants"] == "tower (coal, tower, 2.0 L/kWh, 80%); saline (nuclear, once-through, saline " \
+                                        "water, 0.5 L/kWh, 20%)"
+    assert a["water_offsite_hydro_plants"] == "hydro (4.0 L/kWh allocated, 100%)"
     assert z["b"]["water_offsite_unknown_share"] == pytest.approx(0.3)
     assert z["b"]["water_offsite_l_per_kwh"] is None  # 30 % unknown > 20 %: UNKNOWN, not 0
