@@ -99,9 +99,11 @@ EIA_COOLING = {"RI": "tower", "RF": "tower", "RN": "tower", "ON": "once-through"
 #: USGS 2015 COOLING_TYPE → cooling technology
 USGS_COOLING = {"RECIRCULATING TOWER": "tower", "ONCE-THROUGH FRESH": "once-through",
                 "ONCE-THROUGH SALINE": "once-through", "RECIRCULATING POND": "pond", "COMPLEX": "complex"}
-#: Fuels whose plants run without a water-using steam cycle when neither USGS 2015 (all water-using
-#: utility-scale thermoelectric plants of 2015, Harris & Diehl 2019) nor EIA-860 6D lists them:
-#: combustion turbines, engines, landfill gas (gridscout's reading of USGS's scope, stated here).
+#: Fuels whose plants count 0 when neither USGS 2015 (all water-using *utility-scale* thermoelectric
+#: plants of 2015, Harris & Diehl 2019) nor EIA-860 6D lists them: combustion turbines, engines,
+#: landfill gas — and industrial cogeneration, whose cooling water USGS leaves to the industrial host
+#: (refineries, chemical plants: 2019 generation 4 TWh at ExxonMobil Beaumont, the largest). This is
+#: gridscout's reading of USGS's scope, stated here; it undercounts such cogeneration plants.
 NO_STEAM_CYCLE_FUELS = ("gas", "oil", "other")
 #: Year of the USGS and EIA-860 cooling data: plants commissioned later are not in them.
 COOLING_DATA_YEAR = 2015
