@@ -227,3 +227,16 @@ class SphereIndex:
         d2 = sum((pg.qc[j][hit] - self.columns[j][pj]) ** 2 for j in range(3))
         km[hit] = km_from_chord(np.sqrt(d2))
         return idx.astype(np.int64), km
+
+    def pairs_within_vectors(self, q: np.ndarray, radius_km: float, chunk: int = SUM_CHUNK):
+        """Yield ``(query_index, point_index)`` arrays of every pair of a query point (unit vectors,
+        see :func:`unit_vectors`) and an indexed point within ``radius_km`` (great-circle), chunk by
+        chunk of query points (bounds memory), for per-pair computations that a weighted sum
+        (:meth:`sum_within`) cannot express."""
+        if self.tree is None or len(q) == 0:
+            return
+        chord = chord_from_km(radius_km)
+        for lo in range(0, len(q), chunk):
+            sdm = cKDTree(q[lo:lo + chunk], balanced_tree=False, compact_nodes=False).sparse_distance_matrix(
+                self.tree, chord, output_type="coo_matrix")
+            yield sdm.row.astype(np.int64) + lo, sdm.col.astype(np.int64)
