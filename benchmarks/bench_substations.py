@@ -32,7 +32,7 @@ def main() -> None:
 
     from gridscout.features.substations import GridIndex, substation_features
     from gridscout.geo.nearest import PointGroups
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
     from gridscout.warehouse.readers.grid import read_grid
 
     raw = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))

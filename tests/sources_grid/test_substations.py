@@ -31,7 +31,7 @@ def parsed_na(raw_dir):
 @pytest.fixture(scope="module")
 def grid(raw_dir, tmp_path_factory):
     """Both GridKit extracts ingested into one warehouse, read back through the grid reader."""
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
     from gridscout.warehouse.readers.grid import read_grid
 
     db = tmp_path_factory.mktemp("grid") / "grid.duckdb"

@@ -1,8 +1,11 @@
 """Read the transmission grid (``grid_buses`` / ``grid_lines`` of every GridKit extract loaded) into Polars.
 
-One short-lived read-only connection (pending migrations of an older warehouse applied first);
-current vintage of each source (``stg_*`` views). Frames have the columns
-:mod:`gridscout.features.substations` needs; empty frames with that schema where no grid source is loaded.
+Current vintage of each source (``stg_*`` views); frames have the columns
+:mod:`gridscout.features.substations` needs. Scoring and screening get them through
+:func:`gridscout.warehouse.readers.reference.read_reference` (``Reference.buses`` /
+``Reference.grid_lines``, these queries, in its one connection); :func:`read_grid` reads only them
+(one short-lived read-only connection, pending migrations applied first; empty frames with the
+schema where no grid source is loaded).
 """
 
 from __future__ import annotations

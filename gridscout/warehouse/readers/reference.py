@@ -16,6 +16,7 @@ from gridscout.reference import Reference
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
 from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
+from gridscout.warehouse.readers import grid
 
 
 #: smallest town population used to name a screening zone
@@ -40,7 +41,8 @@ QUERIES = {
     "places": PLACES_SQL,
     "wholesale_monthly": "select region_code as country, month, price_eur_per_mwh, source_id from stg_wholesale_prices "
                          "where region_kind = 'country'",
-    "buses": "select bus_id, latitude, longitude, voltage_kv, is_substation, country from stg_grid_buses",
+    "buses": grid.BUSES_SQL,
+    "grid_lines": grid.LINES_SQL,
     "eia860": "select plant_id, state, county, latitude, longitude, grid_voltage_kv from stg_eia860_plants",
     "queue": "select queue_id, state, county, capacity_mw, is_queued from stg_interconnection_queue",
     "reeds_areas": "select area_code, ba_code, geometry_wkb from stg_reeds_areas",
