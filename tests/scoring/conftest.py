@@ -10,7 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricitymaps_zones", "ember_prices", "gppd",
-           "weather_stations", "weather_hourly"]
+           "weather_stations", "weather_hourly", "entsoe_gridkit", "gridkit_north_america"]
 
 
 @pytest.fixture(scope="session")
