@@ -105,7 +105,7 @@ class GridIndex:
     half_piece_km: float     # largest half chord of a piece
 
     @classmethod
-    def build(cls, buses: pl.DataFrame, lines: pl.DataFrame) -> "GridIndex":
+    def build(cls, buses: pl.DataFrame, lines: pl.DataFrame) -> GridIndex:
         _require(buses, BUS_COLUMNS, "buses")
         _require(lines, LINE_COLUMNS, "lines")
         coverage = SphereIndex(buses["latitude"].to_numpy(), buses["longitude"].to_numpy())

@@ -80,7 +80,7 @@ class PointGroups:
         self.rho = np.maximum.reduceat(np.arccos(np.clip(dot, -1.0, 1.0)), starts) + 1e-9  # + arccos rounding
 
     @classmethod
-    def singletons(cls, lat_deg, lon_deg) -> "PointGroups":
+    def singletons(cls, lat_deg, lon_deg) -> PointGroups:
         """Every point its own group (e.g. candidate sites), so grouped queries serve them too."""
         return cls(unit_vectors(lat_deg, lon_deg), np.arange(len(np.asarray(lat_deg)), dtype=np.int64))
 

@@ -11,7 +11,8 @@ import shapely
 
 from gridscout.errors import SourceFormatError
 from gridscout.features.substations import COVERAGE_KM, GridIndex, substation_features
-from gridscout.sources import entsoe_gridkit, gridkit_north_america as na
+from gridscout.sources import entsoe_gridkit
+from gridscout.sources import gridkit_north_america as na
 
 HV = "hv_line_km_within_10km"
 

@@ -15,9 +15,8 @@ import polars as pl
 from gridscout.reference import Reference
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
-from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
 from gridscout.warehouse.readers import grid
-
+from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
 
 #: smallest town population used to name a screening zone
 PLACE_MIN_POPULATION = 10_000
