@@ -34,8 +34,10 @@ class Reference:
     wholesale_monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: towns of at least :data:`PLACE_MIN_POPULATION` people (GeoNames), to name screening zones
     places: pl.DataFrame = field(default_factory=pl.DataFrame)
-    #: HV buses (ENTSO-E GridKit): bus_id, latitude, longitude, voltage_kv, is_substation, country
+    #: HV buses of every GridKit extract (entsoe_gridkit, gridkit_north_america; columns:
+    #: gridscout.warehouse.readers.grid.BUSES_SQL) and their lines (``LINES_SQL``)
     buses: pl.DataFrame = field(default_factory=pl.DataFrame)
+    grid_lines: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: EIA-860 plants: plant_id, state, county, latitude, longitude, grid_voltage_kv
     eia860: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: interconnection queue: queue_id, state, county, capacity_mw, is_queued

@@ -14,14 +14,21 @@ Coverage rules (decided by the location's ``country``, ISO alpha-3, from :func:`
   when its country has plants in the chosen data; then "no plant within r km" is a real 0 MW.
   Plants across a border count when their country is covered (GPPD is worldwide). Firm = coal, gas,
   oil, nuclear, hydro, biomass, geothermal; variable = wind, solar (storage and other are in the
-  total only). Label: ``capacity__source``.
-* **Nearest substation** (``nearest_substation_km``, ``…_voltage_kv``, ``nearest_substation_source``):
-  in countries tagged in the ENTSO-E map (``entsoe_gridkit``), the nearest bus whose symbol is a
-  substation with voltage ≥ ``min_voltage_kv`` (buses at one location are one substation at its
-  highest voltage); in the USA, a PROXY: the nearest EIA-860 plant whose
-  grid connection is ≥ ``min_voltage_kv`` (label ``eia860_plant_grid_voltage_proxy``: a plant's
-  interconnection voltage says an HV node exists there, not that a substation can take new load).
-  Nothing beyond ``max_substation_km`` (outside the map) and null elsewhere.
+  total only). Label: ``capacity__source``. The disc sums are explanatory; scoring uses:
+* **Distance-weighted capacity** (``capacity_weighted_mw``, ``firm_…``, ``variable_capacity_weighted_mw``):
+  the same plants, each weighted by a smooth exponential decay of its great-circle distance d,
+  k(d) = (e^(−d/L) − e^(−3)) / (1 − e^(−3)) for d ≤ 3L, 0 beyond: 1 at the site, falling smoothly
+  and reaching 0 with no step at 3L. The length L = 45.4 km is not a fitted constant: it is the one
+  that gives the kernel the area of the 50 km disc (∫ 2πd k(d) dd = π·50², :func:`decay_length_km`),
+  so a uniform spread of plants yields the same MW as the 50 km count and the profile thresholds keep
+  their meaning, while a plant 51.6 km away (New Albany, OH) counts 29 % instead of 0 and one 49 km
+  away 31 % instead of 100 % (10 km: 79 %; 100 km: 6 %). Same coverage rule (null where the country
+  is not covered).
+* **Transmission access** (``substation_distance_km``, ``substation_voltage_kv``, ``substation_name``,
+  ``substation__source``, ``substation_230kv_…``, ``substation_345kv_…``, ``hv_line_km_within_10km``):
+  nearest substation of the 115 / 230 / 345 kV classes and HV line length within 10 km from the
+  GridKit maps (ENTSO-E for Europe, OpenStreetMap for North America): see
+  :mod:`gridscout.features.substations` (UNKNOWN farther than 300 km from any mapped bus).
 * **Queue congestion** (``queue_mw_in_county``, ``queue_mw_within_50km``): MW still waiting in the
   PJM queue (``is_queued``; MW Energy requested). Covered only where the site is in PJM: its ReEDS
   area's BA is PJM or, without ReEDS data, its ``us_state`` lies wholly in PJM (:data:`PJM_STATES`).
@@ -38,14 +45,16 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from gridscout.features.substations import GridIndex, output_schema, substation_features
 from gridscout.geo.nearest import PointGroups, SphereIndex
 from gridscout.geo.polygons import PolygonIndex
 from gridscout.reference import Reference
 from gridscout.sources.common import CANONICAL_FUELS, FIRM_FUELS, VARIABLE_FUELS
 
 PLANT_SOURCE_PRIORITY = ("gppd_usa", "gppd")
-SUBSTATION_SOURCE = "entsoe_gridkit"
-US_SUBSTATION_PROXY = "eia860_plant_grid_voltage_proxy"
+#: the disc the distance weighting replaces [km] and its cut-off in decay lengths (k(3L) = 0)
+DECAY_DISC_KM = 50.0
+DECAY_CUTOFF_LENGTHS = 3.0
 QUEUE_SOURCE = "pjm_queue"
 QUEUE_50KM_SOURCE = "pjm_queue@eia860_county_plant_centroid"
 TRANSFER_SOURCE = "reeds_naris2024"
@@ -70,6 +79,19 @@ def select_plants(plants: pl.DataFrame, priority: tuple[str, ...] = PLANT_SOURCE
     return p.join(best, on="country").filter(pl.col("_rank") == pl.col("_best")).drop("_rank", "_best")
 
 
+def decay_length_km(disc_km: float = DECAY_DISC_KM, cutoff: float = DECAY_CUTOFF_LENGTHS) -> float:
+    """The decay length L whose kernel k (module docstring) has the area of a ``disc_km`` disc:
+    ∫₀^{cL} 2πd k(d) dd = πL² (2 − (2 + 2c + c²) e^(−c)) / (1 − e^(−c)) = π disc_km²."""
+    e = np.exp(-cutoff)
+    return disc_km / float(np.sqrt((2.0 - (2.0 + 2.0 * cutoff + cutoff * cutoff) * e) / (1.0 - e)))
+
+
+def decay_kernel(km: np.ndarray, length_km: float, cutoff: float = DECAY_CUTOFF_LENGTHS) -> np.ndarray:
+    """k(d) = (e^(−d/L) − e^(−c)) / (1 − e^(−c)) for d ≤ cL, else 0 (continuous at cL)."""
+    e = np.exp(-cutoff)
+    return np.where(km <= cutoff * length_km, (np.exp(-np.asarray(km) / length_km) - e) / (1.0 - e), 0.0)
+
+
 def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[float, ...] = (50.0, 100.0),
                     fuel_radius_km: float = 50.0, *, by_fuel: bool = True, groups: PointGroups | None = None
                     ) -> pl.DataFrame:
@@ -78,8 +100,11 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
     come from :func:`select_plants`; ``sites`` needs ``latitude``, ``longitude``, ``country``.
     Null where the location's country is not covered (see module docstring), never 0.
 
+    Also the distance-weighted ``capacity_weighted_mw``, ``firm_…`` and ``variable_capacity_weighted_mw``
+    (module docstring; exact kernel sum, :meth:`SphereIndex.kernel_sum_grouped`).
+
     ``groups`` (optional :class:`PointGroups` of these locations, e.g. screening cells grouped by H3
-    parent) selects the grouped exact sum (:meth:`SphereIndex.sum_within_grouped`); same result.
+    parent) selects the grouped exact sums (:meth:`SphereIndex.sum_within_grouped`); same result.
     Returns only the new columns, one row per location, in order."""
     r_tag = f"{fuel_radius_km:g}km"
     fuels = list(CANONICAL_FUELS) if by_fuel else []
@@ -104,6 +129,14 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
         return np.asarray(s).reshape(len(lat), w.shape[1])
 
     cols: dict[str, np.ndarray] = {}
+    # distance-weighted total, firm, variable (what scoring uses): one kernel sum, grouped for cells,
+    # one group per site otherwise — the same code either way
+    pg = groups if groups is not None else PointGroups.singletons(lat, lon)
+    length = decay_length_km()
+    weighted = np.asarray(idx.kernel_sum_grouped(pg, DECAY_CUTOFF_LENGTHS * length, weights[:, :3],
+                                                 lambda km: decay_kernel(km, length))).reshape(len(lat), 3)
+    for j, name in enumerate(("capacity_weighted_mw", "firm_capacity_weighted_mw", "variable_capacity_weighted_mw")):
+        cols[name] = weighted[:, j]
     for r in sorted(set(radii_km) | {fuel_radius_km}):
         s = sums(r, weights if r == fuel_radius_km else weights[:, :1])
         if r in radii_km:
@@ -118,41 +151,17 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
     return pl.DataFrame(data)
 
 
-def nearest_substation(sites: pl.DataFrame, buses: pl.DataFrame, eia860: pl.DataFrame, *,
-                       min_voltage_kv: float = 100.0, max_substation_km: float = 500.0) -> pl.DataFrame:
-    """Distance [km] to and voltage [kV] of the nearest HV substation (ENTSO-E map) or, in the USA,
-    of the nearest EIA-860 plant connected at ≥ ``min_voltage_kv`` (a labelled proxy)."""
-    n = sites.height
-    km = np.full(n, np.nan)
-    kv = np.full(n, np.nan)
-    src = np.full(n, None, dtype=object)
-    country = _col(sites, "country")
-    lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
-    groups = []
-    if buses.height:
-        subs = buses.filter(pl.col("is_substation") & (pl.col("voltage_kv") >= min_voltage_kv))
-        covered = set(buses["country"].drop_nulls().to_list())
-        groups.append((np.isin(country, list(covered)), subs, "voltage_kv", SUBSTATION_SOURCE))
-    if eia860.height:
-        hv = eia860.filter(pl.col("latitude").is_not_null() & (pl.col("grid_voltage_kv") >= min_voltage_kv))
-        groups.append((country == "USA", hv, "grid_voltage_kv", US_SUBSTATION_PROXY))
-    for mask, pts, vcol, label in groups:
-        if not mask.any() or pts.is_empty():
-            continue
-        # One point per location, at its highest voltage: a substation is several buses (380 + 220 kV).
-        pts = pts.group_by("latitude", "longitude").agg(pl.col(vcol).max()).sort("latitude", "longitude")
-        i, d = SphereIndex(pts["latitude"].to_numpy(), pts["longitude"].to_numpy()).nearest(
-            lat[mask], lon[mask], max_km=max_substation_km)
-        hit = i >= 0
-        sel = np.flatnonzero(mask)
-        km[sel[hit]] = d[hit]
-        kv[sel[hit]] = pts[vcol].to_numpy()[i[hit]]
-        src[sel[hit]] = label
-    return pl.DataFrame({
-        "nearest_substation_km": pl.Series(km).fill_nan(None),
-        "nearest_substation_voltage_kv": pl.Series(kv).fill_nan(None),
-        "nearest_substation_source": pl.Series(list(src), dtype=pl.Utf8),
-    })
+def grid_access(sites: pl.DataFrame, ref: Reference, *, groups: PointGroups | None = None,
+                grid: GridIndex | None = None) -> pl.DataFrame:
+    """Transmission access of each location (``latitude``, ``longitude``): the columns of
+    :func:`gridscout.features.substations.substation_features` from the GridKit buses and lines in
+    ``ref`` (all null where no grid source is loaded). ``groups`` as in :func:`capacity_nearby`;
+    ``grid`` a prebuilt index of ``ref``'s grid (else built here, ≈0.3 s)."""
+    if grid is None:
+        if ref.buses.is_empty() or ref.grid_lines.is_empty():
+            return pl.DataFrame({c: pl.Series(c, [None] * sites.height, dtype=t) for c, t in output_schema().items()})
+        grid = GridIndex.build(ref.buses, ref.grid_lines)
+    return substation_features(sites, grid=grid, groups=groups)
 
 
 def _county_key(expr: pl.Expr) -> pl.Expr:
@@ -228,13 +237,13 @@ def transfer_limits_at(sites: pl.DataFrame, reeds_areas: pl.DataFrame, transfer_
     })
 
 
-def power_features(sites: pl.DataFrame, ref: Reference, *, radii_km: tuple[float, ...] = (50.0, 100.0),
-                   min_voltage_kv: float = 100.0) -> pl.DataFrame:
+def power_features(sites: pl.DataFrame, ref: Reference, *, radii_km: tuple[float, ...] = (50.0, 100.0)
+                   ) -> pl.DataFrame:
     """All power features (columns: see the module docstring) appended to ``sites``, which must be
     located (``latitude``, ``longitude``, ``country``, ``us_state``; optional ``county``)."""
     parts = [
         capacity_nearby(sites, select_plants(ref.plants), radii_km=radii_km),
-        nearest_substation(sites, ref.buses, ref.eia860, min_voltage_kv=min_voltage_kv),
+        grid_access(sites, ref),
         queue_congestion(sites, ref.queue, ref.eia860, ref.reeds_areas),
         transfer_limits_at(sites, ref.reeds_areas, ref.transfer_limits),
     ]

@@ -124,7 +124,7 @@ def _twins(market_features, column, known_value):
 
 @pytest.mark.parametrize("name", SHIPPED)
 @pytest.mark.parametrize("column,good", [("carbon_g_per_kwh", 150.0), ("price_usd_per_mwh", 60.0),
-                                         ("capacity_within_50km_mw", 4000.0), ("cooling_design_db_c", 28.0)])
+                                         ("capacity_weighted_mw", 4000.0), ("cooling_design_db_c", 28.0)])
 def test_unknown_never_outscores_known_good(market_features, name, column, good):
     s = score_sites(_twins(market_features, column, good), load_profile(name), mc_draws=0).scores
     unk = s.filter(pl.col("site_id") == "unknown-twin").row(0, named=True)
@@ -175,7 +175,7 @@ def test_generic_column_from_other_modules(market_features):
     doc["criteria"]["power"]["sub"] = [{"column": "substation_distance_km", "direction": "lower", "weight": 1,
                                         "normalisation": "utility", "full": 5, "zero": 50}]
     p = parse_profile(doc, "t.toml")
-    s0 = score_sites(market_features, p, mc_draws=0).scores
+    s0 = score_sites(market_features.drop("substation_distance_km"), p, mc_draws=0).scores  # absent: UNKNOWN
     assert (s0["score_power"] == p.unknown.penalty_score).all()
     f = market_features.with_columns(pl.Series("substation_distance_km", np.linspace(0, 60, 72)))
     s1 = score_sites(f, p, mc_draws=0).scores

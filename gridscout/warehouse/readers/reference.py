@@ -15,10 +15,10 @@ import polars as pl
 from gridscout.reference import Reference
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
+from gridscout.warehouse.readers import grid
 from gridscout.warehouse.readers.carbon import ZONE_CARBON_YEARLY_SQL
 from gridscout.warehouse.readers.prices import NONHOUSEHOLD_SQL
 from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
-
 
 #: smallest town population used to name a screening zone
 PLACE_MIN_POPULATION = 10_000
@@ -42,7 +42,8 @@ QUERIES = {
     "places": PLACES_SQL,
     "wholesale_monthly": "select region_code as country, month, price_eur_per_mwh, source_id from stg_wholesale_prices "
                          "where region_kind = 'country'",
-    "buses": "select bus_id, latitude, longitude, voltage_kv, is_substation, country from stg_grid_buses",
+    "buses": grid.BUSES_SQL,
+    "grid_lines": grid.LINES_SQL,
     "eia860": "select plant_id, state, county, latitude, longitude, grid_voltage_kv from stg_eia860_plants",
     "queue": "select queue_id, state, county, capacity_mw, is_queued from stg_interconnection_queue",
     "reeds_areas": "select area_code, ba_code, geometry_wkb from stg_reeds_areas",
