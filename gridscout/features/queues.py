@@ -2,8 +2,8 @@
 
 Pure frames → frames (no warehouse): the inputs come from :mod:`gridscout.warehouse.readers.queues`.
 
-Per point (site or screening cell, ``site_id, latitude, longitude`` plus optional ``country``,
-``state``/``us_state`` and ``county``):
+Per point (site or screening cell: ``latitude, longitude`` plus, from
+:func:`gridscout.features.location.locate`, ``country`` and ``us_state``, and an optional ``county``):
 
 * ``queue_iso`` — the ISO/RTO whose footprint holds the point: the point's NREL ReEDS balancing
   area (point in polygon, 134 US areas) and that area's transmission region (ReEDS
@@ -13,7 +13,7 @@ Per point (site or screening cell, ``site_id, latitude, longitude`` plus optiona
   No ISO (non-ISO US, outside the US, or no ReEDS data): every queue figure is null (UNKNOWN),
   never 0.
 * ``queue_county`` — the point's county: the ``county`` column when given (with its ``state``),
-  else the US Census county polygon holding the point (``county__source`` says which). (The PJM
+  else the US Census county polygon holding the point (``queue_county__source`` says which). (The PJM
   figure used to take the county of the nearest EIA-860 plant centroid; that puts Abilene TX in
   Shackelford County instead of Taylor, so polygons are used.)
 * ``queue_active_mw_county`` / ``queue_active_mw_state`` — MW of ``active`` requests (still
@@ -51,12 +51,15 @@ COMPLETED_SINCE = dt.date(2018, 1, 1)
 #: fewest completed projects for a median (fewer: UNKNOWN)
 MIN_COMPLETED = 10
 RADIUS_KM = 50.0
+#: the queue columns these features use (an unloaded queue is an empty frame of this schema)
+QUEUE_SCHEMA = {"source_id": pl.Utf8, "vintage": pl.Utf8, "iso": pl.Utf8, "state": pl.Utf8, "county": pl.Utf8,
+                "capacity_mw": pl.Float64, "status": pl.Utf8, "queue_date": pl.Date, "in_service_date": pl.Date}
 COUNTY_SOURCE = "census_county_polygon"
 COUNTY_PLACEMENT = "county_point_on_surface"
 ISO_SOURCE = "reeds_transreg"
-OUTPUT_COLUMNS = ("site_id", "queue_iso", "queue_county", "county__source", "queue_active_mw_county",
+OUTPUT_COLUMNS = ("queue_iso", "queue_county", "queue_county__source", "queue_active_mw_county",
                   "queue_active_mw_state", "queue_active_mw_within_50km", "queue_median_years",
-                  "queue_median_years_n", "queue__source")
+                  "queue_median_years_n", "queue_source_id", "queue_vintage", "queue__source")
 
 
 def county_key(expr: pl.Expr) -> pl.Expr:
@@ -77,12 +80,13 @@ def county_points(counties: pl.DataFrame) -> pl.DataFrame:
             .unique(["state", "county_key"], keep="first", maintain_order=True))
 
 
-def point_iso(lat: np.ndarray, lon: np.ndarray, reeds_areas: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def point_iso(lat: np.ndarray, lon: np.ndarray, reeds_areas: pl.DataFrame, *, groups=None
+              ) -> tuple[np.ndarray, np.ndarray]:
     """(ISO name or None, ReEDS state or None) of each point, from its ReEDS area."""
     n = len(lat)
     if reeds_areas.is_empty():
         return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
-    area = PolygonIndex(reeds_areas["area_code"], reeds_areas["geometry_wkb"]).lookup(lat, lon)
+    area = PolygonIndex(reeds_areas["area_code"], reeds_areas["geometry_wkb"]).lookup(lat, lon, groups=groups)
     region = dict(zip(reeds_areas["area_code"], reeds_areas["transmission_region"]))
     state = dict(zip(reeds_areas["area_code"], reeds_areas["state"]))
     iso = np.array([ISO_OF_TRANSREG.get(region.get(a)) if a is not None else None for a in area], dtype=object)
@@ -103,78 +107,88 @@ def median_years_to_service(queue: pl.DataFrame, *, since: dt.date = COMPLETED_S
                             .then(pl.col("queue_median_years")).alias("queue_median_years")).sort("iso")
 
 
-def _site_col(sites: pl.DataFrame, *names: str) -> np.ndarray:
-    for n in names:
-        if n in sites.columns:
-            return sites[n].to_numpy()
-    return np.full(sites.height, None, dtype=object)
-
-
 def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.DataFrame, counties: pl.DataFrame,
-                   *, since: dt.date = COMPLETED_SINCE, radius_km: float = RADIUS_KM) -> pl.DataFrame:
-    """Queue features per point (columns: :data:`OUTPUT_COLUMNS`; see the module docstring).
+                   *, since: dt.date = COMPLETED_SINCE, radius_km: float = RADIUS_KM, groups=None) -> pl.DataFrame:
+    """Queue features per point (columns: :data:`OUTPUT_COLUMNS`, one row per point, in order; see the
+    module docstring). ``groups`` (an integer label per point, e.g. coarse H3 parents of screening
+    cells) lets whole groups be put in their polygons at once; the answer is the same.
 
     ``queue``: iso, state, county, capacity_mw, status, queue_date, in_service_date (+ optional
     source_id, vintage for the label); ``reeds_areas``: area_code, state, transmission_region,
     geometry_wkb; ``counties``: state, county, geometry_wkb (US Census county polygons).
     """
-    missing = [c for c in ("site_id", "latitude", "longitude") if c not in sites.columns]
+    missing = [c for c in ("latitude", "longitude") if c not in sites.columns]
     if missing:
         raise ValueError(f"sites frame lacks column(s) {missing}")
+    if queue.is_empty():
+        queue = pl.DataFrame(schema=QUEUE_SCHEMA)
     lat, lon = sites["latitude"].to_numpy().astype(float), sites["longitude"].to_numpy().astype(float)
-    iso, reeds_state = point_iso(lat, lon, reeds_areas)
-    country = _site_col(sites, "country")
-    iso = np.where(np.array([c in (None, "USA") for c in country]), iso, None)
-    loaded = set(queue["iso"].unique().to_list()) if queue.height else set()
-    iso = np.array([i if i in loaded else None for i in iso], dtype=object)  # an ISO whose queue is not loaded
-    covered = iso != None  # noqa: E711  (object array)
-    given, given_state = _site_col(sites, "county"), _site_col(sites, "state", "us_state")
+    n = len(lat)
+    iso, reeds_state = point_iso(lat, lon, reeds_areas, groups=groups)
     if counties.height:
-        hit = PolygonIndex(counties["state"] + ":" + counties["county"], counties["geometry_wkb"]).lookup(lat, lon)
+        hit = PolygonIndex(counties["state"] + ":" + counties["county"], counties["geometry_wkb"]).lookup(
+            lat, lon, groups=groups)
     else:
-        hit = np.full(len(lat), None, dtype=object)
-    poly_state = np.array([h.split(":", 1)[0] if h else None for h in hit], dtype=object)
-    poly_county = np.array([h.split(":", 1)[1] if h else None for h in hit], dtype=object)
-    use_given = np.array([g is not None for g in given])
-    county = np.where(use_given, given, poly_county)
-    county_state = np.where(use_given, given_state, poly_state)
-    county_src = np.array(["site" if u else (COUNTY_SOURCE if c is not None else None)
-                           for u, c in zip(use_given, poly_county)], dtype=object)
-    state = np.array([s if s is not None else (p if p is not None else r)
-                      for s, p, r in zip(given_state, poly_state, reeds_state)], dtype=object)
+        hit = np.full(n, None, dtype=object)
+    none = pl.Series([None] * n, dtype=pl.Utf8)
+    loaded = queue["iso"].unique().to_list() if queue.height else []
+    p = pl.DataFrame({
+        "iso": pl.Series(iso, dtype=pl.Utf8), "reeds_state": pl.Series(reeds_state, dtype=pl.Utf8),
+        "hit": pl.Series(hit, dtype=pl.Utf8),
+        "country": sites["country"].cast(pl.Utf8) if "country" in sites.columns else none,
+        "given_state": next((sites[c].cast(pl.Utf8) for c in ("us_state", "state") if c in sites.columns), none),
+        "given_county": sites["county"].cast(pl.Utf8) if "county" in sites.columns else none,
+    }).with_columns(
+        # an ISO only for US points (or points of unknown country) whose ISO's queue is loaded
+        pl.when((pl.col("country").is_null() | (pl.col("country") == "USA")) & pl.col("iso").is_in(loaded))
+          .then(pl.col("iso")).alias("iso"),
+        pl.col("hit").str.split_exact(":", 1).struct.rename_fields(["poly_state", "poly_county"]).alias("_p"),
+    ).unnest("_p").with_columns(
+        pl.coalesce("given_county", "poly_county").alias("county"),
+        pl.when(pl.col("given_county").is_not_null()).then(pl.col("given_state"))
+          .otherwise(pl.col("poly_state")).alias("county_state"),
+        pl.when(pl.col("given_county").is_not_null()).then(pl.lit("site"))
+          .when(pl.col("poly_county").is_not_null()).then(pl.lit(COUNTY_SOURCE)).alias("county_src"),
+        pl.coalesce("given_state", "poly_state", "reeds_state").alias("state"),
+    ).with_columns(county_key(pl.col("county")).alias("county_key"))
+    covered = p["iso"].is_not_null().to_numpy()
 
     active = (queue.filter((pl.col("status") == "active") & pl.col("capacity_mw").is_not_null())
               .with_columns(county_key(pl.col("county")).alias("county_key")))
-    by_county = {(s, k): mw for s, k, mw in
-                 active.group_by("state", "county_key").agg(pl.col("capacity_mw").sum()).iter_rows()}
-    by_state = dict(active.group_by("state").agg(pl.col("capacity_mw").sum()).iter_rows())
-    keys = pl.Series("c", list(county), dtype=pl.Utf8).to_frame().select(county_key(pl.col("c")))["c"].to_list()
-    mw_county = np.array([by_county.get((s, k), 0.0) if ok and s is not None and k else np.nan
-                          for s, k, ok in zip(county_state, keys, covered)], dtype=float)
-    mw_state = np.array([by_state.get(s, 0.0) if ok and s is not None else np.nan
-                         for s, ok in zip(state, covered)], dtype=float)
+    # sums rounded to 1 kW: a parallel float sum's last bits depend on the summation order
+    by_county = active.group_by("state", "county_key").agg(pl.col("capacity_mw").sum().round(3).alias("mw_county"))
+    by_state = active.group_by("state").agg(pl.col("capacity_mw").sum().round(3).alias("mw_state"))
+    p = (p.join(by_county.rename({"state": "county_state"}), on=["county_state", "county_key"], how="left",
+                maintain_order="left")
+         .join(by_state, on="state", how="left", maintain_order="left")
+         .with_columns(  # in an ISO, no active request in the county/state is a real 0 MW
+             pl.when(pl.col("iso").is_not_null() & pl.col("county_key").is_not_null()
+                     & (pl.col("county_key") != "") & pl.col("county_state").is_not_null())
+               .then(pl.col("mw_county").fill_null(0.0)).alias("mw_county"),
+             pl.when(pl.col("iso").is_not_null() & pl.col("state").is_not_null())
+               .then(pl.col("mw_state").fill_null(0.0)).alias("mw_state")))
     placed = active.join(county_points(counties), on=["state", "county_key"], how="inner")
     near = SphereIndex(placed["latitude"].to_numpy(), placed["longitude"].to_numpy()).sum_within(
-        lat, lon, radius_km, placed["capacity_mw"].to_numpy().astype(float)) if placed.height else np.zeros(len(lat))
-    near = np.where(covered, np.asarray(near, dtype=float).reshape(len(lat)), np.nan)
+        lat, lon, radius_km, placed["capacity_mw"].to_numpy().astype(float)) if placed.height else np.zeros(n)
+    near = np.where(covered, np.asarray(near, dtype=float).reshape(n), np.nan)
 
-    med = median_years_to_service(queue, since=since) if queue.height else pl.DataFrame(
-        schema={"iso": pl.Utf8, "queue_median_years": pl.Float64, "queue_median_years_n": pl.Int64})
-    med_y = dict(zip(med["iso"], med["queue_median_years"]))
-    med_n = dict(zip(med["iso"], med["queue_median_years_n"]))
-    label = {}
-    if queue.height and {"source_id", "vintage"} <= set(queue.columns):
-        label = {i: f"{s} {v}" for i, s, v in queue.select("iso", "source_id", "vintage").unique("iso").iter_rows()}
-    return pl.DataFrame({
-        "site_id": sites["site_id"],
-        "queue_iso": pl.Series(list(iso), dtype=pl.Utf8),
-        "queue_county": pl.Series(list(county), dtype=pl.Utf8),
-        "county__source": pl.Series(list(county_src), dtype=pl.Utf8),
-        "queue_active_mw_county": pl.Series(mw_county).fill_nan(None),
-        "queue_active_mw_state": pl.Series(mw_state).fill_nan(None),
-        f"queue_active_mw_within_{radius_km:g}km": pl.Series(near).fill_nan(None),
-        "queue_median_years": pl.Series([med_y.get(i) if i else None for i in iso], dtype=pl.Float64),
-        "queue_median_years_n": pl.Series([med_n.get(i) if i else None for i in iso], dtype=pl.Int64),
-        "queue__source": pl.Series([f"{label.get(i, i)}; ISO: {ISO_SOURCE}; {radius_km:g} km: {COUNTY_PLACEMENT}"
-                                    if i else None for i in iso], dtype=pl.Utf8),
-    })
+    med = median_years_to_service(queue, since=since)
+    src = queue.select("iso", "source_id", "vintage").unique("iso")
+    p = (p.join(med, on="iso", how="left", maintain_order="left")
+         .join(src, on="iso", how="left", maintain_order="left"))
+    return p.select(
+        pl.col("iso").alias("queue_iso"),
+        pl.col("county").alias("queue_county"),
+        pl.col("county_src").alias("queue_county__source"),
+        pl.col("mw_county").alias("queue_active_mw_county"),
+        pl.col("mw_state").alias("queue_active_mw_state"),
+        pl.Series(f"queue_active_mw_within_{radius_km:g}km", near).fill_nan(None),
+        pl.col("queue_median_years"),
+        pl.col("queue_median_years_n"),
+        pl.col("source_id").alias("queue_source_id"),
+        pl.col("vintage").alias("queue_vintage"),
+        pl.when(pl.col("iso").is_not_null())
+          .then(pl.format("{}; ISO: {}; county: {}; {} km: {}", pl.col("source_id"), pl.lit(ISO_SOURCE),
+                          pl.col("county_src"), pl.lit(f"{radius_km:g}"), pl.lit(COUNTY_PLACEMENT)))
+          .alias("queue__source"),
+    )

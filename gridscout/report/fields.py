@@ -67,11 +67,17 @@ FIELDS: tuple[Field, ...] = (
     Field("capacity_within_50km_mw", "Generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("firm_capacity_within_50km_mw", "Firm generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("variable_capacity_within_50km_mw", "Variable generation within 50 km", "MW", 0, "Power", "gppd"),
+    Field("queue_iso", "ISO / RTO (interconnection queue)", "", 0, "Power"),
+    Field("queue_median_years", "Time to power: median years, queue entry → in service (ISO, since 2018)",
+          "yr", 1, "Power"),
+    Field("queue_active_mw_county", "Active interconnection requests in the county", "MW", 0, "Power"),
+    Field("queue_active_mw_state", "Active interconnection requests in the state", "MW", 0, "Power"),
 )
 
 #: Columns whose value names the source it came from (per row).
 ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source",
-                      "wholesale_price_usd_per_mwh": "wholesale_price_source"}
+                      "wholesale_price_usd_per_mwh": "wholesale_price_source",
+                      "queue_median_years": "queue_source_id", "queue_active_mw_county": "queue_source_id"}
 #: Columns located by a fixed source (shown in the card's sources list when not null).
 LOCATION_SOURCES = {"country": "boundaries", "us_state": "boundaries", "grid_zone": "electricitymaps_zones"}
 

@@ -126,6 +126,10 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
             f"year {row.get('wholesale_price_year')}; {_text(row.get('wholesale_price_source'))}")
     if not is_missing(row.get("capacity_within_50km_mw")):
         add("generation within 50 km", "gppd")
+    if not is_missing(row.get("queue_median_years")) or not is_missing(row.get("queue_active_mw_county")):
+        add("interconnection queue", _text(row.get(ROW_SOURCE_COLUMNS["queue_median_years"])),
+            f"{_text(row.get('queue_iso'))}; county {_text(row.get('queue_county'))}",
+            None if is_missing(row.get("queue_vintage")) else str(row.get("queue_vintage")))
     if not is_missing(row.get("cooling_design_db_c")) or not is_missing(row.get("ashrae_climate_zone")):
         add("design conditions", "weather_stations")
     if not is_missing(row.get("weather_station_key")):

@@ -7,7 +7,8 @@ import pytest
 
 from gridscout.features import queues as fq
 from gridscout.sources import iso_queues
-from gridscout.warehouse.readers.queues import read_interconnection_queue, read_queue_frames
+from gridscout.warehouse.readers.queues import read_interconnection_queue
+from gridscout.warehouse.readers.reference import read_reference
 
 SOURCES = ("reeds", "us_counties", *(s.id for s in iso_queues.SPECS))
 SITES = pl.DataFrame({
@@ -25,7 +26,7 @@ SITES = pl.DataFrame({
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, raw_dir):
-    from gridscout.ingest import ingest_source
+    from gridscout.jobs.ingest import ingest_source
 
     path = tmp_path_factory.mktemp("queues") / "w.duckdb"
     for sid in SOURCES:
@@ -35,13 +36,14 @@ def db(tmp_path_factory, raw_dir):
 
 @pytest.fixture(scope="module")
 def frames(db):
-    return read_queue_frames(db)
+    return read_reference(db)
 
 
 @pytest.fixture(scope="module")
 def features(frames):
-    f = fq.queue_features(SITES, frames.queue, frames.reeds_areas, frames.counties)
-    return {r["site_id"]: r for r in f.to_dicts()}
+    f = fq.queue_features(SITES, frames.queue, frames.reeds_areas, frames.us_counties)
+    assert f.columns == list(fq.OUTPUT_COLUMNS) and f.height == SITES.height
+    return {r["site_id"]: r for r in pl.concat([SITES.select("site_id"), f], how="horizontal").to_dicts()}
 
 
 def test_reader_returns_all_seven_isos(db):
@@ -62,7 +64,8 @@ def test_every_site_in_an_iso_has_queue_mw_and_median_years(features):
             continue
         assert f["queue_active_mw_county"] is not None and f["queue_active_mw_state"] is not None, k
         assert f["queue_median_years"] is not None and f["queue_median_years_n"] >= fq.MIN_COMPLETED, k
-        assert f["queue__source"].startswith("iso_queue_"), k
+        assert f["queue__source"].startswith(f["queue_source_id"]) and f["queue_source_id"].startswith("iso_queue_"), k
+        assert f["queue_vintage"], k
 
 
 @pytest.mark.parametrize("site", ["phoenix_az", "atlanta_ga", "frankfurt_de", "mid_atlantic"])
@@ -70,7 +73,7 @@ def test_outside_the_isos_is_unknown_never_zero(features, site):
     f = features[site]
     assert f["queue_iso"] is None
     for col in ("queue_active_mw_county", "queue_active_mw_state", "queue_active_mw_within_50km",
-                "queue_median_years", "queue__source"):
+                "queue_median_years", "queue_source_id", "queue__source"):
         assert f[col] is None, (site, col)
 
 
@@ -81,10 +84,10 @@ def test_county_and_state_mw_are_the_active_requests(features, frames):
     f = features["ashburn_va"]
     assert f["queue_active_mw_county"] == pytest.approx(loudoun) and loudoun > 0
     assert f["queue_active_mw_state"] == pytest.approx(va) and va > 10_000
-    assert f["county__source"] == "site"
+    assert f["queue_county__source"] == "site"
     # without a county, the Census county polygon holding the point
     g = features["ashburn_no_county"]
-    assert (g["queue_county"], g["county__source"]) == ("Loudoun", fq.COUNTY_SOURCE)
+    assert (g["queue_county"], g["queue_county__source"]) == ("Loudoun", fq.COUNTY_SOURCE)
     assert g["queue_active_mw_county"] == pytest.approx(loudoun)
     taylor = q.filter((pl.col("state") == "TX") & (pl.col("county") == "Taylor"))["capacity_mw"].sum()
     assert features["abilene_tx"]["queue_county"] == "Taylor"
@@ -116,10 +119,42 @@ def test_vectorised_for_many_points(frames):
     n = 5_000
     many = pl.DataFrame({"site_id": [f"s{i}" for i in range(n)], "latitude": rng.uniform(30, 48, n),
                          "longitude": rng.uniform(-120, -72, n)})
-    out = fq.queue_features(many, frames.queue, frames.reeds_areas, frames.counties)
-    assert out.height == n and out["site_id"].to_list() == many["site_id"].to_list()
+    out = fq.queue_features(many, frames.queue, frames.reeds_areas, frames.us_counties)
+    assert out.height == n
+    # grouping (as screening cells do) changes nothing
+    grouped = fq.queue_features(many, frames.queue, frames.reeds_areas, frames.us_counties,
+                                groups=np.arange(n) // 7)
+    for c in out.columns:
+        if out[c].dtype.is_float():
+            assert np.allclose(out[c].fill_null(np.nan).to_numpy(), grouped[c].fill_null(np.nan).to_numpy(),
+                               rtol=1e-12, equal_nan=True), c
+        else:
+            assert out[c].to_list() == grouped[c].to_list(), c
     inside = out.filter(pl.col("queue_iso").is_not_null())
     assert inside.height > n / 3 and inside["queue_median_years"].null_count() == 0
     # no state given and none from ReEDS outside the US: those points have no county figure
     assert out.filter(pl.col("queue_iso").is_null())["queue_active_mw_state"].null_count() == \
         out.filter(pl.col("queue_iso").is_null()).height
+
+
+@pytest.mark.parametrize("bbox", [(-78.2, 38.6, -76.9, 39.4),     # northern Virginia (PJM)
+                                  (-100.5, 32.0, -99.0, 33.0)])   # around Abilene TX (ERCOT, SPP nearby)
+def test_site_and_cell_at_the_same_point_get_the_same_queue_features(frames, bbox):
+    import numpy as np
+    import shapely
+
+    from gridscout.features.assemble import cell_features, site_features
+    from gridscout.geo import hexgrid
+
+    cells, lat, lon = hexgrid.polyfill(shapely.box(*bbox), 6)
+    cells_f = cell_features(cells, lat, lon, frames)
+    sample = cells_f[np.linspace(0, cells_f.height - 1, 25).astype(int)]
+    sites_f = site_features(sample.select(pl.col("h3").alias("site_id"), "latitude", "longitude"), frames)
+    a, b = sample.sort("h3"), sites_f.rename({"site_id": "h3"}).sort("h3")
+    for col in fq.OUTPUT_COLUMNS:
+        if a[col].dtype.is_float():
+            assert np.allclose(a[col].fill_null(np.nan).to_numpy(), b[col].fill_null(np.nan).to_numpy(),
+                               rtol=1e-9, equal_nan=True), col
+        else:
+            assert a[col].to_list() == b[col].to_list(), col
+    assert a["queue_median_years"].null_count() == 0 and a["queue_active_mw_state"].min() > 0  # not vacuous

@@ -15,6 +15,7 @@ import polars as pl
 from gridscout.reference import Reference
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
+from gridscout.warehouse.readers.queues import QUERIES as QUEUE_QUERIES
 from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
 
 
@@ -42,8 +43,8 @@ QUERIES = {
                          "where region_kind = 'country'",
     "buses": "select bus_id, latitude, longitude, voltage_kv, is_substation, country from stg_grid_buses",
     "eia860": "select plant_id, state, county, latitude, longitude, grid_voltage_kv from stg_eia860_plants",
-    "queue": "select queue_id, state, county, capacity_mw, is_queued from stg_interconnection_queue",
-    "reeds_areas": "select area_code, ba_code, geometry_wkb from stg_reeds_areas",
+    **QUEUE_QUERIES,  # queue, us_counties
+    "reeds_areas": "select area_code, ba_code, state, transmission_region, geometry_wkb from stg_reeds_areas",
     "transfer_limits": "select area_kind, from_area, to_area, line_type, capacity_mw from stg_transfer_limits",
     "water_stress_country": COUNTRY_SQL,
     "water_stress_basins": BASINS_SQL,
