@@ -121,15 +121,6 @@ def test_vectorised_for_many_points(frames):
                          "longitude": rng.uniform(-120, -72, n)})
     out = fq.queue_features(many, frames.queue, frames.reeds_areas, frames.us_counties)
     assert out.height == n
-    # grouping (as screening cells do) changes nothing
-    grouped = fq.queue_features(many, frames.queue, frames.reeds_areas, frames.us_counties,
-                                groups=np.arange(n) // 7)
-    for c in out.columns:
-        if out[c].dtype.is_float():
-            assert np.allclose(out[c].fill_null(np.nan).to_numpy(), grouped[c].fill_null(np.nan).to_numpy(),
-                               rtol=1e-12, equal_nan=True), c
-        else:
-            assert out[c].to_list() == grouped[c].to_list(), c
     inside = out.filter(pl.col("queue_iso").is_not_null())
     assert inside.height > n / 3 and inside["queue_median_years"].null_count() == 0
     # no state given and none from ReEDS outside the US: those points have no county figure
