@@ -63,9 +63,11 @@ OUTPUT_COLUMNS = ("queue_iso", "queue_county", "queue_county__source", "queue_ac
 
 
 def county_key(expr: pl.Expr) -> pl.Expr:
-    """A county name compared across sources: lower case, letters only, without "county"/"parish"/
-    "city", "saint" as "st" ("St. Louis County" = "Saint Louis" = "stlouis")."""
-    return (expr.str.to_lowercase().str.replace_all(r"\bcounty\b|\bparish\b|\bcity\b|[^a-z]", "")
+    """A county name compared across sources: accents dropped (NFKD), lower case, letters only, without
+    "county"/"parish"/"city", "saint" as "st" ("St. Louis County" = "Saint Louis" = "stlouis", "Doña
+    Ana" = "Dona Ana"). Virginia's independent cities share the key of a same-named county
+    ("Fairfax" city and county): their queue MW are counted together."""
+    return (expr.str.normalize("NFKD").str.to_lowercase().str.replace_all(r"\bcounty\b|\bparish\b|\bcity\b|[^a-z]", "")
             .str.replace(r"^saint", "st"))
 
 

@@ -149,3 +149,9 @@ def test_site_and_cell_at_the_same_point_get_the_same_queue_features(frames, bbo
         else:
             assert a[col].to_list() == b[col].to_list(), col
     assert a["queue_median_years"].null_count() == 0 and a["queue_active_mw_state"].min() > 0  # not vacuous
+
+
+def test_county_names_compare_across_sources():
+    names = pl.Series(["Doña Ana", "DONA ANA COUNTY", "St. Louis", "Saint Louis County", "LaSalle Parish", "La Salle"])
+    keys = names.to_frame("c").select(fq.county_key(pl.col("c")))["c"].to_list()
+    assert keys == ["donaana", "donaana", "stlouis", "stlouis", "lasalle", "lasalle"]
