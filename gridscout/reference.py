@@ -40,9 +40,12 @@ class Reference:
     grid_lines: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: EIA-860 plants: plant_id, state, county, latitude, longitude, grid_voltage_kv
     eia860: pl.DataFrame = field(default_factory=pl.DataFrame)
-    #: interconnection queue: queue_id, state, county, capacity_mw, is_queued
+    #: interconnection queues of the seven ISOs (see gridscout.sources.iso_queues): source_id, vintage, iso,
+    #: project_id, state, county, fuel, capacity_mw, status, queue_date, withdrawn_date, in_service_date, ...
     queue: pl.DataFrame = field(default_factory=pl.DataFrame)
-    #: ReEDS balancing areas: area_code, ba_code, geometry_wkb
+    #: US county polygons (Census 2017): fips, state, county, geometry_wkb
+    us_counties: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: ReEDS balancing areas: area_code, ba_code, state, transmission_region (ISO or planning region), geometry_wkb
     reeds_areas: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: ReEDS NARIS2024 transfer limits: area_kind, from_area, to_area, line_type, capacity_mw
     transfer_limits: pl.DataFrame = field(default_factory=pl.DataFrame)

@@ -29,12 +29,11 @@ Coverage rules (decided by the location's ``country``, ISO alpha-3, from :func:`
   nearest substation of the 115 / 230 / 345 kV classes and HV line length within 10 km from the
   GridKit maps (ENTSO-E for Europe, OpenStreetMap for North America): see
   :mod:`gridscout.features.substations` (UNKNOWN farther than 300 km from any mapped bus).
-* **Queue congestion** (``queue_mw_in_county``, ``queue_mw_within_50km``): MW still waiting in the
-  PJM queue (``is_queued``; MW Energy requested). Covered only where the site is in PJM: its ReEDS
-  area's BA is PJM or, without ReEDS data, its ``us_state`` lies wholly in PJM (:data:`PJM_STATES`).
-  ``queue_mw_in_county`` needs the site's ``county`` (a column of the sites frame); the 50 km figure
-  places each project at its county's EIA-860 plant centroid (label says so) and counts PJM
-  projects only (neighbouring ISOs' queues are not in the data).
+* **Interconnection queues** (``queue_iso``, ``queue_active_mw_county``, ``queue_active_mw_state``,
+  ``queue_active_mw_within_50km``, ``queue_median_years``, ``queue__source``…): MW of active requests
+  in the seven ISOs' queues around the point and the ISO's median years from queue entry to
+  commercial operation — :func:`gridscout.features.queues.queue_features` (the one implementation;
+  UNKNOWN outside the ISOs).
 * **Transfer limit** (``reeds_area``, ``transfer_limit_mw``, ``transfer_import_limit_mw``): the
   site's ReEDS balancing area (point in polygon) and the sum of its NARIS2024 transfer limits to
   (and from) all neighbouring areas, AC and DC. Null outside the 134 ReEDS areas (non-US sites).
@@ -46,6 +45,7 @@ import numpy as np
 import polars as pl
 
 from gridscout.features.substations import GridIndex, output_schema, substation_features
+from gridscout.features.queues import queue_features
 from gridscout.geo.nearest import PointGroups, SphereIndex
 from gridscout.geo.polygons import PolygonIndex
 from gridscout.reference import Reference
@@ -55,12 +55,7 @@ PLANT_SOURCE_PRIORITY = ("gppd_usa", "gppd")
 #: the disc the distance weighting replaces [km] and its cut-off in decay lengths (k(3L) = 0)
 DECAY_DISC_KM = 50.0
 DECAY_CUTOFF_LENGTHS = 3.0
-QUEUE_SOURCE = "pjm_queue"
-QUEUE_50KM_SOURCE = "pjm_queue@eia860_county_plant_centroid"
 TRANSFER_SOURCE = "reeds_naris2024"
-#: States lying wholly inside PJM's footprint (PJM, "Territory Served", 2025); IL, IN, KY, MI, NC
-#: and TN are only partly in PJM, so there the ReEDS area decides.
-PJM_STATES = ("DE", "DC", "MD", "NJ", "OH", "PA", "VA", "WV")
 
 
 def _col(sites: pl.DataFrame, name: str) -> np.ndarray:
@@ -164,61 +159,11 @@ def grid_access(sites: pl.DataFrame, ref: Reference, *, groups: PointGroups | No
     return substation_features(sites, grid=grid, groups=groups)
 
 
-def _county_key(expr: pl.Expr) -> pl.Expr:
-    return (expr.str.to_lowercase().str.replace_all(r"\bcounty\b|\bcity\b|[^a-z]", "")
-            .str.replace(r"^saint", "st"))
-
-
-def county_centroids(eia860: pl.DataFrame) -> pl.DataFrame:
-    """state, county_key, latitude, longitude: mean location of the EIA-860 plants in each county."""
-    return (eia860.filter(pl.col("latitude").is_not_null() & pl.col("county").is_not_null())
-            .group_by(pl.col("state"), _county_key(pl.col("county")).alias("county_key"))
-            .agg(pl.col("latitude").mean(), pl.col("longitude").mean()))
-
-
 def site_reeds_area(sites: pl.DataFrame, reeds_areas: pl.DataFrame) -> np.ndarray:
     if reeds_areas.is_empty():
         return np.full(sites.height, None, dtype=object)
     return PolygonIndex(reeds_areas["area_code"], reeds_areas["geometry_wkb"]).lookup(
         sites["latitude"].to_numpy(), sites["longitude"].to_numpy())
-
-
-def queue_congestion(sites: pl.DataFrame, queue: pl.DataFrame, eia860: pl.DataFrame,
-                     reeds_areas: pl.DataFrame, *, radius_km: float = 50.0) -> pl.DataFrame:
-    """MW waiting in the PJM queue in the site's county and within ``radius_km`` (PJM sites only)."""
-    n = sites.height
-    r_tag = f"{radius_km:g}km"
-    empty = pl.DataFrame({"queue_mw_in_county": pl.Series([None] * n, dtype=pl.Float64),
-                          f"queue_mw_within_{r_tag}": pl.Series([None] * n, dtype=pl.Float64),
-                          "queue__source": pl.Series([None] * n, dtype=pl.Utf8)})
-    if queue.is_empty():
-        return empty
-    area = site_reeds_area(sites, reeds_areas)
-    ba = dict(reeds_areas.select("area_code", "ba_code").iter_rows()) if reeds_areas.height else {}
-    state = _col(sites, "us_state")
-    if ba:
-        in_pjm = np.array([ba.get(a) == "PJM" for a in area])
-    else:
-        in_pjm = np.isin(state, PJM_STATES)
-    waiting = queue.filter(pl.col("is_queued") & pl.col("capacity_mw").is_not_null()).with_columns(
-        _county_key(pl.col("county")).alias("county_key"))
-    by_county = {(s, c): mw for s, c, mw in waiting.group_by("state", "county_key")
-                 .agg(pl.col("capacity_mw").sum()).iter_rows()}
-    county = _col(sites, "county")
-    keys = pl.Series(list(county), dtype=pl.Utf8).to_frame("c").select(_county_key(pl.col("c")))["c"].to_list()
-    in_county = np.array([by_county.get((s, k), 0.0) if (ok and s is not None and k) else np.nan
-                          for s, k, ok in zip(state, keys, in_pjm)], dtype=float)
-    located = waiting.join(county_centroids(eia860), on=["state", "county_key"], how="inner")
-    idx = SphereIndex(located["latitude"].to_numpy(), located["longitude"].to_numpy())
-    near = idx.sum_within(sites["latitude"].to_numpy(), sites["longitude"].to_numpy(), radius_km,
-                          located["capacity_mw"].to_numpy())
-    near = np.where(in_pjm, near, np.nan)
-    return pl.DataFrame({
-        "queue_mw_in_county": pl.Series(in_county).fill_nan(None),
-        f"queue_mw_within_{r_tag}": pl.Series(near).fill_nan(None),
-        "queue__source": pl.Series([f"{QUEUE_SOURCE}; {r_tag}: {QUEUE_50KM_SOURCE}" if ok else None for ok in in_pjm],
-                                   dtype=pl.Utf8),
-    })
 
 
 def transfer_limits_at(sites: pl.DataFrame, reeds_areas: pl.DataFrame, transfer_limits: pl.DataFrame) -> pl.DataFrame:
@@ -244,7 +189,7 @@ def power_features(sites: pl.DataFrame, ref: Reference, *, radii_km: tuple[float
     parts = [
         capacity_nearby(sites, select_plants(ref.plants), radii_km=radii_km),
         grid_access(sites, ref),
-        queue_congestion(sites, ref.queue, ref.eia860, ref.reeds_areas),
+        queue_features(sites, ref.queue, ref.reeds_areas, ref.us_counties),
         transfer_limits_at(sites, ref.reeds_areas, ref.transfer_limits),
     ]
     new = pl.concat(parts, how="horizontal")

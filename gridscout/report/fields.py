@@ -92,6 +92,11 @@ FIELDS: tuple[Field, ...] = (
     Field("capacity_within_50km_mw", "Generation within 50 km (not scored)", "MW", 0, "Power"),
     Field("firm_capacity_within_50km_mw", "Firm generation within 50 km (not scored)", "MW", 0, "Power"),
     Field("variable_capacity_within_50km_mw", "Variable generation within 50 km (not scored)", "MW", 0, "Power"),
+    Field("queue_iso", "ISO / RTO (interconnection queue)", "", 0, "Power"),
+    Field("queue_median_years", "Time to power: median years, queue entry → in service (ISO, since 2018)",
+          "yr", 1, "Power"),
+    Field("queue_active_mw_county", "Active interconnection requests in the county", "MW", 0, "Power"),
+    Field("queue_active_mw_state", "Active interconnection requests in the state", "MW", 0, "Power"),
     Field("grid_mw_secured", "Signed grid connection (user-supplied)", "MW", 1, "Power", where_covered=True),
     Field("grid_energized_year", "Grid connection energized (user-supplied)", "", 0, "Power", where_covered=True),
     Field("facility_load_mw", "Facility peak load (nameplate IT × peak PUE)", "MW", 1, "Power", where_covered=True),
@@ -104,7 +109,8 @@ USER_FACT_COLUMNS = ("it_load_mw", "cooling_design", "water_source", "pue_report
 #: Columns whose value names the source it came from (per row).
 ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source",
                       "wholesale_price_usd_per_mwh": "wholesale_price_source",
-                      "capacity_weighted_mw": "capacity__source", "substation_distance_km": "substation__source"}
+                      "capacity_weighted_mw": "capacity__source", "substation_distance_km": "substation__source",
+                      "queue_median_years": "queue_source_id", "queue_active_mw_county": "queue_source_id"}
 #: Columns located by a fixed source (shown in the card's sources list when not null).
 LOCATION_SOURCES = {"country": "boundaries", "us_state": "boundaries", "grid_zone": "electricitymaps_zones"}
 

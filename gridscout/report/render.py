@@ -136,6 +136,10 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
     if not is_missing(row.get("substation_distance_km")):
         add("substations and HV lines", _text(row.get(ROW_SOURCE_COLUMNS["substation_distance_km"])),
             "GridKit map; nearest substation by voltage class, lines within 10 km")
+    if not is_missing(row.get("queue_median_years")) or not is_missing(row.get("queue_active_mw_county")):
+        add("interconnection queue", _text(row.get(ROW_SOURCE_COLUMNS["queue_median_years"])),
+            f"{_text(row.get('queue_iso'))}; county {_text(row.get('queue_county'))}",
+            None if is_missing(row.get("queue_vintage")) else str(row.get("queue_vintage")))
     if not is_missing(row.get("cooling_design_db_c")) or not is_missing(row.get("ashrae_climate_zone")):
         add("design conditions", "weather_stations")
     if not is_missing(row.get("weather_station_key")):

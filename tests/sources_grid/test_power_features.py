@@ -11,7 +11,7 @@ from gridscout.features.location import locate
 from gridscout.warehouse.readers.reference import read_reference
 
 SOURCES = ("boundaries", "gppd", "gppd_usa", "eia860", "entsoe_gridkit", "gridkit_north_america", "reeds",
-           "pjm_queue")
+           "iso_queue_pjm", "us_counties")
 SITES = pl.DataFrame({
     "site_id": ["ashburn_va", "frankfurt_de", "bankhead_al", "tokyo_jp", "mid_atlantic_ocean", "new_albany_oh"],
     "latitude": [39.0438, 50.1109, 33.4587, 35.6762, 40.0, 40.0812],
@@ -98,7 +98,7 @@ def test_unknown_is_null_not_zero(features):
     tokyo = _site(features, "tokyo_jp")
     assert tokyo["capacity_within_50km_mw"] > 0  # GPPD covers Japan
     assert tokyo["substation_distance_km"] is None and tokyo["transfer_limit_mw"] is None  # no grid map of Japan
-    assert tokyo["queue_mw_within_50km"] is None
+    assert tokyo["queue_active_mw_within_50km"] is None and tokyo["queue_median_years"] is None
 
 
 def test_nearest_substation_europe_brute_force(features, raw_dir):
@@ -165,13 +165,25 @@ def test_transfer_limit_is_the_sum_of_the_areas_interfaces(features, raw_dir):
 
 
 def test_queue_mw_in_county_is_the_waiting_mw(features, raw_dir):
+    """Brute force from PJM's raw export: MW Energy of Loudoun (VA) requests still waiting."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(raw_dir / "iso_queues" / "PJM Queue.xlsx", read_only=True, data_only=True)
+    rows = wb["Data"].iter_rows(values_only=True)
+    head = next(rows)
+    st, co, status, mw = (head.index(c) for c in ("State", "County", "Status", "MW Energy"))
+    waiting = sum(r[mw] or 0 for r in rows if r[st] == "VA" and r[co] == "Loudoun" and r[status] in
+                  ("Active", "Engineering and Procurement", "Under Construction",
+                   "Partially in Service - Under Construction"))
+    wb.close()
     s = _site(features, "ashburn_va")
-    cyc = pl.read_csv(raw_dir / "pjm_queue" / "PJMCycleProjects.csv", infer_schema_length=0)
-    waiting = cyc.filter((pl.col("State") == "VA") & (pl.col("County") == "Loudoun")
-                         & ~pl.col("Status").is_in(["In Service", "Withdrawn"]))
-    assert s["queue_mw_in_county"] == pytest.approx(waiting["MW Energy"].cast(pl.Float64).sum())
-    assert s["queue_mw_within_50km"] >= s["queue_mw_in_county"]
-    assert _site(features, "bankhead_al")["queue_mw_in_county"] is None  # Alabama is not in PJM: unknown
+    assert (s["queue_iso"], s["queue_source_id"]) == ("PJM", "iso_queue_pjm")
+    assert s["queue_active_mw_county"] == pytest.approx(waiting) and waiting > 0
+    assert s["queue_active_mw_within_50km"] >= s["queue_active_mw_county"]
+    assert 3 < s["queue_median_years"] < 6
+    bankhead = _site(features, "bankhead_al")  # Alabama (Southern Co., SERTP) is in no ISO: unknown
+    assert bankhead["queue_iso"] is None and bankhead["queue_active_mw_county"] is None
+    assert bankhead["queue_median_years"] is None
 
 
 def test_features_are_vectorised_for_many_sites(db):

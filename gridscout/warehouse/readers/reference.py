@@ -18,6 +18,7 @@ from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
 from gridscout.warehouse.readers import grid
 from gridscout.warehouse.readers.carbon import ZONE_CARBON_YEARLY_SQL
 from gridscout.warehouse.readers.prices import NONHOUSEHOLD_SQL
+from gridscout.warehouse.readers.queues import QUERIES as QUEUE_QUERIES
 from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
 
 #: smallest town population used to name a screening zone
@@ -45,8 +46,8 @@ QUERIES = {
     "buses": grid.BUSES_SQL,
     "grid_lines": grid.LINES_SQL,
     "eia860": "select plant_id, state, county, latitude, longitude, grid_voltage_kv from stg_eia860_plants",
-    "queue": "select queue_id, state, county, capacity_mw, is_queued from stg_interconnection_queue",
-    "reeds_areas": "select area_code, ba_code, geometry_wkb from stg_reeds_areas",
+    **QUEUE_QUERIES,  # queue, us_counties
+    "reeds_areas": "select area_code, ba_code, state, transmission_region, geometry_wkb from stg_reeds_areas",
     "transfer_limits": "select area_kind, from_area, to_area, line_type, capacity_mw from stg_transfer_limits",
     "water_stress_country": COUNTRY_SQL,
     "water_stress_basins": BASINS_SQL,
