@@ -22,7 +22,7 @@ import polars as pl
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("GRIDSCOUT_RAW_DIR", str(REPO.parent / "shared" / "data"))
 
-from gridscout.ingest import ingest_source  # noqa: E402
+from gridscout.jobs.ingest import ingest_source  # noqa: E402
 from gridscout.models import headroom as hr  # noqa: E402
 from gridscout.warehouse.readers.eia930 import read_ba_demand_hourly  # noqa: E402
 

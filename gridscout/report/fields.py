@@ -67,6 +67,16 @@ FIELDS: tuple[Field, ...] = (
     Field("capacity_within_50km_mw", "Generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("firm_capacity_within_50km_mw", "Firm generation within 50 km", "MW", 0, "Power", "gppd"),
     Field("variable_capacity_within_50km_mw", "Variable generation within 50 km", "MW", 0, "Power", "gppd"),
+    Field("ba_code", "Balancing authority (EIA-930 code)", "", 0, "Power", "electricitymaps_zones"),
+    Field("ba_headroom_mw_0p25pct", "Balancing-authority headroom at 0.25 % curtailment (Norris et al. 2025)", "MW", 0,
+          "Power", "eia930"),
+    Field("ba_headroom_mw_0p5pct", "Balancing-authority headroom at 0.5 % curtailment (Norris et al. 2025)", "MW", 0,
+          "Power", "eia930"),
+    Field("ba_headroom_mw_1pct", "Balancing-authority headroom at 1 % curtailment (Norris et al. 2025)", "MW", 0,
+          "Power", "eia930"),
+    Field("ba_curtailment_hours", "Hours per year this facility's flat load would be curtailed in its BA", "h/yr", 0,
+          "Power", "eia930"),
+    Field("ba_curtailment_load_mw", "Flat facility load for those hours (IT × utilisation × PUE)", "MW", 1, "Power"),
 )
 
 #: Columns whose value names the source it came from (per row).

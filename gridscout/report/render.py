@@ -126,6 +126,8 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
             f"year {row.get('wholesale_price_year')}; {_text(row.get('wholesale_price_source'))}")
     if not is_missing(row.get("capacity_within_50km_mw")):
         add("generation within 50 km", "gppd")
+    if not is_missing(row.get("ba_headroom_mw_0p5pct")):
+        add("balancing-authority headroom (Norris et al. 2025 on EIA-930)", "eia930", f"BA {_text(row.get('ba_code'))}")
     if not is_missing(row.get("cooling_design_db_c")) or not is_missing(row.get("ashrae_climate_zone")):
         add("design conditions", "weather_stations")
     if not is_missing(row.get("weather_station_key")):

@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from gridscout.ingest import ingest_source
+from gridscout.jobs.ingest import ingest_source
 from gridscout.models import headroom as hr
 from gridscout.warehouse.readers.eia930 import read_ba_demand_hourly
 

@@ -14,6 +14,16 @@ import polars as pl
 from gridscout.warehouse.db import connect, ensure_migrated
 
 SCHEMA = {"ba_code": pl.Utf8, "datetime_utc": pl.Datetime("us", "UTC"), "demand_mw": pl.Float64}
+#: BA-level hourly demand (ISO BAs summed over their sub-regions in ``mart_ba_demand_hourly``)
+BA_DEMAND_SQL = "select ba_code, datetime_utc, demand_mw from mart_ba_demand_hourly"
+
+
+def ba_demand_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """The query's rows with ``datetime_utc`` in UTC whatever the DuckDB session time zone (months and
+    years of the headroom method are UTC ones), or an empty frame with :data:`SCHEMA`."""
+    if df.is_empty():
+        return pl.DataFrame(schema=SCHEMA)
+    return df.with_columns(pl.col("datetime_utc").dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
 
 
 def read_ba_demand_hourly(db: str | Path | None = None, ba_codes: Iterable[str] | None = None) -> pl.DataFrame:
@@ -23,7 +33,7 @@ def read_ba_demand_hourly(db: str | Path | None = None, ba_codes: Iterable[str] 
     limits the BAs read (None: all). Empty (with those columns) when eia930 is not loaded.
     """
     ensure_migrated(db)
-    sql = "select ba_code, datetime_utc, demand_mw from mart_ba_demand_hourly"
+    sql = BA_DEMAND_SQL
     params: list = []
     if ba_codes is not None:
         sql += " where ba_code in (select unnest(?))"
@@ -33,17 +43,5 @@ def read_ba_demand_hourly(db: str | Path | None = None, ba_codes: Iterable[str] 
         df = con.execute(sql + " order by ba_code, datetime_utc", params).pl()
     finally:
         con.close()
-    if df.is_empty():
-        return pl.DataFrame(schema=SCHEMA)
-    return df.with_columns(pl.col("datetime_utc").dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+    return ba_demand_frame(df)
 
-
-def read_ba_demand_vintage(db: str | Path | None = None) -> tuple[str, str] | None:
-    """(source_id, vintage) of the loaded EIA-930 demand, for provenance in reports; None when not loaded."""
-    ensure_migrated(db)
-    con = connect(db, read_only=True)
-    try:
-        row = con.execute("select source_id, vintage from current_vintages where source_id = ?", ["eia930"]).fetchone()
-    finally:
-        con.close()
-    return None if row is None else (row[0], row[1])
