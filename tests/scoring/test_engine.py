@@ -160,6 +160,9 @@ def test_unknown_policy_exclude(market_features):
     doc["unknown"]["policy"] = "exclude"
     doc["constraints"] = {}
     doc["criteria"] = {k: v for k, v in doc["criteria"].items() if k in ("power", "carbon", "price")}
+    # power sub-criteria whose source the first-slice warehouse does not load (e.g. eia930 headroom) are all UNKNOWN
+    doc["criteria"]["power"]["sub"] = [sub for sub in doc["criteria"]["power"]["sub"]
+                                       if market_features[sub["column"]].null_count() < market_features.height]
     s = score_sites(market_features, parse_profile(doc, "t.toml"), mc_draws=0).scores
     no_price = s.filter(pl.col("price_usd_per_mwh").is_null())
     assert no_price.height and no_price["excluded"].all() and no_price["score_price"].null_count() == no_price.height
