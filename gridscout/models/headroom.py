@@ -122,7 +122,8 @@ class GapCurve:
         g, s = self.gaps_mw, self.cum_gaps_mwh
         k = np.arange(1, g.size + 1, dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            # C(L)/L at each breakpoint L = g_k (k·g_k − S_k)/g_k; where g_k = 0, S_k = 0 and the limit is 0
+            # C(L)/L at each breakpoint L = g_k: (k·g_k − S_k)/g_k. Zero gaps (peak hours) count as 0 here;
+            # the segment after them is solved below (L = 0 if they alone exceed the budget)
             rate_hours = np.where(g > 0, k - s / g, 0.0)
         allowed = np.asarray(budgets, dtype=np.float64) * self.n_years * HOURS_PER_YEAR  # r·N·8760
         j = np.searchsorted(rate_hours, allowed, side="right")  # breakpoints within budget (≥ 1)
