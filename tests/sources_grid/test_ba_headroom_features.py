@@ -97,3 +97,15 @@ def test_curtailment_hours_for_the_facility_load(sites, ref):
     unknown_pue = power.with_ba_curtailment(sites.with_columns(pl.lit(None, dtype=pl.Float64).alias("pue_annual")),
                                             ref, fac)
     assert unknown_pue["ba_curtailment_hours"].null_count() == unknown_pue.height  # UNKNOWN load → UNKNOWN hours
+
+
+def test_every_us_market_has_its_headroom(ref):
+    """Issue 13 'done means': ba_headroom_mw_0p5pct for every US site in a covered area (all 29 US markets)."""
+    from gridscout.candidates import load_candidates
+    from gridscout.config import CANDIDATES_DIR
+
+    feats = site_features(load_candidates(CANDIDATES_DIR / "markets.csv").sites, ref)
+    us = feats.filter(pl.col("country") == "USA")
+    assert us.height >= 25
+    assert us.filter(pl.col("ba_headroom_mw_0p5pct").is_null()).select("site_id", "grid_zone").rows() == []
+    assert feats.filter(pl.col("country") != "USA")["ba_headroom_mw_0p5pct"].null_count() == feats.height - us.height
