@@ -278,7 +278,9 @@ def facility_load_mw(points: pl.DataFrame, facility) -> pl.Series:
     nameplate = pl.coalesce(pl.col("it_load_mw").cast(pl.Float64), pl.lit(float(facility.it_load_mw))) \
         if "it_load_mw" in points.columns else pl.lit(float(facility.it_load_mw))
     pue = pl.col("pue_annual") if "pue_annual" in points.columns else pl.lit(None, dtype=pl.Float64)
-    return points.select((nameplate * facility.utilisation * pue).alias("ba_curtailment_load_mw")).to_series()
+    # with_columns broadcasts literals to the frame's height (a select of literals would give one row)
+    return points.with_columns((nameplate * facility.utilisation * pue).alias("_load"))["_load"].alias(
+        "ba_curtailment_load_mw")
 
 
 def ba_curtailment(points: pl.DataFrame, ba_demand: pl.DataFrame, load_mw: pl.Series) -> pl.DataFrame:

@@ -109,3 +109,12 @@ def test_every_us_market_has_its_headroom(ref):
     assert us.height >= 25
     assert us.filter(pl.col("ba_headroom_mw_0p5pct").is_null()).select("site_id", "grid_zone").rows() == []
     assert feats.filter(pl.col("country") != "USA")["ba_headroom_mw_0p5pct"].null_count() == feats.height - us.height
+
+
+def test_curtailment_columns_keep_the_frame_height(ref):
+    """An empty partition, or points without PUE or IT load columns, keep one row per point."""
+    fac = load_profile("balanced").facility
+    empty = power.with_ba_curtailment(SITES.clear().with_columns(pl.lit(None, pl.Utf8).alias("ba_code")), ref, fac)
+    assert empty.height == 0 and "ba_curtailment_hours" in empty.columns
+    bare = power.with_ba_curtailment(SITES.with_columns(pl.lit("PJM").alias("ba_code")), ref, fac)
+    assert bare.height == SITES.height and bare["ba_curtailment_hours"].null_count() == SITES.height
