@@ -54,3 +54,6 @@ class Reference:
     water_stress_country: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: WRI Aqueduct 4.0 units (string_id, bws_score, ...); usable as a basin tier only with geometry_wkb
     water_stress_basins: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: EIA-930 hourly demand per balancing authority: ba_code, datetime_utc (UTC), demand_mw
+    #: (:mod:`gridscout.warehouse.readers.eia930`; headroom in :mod:`gridscout.models.headroom`)
+    ba_demand: pl.DataFrame = field(default_factory=pl.DataFrame)

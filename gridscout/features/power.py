@@ -37,6 +37,17 @@ Coverage rules (decided by the location's ``country``, ISO alpha-3, from :func:`
 * **Transfer limit** (``reeds_area``, ``transfer_limit_mw``, ``transfer_import_limit_mw``): the
   site's ReEDS balancing area (point in polygon) and the sum of its NARIS2024 transfer limits to
   (and from) all neighbouring areas, AC and DC. Null outside the 134 ReEDS areas (non-US sites).
+* **Load-side headroom** (``ba_code``, ``ba_name``, ``ba_headroom_mw_0p25pct`` / ``_0p5pct`` /
+  ``_1pct``, ``ba_headroom__source``): the EIA-930 balancing authority (BA) of the location's
+  Electricity Maps zone. US zones are BAs, mapped in ``data/reference/electricitymaps_zone_to_eia930_ba.csv``
+  (one cited row per zone, read from Electricity Maps' own EIA parser). The BA's curtailment-enabled
+  headroom is the largest constant new load it can add if that load accepts curtailment of 0.25 /
+  0.5 / 1 % of its annual energy, with the BA's seasonal historical peaks as the planning limit
+  (Norris et al. 2025, :mod:`gridscout.models.headroom`), from EIA-930 2020–2024 (``eia930``).
+  ``ba_curtailment_hours`` is the mean hours per year that the location's own flat facility load
+  (``ba_curtailment_load_mw``, :func:`facility_load_mw`) would be curtailed there; the jobs add it
+  after the cooling estimate, which it needs. Null (UNKNOWN) outside the US lower 48 and for BAs
+  without a demand series (generation-only BAs, SEC).
 """
 
 from __future__ import annotations
@@ -44,10 +55,12 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from gridscout.features.substations import GridIndex, output_schema, substation_features
+from gridscout import config
 from gridscout.features.queues import queue_features
+from gridscout.features.substations import GridIndex, output_schema, substation_features
 from gridscout.geo.nearest import PointGroups, SphereIndex
 from gridscout.geo.polygons import PolygonIndex
+from gridscout.models import headroom as headroom_model
 from gridscout.reference import Reference
 from gridscout.sources.common import CANONICAL_FUELS, FIRM_FUELS, VARIABLE_FUELS
 
@@ -56,6 +69,10 @@ PLANT_SOURCE_PRIORITY = ("gppd_usa", "gppd")
 DECAY_DISC_KM = 50.0
 DECAY_CUTOFF_LENGTHS = 3.0
 TRANSFER_SOURCE = "reeds_naris2024"
+HEADROOM_SOURCE = "eia930 (EIA-930 2020-2024, Ruggles et al. v1.4) + Norris et al. 2025 curtailment-enabled headroom"
+#: Electricity Maps zone → EIA-930 BA code, one cited row per zone
+ZONE_BA_PATH = config.DATA_DIR / "reference" / "electricitymaps_zone_to_eia930_ba.csv"
+HEADROOM_COLUMNS = tuple(f"ba_headroom_mw_{headroom_model.budget_label(b)}" for b in headroom_model.BUDGETS)
 
 
 def _col(sites: pl.DataFrame, name: str) -> np.ndarray:
@@ -182,6 +199,69 @@ def transfer_limits_at(sites: pl.DataFrame, reeds_areas: pl.DataFrame, transfer_
     })
 
 
+def zone_balancing_authorities(path=None) -> pl.DataFrame:
+    """Electricity Maps zone → EIA-930 BA: ``zone_key``, ``ba_code``, ``ba_name`` (one cited row per zone)."""
+    return pl.read_csv(path or ZONE_BA_PATH, comment_prefix="#").select("zone_key", "ba_code", "ba_name")
+
+
+def ba_headroom(sites: pl.DataFrame, ba_demand: pl.DataFrame, zone_ba: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The location's BA (from its ``grid_zone``) and the BA's curtailment-enabled headroom [MW] at
+    each budget of :data:`gridscout.models.headroom.BUDGETS` (see the module docstring). Computed only
+    for the BAs the locations fall in. Returns only the new columns, one row per location, in order."""
+    zone_ba = zone_balancing_authorities() if zone_ba is None else zone_ba
+    zones = sites["grid_zone"].cast(pl.Utf8) if "grid_zone" in sites.columns \
+        else pl.Series([None] * sites.height, dtype=pl.Utf8)
+    base = zones.to_frame("grid_zone").join(zone_ba.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left",
+                                            maintain_order="left")
+    codes = base["ba_code"].drop_nulls().unique().to_list()
+    demand = ba_demand.filter(pl.col("ba_code").is_in(codes)) if ba_demand.height and codes else pl.DataFrame()
+    model_cols = [c.removeprefix("ba_") for c in HEADROOM_COLUMNS]
+    per_ba = headroom_model.headroom(demand) if demand.height else pl.DataFrame()
+    if per_ba.is_empty():
+        per_ba = pl.DataFrame(schema={"ba_code": pl.Utf8} | {c: pl.Float64 for c in model_cols})
+    out = base.join(per_ba.select("ba_code", *model_cols), on="ba_code", how="left", maintain_order="left")
+    covered = out[model_cols[1]].is_not_null()
+    return pl.DataFrame([out["ba_code"], out["ba_name"], *[out[c].alias("ba_" + c) for c in model_cols],
+                         pl.Series("ba_headroom__source", [HEADROOM_SOURCE if c else None for c in covered], pl.Utf8)])
+
+
+def facility_load_mw(points: pl.DataFrame, facility) -> pl.Series:
+    """Flat facility draw [MW]: IT nameplate (the point's ``it_load_mw``, else the profile's) ×
+    utilisation × annual PUE. This is the flat load the 24/7 CFE estimate uses
+    (``energy_mwh_per_year`` / 8,760, :mod:`gridscout.models.site`). Null where the PUE is UNKNOWN."""
+    nameplate = pl.coalesce(pl.col("it_load_mw").cast(pl.Float64), pl.lit(float(facility.it_load_mw))) \
+        if "it_load_mw" in points.columns else pl.lit(float(facility.it_load_mw))
+    pue = pl.col("pue_annual") if "pue_annual" in points.columns else pl.lit(None, dtype=pl.Float64)
+    # with_columns broadcasts literals to the frame's height (a select of literals would give one row)
+    return points.with_columns((nameplate * facility.utilisation * pue).alias("_load"))["_load"].alias(
+        "ba_curtailment_load_mw")
+
+
+def ba_curtailment(points: pl.DataFrame, ba_demand: pl.DataFrame, load_mw: pl.Series) -> pl.DataFrame:
+    """``ba_curtailment_load_mw`` and ``ba_curtailment_hours``: mean hours per year that a constant load of
+    ``load_mw`` at each location (one per row; see :func:`facility_load_mw`) would be curtailed in its BA
+    (``ba_code`` from :func:`ba_headroom`), by Norris et al.'s planning limit. Null where the BA has no
+    demand series or the load is UNKNOWN. Returns only the new columns, one row per location, in order."""
+    loads = pl.DataFrame({"ba_code": points["ba_code"] if "ba_code" in points.columns
+                          else pl.Series([None] * points.height, dtype=pl.Utf8),
+                          "load_mw": load_mw.cast(pl.Float64)})
+    codes = loads["ba_code"].drop_nulls().unique().to_list()
+    demand = ba_demand.filter(pl.col("ba_code").is_in(codes)) if ba_demand.height and codes else pl.DataFrame()
+    if demand.is_empty():
+        hours = pl.Series("ba_curtailment_hours", [None] * points.height, dtype=pl.Float64)
+    else:
+        hours = headroom_model.curtailment_for_loads(demand, loads)["curtailment_hours_per_year"].alias(
+            "ba_curtailment_hours")
+    return pl.DataFrame([load_mw.cast(pl.Float64).alias("ba_curtailment_load_mw"), hours])
+
+
+def with_ba_curtailment(points: pl.DataFrame, ref: Reference, facility) -> pl.DataFrame:
+    """``points`` (located, with ``ba_code`` and, for the facility draw, ``pue_annual``) plus
+    :func:`ba_curtailment` for their flat facility load. The jobs call it after the cooling estimate."""
+    new = ba_curtailment(points, ref.ba_demand, facility_load_mw(points, facility))
+    return pl.concat([points.drop([c for c in new.columns if c in points.columns]), new], how="horizontal")
+
+
 def power_features(sites: pl.DataFrame, ref: Reference, *, radii_km: tuple[float, ...] = (50.0, 100.0)
                    ) -> pl.DataFrame:
     """All power features (columns: see the module docstring) appended to ``sites``, which must be
@@ -191,6 +271,7 @@ def power_features(sites: pl.DataFrame, ref: Reference, *, radii_km: tuple[float
         grid_access(sites, ref),
         queue_features(sites, ref.queue, ref.reeds_areas, ref.us_counties),
         transfer_limits_at(sites, ref.reeds_areas, ref.transfer_limits),
+        ba_headroom(sites, ref.ba_demand),
     ]
     new = pl.concat(parts, how="horizontal")
     return pl.concat([sites.drop([c for c in new.columns if c in sites.columns]), new], how="horizontal")

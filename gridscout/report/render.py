@@ -140,6 +140,8 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
         add("interconnection queue", _text(row.get(ROW_SOURCE_COLUMNS["queue_median_years"])),
             f"{_text(row.get('queue_iso'))}; county {_text(row.get('queue_county'))}",
             None if is_missing(row.get("queue_vintage")) else str(row.get("queue_vintage")))
+    if not is_missing(row.get("ba_headroom_mw_0p5pct")):
+        add("balancing-authority headroom (Norris et al. 2025 on EIA-930)", "eia930", f"BA {_text(row.get('ba_code'))}")
     if not is_missing(row.get("cooling_design_db_c")) or not is_missing(row.get("ashrae_climate_zone")):
         add("design conditions", "weather_stations")
     if not is_missing(row.get("weather_station_key")):

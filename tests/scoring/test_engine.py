@@ -161,8 +161,9 @@ def test_unknown_policy_exclude(market_features):
     doc["unknown"].pop("factors")  # the shipped price = "uncertain" would override the exclusion
     doc["constraints"] = {}
     doc["criteria"] = {k: v for k, v in doc["criteria"].items() if k in ("power", "carbon", "price")}
-    # the queue sub-criteria are UNKNOWN everywhere in the first-slice warehouse (no queue loaded)
-    doc["criteria"]["power"]["sub"] = [x for x in doc["criteria"]["power"]["sub"] if not x["column"].startswith("queue_")]
+    # power sub-criteria whose source the first-slice warehouse does not load (e.g. eia930 headroom) are all UNKNOWN
+    doc["criteria"]["power"]["sub"] = [sub for sub in doc["criteria"]["power"]["sub"]
+                                       if market_features[sub["column"]].null_count() < market_features.height]
     s = score_sites(market_features, parse_profile(doc, "t.toml"), mc_draws=0).scores
     no_price = s.filter(pl.col("price_usd_per_mwh").is_null())
     assert no_price.height and no_price["excluded"].all() and no_price["score_price"].null_count() == no_price.height

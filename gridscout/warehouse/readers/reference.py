@@ -19,6 +19,7 @@ from gridscout.warehouse.readers import grid
 from gridscout.warehouse.readers.carbon import ZONE_CARBON_YEARLY_SQL
 from gridscout.warehouse.readers.prices import NONHOUSEHOLD_SQL
 from gridscout.warehouse.readers.queues import QUERIES as QUEUE_QUERIES
+from gridscout.warehouse.readers.eia930 import BA_DEMAND_SQL, ba_demand_frame
 from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
 
 #: smallest town population used to name a screening zone
@@ -51,6 +52,7 @@ QUERIES = {
     "transfer_limits": "select area_kind, from_area, to_area, line_type, capacity_mw from stg_transfer_limits",
     "water_stress_country": COUNTRY_SQL,
     "water_stress_basins": BASINS_SQL,
+    "ba_demand": BA_DEMAND_SQL,
     "vintages": "select l.source_id, l.vintage, min(l.loaded_at) as loaded_at, min(l.fetched_at) as fetched_at, "
                 "string_agg(l.file || ':' || l.sha256, ';' order by l.file) as files "
                 "from source_loads l join current_vintages c using (source_id, vintage) "
@@ -66,7 +68,9 @@ def read_reference(db: str | Path | None = None, *, check: bool = False) -> Refe
     """Copy current-vintage reference data out of the warehouse through one read-only, short-lived
     connection (pending migrations of an older warehouse are applied first). With ``check``, the data
     checks run on the same connection first (:func:`gridscout.warehouse.checks.require_clean`)."""
-    return Reference(**_read(db, QUERIES, check=check))
+    frames = _read(db, QUERIES, check=check)
+    frames["ba_demand"] = ba_demand_frame(frames["ba_demand"])
+    return Reference(**frames)
 
 
 def _read(db: str | Path | None, queries: dict[str, str], *, check: bool = False) -> dict[str, pl.DataFrame]:
