@@ -89,6 +89,8 @@ FIELDS: tuple[Field, ...] = (
     # generation nearby (source per row: capacity__source, gppd_usa in the US, gppd elsewhere)
     Field("capacity_weighted_mw", "Generation, distance-weighted (exponential, L 45 km)", "MW", 0, "Power"),
     Field("firm_capacity_weighted_mw", "Firm generation, distance-weighted", "MW", 0, "Power"),
+    Field("capacity__confidence", "Plant data confidence (high: national inventory; low: global compilation)", "", 0,
+          "Power"),
     Field("capacity_within_50km_mw", "Generation within 50 km (not scored)", "MW", 0, "Power"),
     Field("firm_capacity_within_50km_mw", "Firm generation within 50 km (not scored)", "MW", 0, "Power"),
     Field("variable_capacity_within_50km_mw", "Variable generation within 50 km (not scored)", "MW", 0, "Power"),

@@ -222,3 +222,33 @@ def test_site_and_cell_at_the_same_point_get_the_same_power_features(db, bbox):
         else:
             assert a.to_list() == b.to_list(), c
     assert sample["substation_distance_km"].null_count() == 0 and sample["capacity_weighted_mw"].min() > 0
+
+
+def test_plant_data_confidence_follows_the_national_inventories(db):
+    """A national inventory (EIA-860 in the US) is trusted; GPPD's global compilation is low confidence
+    (Lagos: the 1.3 GW Egbin plant is missing from GPPD), and no data is null, not a confidence."""
+    lagos = pl.DataFrame({"site_id": ["lagos_ng"], "latitude": [6.5244], "longitude": [3.3792], "county": [None]},
+                         schema_overrides={"county": pl.Utf8})
+    f = power_only(pl.concat([SITES, lagos]), db)
+    conf = dict(zip(f["site_id"], f["capacity__confidence"]))
+    assert conf["ashburn_va"] == "high" and conf["new_albany_oh"] == "high"
+    assert conf["lagos_ng"] == "low" and conf["frankfurt_de"] == "low" and conf["tokyo_jp"] == "low"
+    assert conf["mid_atlantic_ocean"] is None
+    inventories = pa.national_inventories()
+    assert {"USA", "CAN", "IND", "BRA", "AUS", "MEX"} <= set(inventories["country"])
+    assert "NGA" not in set(inventories["country"])
+
+
+def test_low_confidence_capacity_flags_instead_of_failing():
+    """The profile's capacity gate fails a trusted low figure but only flags a low-confidence one."""
+    from gridscout.scoring.gates import evaluate_gates
+    from gridscout.scoring.profiles import load_profile
+
+    profile = load_profile("balanced")
+    gate = next(c for c in profile.constraints if c.column == "capacity_weighted_mw")
+    frame = pl.DataFrame({"country": ["USA", "NGA"], "on_land": [True, True],
+                          "capacity_weighted_mw": [0.0, 0.0], "capacity__confidence": ["high", "low"]})
+    g = evaluate_gates(frame, profile)
+    assert g[f"gate_{gate.name}"].to_list() == ["FAIL", "CONDITIONAL"]
+    assert g["gate_excluded"].to_list()[0] is True
+    assert "low-confidence plant data" in g["gate_flags"][1]
