@@ -164,6 +164,8 @@ def run(first_slice_db, raw_dir, tmp_path_factory):
     db = tmp / "w.duckdb"
     shutil.copy(first_slice_db, db)
     ingest_source("water_stress_sdg642", db=db, raw=raw_dir)  # country-tier water stress (FAO SDG 6.4.2)
+    for sid in ("gppd_usa", "eia860", "usgs_thermoelectric_2015", "eia860_cooling", "netl_plant_water_2016"):
+        ingest_source(sid, db=db, raw=raw_dir)  # off-site water from the plants of the site's balancing area
     cands = tmp / "c.csv"
     cands.write_text(
         "site_id,name,latitude,longitude,it_load_mw,cooling_design,water_source,pue_reported,grid_mw_secured,"
@@ -212,6 +214,7 @@ def test_reclaimed_water_is_counted_but_not_stress_weighted(run):
     tower, liquid = _row(run, "chi-tower"), _row(run, "chi-liquid")
     assert tower["water_source"] == "reclaimed" and tower["water_onsite_m3_per_year"] > 0
     assert tower["water_stress_score"] == liquid["water_stress_score"] is not None  # USA, SDG 6.4.2 country tier
+    assert tower["water_offsite_m3_per_year"] > 0  # Chicago: PJM's plants
     assert tower["water_stress_weighted_m3_per_yr"] == pytest.approx(
         tower["water_offsite_m3_per_year"] * tower["water_stress_country_score"] / 5)
 
