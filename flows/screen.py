@@ -28,6 +28,7 @@ from prefect.context import TaskRunContext
 
 from gridscout import config
 from gridscout.jobs.screen import finish_partitions, part_path, plan_partitions, screen_partition
+from gridscout.scoring.profiles import load_profile
 
 #: local cluster: 2 worker processes, 1 thread each; dashboard on a free port (8787 may be taken)
 DEFAULT_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"}
@@ -96,7 +97,7 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
         region=region, resolution=resolution, profile=profile, out=str(out_dir), db=db, parents=parents,
         fingerprint=fingerprint)
     wall = time.perf_counter() - t0
-    surface, zones = finish_partitions(out_dir, db)
+    surface, zones = finish_partitions(out_dir, db, load_profile(profile))
     summary = {"region": region, "resolution": resolution, "profile": profile, "profile_sha256": plan["profile_sha256"],
                "partitions_resolution": partitions_resolution, "partitions": len(parents),
                "partitions_nonempty": sum(1 for r in results if r["cells"]), "cells": surface.height,

@@ -220,9 +220,10 @@ def print_top(path: Path, kind: str, n: int = 10) -> None:
         return
     df = pl.read_parquet(path)
     if kind == "zones":
-        cols = [("zone_name", "zone", 0), ("n_cells", "cells", 0), ("area_km2", "km²", 0),
-                ("best_score", "best", 1), ("mean_score", "mean", 1), ("nearest_place_km", "town km", 0)]
-        rows = df.head(n)
+        cols = [("zone_id", "rank", 0), ("zone_name", "zone", 0), ("grid_zone", "grid zone", 0), ("n_cells", "cells", 0),
+                ("area_km2", "km²", 0), ("mean_score", "mean", 1), ("min_score", "worst", 1), ("best_score", "best", 1),
+                ("nearest_place_km", "town km", 0)]
+        rows = df.sort("zone_id").head(n) if "zone_id" in df.columns else df.head(n)
     else:
         cols = [("rank", "rank", 0), ("site_name", "site", 0), ("score", "score", 1), ("pue_annual", "PUE", 2),
                 ("carbon_g_per_kwh", "gCO2/kWh", 0), ("price_usd_per_mwh", "$/MWh", 1),

@@ -49,7 +49,7 @@ from gridscout.report.outputs import write_geoparquet
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
 from gridscout.scoring.engine import score_frame
 from gridscout.scoring.profiles import Profile, load_profile
-from gridscout.scoring.zones import ZONE_COLUMNS, cluster_zones
+from gridscout.scoring.zones import ZONE_COLUMNS, ZONE_STAT_COLUMNS, cluster_zones
 from gridscout.warehouse.readers.reference import read_places, read_reference
 
 PART_GLOB = "part-*.parquet"
@@ -73,8 +73,8 @@ class ScreenResult:
 
 
 def screen_region(region: str, resolution: int, profile: Profile, ref: Reference, out_dir: Path, *,
-                  partition: list[str] | None = None, geoparquet: bool = True, zone_threshold: float | None = None,
-                  zone_min_cells: int = 1) -> ScreenResult:
+                  partition: list[str] | None = None, geoparquet: bool = True, zone_threshold: float | None = None
+                  ) -> ScreenResult:
     """Score every H3 cell (``resolution`` 0–15) of ``region`` and write the surface and zones.
 
     Files in ``out_dir``: ``surface.parquet`` (``h3`` string, ``h3_int`` uint64, lat/lon, features,
@@ -115,7 +115,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     zones = None
     if partition is None:
         t1 = time.perf_counter()
-        zones = cluster_zones(surface, threshold=zone_threshold, min_cells=zone_min_cells, places=ref.places)
+        zones = zones_of(surface, profile, ref.places, threshold=zone_threshold)
         paths["zones"] = out_dir / "zones.parquet"
         zones.write_parquet(paths["zones"])
         t["zones"] = time.perf_counter() - t1
@@ -124,20 +124,18 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
 
 
 def zones_as_sites(zones: pl.DataFrame) -> pl.DataFrame:
-    """Candidate zones in the shape of a scores table: site_id, site_name, latitude, longitude, score, rank."""
-    z = zones
-    lat = next(c for c in ("best_latitude", "latitude", "best_lat") if c in z.columns)
-    lon = next(c for c in ("best_longitude", "longitude", "best_lon") if c in z.columns)
-    name = next((c for c in ("zone_name", "name") if c in z.columns), None)
-    ident = next((c for c in ("zone_id", "id") if c in z.columns), None)
-    score = next(c for c in ("mean_score", "best_score", "score") if c in z.columns)
-    out = z.with_columns(
-        (pl.col(ident).cast(pl.String) if ident else pl.int_range(1, z.height + 1).cast(pl.String)).alias("site_id"),
-        (pl.col(name) if name else pl.lit("zone")).alias("site_name"),
-        pl.col(lat).alias("latitude"), pl.col(lon).alias("longitude"), pl.col(score).alias("score"),
-        pl.lit(False).alias("excluded"),
-    )
-    return out.with_columns(pl.col("score").rank("ordinal", descending=True).cast(pl.Int64).alias("rank")).sort("rank")
+    """Candidate zones in the shape of a scores table, for the report and GIS outputs: ``site_id`` (the
+    zone's rank), ``site_name``, best-cell ``latitude``/``longitude``, ``score`` (the zone's mean, as
+    ranked), ``rank`` = ``zone_id``, and each per-zone estimate's mean under the site column name
+    (``pue_annual`` = ``pue_annual_mean``; its ``_min``/``_max`` kept beside it)."""
+    means = {c.removesuffix("_mean"): c for c in zones.columns if c.endswith("_mean") and c != "mean_score"}
+    return zones.with_columns(
+        pl.col("zone_id").cast(pl.String).alias("site_id"), pl.col("zone_name").alias("site_name"),
+        pl.col("best_latitude").alias("latitude"), pl.col("best_longitude").alias("longitude"),
+        pl.col("mean_score").alias("score"), pl.lit(False).alias("excluded"),
+        pl.col("zone_id").cast(pl.Int64).alias("rank"),
+        *[pl.col(m).alias(c) for c, m in means.items()],
+    ).sort("rank")
 
 
 def run_screen(region: str, resolution: int, profile: str | Path, out: str | Path | None = None, *,
@@ -290,9 +288,20 @@ def plan_partitions(region: str, resolution: int, profile: str, out: str | Path 
             "profile_sha256": prof.sha256}
 
 
-def finish_partitions(out_dir: Path, db: str | Path | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def zones_of(surface: pl.DataFrame, profile: Profile, places: pl.DataFrame | None, *,
+             threshold: float | None = None) -> pl.DataFrame:
+    """Candidate zones of a surface under the profile's ``[zones]`` settings (the one call of
+    :func:`~gridscout.scoring.zones.cluster_zones` for single-process and partitioned screening)."""
+    z = profile.zones
+    return cluster_zones(surface, threshold=threshold, top_fraction=z.top_fraction, min_area_km2=z.min_area_km2,
+                         max_area_km2=z.max_area_km2, places=places)
+
+
+def finish_partitions(out_dir: Path, db: str | Path | None, profile: Profile) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read the union of the partition surfaces, cluster zones over it and write ``zones.parquet``."""
-    surface = read_surface(out_dir, columns=ZONE_COLUMNS)
-    zones = cluster_zones(surface, places=read_places(db))
+    parts = sorted(surface_dir(out_dir).glob(PART_GLOB))
+    schema = pl.read_parquet_schema(parts[0]) if parts else {}
+    surface = read_surface(out_dir, columns=[*ZONE_COLUMNS, *(c for c in ZONE_STAT_COLUMNS if c in schema)])
+    zones = zones_of(surface, profile, read_places(db))
     zones.write_parquet(Path(out_dir) / "zones.parquet")
     return surface, zones

@@ -75,7 +75,8 @@ DEFAULT_FACTOR_POLICIES = {"price": "uncertain", "water_stress_score": "uncertai
 MIN_CARBON_YEAR, MAX_CARBON_YEAR = 1990, 2100
 
 _TOP_KEYS = {"name", "version", "description", "unknown", "facility", "robustness", "criteria", "constraints",
-             "carbon_year"}
+             "carbon_year", "zones"}
+_ZONE_KEYS = {"top_fraction", "min_area_km2", "max_area_km2", "note"}
 _SUB_KEYS = {"column", "direction", "weight", "normalisation", "zero", "full", "lo", "hi", "fallback", "note"}
 _CRIT_KEYS = {"weight", "sub", "note"}
 _UNKNOWN_KEYS = {"policy", "penalty_score", "gate", "factors"}
@@ -203,6 +204,18 @@ class Robustness:
 
 
 @dataclass(frozen=True)
+class Zones:
+    """How region screening turns its surface into candidate zones (:func:`gridscout.scoring.zones.cluster_zones`):
+    the best ``top_fraction`` of eligible cells, grouped by H3 adjacency; a group smaller than
+    ``min_area_km2`` [km²] is not a zone (no border slivers); one larger than ``max_area_km2`` [km²] is split
+    into compact parts no larger than it. ``[zones]`` in the profile TOML."""
+
+    top_fraction: float = 0.10
+    min_area_km2: float = 50.0
+    max_area_km2: float = 500.0
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     version: str
@@ -218,6 +231,7 @@ class Profile:
     #: analysis year of the grid carbon intensity (``carbon_yearly``); None: the latest complete year
     #: (:func:`gridscout.features.carbon.zone_carbon_for_year`); ``gridscout run --carbon-year`` overrides it
     carbon_year: int | None = None
+    zones: Zones = Zones()
 
     @property
     def weights(self) -> dict[str, float]:
@@ -464,13 +478,28 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
                      sigma, top_k)
 
     carbon_year = check_carbon_year(doc.get("carbon_year"), src)
+    zones = _parse_zones(src, doc.get("zones", {}))
 
     constraints, tol = _parse_constraints(src, doc.get("constraints", {}))
     if any(c.kind == "min" and c.column.startswith("capacity") and c.limit is not None and c.limit < 0 for c in constraints):
         raise _err(src, "constraints", "capacity minimum cannot be negative")
     return Profile(doc["name"], doc["version"], doc["description"], tuple(criteria), constraints, tol,
                    UnknownPolicy(policy, pen, gate, factors), fac, rob, source, sha256,
-                   carbon_year)
+                   carbon_year, zones)
+
+
+def _parse_zones(src: str, zd: Any) -> Zones:
+    if not isinstance(zd, dict):
+        raise _err(src, "zones", "must be a table")
+    _unknown_keys(src, "zones", zd, _ZONE_KEYS)
+    z = Zones()
+    top = _num(src, "zones.top_fraction", zd.get("top_fraction", z.top_fraction), lo=1e-6, hi=1.0)
+    lo = _num(src, "zones.min_area_km2", zd.get("min_area_km2", z.min_area_km2), lo=0.0)
+    hi = _num(src, "zones.max_area_km2", zd.get("max_area_km2", z.max_area_km2), lo=1e-6)
+    if hi < 2 * lo:
+        raise _err(src, "zones.max_area_km2", f"must be at least twice zones.min_area_km2 ({lo:g} km²) so a split "
+                                              f"zone's parts can still be zones, got {hi:g}")
+    return Zones(top, lo, hi)
 
 
 def profile_path(name_or_path: str | Path) -> Path:

@@ -132,3 +132,18 @@ def test_with_weights_validates():
     assert p.with_weights(carbon=100).weights["carbon"] > p.weights["carbon"]
     with pytest.raises(ProfileError, match="criteria.carbon.weight"):
         p.with_weights(carbon=-1)
+
+
+def test_zones_table_is_validated():
+    """``[zones]`` sets the candidate-zone sizes; a typo or an impossible pair is refused naming the key."""
+    from gridscout.errors import ProfileError
+    from gridscout.scoring.profiles import PROFILES_DIR, parse_profile
+
+    import tomllib
+
+    doc = tomllib.loads((PROFILES_DIR / "balanced.toml").read_text(encoding="utf-8"))
+    assert parse_profile(dict(doc, zones={"max_area_km2": 250, "min_area_km2": 20})).zones.max_area_km2 == 250
+    with pytest.raises(ProfileError, match="zones.max_area_km2"):
+        parse_profile(dict(doc, zones={"max_area_km2": 60, "min_area_km2": 50}))
+    with pytest.raises(ProfileError, match="zones"):
+        parse_profile(dict(doc, zones={"max_area": 500}))
