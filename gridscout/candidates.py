@@ -27,7 +27,10 @@ ALIASES = {
     "site_id": ("site_id", "id"),
     "country": ("country", "country_code", "iso3", "iso_a3"),
     "it_load_mw": ("it_load_mw",),
+    "elevation_m": ("elevation_m", "elevation", "altitude_m"),
 }
+#: plausible site elevations [m]: the Dead Sea shore (-430 m) to the highest towns (~5,100 m)
+ELEVATION_RANGE_M = (-500.0, 6000.0)
 MAX_ERRORS_SHOWN = 20
 MAX_ROWS = 5_000_000
 #: bad rows whose messages are formatted (the rest are counted)
@@ -75,6 +78,10 @@ def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None])
             errors.append(f"row {row}, column {colname[c]!r}: {v} is outside ±{lim}{hint}")
     if r["_mw"] not in (None, "") and (r["it_load_mw"] is None or not (0 < r["it_load_mw"] <= 10_000)):
         errors.append(f"row {row}, column {cols['it_load_mw']!r}: {r['_mw']!r} is not an IT load in (0, 10000] MW")
+    lo, hi = ELEVATION_RANGE_M
+    if r["_elev"] not in (None, "") and (r["elevation_m"] is None or not (lo <= r["elevation_m"] <= hi)):
+        errors.append(f"row {row}, column {cols['elevation_m']!r}: {r['_elev']!r} is not an elevation in "
+                      f"[{lo:.0f}, {hi:.0f}] m")
     return errors
 
 
@@ -201,11 +208,14 @@ def load_candidates(path: str | Path) -> Candidates:
         (pl.col(cols["country"]).cast(pl.Utf8).str.strip_chars().str.to_uppercase() if cols["country"]
          else pl.lit(None, pl.Utf8)).alias("country_input"),
         (pl.col(cols["it_load_mw"]).cast(pl.Utf8).str.strip_chars() if cols["it_load_mw"] else pl.lit(None, pl.Utf8)).alias("_mw"),
+        (pl.col(cols["elevation_m"]).cast(pl.Utf8).str.strip_chars() if cols["elevation_m"]
+         else pl.lit(None, pl.Utf8)).alias("_elev"),
     ).with_row_index("_row", offset=2)
     sel = sel.with_columns(
         pl.col("_lat").cast(pl.Float64, strict=False).alias("latitude"),
         pl.col("_lon").cast(pl.Float64, strict=False).alias("longitude"),
         pl.col("_mw").cast(pl.Float64, strict=False).alias("it_load_mw"),
+        pl.col("_elev").cast(pl.Float64, strict=False).alias("elevation_m"),
     )
     colname = {"latitude": cols["latitude"], "longitude": cols["longitude"], "site_name": cols["name"]}
     # Detect bad rows vectorised (a million rows in well under a second); format messages in
@@ -217,6 +227,8 @@ def load_candidates(path: str | Path) -> Candidates:
     bad = bad | pl.col("site_name").is_null() | (pl.col("site_name") == "")
     bad = bad | ((pl.col("_mw").is_not_null() & (pl.col("_mw") != ""))
                  & (pl.col("it_load_mw").is_null() | ~((pl.col("it_load_mw") > 0) & (pl.col("it_load_mw") <= 10_000))))
+    bad = bad | ((pl.col("_elev").is_not_null() & (pl.col("_elev") != ""))
+                 & (pl.col("elevation_m").is_null() | ~pl.col("elevation_m").is_between(*ELEVATION_RANGE_M)))
     bad_rows = sel.filter(bad.fill_null(True))
     for r in bad_rows.head(MAX_ROWS_FORMATTED).iter_rows(named=True):
         errors.extend(_row_problems(r, colname, cols))
@@ -236,5 +248,5 @@ def load_candidates(path: str | Path) -> Candidates:
         listing = "; ".join(f"{r['site_id']!r} on rows {r['_row']}" for r in examples.iter_rows(named=True))
         which = "site_id" if cols["site_id"] else "name (site_id is derived from it)"
         raise CandidateError(f"{path}: duplicate {which}: {listing}. Give each site a unique site_id.")
-    out = sel.select("site_id", "site_name", "latitude", "longitude", "country_input", "it_load_mw")
+    out = sel.select("site_id", "site_name", "latitude", "longitude", "country_input", "it_load_mw", "elevation_m")
     return Candidates(out, path, notes)

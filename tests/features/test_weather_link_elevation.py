@@ -71,3 +71,52 @@ def test_no_elevation_known_means_no_hourly_file_except_one_for_the_point(ref):
     assert out["far"]["site_elevation_m"] is None and out["far"]["weather_station_key"] is None
     assert out["far"]["weather_file_skipped"] == "weather_epw_tmy3:San Jose 786470 (SWERA) at 39 km: site elevation unknown"
     assert out["here"]["weather_station_key"] == "weather_epw_tmy3:San Jose 786470 (SWERA)"  # within 1 km
+
+
+def test_candidate_file_elevation_column(tmp_path):
+    from gridscout.candidates import CandidateError, load_candidates
+
+    ok = tmp_path / "c.csv"
+    ok.write_text("name,latitude,longitude,elevation\nComalapa,13.441,-89.056,31\nNo elevation,13.7,-89.12,\n")
+    sites = load_candidates(ok).sites
+    assert sites["elevation_m"].to_list() == [31.0, None]  # blank stays unknown, not 0
+    bad = tmp_path / "b.csv"
+    bad.write_text("name,latitude,longitude,elevation_m\nA,13.4,-89.0,31 m\nB,13.4,-89.0,9000\n")
+    with pytest.raises(CandidateError, match=r"row 2, column 'elevation_m': '31 m' is not an elevation.*\n.*row 3"):
+        load_candidates(bad)
+
+
+def test_epw_tmy3_years_reach_the_example_markets(first_slice_db, raw_dir, tmp_path):
+    """Ingested into the warehouse, the 106 EnergyPlus years stand for the example markets near them."""
+    import shutil
+
+    from gridscout.candidates import load_candidates
+    from gridscout.features.assemble import site_features
+    from gridscout.jobs.ingest import ingest_source
+    from gridscout.warehouse.readers.reference import read_reference
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(first_slice_db, db)
+    ingest_source("weather_epw_tmy3", db=db, raw=raw_dir)
+    ref = read_reference(db)
+    files = ref.weather_files.filter(pl.col("source_id") == "weather_epw_tmy3")
+    assert files.height == 106 and files["elevation_m"].null_count() == 0
+    markets = load_candidates(_markets()).sites
+    feats = weather_choice(site_features(markets, ref))
+    ashburn = feats.filter(pl.col("site_id") == "us-va-ashburn").row(0, named=True)
+    assert ashburn["weather_station_key"] == "weather_epw_tmy3:Sterling-Washington Dulles Intl AP 724030 (TMY3)"
+    assert ashburn["weather_distance_km"] < 10 and ashburn["site_elevation_m"] is not None
+    hourly = feats.filter(pl.col("weather_source") == "hourly_file")
+    # 25 of the 72 markets (22 through this source; before it: 3) have a real hourly year, each within
+    # 300 m of the site's elevation (e.g. Cheyenne 1,872 m ~ Cheyenne Muni AP 1,867 m)
+    assert hourly.height >= 25
+    assert hourly["weather_station_key"].str.starts_with("weather_epw_tmy3:").sum() >= 22
+    cheyenne = feats.filter(pl.col("site_id") == "us-wy-cheyenne").row(0, named=True)
+    assert (cheyenne["site_elevation_m"], cheyenne["weather_elevation_m"]) == (1872.0, 1867.0)
+    assert (hourly["weather_elevation_m"] - hourly["site_elevation_m"]).abs().max() <= HOURLY_WEATHER_MAX_DZ_M
+
+
+def _markets():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2] / "data" / "candidates" / "markets.csv"
