@@ -248,5 +248,7 @@ def load_candidates(path: str | Path) -> Candidates:
         listing = "; ".join(f"{r['site_id']!r} on rows {r['_row']}" for r in examples.iter_rows(named=True))
         which = "site_id" if cols["site_id"] else "name (site_id is derived from it)"
         raise CandidateError(f"{path}: duplicate {which}: {listing}. Give each site a unique site_id.")
-    out = sel.select("site_id", "site_name", "latitude", "longitude", "country_input", "it_load_mw", "elevation_m")
+    # elevation_m only when the file gives it (weather_link falls back to the station index)
+    out = sel.select("site_id", "site_name", "latitude", "longitude", "country_input", "it_load_mw",
+                     *(["elevation_m"] if cols["elevation_m"] else []))
     return Candidates(out, path, notes)
