@@ -109,12 +109,17 @@ def _prepare(weather: pl.DataFrame, max_missing_frac: float = 0.10,
     if not _is_sorted(w, keys, starts):
         w = w.sort("station_key", "hour_of_year")
         keys, starts = _runs(w["station_key"])
-    hum_missing = pl.col("dew_point_c").is_null() & pl.col("rh_pct").is_null()
-    flags = w.select((pl.col("dry_bulb_c").is_null() | hum_missing).alias("m"),
-                     pl.col("pressure_pa").is_null().alias("p"))
     n_hours = np.diff(np.append(starts, w.height))
-    n_missing = np.add.reduceat(flags["m"].to_numpy(), starts, dtype=np.int64) if w.height else n_hours
-    n_p_null = np.add.reduceat(flags["p"].to_numpy(), starts, dtype=np.int64) if w.height else n_hours
+
+    def per_station(expr: pl.Expr) -> np.ndarray:
+        return np.add.reduceat(w.select(expr).to_series().to_numpy(), starts, dtype=np.int64)
+
+    nulls = {c: w[c].null_count() for c in ("dry_bulb_c", "dew_point_c", "rh_pct", "pressure_pa")}
+    zero = np.zeros(len(starts), dtype=np.int64)
+    hum_missing = pl.col("dew_point_c").is_null() & pl.col("rh_pct").is_null()
+    n_missing = per_station(pl.col("dry_bulb_c").is_null() | hum_missing) \
+        if nulls["dry_bulb_c"] or (nulls["dew_point_c"] and nulls["rh_pct"]) else zero
+    n_p_null = per_station(pl.col("pressure_pa").is_null()) if nulls["pressure_pa"] else zero
     quality = pl.DataFrame({"station_key": keys, "n_hours": n_hours.astype(np.uint32),
                             "n_missing_hours": n_missing.astype(np.uint32)}).with_columns(
         pl.when(pl.col("n_hours") < min_hours)
@@ -148,6 +153,8 @@ def _is_sorted(w: pl.DataFrame, keys: pl.Series, starts: np.ndarray) -> bool:
 
 def _runs(keys: pl.Series) -> tuple[pl.Series, np.ndarray]:
     """Distinct values of a sorted key column and the row where each run starts."""
+    if keys.len() == 0:
+        return keys.alias("station_key"), np.empty(0, dtype=np.int64)
     r = keys.rle().struct.unnest()
     lengths = r["len"].to_numpy().astype(np.int64)
     return r["value"].alias("station_key"), np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)

@@ -99,3 +99,11 @@ def test_wet_bulb_needed_only_where_a_design_uses_it(weather):
     tower = pue.wet_bulb_hours(get_design("waterside_economizer_tower"), t)
     evap = pue.wet_bulb_hours(get_design("air_evaporative"), t)
     assert 0 < tower.mean() < 1 and 0 < evap.mean() < 1
+
+
+def test_empty_and_unusable_inputs(weather):
+    chicago = weather.filter(pl.col("station_key") == "chicago")
+    assert pue.estimate_pue(chicago.head(0), "air_evaporative").height == 0
+    assert pue.hourly_pue(chicago.head(0), "air_evaporative").height == 0
+    only_bad = pue.estimate_pue(chicago.head(100), "air_evaporative").row(0, named=True)
+    assert only_bad["pue_annual"] is None and only_bad["null_reason"] == "only 100 hourly rows (< 8000)"
