@@ -4,7 +4,7 @@ Required: ``name``, ``latitude``, ``longitude`` (aliases ``lat``/``lon``/``lng``
 optional: ``site_id`` (default: a slug of the name), ``country`` (ISO alpha-2 or alpha-3),
 ``it_load_mw``, and the site facts a user already knows (:data:`USER_FACTS`: ``cooling_design``,
 ``water_source``, ``pue_reported``, ``wue_reported``, ``grid_mw_secured``, ``grid_energized_year``,
-``status``; their units, ranges and effects are in the README's candidate-file section). Every problem is reported with its row (1-based data row, as a spreadsheet shows
+``status``, ``elevation_m``; their units, ranges and effects are in the README's candidate-file section). Every problem is reported with its row (1-based data row, as a spreadsheet shows
 it counting the header as row 1) and column, all at once, and nothing is scored on bad input.
 Documented fix-ups, each reported in :attr:`Candidates.notes`: GeoJSON polygons are replaced by
 their centroids; columns are matched case-insensitively.
@@ -36,6 +36,7 @@ ALIASES = {
     "grid_mw_secured": ("grid_mw_secured",),
     "grid_energized_year": ("grid_energized_year",),
     "status": ("status",),
+    "elevation_m": ("elevation_m", "elevation", "altitude_m"),
 }
 WATER_SOURCES = ("potable", "reclaimed", "seawater", "none")
 SITE_STATUSES = ("operating", "construction", "planned")
@@ -73,6 +74,9 @@ USER_FACTS: tuple[Fact, ...] = (
     Fact("grid_mw_secured", float, 0.0, None, what="a secured grid capacity [MW]"),
     Fact("grid_energized_year", int, 1950, 2100, what="a calendar year"),
     Fact("status", str, allowed=SITE_STATUSES),
+    # the site's terrain elevation, used to link an hourly weather year (features/weather_link.py);
+    # range: the Dead Sea shore (-430 m) to the highest towns (~5,100 m)
+    Fact("elevation_m", float, -500.0, 6000.0, what="an elevation [m]"),
 )
 #: heat paths that evaporate water on site (data/designs/cooling.toml; models/water.py)
 EVAPORATIVE_HEAT_PATHS = ("airside_evaporative", "waterside_tower")

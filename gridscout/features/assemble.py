@@ -33,7 +33,10 @@ FEATURE_SOURCES = {
     "wholesale_price_usd_per_mwh": "ember_prices (Ember day-ahead, Europe; × ECB USD/EUR; not scored)",
     "capacity_within_50km_mw": "gppd_usa in the US, gppd elsewhere (one plant source per country)",
     "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
-    "weather_station_key": "weather_hourly (nearest hourly weather file within 50 km)",
+    "weather_station_key": "weather_hourly, weather_epw_tmy3, pvlib, nsrdb, pvgis (nearest hourly weather file "
+                           "within 50 km and 300 m of the site's elevation)",
+    "site_elevation_m": "candidate elevation_m, else weather_stations (elevation of the nearest station-index "
+                        "entry within 100 km; a station elevation, not a DEM)",
     "water_stress_score": "aqueduct basin where its polygons are loaded, else water_stress_sdg642 (country, FAO)",
 }
 

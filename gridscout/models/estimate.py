@@ -1,7 +1,8 @@
 """Site features + hourly weather + profile facility → physical estimates per site (pure).
 
 Chooses the fidelity tier per site: the hourly model where an hourly weather file lies within
-:data:`gridscout.features.weather_link.HOURLY_WEATHER_MAX_KM` of the site, else the climate-statistics tier
+:data:`gridscout.features.weather_link.HOURLY_WEATHER_MAX_KM` of the site and within
+:data:`~gridscout.features.weather_link.HOURLY_WEATHER_MAX_DZ_M` of its elevation, else the climate-statistics tier
 from the nearest weather-station index entry (within ``STATION_MAX_KM``), else UNKNOWN.
 ``weather_station_key`` / ``weather_distance_km`` name the station that stands for the site and how
 far away it is. IT energy uses the average IT load = nameplate ``it_load_mw`` × ``utilisation``.

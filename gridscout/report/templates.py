@@ -211,6 +211,13 @@ METHODS = (
      "cite": "psychrolib (ASHRAE Handbook—Fundamentals formulas), Meyer & Thevenard (2019) JOSS 4(33):1137"},
     {"what": "Weather files and solar", "how": "reading TMY/EPW weather and solar position/irradiance.",
      "cite": "pvlib python, Anderson K. et al. (2023) JOSS 8(92):5994"},
+    {"what": "Which hourly weather year stands for a site",
+     "how": "the nearest hourly year (US TMY3 and SWERA EnergyPlus files, TMYx/IWEC EPWs, NSRDB, PVGIS) within 50 km "
+            "whose station lies within 300 m of the site's elevation (≈2 K of lapse rate); the site's elevation is "
+            "the candidate's own, else that of the nearest weather-station index entry within 100 km (a station "
+            "elevation, not a terrain model). Otherwise the climate-statistics tier.",
+     "cite": "Wilcox S., Marion W. (2008) Users Manual for TMY3 Data Sets, NREL/TP-581-43156; ICAO (1993) Manual "
+             "of the ICAO Standard Atmosphere, Doc 7488 (lapse rate 6.5 K/km)"},
     {"what": "Off-site water", "how": "water consumed by the generation mix, per fuel and cooling technology.",
      "cite": "Macknick J. et al. (2012) Operational water consumption and withdrawal factors for electricity "
              "generating technologies, Environ. Res. Lett. 7 045802"},
