@@ -236,7 +236,7 @@ def cooling_kernel(design: Design, t_db, t_wb, w, p) -> dict[str, np.ndarray]:
     fixed = el.loss_frac + el.lighting_misc_frac
     t_sup = d.supply_air_c
     rise, dt_it = d.fan_temperature_rise_k, d.it_delta_t_k
-    t_chws = t_sup - d.coil_approach_k
+    t_chws = d.chilled_water_supply_c
     evap_heat = zeros
     cycles = d.p.get("cycles_of_concentration")
     rej_fan = zeros
@@ -244,7 +244,7 @@ def cooling_kernel(design: Design, t_db, t_wb, w, p) -> dict[str, np.ndarray]:
     if d.heat_path in ("airside", "airside_evaporative"):
         fan = np.full(n, d.fan_power_frac, dtype=dt)
         q = 1.0 + fixed + fan
-        hum_ok = _humidity_ok(env, t_sup, w, p)
+        hum_ok = _humidity_ok(env, t_sup, w, p) if d.has_economizer else np.zeros(n, dtype=bool)
         mech = np.where(hum_ok, np.clip((t_db + rise - t_sup) / dt_it, 0.0, 1.0), 1.0)
         mode = _mode_from_mech(mech)
         if d.heat_path == "airside_evaporative":
@@ -391,7 +391,7 @@ def wet_bulb_hours(design: Design, t_db: np.ndarray) -> np.ndarray | None:
     """
     path = design.heat_path
     if path == "waterside_tower":
-        t_chws = design.supply_air_c - design.coil_approach_k
+        t_chws = design.chilled_water_supply_c
         return t_db + design.tower_approach_k + design.hx_approach_k - t_chws > 0.0
     if design.chiller.name != "air_cooled":
         return None
