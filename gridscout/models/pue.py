@@ -205,6 +205,25 @@ def _humidity_ok(env: Envelope, t_supply_c: float, w, p):
         pw <= tol * env.rh_max_pct / 100.0 * psychro.saturation_vapor_pressure_pa(float(t_supply_c)))
 
 
+def tower_latent_fraction(design: Design, t_db, w, p):
+    """Share of a wet cooling tower's heat rejected by evaporation, per hour [-].
+
+    Counterflow tower energy balance (Merkel): the air gains enthalpy
+    Δh = (L/G) · c_w · R per kg of dry air (water-to-air mass ratio L/G, water range R) and leaves
+    saturated. The evaporated water is G (W_out − W_in), so the latent share of the heat is
+    h_fg (W_out − W_in) / Δh: small in cold air (it warms sensibly: ≈0.4 at −10 °C), near 0.8–0.9
+    in temperate summers, and above 1 in hot dry air (the air is also cooled by evaporation).
+    L/G = ``tower_liquid_gas_ratio`` (Lei & Masanet 2022 input ranges 0.2–2), R =
+    ``condenser_range_k``; leaving air saturated as in Lei & Masanet (2020) and ASHRAE Handbook
+    HVAC S&E (2020) ch. 40.
+    """
+    lg = design.tower_liquid_gas_ratio
+    h_in = psychro.moist_air_enthalpy_j_per_kg(t_db, w)
+    dh = lg * 4186.0 * design.condenser_range_k
+    _, w_out = psychro.saturated_air_from_enthalpy(h_in + dh, p)
+    return np.maximum(w_out - w, 0.0) * water.LATENT_HEAT_J_PER_KG / dh
+
+
 def _mode_from_mech(mech):
     return np.where(mech <= 0.0, _FREE, np.where(mech >= 1.0, _MECH, _PARTIAL)).astype(np.int8)
 
@@ -248,13 +267,18 @@ def cooling_kernel(design: Design, t_db, t_wb, w, p) -> dict[str, np.ndarray]:
         mech = np.where(hum_ok, np.clip((t_db + rise - t_sup) / dt_it, 0.0, 1.0), 1.0)
         mode = _mode_from_mech(mech)
         if d.heat_path == "airside_evaporative":
+            # evaporate as much as the hour needs and the envelope allows: down to the set point
+            # (target), at most to t_db − ε (t_db − t_wb), and only until the supply air reaches the
+            # envelope's upper dew-point / RH limit (partial evaporation, not all or nothing)
             target = t_sup - rise
             t_min = t_db - d.evaporative_effectiveness * (t_db - t_wb)
-            t_after = np.maximum(t_min, target)
-            dt_e = np.where(mech > 0.0, np.maximum(t_db - t_after, 0.0), 0.0)
-            w_after = w + CP_AIR_KJ * 1e3 * dt_e / water.LATENT_HEAT_J_PER_KG
-            use = hum_ok & (dt_e > 0.0) & _humidity_ok(env, t_sup, w_after, p)
-            mech_e = np.clip((t_after + rise - t_sup) / dt_it, 0.0, 1.0)
+            dt_need = np.where(hum_ok & (mech > 0.0), np.maximum(t_db - np.maximum(t_min, target), 0.0), 0.0)
+            w_max = np.minimum(psychro.humidity_ratio_from_dew_point(env.dew_point_max_c, p),
+                               psychro.humidity_ratio_from_rh(t_sup, env.rh_max_pct / 100.0, p))
+            dt_room = np.maximum(w_max - w, 0.0) * water.LATENT_HEAT_J_PER_KG / (CP_AIR_KJ * 1e3)
+            dt_e = np.minimum(dt_need, dt_room)
+            use = dt_e > 0.0
+            mech_e = np.clip((t_db - dt_e + rise - t_sup) / dt_it, 0.0, 1.0)
             mech = np.where(use, mech_e, mech)
             mode = np.where(use, np.where(mech_e <= 0.0, _EVAP, _PARTIAL), mode).astype(np.int8)
             evap_heat = np.where(use, q * dt_e / dt_it, 0.0)
@@ -281,7 +305,7 @@ def cooling_kernel(design: Design, t_db, t_wb, w, p) -> dict[str, np.ndarray]:
         chiller = mech * q / _cop(d, t_chws, t_db, t_wb)
         heat_rejected = q + chiller
         rej_fan = d.tower_fan_kw_per_kw_heat * heat_rejected
-        evap_heat = d.latent_fraction * heat_rejected
+        evap_heat = tower_latent_fraction(d, t_db, w, p) * heat_rejected
         pump = np.full(n, d.pump_power_frac, dtype=dt)
 
     elif d.heat_path == "liquid_dry":

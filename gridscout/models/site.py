@@ -92,7 +92,7 @@ def _station_results(sites: pl.DataFrame, weather: pl.DataFrame | None, station_
     if station_stats is not None and rest.len():
         st = station_stats.filter(pl.col("station_key").is_in(rest.implode()))
         if st.height:
-            cs = climate_stats.estimate_from_stats(st, d.name)
+            cs = climate_stats.estimate_from_stats(st, d.name, envelope=d.envelope.name)
             parts.append(cs.select(
                 "station_key", "pue_annual", pl.lit(None, dtype=pl.Float64).alias("pue_peak"), "free_cooling_hours",
                 (pl.col("pue_annual") - 1.0 - d.electrical.loss_frac - d.electrical.lighting_misc_frac)
