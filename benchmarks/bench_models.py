@@ -1,10 +1,10 @@
 """Throughput and memory of the annual hourly cooling model (never run in tests).
 
-Weather: every real hourly year in ``<raw>/weather_epw_tmy3/`` (106 EnergyPlus TMY3/SWERA zips) and
-``<raw>/weather_hourly/`` (4 EPW files), read with the project's own source parsers, keeping the
-model's columns as the warehouse stores them (Float64). These ~110 real years are *tiled* to N
+Weather: every real hourly year in ``<raw>/weather_epw_tmy3/`` (106 EnergyPlus TMY3/SWERA zips),
+``<raw>/weather_hourly/`` (4 EPW files) and ``<raw>/pvlib/`` (3 NREL TMY files), read with the project's own source parsers, keeping the
+model's columns as the warehouse stores them (Float64). These ~113 real years are *tiled* to N
 station keys (default 1,000 station-years = 8.76 M station-hours): each real year appears about
-N/110 times under different keys. Then, for each design, it times
+N/113 times under different keys. Then, for each design, it times
 :func:`gridscout.models.pue.estimate_pue` (weather checks and gap filling, psychrometrics, the
 hourly energy balance and the annual sums per station) and prints station-years per second
 (wall clock), the CPU seconds of all threads (station-years per CPU-second is what the model costs,
@@ -64,25 +64,14 @@ class PeakRss:
         self.peak = max(self.peak, _rss_mb())
 
 
-def real_years(raw: Path) -> pl.DataFrame:
-    """All real hourly years of the two EPW sources, model columns only (as stored: Float64)."""
-    from gridscout.sources import weather_epw_tmy3, weather_hourly
-
-    frames = []
-    for mod in (weather_epw_tmy3, weather_hourly):
-        folder = raw / mod.SPEC.id
-        pattern = mod.SPEC.files[0].name
-        res = mod.parse({p.name: p for p in sorted(folder.glob(pattern))})
-        frames.append(res.tables["weather_hourly"].select(pue.REQUIRED_COLUMNS))
-    return pl.concat(frames)
-
-
 def _dump_years(raw: str, path: str) -> None:
-    real_years(Path(raw)).write_parquet(path)
+    from gridscout.jobs.climate_model import real_hourly_years
+
+    real_hourly_years(Path(raw))[0].write_parquet(path)
 
 
 def read_years_apart(raw: Path) -> pl.DataFrame:
-    """:func:`real_years`, read in a child process so that parsing garbage (pandas, pvlib) does not
+    """Every real hourly year (:func:`gridscout.jobs.climate_model.real_hourly_years`), read in a child process so that parsing garbage (pandas, pvlib) does not
     stay in this process's resident memory and the peak measured here is the model's."""
     ctx = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,7 +111,7 @@ def main() -> None:
     del years
     gc.collect()
     base = _rss_mb()  # includes memory the allocator kept from building the frame (reused by the model)
-    print(f"weather: {n_years} real EPW years (weather_epw_tmy3 + weather_hourly) tiled to {args.stations} "
+    print(f"weather: {n_years} real EPW years (weather_epw_tmy3 + weather_hourly + pvlib) tiled to {args.stations} "
           f"station-years = {weather.height:,} station-hours (each year ~{args.stations / n_years:.1f}x); "
           f"read in {time.perf_counter() - t0:.0f} s; input frame {weather.estimated_size() / 2**20:.0f} MB; "
           f"process RSS {base:.0f} MB")

@@ -37,7 +37,8 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
     weather file within 50 km whose station is within 300 m of that elevation.
 
     Adds ``weather_station_key``, ``weather_distance_km``, ``weather_elevation_m`` (the file's),
-    ``site_elevation_m``, ``site_elevation_source``, ``weather_file_skipped`` (the nearest file in
+    ``site_elevation_m``, ``site_elevation_source``, ``station_elevation_m`` (the index entry's, for the
+    climate model), ``weather_file_skipped`` (the nearest file in
     range that failed the elevation test, with why) and the station-index columns.
 
     ``groups`` (optional :class:`PointGroups` of these locations) selects the grouped nearest search
@@ -53,22 +54,22 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
         i, km = nearest(SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy()), STATION_MAX_KM)
         picked = take(st.select(*cols, "elevation_m"), i)
         station = pl.concat([picked.rename({"wmo": "station_wmo", "city": "station_name",
-                                            "elevation_m": "_station_elevation_m"}),
+                                            "elevation_m": "station_elevation_m"}),
                              pl.DataFrame({"station_distance_km": km}).fill_nan(None)], how="horizontal")
     else:
         station = pl.DataFrame({c: pl.Series([None] * len(q), dtype=t) for c, t in (
             ("station_wmo", pl.Utf8), ("station_name", pl.Utf8), ("ashrae_climate_zone", pl.Utf8),
             ("heating_design_db_c", pl.Float64), ("cooling_design_db_c", pl.Float64), ("hdd18", pl.Float64),
-            ("cdd10", pl.Float64), ("_station_elevation_m", pl.Float64), ("station_distance_km", pl.Float64))})
+            ("cdd10", pl.Float64), ("station_elevation_m", pl.Float64), ("station_distance_km", pl.Float64))})
     own = sites["elevation_m"].cast(pl.Float64) if "elevation_m" in sites.columns \
         else pl.Series([None] * len(q), dtype=pl.Float64)
-    elev = own.fill_null(station["_station_elevation_m"].cast(pl.Float64))
+    elev = own.fill_null(station["station_elevation_m"].cast(pl.Float64))
     elev_src = pl.select(pl.when(own.is_not_null()).then(pl.lit("candidate elevation_m"))
                          .when(elev.is_not_null()).then(pl.lit("weather_stations WMO ") + station["station_wmo"])
                          .otherwise(None).alias("site_elevation_source")).to_series()
     hourly = _hourly_file(q, elev.to_numpy(), ref.weather_files, nearest)
     out = sites.with_columns(*hourly, elev.alias("site_elevation_m"), elev_src)
-    return pl.concat([out, station.drop("_station_elevation_m")], how="horizontal")
+    return pl.concat([out, station.with_columns(pl.col("station_elevation_m").cast(pl.Float64))], how="horizontal")
 
 
 def _hourly_file(q: np.ndarray, site_elev: np.ndarray, wf: pl.DataFrame, nearest) -> list[pl.Series]:

@@ -3,7 +3,7 @@ key) for the site itself and load it into the warehouse, so the hourly PUE model
 
 Off by default (``--fetch-weather``): it calls a live API. ``GRIDSCOUT_PVGIS_URL`` overrides the API
 base URL (a mirror, or the local replay server in tests). A site whose fetch fails keeps the
-climate-statistics tier and the failure is reported in run.json.
+per-station climate-model tier and the failure is reported in run.json.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Chooses the fidelity tier per site: the hourly model where an hourly weather file lies within
 :data:`gridscout.features.weather_link.HOURLY_WEATHER_MAX_KM` of the site and within
-:data:`~gridscout.features.weather_link.HOURLY_WEATHER_MAX_DZ_M` of its elevation, else the climate-statistics tier
-from the nearest weather-station index entry (within ``STATION_MAX_KM``), else UNKNOWN.
+:data:`~gridscout.features.weather_link.HOURLY_WEATHER_MAX_DZ_M` of its elevation, else the per-station climate model
+(:mod:`gridscout.models.climate_model`) on the nearest weather-station index entry (within
+``STATION_MAX_KM``), else UNKNOWN.
 ``weather_station_key`` / ``weather_distance_km`` name the station that stands for the site and how
 far away it is. IT energy uses the average IT load = nameplate ``it_load_mw`` × ``utilisation``.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from gridscout.models import pue, site_facts
+from gridscout.models import climate_model, pue, site_facts
 from gridscout.models.site import estimate_sites
 
 
@@ -45,7 +46,7 @@ def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profil
         "latitude", "longitude", "_design",
     )
     stats = f.filter(pl.col("weather_source") == "station_index").select(
-        pl.col("weather_station_key").alias("station_key"), "ashrae_climate_zone").unique("station_key")
+        pl.col("weather_station_key").alias("station_key"), *climate_model.station_stat_columns()).unique("station_key")
     groups = model_in.partition_by("_design", as_dict=True, include_key=False) if model_in.height \
         else {(fac.cooling,): model_in.drop("_design")}
     est = pl.concat([estimate_sites(part, weather, stats if stats.height else None, design, envelope=fac.envelope)
