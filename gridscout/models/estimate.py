@@ -17,9 +17,13 @@ from gridscout.models import climate_model, pue, site_facts
 from gridscout.models.site import estimate_sites
 
 
+#: sites whose cooling runs on an hourly year: a linked file, or the site's own ``weather_file``
+ON_HOURLY = (pl.col("weather_source") == "hourly_file") | pl.col("weather_source").str.starts_with("weather_file")
+
+
 def hourly_station_keys(feats: pl.DataFrame) -> list[str]:
-    """Station keys whose hourly weather the sites need (``weather_source`` = ``hourly_file``)."""
-    return feats.filter(pl.col("weather_source") == "hourly_file")["weather_station_key"].unique().to_list()
+    """Station keys whose hourly weather the sites need (an hourly file or the site's weather_file)."""
+    return feats.filter(ON_HOURLY)["weather_station_key"].unique().to_list()
 
 
 def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profile
@@ -62,7 +66,7 @@ def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profil
 
 def _extras(sites: pl.DataFrame, weather: pl.DataFrame | None, fac) -> dict[str, pl.DataFrame]:
     extras: dict[str, pl.DataFrame] = {}
-    link = sites.filter(pl.col("weather_source") == "hourly_file").select(
+    link = sites.filter(ON_HOURLY).select(
         "site_id", pl.col("weather_station_key").alias("station_key"), "it_load_avg_mw", "cooling_design")
     if weather is not None and weather.height and link.height:
         months = weather.select("station_key", "hour_of_year", "month", "dry_bulb_c")
