@@ -105,7 +105,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path(tempfile.mkdtemp(prefix="bench_screen_")))
     a = ap.parse_args()
 
-    import gridscout.models.climate_stats  # noqa: F401  (import cost is not screening)
+    import gridscout.models.climate_model  # noqa: F401  (import cost is not screening)
     from gridscout.warehouse.readers.reference import read_reference
     from gridscout.scoring import load_profile
     from gridscout.jobs.screen import screen_region

@@ -4,7 +4,7 @@ Required: ``name``, ``latitude``, ``longitude`` (aliases ``lat``/``lon``/``lng``
 optional: ``site_id`` (default: a slug of the name), ``country`` (ISO alpha-2 or alpha-3),
 ``it_load_mw``, and the site facts a user already knows (:data:`USER_FACTS`: ``cooling_design``,
 ``water_source``, ``pue_reported``, ``wue_reported``, ``grid_mw_secured``, ``grid_energized_year``,
-``status``; their units, ranges and effects are in the README's candidate-file section). Every problem is reported with its row (1-based data row, as a spreadsheet shows
+``status``, ``elevation_m``, and ``weather_file``, a site's own hourly weather year; their units, ranges and effects are in the README's candidate-file section). Every problem is reported with its row (1-based data row, as a spreadsheet shows
 it counting the header as row 1) and column, all at once, and nothing is scored on bad input.
 Documented fix-ups, each reported in :attr:`Candidates.notes`: GeoJSON polygons are replaced by
 their centroids; columns are matched case-insensitively.
@@ -36,6 +36,8 @@ ALIASES = {
     "grid_mw_secured": ("grid_mw_secured",),
     "grid_energized_year": ("grid_energized_year",),
     "status": ("status",),
+    "elevation_m": ("elevation_m", "elevation", "altitude_m"),
+    "weather_file": ("weather_file",),
 }
 WATER_SOURCES = ("potable", "reclaimed", "seawater", "none")
 SITE_STATUSES = ("operating", "construction", "planned")
@@ -73,6 +75,9 @@ USER_FACTS: tuple[Fact, ...] = (
     Fact("grid_mw_secured", float, 0.0, None, what="a secured grid capacity [MW]"),
     Fact("grid_energized_year", int, 1950, 2100, what="a calendar year"),
     Fact("status", str, allowed=SITE_STATUSES),
+    # the site's terrain elevation, used to link an hourly weather year (features/weather_link.py);
+    # range: the Dead Sea shore (-430 m) to the highest towns (~5,100 m)
+    Fact("elevation_m", float, -500.0, 6000.0, what="an elevation [m]"),
 )
 #: heat paths that evaporate water on site (data/designs/cooling.toml; models/water.py)
 EVAPORATIVE_HEAT_PATHS = ("airside_evaporative", "waterside_tower")
@@ -357,6 +362,7 @@ def load_candidates(path: str | Path) -> Candidates:
     bad_rows = sel.filter(bad.fill_null(True))
     for r in bad_rows.head(MAX_ROWS_FORMATTED).iter_rows(named=True):
         errors.extend(_row_problems(r, colname, cols, facts, evaporative))
+    weather_files = _weather_files(df, cols, path, errors)
     if errors:
         shown = "\n  ".join(errors[:MAX_ERRORS_SHOWN])
         more = f"\n  … and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
@@ -376,5 +382,26 @@ def load_candidates(path: str | Path) -> Candidates:
     out = sel.select("site_id", "site_name", "latitude", "longitude", "country_input", "it_load_mw",
                      *[pl.col(f.column).cast(pl.Int32) if f.dtype is int else pl.col(f.column)
                        for f in facts if cols[f.column]])
-    supplied = [k for k in ("it_load_mw", *(f.column for f in facts)) if cols[k]]
+    if weather_files is not None:
+        out = out.with_columns(weather_files)
+    supplied = [k for k in ("it_load_mw", *(f.column for f in facts), "weather_file") if cols[k]]
     return Candidates(out, path, notes, supplied)
+
+
+def _weather_files(df: pl.DataFrame, cols: dict, path: Path, errors: list[str]) -> pl.Series | None:
+    """``weather_file``: each named file resolved against the candidate file's folder (absolute
+    paths as given); a file that does not exist is a row error. Blank = none (null)."""
+    if not cols["weather_file"]:
+        return None
+    raw = df[cols["weather_file"]].cast(pl.Utf8).str.strip_chars()
+    out = []
+    for i, v in enumerate(raw.to_list()):
+        if v in (None, ""):
+            out.append(None)
+            continue
+        f = Path(v).expanduser()
+        f = f if f.is_absolute() else (path.parent / f)
+        if not f.is_file():
+            errors.append(f"row {i + 2}, column {cols['weather_file']!r}: weather file not found: {f}")
+        out.append(str(f.resolve()))
+    return pl.Series("weather_file", out, dtype=pl.Utf8)

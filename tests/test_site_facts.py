@@ -224,7 +224,8 @@ def test_a_signed_connection_passes_the_power_gate_that_excludes_its_twin(run):
     assert sec["capacity_weighted_mw"] == twin["capacity_weighted_mw"] < 90  # below the 100 MW gate − 10 %
     assert twin["gate_min_capacity_weighted_mw"] == "FAIL" and twin["excluded"]
     assert "min_capacity_weighted_mw" in twin["exclusion_reason"]
-    assert sec["facility_load_mw"] == pytest.approx(100 * sec["pue_annual"])  # climate-statistics tier: no peak PUE
+    assert sec["pue_method"] == "climate_model"  # the climate model emulates the peak-hour PUE too
+    assert sec["facility_load_mw"] == pytest.approx(100 * sec["pue_peak"]) and sec["pue_peak"] >= sec["pue_annual"]
     assert sec["grid_secured_covers_load"] is True
     assert sec["gate_min_capacity_weighted_mw"] == "PASS" and not sec["excluded"]
     assert sec["power_gate_note"].startswith("power gates (min_capacity_weighted_mw) passed on the signed grid "

@@ -54,6 +54,6 @@ def test_fetch_weather_failure_keeps_the_lower_tier_and_says_why(writable_db, tm
         monkeypatch.setenv("GRIDSCOUT_PVGIS_URL", srv.url("/api/v5_3"))
         result = score_candidates(cands, "balanced", tmp_path / "run", db=writable_db, mc_draws=20, fetch_weather=True)
     row = result.scores.row(0, named=True)
-    assert row["pue_method"] == "climate_stats" and row["weather_station_key"].startswith("wmo:")
+    assert row["pue_method"] == "climate_model" and row["weather_station_key"].startswith("wmo:")
     fetch = json.loads((result.run_dir / "run.json").read_text())["weather_fetches"][0]
     assert fetch["status"] == "failed" and "400" in fetch["error"]

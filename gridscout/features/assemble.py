@@ -46,7 +46,10 @@ FEATURE_SOURCES = {
     "ba_headroom_mw_0p5pct": "eia930 (EIA-930 2020-2024) × Norris et al. 2025 curtailment-enabled headroom",
     "ba_curtailment_hours": "eia930 × Norris et al. 2025, for the site's flat facility load (IT × utilisation × PUE)",
     "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
-    "weather_station_key": "weather_hourly (nearest hourly weather file within 50 km)",
+    "weather_station_key": "weather_hourly, weather_epw_tmy3, pvlib, nsrdb, pvgis (nearest hourly weather file "
+                           "within 50 km and 300 m of the site's elevation)",
+    "site_elevation_m": "candidate elevation_m, else weather_stations (elevation of the nearest station-index "
+                        "entry within 100 km; a station elevation, not a DEM)",
     "water_stress_score": "aqueduct basin where its polygons are loaded, else water_stress_sdg642 (country, FAO)",
     "water_offsite_l_per_kwh": "US: plants of the balancing area (usgs_thermoelectric_2015, eia860_cooling × Macknick "
                                "2012, gppd_usa generation, eia860 BA); hydro netl_plant_water_2016; elsewhere "

@@ -91,11 +91,54 @@ def price_manifest(feats: pl.DataFrame) -> dict:
 def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None
              ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Physical estimates per site: reads the hourly weather the sites need, then the pure models."""
-    keys = hourly_station_keys(feats)
+    feats, own = user_weather(feats)
+    keys = [k for k in hourly_station_keys(feats) if own is None or k not in set(own["station_key"])]
     weather = weather_hourly(db, keys) if keys else None
+    if own is not None:
+        if weather is not None and weather.height:
+            own = own.select([pl.col(c).cast(weather.schema[c]) for c in weather.columns if c in own.columns])
+            weather = pl.concat([weather, own], how="diagonal")
+        else:
+            weather = own
     est, extras = estimate_for_sites(feats, weather, profile)
     # curtailment hours in the site's BA need its flat facility draw, hence the PUE estimate
     return with_ba_curtailment(est, ref, profile.facility), extras
+
+
+def user_weather(feats: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Sites whose candidate row names a ``weather_file``: read each file (its format recognised by
+    :func:`gridscout.sources.user_weather.read_weather_file`) and let it stand for the site
+    (``weather_source`` = ``weather_file: <name>``, key ``weather_file:<path>``); the hourly model then
+    runs on it. A bad file is a :class:`CandidateError` naming the site and the file."""
+    if "weather_file" not in feats.columns or feats["weather_file"].null_count() == feats.height:
+        return feats, None
+    from gridscout.errors import SourceFormatError
+    from gridscout.sources.user_weather import read_weather_file
+
+    frames, meta = [], {}
+    for r in feats.filter(pl.col("weather_file").is_not_null()).iter_rows(named=True):  # per user file (few)
+        key = f"weather_file:{r['weather_file']}"
+        if key in meta:
+            continue
+        try:
+            df, m = read_weather_file(Path(r["weather_file"]), key, latitude=r["latitude"], longitude=r["longitude"])
+        except (SourceFormatError, OSError, ValueError) as exc:
+            raise CandidateError(f"site {r['site_id']!r}: weather_file {r['weather_file']}: {exc}") from exc
+        frames.append(df)
+        meta[key] = m
+    given = pl.col("weather_file").is_not_null()
+    key = pl.lit("weather_file:") + pl.col("weather_file")
+    elev = pl.col("weather_file").replace_strict(
+        {k.removeprefix("weather_file:"): m.get("elevation_m") for k, m in meta.items()}, default=None,
+        return_dtype=pl.Float64)
+    feats = feats.with_columns(
+        pl.when(given).then(key).otherwise(pl.col("weather_station_key")).alias("weather_station_key"),
+        pl.when(given).then(pl.lit("weather_file: ") + pl.col("weather_file").str.split("/").list.last())
+        .otherwise(pl.col("weather_source")).alias("weather_source"),
+        pl.when(given).then(pl.lit(None, pl.Float64)).otherwise(pl.col("weather_distance_km")).alias("weather_distance_km"),
+        pl.when(given).then(elev).otherwise(pl.col("weather_elevation_m")).alias("weather_elevation_m"),
+    )
+    return feats, pl.concat(frames, how="diagonal_relaxed")
 
 
 def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,

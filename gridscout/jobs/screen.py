@@ -2,8 +2,9 @@
 
 Steps (:func:`screen_region`): region polygon (:func:`gridscout.geo.regions.region_geometry`) → H3
 cells whose centre is inside it (:func:`gridscout.geo.hexgrid.polyfill`) → the same features as
-candidate sites (:func:`gridscout.features.assemble.cell_features`) → climate-statistics cooling per
-nearest station (:func:`gridscout.models.climate_stats.cooling_from_station_stats`) → the same
+candidate sites (:func:`gridscout.features.assemble.cell_features`) → the per-station climate model
+of each cell's nearest station (:func:`gridscout.models.climate_model.add_station_cooling`, the
+model sites use where no hourly year stands for them) → the same
 profile scoring (:func:`gridscout.scoring.engine.score_frame`) → ``surface.parquet``,
 ``surface.geoparquet`` and ``zones.parquet`` (:func:`gridscout.scoring.zones.cluster_zones`).
 
@@ -43,7 +44,8 @@ from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
 from gridscout.geo.regions import RegionError, region_geometry, region_parents
 from gridscout.jobs.score import check_reference
-from gridscout.models.climate_stats import cooling_from_station_stats
+from gridscout.models.climate_model import add_station_cooling
+from gridscout.models.designs import get_design
 from gridscout.reference import Reference
 from gridscout.report.outputs import write_geoparquet
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
@@ -95,7 +97,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     t["polyfill"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     feat = cell_features(cells, lat, lon, ref, carbon_year=profile.carbon_year)
-    feat = cooling_from_station_stats(feat, profile.facility.cooling, profile.facility.envelope)
+    feat = add_station_cooling(feat, get_design(profile.facility.cooling, profile.facility.envelope))
     feat = with_ba_curtailment(feat, ref, profile.facility)  # needs the cells' PUE, as for sites
     t["features"] = time.perf_counter() - t1
     t1 = time.perf_counter()
@@ -223,14 +225,15 @@ def code_digest() -> str:
     """Digest of the modules that decide a cell's score (a change invalidates cached partitions)."""
     import gridscout
     from gridscout.features import assemble, grid_zone, location, power, weather_link
-    from gridscout.models import climate_stats, headroom
+    from gridscout.models import climate_model, headroom
     from gridscout.scoring import engine, profiles
     from gridscout.warehouse.readers import eia930, reference
 
     h = hashlib.sha256(gridscout.__version__.encode())
-    for mod in (assemble, location, grid_zone, power, weather_link, hexgrid, climate_stats, headroom, engine, profiles,
+    for mod in (assemble, location, grid_zone, power, weather_link, hexgrid, climate_model, headroom, engine, profiles,
                 reference, eia930, sys.modules[__name__]):
         h.update(inspect.getsource(mod).encode())
+    h.update(climate_model.COEFFICIENTS_PATH.read_bytes())  # the fitted climate model decides cell cooling
     return h.hexdigest()[:16]
 
 

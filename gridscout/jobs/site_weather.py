@@ -3,7 +3,7 @@ key) for the site itself and load it into the warehouse, so the hourly PUE model
 
 Off by default (``--fetch-weather``): it calls a live API. ``GRIDSCOUT_PVGIS_URL`` overrides the API
 base URL (a mirror, or the local replay server in tests). A site whose fetch fails keeps the
-climate-statistics tier and the failure is reported in run.json.
+per-station climate-model tier and the failure is reported in run.json.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def fetch_missing_weather(sites: pl.DataFrame, ref: Reference, db: str | Path | 
     from gridscout.sources import pvgis
 
     base = base_url or os.environ.get(pvgis.URL_ENV) or pvgis.BASE_URL
-    need = weather_links(sites.select("site_id", "latitude", "longitude"), ref).filter(
+    cols = ["site_id", "latitude", "longitude"] + (["elevation_m"] if "elevation_m" in sites.columns else [])
+    need = weather_links(sites.select(cols), ref).filter(
         pl.col("weather_station_key").is_null())
     if need.height > MAX_SITES:
         raise GridscoutError(f"{need.height} sites need hourly weather; --fetch-weather fetches at most {MAX_SITES} "

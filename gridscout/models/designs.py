@@ -37,10 +37,16 @@ _PATH_KEYS = {
     "airside": (),
     "airside_evaporative": ("evaporative_effectiveness", "cycles_of_concentration"),
     "waterside_tower": ("chw_delta_t_k", "tower_approach_k", "hx_approach_k", "condenser_range_k",
-                        "tower_fan_kw_per_kw_heat", "latent_fraction", "cycles_of_concentration"),
+                        "tower_fan_kw_per_kw_heat", "tower_liquid_gas_ratio", "cycles_of_concentration"),
     "liquid_dry": ("facility_water_supply_c", "liquid_capture_fraction", "liquid_loop_delta_t_k",
                    "dry_cooler_approach_k", "chw_delta_t_k", "dry_cooler_fan_kw_per_kw_heat"),
 }
+
+
+#: Optional design keys: the shared ``[electrical]`` figures a design may set for itself (eco-mode
+#: UPS in a hyperscale hall, double conversion in a legacy room), an explicit chilled-water supply
+#: (else supply air − coil approach) and ``economizer = false`` for rooms without one.
+_OPTIONAL_NUMBER_KEYS = ("ups_efficiency", "distribution_loss_frac", "lighting_misc_frac", "chilled_water_supply_c")
 
 
 class DesignError(ValueError):
@@ -110,6 +116,19 @@ class Design:
     def supply_air_c(self) -> float:
         """Supply-air set point: envelope maximum minus the design margin [°C]."""
         return self.envelope.dry_bulb_max_c - self.p["supply_margin_k"]
+
+    @property
+    def chilled_water_supply_c(self) -> float:
+        """Chilled-water supply [°C]: the design's ``chilled_water_supply_c`` where it names one (a
+        plant run at a fixed set point, e.g. 7 °C in a legacy room), else supply air − coil approach."""
+        if "chilled_water_supply_c" in self.p:
+            return float(self.p["chilled_water_supply_c"])
+        return self.supply_air_c - self.p["coil_approach_k"]
+
+    @property
+    def has_economizer(self) -> bool:
+        """False for an air-side design that never cools with outdoor air (``economizer = false``)."""
+        return bool(self.p.get("economizer", True))
 
     def with_envelope(self, envelope: str | Envelope, path: Path | None = None) -> "Design":
         """The same design in another envelope (name from ``ENVELOPE_NAMES`` or an Envelope)."""
@@ -191,19 +210,34 @@ def load_designs(path: Path | None = None) -> dict[str, Design]:
         _need(t, _PATH_KEYS[t["heat_path"]], where)
         if t["chiller"] not in chillers:
             raise DesignError(f"{where}.chiller: {t['chiller']!r} is not a [chillers.*] table")
-        for key in ("liquid_capture_fraction", "evaporative_effectiveness", "latent_fraction"):
+        for key in ("liquid_capture_fraction", "evaporative_effectiveness"):
             if key in t and not 0.0 <= t[key] <= 1.0:
                 raise DesignError(f"{where}.{key}: must be within [0, 1], got {t[key]}")
+        if "tower_liquid_gas_ratio" in t and not 0.0 < t["tower_liquid_gas_ratio"] <= 5.0:
+            raise DesignError(f"{where}.tower_liquid_gas_ratio: must be within (0, 5], got {t['tower_liquid_gas_ratio']}")
         if "cycles_of_concentration" in t and t["cycles_of_concentration"] <= 1.0:
             raise DesignError(f"{where}.cycles_of_concentration: must be > 1, got {t['cycles_of_concentration']}")
+        for key in _OPTIONAL_NUMBER_KEYS:
+            if key in t and (isinstance(t[key], bool) or not isinstance(t[key], (int, float))):
+                raise DesignError(f"{where}.{key}: expected a number, got {t[key]!r}")
+        if "economizer" in t and not isinstance(t["economizer"], bool):
+            raise DesignError(f"{where}.economizer: expected true or false, got {t['economizer']!r}")
+        own = replace(electrical, **{k: float(t[k]) for k in _ELECTRICAL_KEYS if k in t})
+        if not 0.5 < own.ups_efficiency <= 1.0:
+            raise DesignError(f"{where}.ups_efficiency: must be in (0.5, 1]")
         env = envelopes[_envelope_name(t["envelope_default"])]
         params = {k: v for k, v in t.items() if k not in ("description",)}
         designs[name] = Design(name=name, heat_path=t["heat_path"], envelope=env, chiller=chillers[t["chiller"]],
-                               electrical=electrical, max_rack_kw=float(t["max_rack_kw"]), p=params,
+                               electrical=own, max_rack_kw=float(t["max_rack_kw"]), p=params,
                                description=t.get("description", ""))
     if not designs:
         raise DesignError("cooling.toml: no [designs.*] tables")
     return designs
+
+
+def design_ids(path: Path | None = None) -> tuple[str, ...]:
+    """The design ids of ``cooling.toml``, in file order (what a profile or a candidate may name)."""
+    return tuple(load_designs(path))
 
 
 def get_design(name: str, envelope: str | None = None, path: Path | None = None, **overrides: float) -> Design:

@@ -1,8 +1,10 @@
 """Site features + hourly weather + profile facility → physical estimates per site (pure).
 
 Chooses the fidelity tier per site: the hourly model where an hourly weather file lies within
-:data:`gridscout.features.weather_link.HOURLY_WEATHER_MAX_KM` of the site, else the climate-statistics tier
-from the nearest weather-station index entry (within ``STATION_MAX_KM``), else UNKNOWN.
+:data:`gridscout.features.weather_link.HOURLY_WEATHER_MAX_KM` of the site and within
+:data:`~gridscout.features.weather_link.HOURLY_WEATHER_MAX_DZ_M` of its elevation, else the per-station climate model
+(:mod:`gridscout.models.climate_model`) on the nearest weather-station index entry (within
+``STATION_MAX_KM``), else UNKNOWN.
 ``weather_station_key`` / ``weather_distance_km`` name the station that stands for the site and how
 far away it is. IT energy uses the average IT load = nameplate ``it_load_mw`` × ``utilisation``.
 """
@@ -11,13 +13,17 @@ from __future__ import annotations
 
 import polars as pl
 
-from gridscout.models import pue, site_facts
+from gridscout.models import climate_model, pue, site_facts
 from gridscout.models.site import OFFSITE_INPUTS, estimate_sites
 
 
+#: sites whose cooling runs on an hourly year: a linked file, or the site's own ``weather_file``
+ON_HOURLY = (pl.col("weather_source") == "hourly_file") | pl.col("weather_source").str.starts_with("weather_file")
+
+
 def hourly_station_keys(feats: pl.DataFrame) -> list[str]:
-    """Station keys whose hourly weather the sites need (``weather_source`` = ``hourly_file``)."""
-    return feats.filter(pl.col("weather_source") == "hourly_file")["weather_station_key"].unique().to_list()
+    """Station keys whose hourly weather the sites need (an hourly file or the site's weather_file)."""
+    return feats.filter(ON_HOURLY)["weather_station_key"].unique().to_list()
 
 
 def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profile
@@ -43,7 +49,7 @@ def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profil
         "latitude", "longitude", "_design",
     )
     stats = f.filter(pl.col("weather_source") == "station_index").select(
-        pl.col("weather_station_key").alias("station_key"), "ashrae_climate_zone").unique("station_key")
+        pl.col("weather_station_key").alias("station_key"), *climate_model.station_stat_columns()).unique("station_key")
     groups = model_in.partition_by("_design", as_dict=True, include_key=False) if model_in.height \
         else {(fac.cooling,): model_in.drop("_design")}
     est = pl.concat([estimate_sites(part, weather, stats if stats.height else None, design, envelope=fac.envelope)
@@ -59,7 +65,7 @@ def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profil
 
 def _extras(sites: pl.DataFrame, weather: pl.DataFrame | None, fac) -> dict[str, pl.DataFrame]:
     extras: dict[str, pl.DataFrame] = {}
-    link = sites.filter(pl.col("weather_source") == "hourly_file").select(
+    link = sites.filter(ON_HOURLY).select(
         "site_id", pl.col("weather_station_key").alias("station_key"), "it_load_avg_mw", "cooling_design")
     if weather is not None and weather.height and link.height:
         months = weather.select("station_key", "hour_of_year", "month", "dry_bulb_c")

@@ -3,8 +3,9 @@
 Weather-derived results (hourly PUE, WUE) are computed ONCE per weather station, for 1 MW of IT,
 and joined to every site using that station; energies are then scaled by each site's IT load
 (the model is linear in IT load: all powers are fractions of IT). Sites whose station has no
-usable hourly weather fall back to the climate-statistics tier (``pue_method`` =
-"climate_stats") when ``station_stats`` has the station; otherwise they get nulls.
+usable hourly weather fall back to the per-station climate model (``pue_method`` =
+"climate_model", :mod:`gridscout.models.climate_model`) when ``station_stats`` has the station;
+otherwise they get nulls.
 
 Unknown inputs give null outputs, never 0.
 
@@ -16,7 +17,7 @@ Every estimate column ``<col>`` has a companion string column ``<col>__evidence`
   intensity, a state's price, the declared IT load, Aqueduct basin water stress);
 * ``"derived"``  - arithmetic on observed values only (e.g. 24/7 CFE from the annual grid
   carbon-free share with no modelled local supply);
-* ``"modelled"`` - depends on a physical or statistical model (hourly PUE/WUE, climate-statistics
+* ``"modelled"`` - depends on a physical or statistical model (hourly PUE/WUE, climate-model
   tier, capacity-factor generation mix, modelled solar/wind).
 
 A column's evidence is the weakest of its inputs (observed > derived > modelled); it is null
@@ -35,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from gridscout.models import carbon, climate_stats, cost, pue, renewables
+from gridscout.models import carbon, climate_model, cost, pue, renewables
 from gridscout.models.designs import Design, get_design
 from gridscout.models.load import check_rack_density
 
@@ -95,9 +96,9 @@ def _station_results(sites: pl.DataFrame, weather: pl.DataFrame | None, station_
     if station_stats is not None and rest.len():
         st = station_stats.filter(pl.col("station_key").is_in(rest.implode()))
         if st.height:
-            cs = climate_stats.estimate_from_stats(st, d.name)
+            cs = climate_model.estimate(st, d)
             parts.append(cs.select(
-                "station_key", "pue_annual", pl.lit(None, dtype=pl.Float64).alias("pue_peak"), "free_cooling_hours",
+                "station_key", "pue_annual", "pue_peak", "free_cooling_hours",
                 (pl.col("pue_annual") - 1.0 - d.electrical.loss_frac - d.electrical.lighting_misc_frac)
                 .alias("cooling_kwh_per_kwh_it"),
                 "wue_onsite_l_per_kwh",
@@ -165,7 +166,8 @@ def estimate_sites(
     weather : pl.DataFrame or None
         Canonical hourly weather frame, stations stacked (see :mod:`gridscout.models.pue`).
     station_stats : pl.DataFrame or None
-        Station index for the fallback tier: ``station_key``, ``ashrae_climate_zone``.
+        Station index for the fallback tier: ``station_key`` and the statistics of
+        :data:`gridscout.models.climate_model.STAT_COLUMNS`.
     design : Design or str
         Cooling design (name in ``data/designs/cooling.toml``).
     envelope : str, optional

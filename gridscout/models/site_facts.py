@@ -12,8 +12,8 @@ project status. This module keeps them *beside* the modelled values, never in th
 * :func:`secured_grid` — ``facility_load_mw`` and whether ``grid_mw_secured`` covers it.
 
 Facility load: a grid connection is sized for the site's peak demand, so the load compared with
-the secured MW is the nameplate IT load × the peak-hour PUE of the hourly model (``pue_peak``),
-or × the annual PUE where only the climate-statistics tier is available (PUE definition: total
+the secured MW is the nameplate IT load × the peak-hour PUE (``pue_peak``: hourly model or its
+per-station climate-model emulation), or × the annual PUE where no peak is known (PUE definition: total
 facility power / IT power, The Green Grid White Paper #49, 2012). Unknown PUE → unknown load →
 the secured connection is not used (UNKNOWN is never a pass).
 """

@@ -40,14 +40,14 @@ MACKNICK_PATH = DATA_DIR / "reference" / "macknick2012_water_factors.csv"
 
 def evaporation_l(heat_rejected_by_evaporation_kwh):
     """Water evaporated [L] for heat rejected by evaporation [kWh] (≈1.47 L/kWh)."""
-    return np.asarray(heat_rejected_by_evaporation_kwh, dtype=np.float64) * L_PER_KWH_HEAT
+    return np.asarray(heat_rejected_by_evaporation_kwh) * L_PER_KWH_HEAT
 
 
 def blowdown_l(evaporation, cycles_of_concentration: float):
     """Blowdown [L] = evaporation / (C - 1) for C cycles of concentration (C > 1)."""
     if cycles_of_concentration <= 1:
         raise ValueError(f"cycles_of_concentration must be > 1, got {cycles_of_concentration}")
-    return np.asarray(evaporation, dtype=np.float64) / (cycles_of_concentration - 1.0)
+    return np.asarray(evaporation) / (cycles_of_concentration - 1.0)
 
 
 def wue_annual(hourly: pl.DataFrame) -> pl.DataFrame:

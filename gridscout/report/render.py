@@ -33,6 +33,12 @@ OPEN_CARDS = 5
 GATE_ORDER = {"FAIL": 0, "UNKNOWN": 1, "CONDITIONAL": 2, "PASS": 3}
 
 
+def methods_used(scores: pl.DataFrame) -> list[dict]:
+    """The Methods rows: every general row, and a cooling tier's row only when a site used that
+    tier (``pue_method``), so the section describes every tier the run actually used."""
+    used = set(scores["pue_method"].drop_nulls().to_list()) if "pue_method" in scores.columns else set()
+    return [m for m in METHODS if m.get("tier") is None or m["tier"] in used]
+
 def json_for_html(obj: Any) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``</script>``, no ``<!--``."""
     text = json.dumps(obj, default=str, ensure_ascii=False, sort_keys=True)
@@ -372,7 +378,7 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
                          "files": _text(s.get("files") if not isinstance(s.get("files"), list)
                                         else ", ".join(map(str, s["files"])))} for s in run_sources],
         "timings": [(k, fmt_number(v, 1) if isinstance(v, (int, float)) else str(v)) for k, v in timings.items()],
-        "methods": METHODS, "files_read": data.files_read,
+        "methods": methods_used(scores), "files_read": data.files_read,
         "compare": compare_runs(data, other) if other is not None else None,
         "run_json": json_for_html({"run": data.run, "files_read": data.files_read,
                                    "compare_to": other.run_id if other is not None else None}),

@@ -204,7 +204,9 @@ observed (measured data), derived (computed from observed data), modelled (from 
 METHODS = (
     {"what": "Thermal envelope", "how": "recommended and allowable IT inlet conditions bound air-side free cooling.",
      "cite": "ASHRAE TC9.9, Thermal Guidelines for Data Processing Environments, 5th ed. (2021), Table 2.1"},
-    {"what": "PUE (hourly, from weather)", "how": "thermodynamic model of cooling and electrical overheads per hour.",
+    {"what": "PUE (hourly, from weather)", "tier": "hourly",
+     "how": "thermodynamic model of cooling and electrical overheads per hour on a real weather year; the cooling "
+            "design (data/designs/cooling.toml) names its component figures and their sources.",
      "cite": "Lei N., Masanet E. (2020) Statistical analysis for predicting location-specific data center PUE and its "
              "improvement potential, Energy 201:117556; Lei N., Masanet E. (2022) Climate- and technology-specific PUE "
              "and WUE estimations for U.S. data centers using a hybrid statistical and thermodynamics-based approach, "
@@ -213,6 +215,22 @@ METHODS = (
      "cite": "psychrolib (ASHRAE Handbook—Fundamentals formulas), Meyer & Thevenard (2019) JOSS 4(33):1137"},
     {"what": "Weather files and solar", "how": "reading TMY/EPW weather and solar position/irradiance.",
      "cite": "pvlib python, Anderson K. et al. (2023) JOSS 8(92):5994"},
+    {"what": "Which hourly weather year stands for a site",
+     "how": "the nearest hourly year (US TMY3 and SWERA EnergyPlus files, TMYx/IWEC EPWs, NSRDB, PVGIS) within 50 km "
+            "whose station lies within 300 m of the site's elevation (≈2 K of lapse rate); the site's elevation is "
+            "the candidate's own, else that of the nearest weather-station index entry within 100 km (a station "
+            "elevation, not a terrain model). Otherwise the per-station climate model.",
+     "cite": "Wilcox S., Marion W. (2008) Users Manual for TMY3 Data Sets, NREL/TP-581-43156; ICAO (1993) Manual "
+             "of the ICAO Standard Atmosphere, Doc 7488 (lapse rate 6.5 K/km)"},
+    {"what": "PUE and WUE (per-station climate model)", "tier": "climate_model",
+     "how": "where no hourly year stands for a site or cell: a smooth regression of the hourly model's annual PUE, "
+            "peak PUE, free-cooling hours and WUE on the nearest station-index entry's own climate statistics "
+            "(cooling and heating design dry bulb, CDD10, HDD18, elevation, ASHRAE moisture regime), fitted per "
+            "design and envelope on every real hourly year, monotone in heat; leave-one-station-out error against "
+            "the hourly model is printed by scripts/fit_climate_model.py (PUE MAE ≈0.006, WUE ≈0.01 L/kWh).",
+     "cite": "ASHRAE Standard 169-2020 (climate zones, design conditions); climate.onebuilding.org TMYx station index; "
+             "Lei N., Masanet E. (2022) Resources, Conservation & Recycling 182:106323 (statistical layer over a "
+             "thermodynamic model)"},
     {"what": "Off-site water", "how": "US: fresh water consumed per kWh by the power plants of the site's balancing "
                                       "area, generation-weighted (production-based: imports not adjusted); each "
                                       "plant's USGS 2015 consumption ÷ generation (with its min–max), else Macknick's "

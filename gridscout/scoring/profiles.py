@@ -54,6 +54,8 @@ from pathlib import Path
 from typing import Any
 
 from gridscout.errors import ProfileError
+from gridscout.models.designs import ENVELOPE_NAMES as ENVELOPES
+from gridscout.models.designs import design_ids
 
 #: Repository directory holding the shipped profiles.
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
@@ -61,9 +63,6 @@ PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
 CRITERIA = ("power", "cooling", "water", "carbon", "price")
 NORMALISATIONS = ("utility", "minmax", "rank")
 DIRECTIONS = ("higher", "lower")
-COOLING_DESIGNS = ("air_chiller_economizer", "air_evaporative", "waterside_economizer_tower", "direct_liquid",
-                   "immersion")
-ENVELOPES = ("recommended", "A1", "A2", "A3", "A4")
 #: An UNKNOWN value may never score above the midpoint (a demanding user: unknown is not good).
 MAX_UNKNOWN_PENALTY_SCORE = 50.0
 #: How an UNKNOWN factor is scored (see :class:`UnknownPolicy`).
@@ -449,8 +448,8 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
     _unknown_keys(src, "facility", fd, _FACILITY_KEYS)
     fac = Facility()
     cooling = fd.get("cooling", fac.cooling)
-    if cooling not in COOLING_DESIGNS:
-        raise _err(src, "facility.cooling", f"must be one of {COOLING_DESIGNS}, got {cooling!r}")
+    if cooling not in (ids := design_ids()):
+        raise _err(src, "facility.cooling", f"must be one of {ids}, got {cooling!r}")
     env = fd.get("envelope", fac.envelope)
     if env not in ENVELOPES:
         raise _err(src, "facility.envelope", f"must be one of {ENVELOPES}, got {env!r}")

@@ -37,6 +37,18 @@ SCALE = {"pressure_pa": 100.0}
 TIME_COLUMNS = ("Year", "Month", "Day", "Hour", "Minute")
 
 
+def _label_key(label: object) -> str:
+    return " ".join(str(label).replace("_", " ").split()).lower()
+
+
+def _canonical_labels(columns) -> dict[str, str]:
+    """Header renames to the NSRDB API spellings: ``Dew_Point``, ``dew point`` → ``Dew Point``,
+    ``Relative_Humidity`` → ``Relative Humidity`` (downloads from the NSRDB viewer and other tools
+    use underscores), matched case-insensitively on the label."""
+    known = {_label_key(k): k for k in (*VARIABLES, *TIME_COLUMNS)}
+    return {c: known[_label_key(c)] for c in columns if _label_key(c) in known and c != known[_label_key(c)]}
+
+
 def read_nsrdb_csv(path: Path, station_key: str, *, latitude: float | None = None, longitude: float | None = None,
                    utc_offset_h: float | None = None, elevation_m: float | None = None) -> tuple[pl.DataFrame, dict]:
     """One NSRDB CSV → (canonical hourly frame, weather_files metadata). Pure.
@@ -54,6 +66,7 @@ def read_nsrdb_csv(path: Path, station_key: str, *, latitude: float | None = Non
         skip = 2
     data = pd.read_csv(io.StringIO("\n".join(lines[skip:])))
     data = data.loc[:, [c for c in data.columns if not str(c).startswith("Unnamed")]]
+    data = data.rename(columns=_canonical_labels(data.columns))
     missing = [c for c in (*TIME_COLUMNS[:4], "Temperature", "GHI") if c not in data.columns]
     if missing:
         raise SourceFormatError(f"{path}: missing NSRDB column(s) {missing}; found {list(data.columns)[:20]}")

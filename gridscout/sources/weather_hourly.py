@@ -25,11 +25,17 @@ EPW_COLUMNS = {"temp_air": "dry_bulb_c", "temp_dew": "dew_point_c", "relative_hu
 
 def read_epw(path: Path, station_key: str) -> tuple[pl.DataFrame, dict]:
     """One EPW file → (canonical hourly frame, metadata dict). Pure; raises SourceFormatError."""
+    return read_epw_bytes(path.read_bytes(), station_key, file=path)
+
+
+def read_epw_bytes(raw: bytes, station_key: str, *, file: Path | str) -> tuple[pl.DataFrame, dict]:
+    """EPW content (e.g. a zip member) → (canonical hourly frame, metadata dict); ``file`` names it
+    in errors. Pure; raises SourceFormatError."""
     import io
 
     import pvlib
 
-    raw = path.read_bytes()
+    path = file
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -28,7 +28,8 @@ def test_envelopes_match_ashrae_table_2_1(name):
 def test_every_design_loads_and_cites():
     ds = designs.load_designs()
     assert set(ds) == {"air_chiller_economizer", "air_evaporative", "waterside_economizer_tower",
-                       "direct_liquid", "immersion"}
+                       "direct_liquid", "immersion", "hyperscale_best", "tropical_air_cooled_chiller",
+                       "legacy_enterprise"}
     text = designs.DEFAULT_DESIGNS_PATH.read_text()
     # every table states its evidence: [published] / [derived] / [assumption] tags in its block
     for block in text.split("\n[")[1:]:

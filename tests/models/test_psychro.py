@@ -67,3 +67,16 @@ def test_state_uses_rh_where_dew_point_missing():
                                     rh_pct=np.array([np.nan, 50.0]))
     assert np.all(np.isfinite(st["wet_bulb_c"]))
     assert st["humidity_ratio"][1] == pytest.approx(psychrolib.GetHumRatioFromRelHum(25.0, 0.5, 101325.0), rel=1e-10)
+
+
+def test_saturated_air_from_enthalpy_matches_ashrae_table_2():
+    """ASHRAE Handbook - Fundamentals (2017) ch. 1, Table 2 (moist air at 101.325 kPa, saturated):
+    20 °C: W_s = 0.014758, h_s = 57.544 kJ/kg; 0 °C: W_s = 0.003789, h_s = 9.475 kJ/kg."""
+    import numpy as np
+
+    from gridscout.models import psychro
+
+    t, w = psychro.saturated_air_from_enthalpy(np.array([57544.0, 9475.0]), np.full(2, 101325.0))
+    # eq. 32 (the enthalpy the model uses) is within 0.04 kJ/kg of the table: ≤ 0.05 K here
+    assert t[0] == pytest.approx(20.0, abs=0.05) and w[0] == pytest.approx(0.014758, rel=3e-3)
+    assert t[1] == pytest.approx(0.0, abs=0.05) and w[1] == pytest.approx(0.003789, rel=3e-3)

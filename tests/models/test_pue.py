@@ -20,7 +20,15 @@ PUE_RANGE = {
     "waterside_economizer_tower": (1.10, 1.40),
     "direct_liquid": (1.07, 1.25),
     "immersion": (1.05, 1.20),
+    # issue 12: eco-mode UPS and low-pressure fans (Google central Ohio 1.04-1.06, test_design_span.py)
+    "hyperscale_best": (1.03, 1.25),
+    # tropical plants 1.3-1.5 in hot-humid climates, less where winters are dry or cold
+    "tropical_air_cooled_chiller": (1.15, 1.50),
+    # no economizer, double-conversion UPS at low load: Uptime industry average 1.54-1.59
+    "legacy_enterprise": (1.40, 1.70),
 }
+#: designs that stand for the installed base, not a new build
+LEGACY = ("legacy_enterprise",)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +48,8 @@ def test_annual_pue_inside_published_range(results, name):
     for key in WEATHER_FILES:
         r = results[(name, None)][key]
         assert lo <= r["pue_annual"] <= hi, (name, key, r["pue_annual"])
-        assert r["pue_annual"] < 1.58  # below the Uptime industry average for a new build
+        if name not in LEGACY:
+            assert r["pue_annual"] < 1.58  # below the Uptime industry average for a new build
         assert r["pue_peak"] >= r["pue_annual"] - 1e-12
         assert r["pue_method"] == "hourly"
 
@@ -66,7 +75,8 @@ def test_cold_climates_beat_hot(results, name):
     r = results[(name, None)]
     for cold in COLD:
         for hot in HOT:
-            assert r[cold]["free_cooling_hours"] > r[hot]["free_cooling_hours"]
+            if get_design(name).has_economizer:
+                assert r[cold]["free_cooling_hours"] > r[hot]["free_cooling_hours"]
             assert r[cold]["pue_annual"] < r[hot]["pue_annual"]
     assert r["miami"]["pue_annual"] == max(x["pue_annual"] for x in r.values())
 

@@ -1,10 +1,10 @@
-"""Site aggregator and the climate-statistics fidelity tier."""
+"""Site aggregator and the per-station climate-model fidelity tier."""
 
 import polars as pl
 import pytest
 
-from gridscout.models import climate_stats, pue
-from gridscout.models.designs import DesignError, load_designs
+from gridscout.models import pue
+from gridscout.models.designs import DesignError
 from gridscout.models.site import ESTIMATE_COLUMNS, estimate_sites
 
 
@@ -30,7 +30,8 @@ def _sites():
 @pytest.fixture(scope="module")
 def out(weather_all):
     stats = pl.DataFrame({"station_key": ["stats_only"], "ashrae_climate_zone": ["2A - Hot - Humid"],
-                          "heating_design_db_c": [5.0], "cooling_design_db_c": [34.0], "hdd18": [800], "cdd10": [4500]})
+                          "heating_design_db_c": [5.0], "cooling_design_db_c": [34.0], "hdd18": [800], "cdd10": [4500],
+                          "elevation_m": [30.0]})
     return estimate_sites(_sites(), weather_all, stats, "waterside_economizer_tower")
 
 
@@ -48,7 +49,7 @@ def test_station_computed_once_and_scaled(out, weather_all):
     assert r["chi-1"]["pue_annual"] == pytest.approx(ref["pue_annual"][0])
     assert r["chi-1"]["energy_mwh_per_year"] == pytest.approx(100 * 8760 * ref["pue_annual"][0])
     assert r["chi-2"]["energy_mwh_per_year"] == pytest.approx(r["chi-1"]["energy_mwh_per_year"] / 2)
-    assert r["chi-1"]["pue_method"] == "hourly" and r["zone-only"]["pue_method"] == "climate_stats"
+    assert r["chi-1"]["pue_method"] == "hourly" and r["zone-only"]["pue_method"] == "climate_model"
     # emissions = energy × intensity exactly; cost likewise
     assert r["chi-1"]["emissions_tco2_per_year"] == r["chi-1"]["energy_mwh_per_year"] * 400.0 / 1000.0
     assert r["chi-1"]["energy_cost_usd_per_year"] == r["chi-1"]["energy_mwh_per_year"] * 70.0
@@ -82,27 +83,14 @@ def test_rack_density_error(weather_all):
         estimate_sites(_sites(), weather_all, None, "air_chiller_economizer", rack_kw=80.0)
 
 
-def test_climate_table_agrees_with_hourly_model(weather_all):
-    table = climate_stats.load_table()
-    assert table["source"].null_count() == 0 and set(table["evidence"]) == {"modelled"}
-    fresh = climate_stats.build_table(pl.concat([pue.estimate_pue(weather_all, n) for n in load_designs()]))
-    j = table.join(fresh, on=["climate_zone", "cooling_design"], suffix="_new")
-    assert j.height == table.height
-    assert (j["pue_annual"] - j["pue_annual_new"]).abs().max() < 1e-3
-    assert (j["wue_onsite_l_per_kwh"] - j["wue_onsite_l_per_kwh_new"]).abs().max() < 1e-3
-
-
-def test_climate_table_inside_published_ranges():
-    t = climate_stats.load_table()
-    evap = {r["climate_zone"]: r["pue_annual"] for r in t.filter(pl.col("cooling_design") == "air_evaporative").iter_rows(named=True)}
-    assert 1.10 <= evap["6A"] <= 1.14 and 1.22 <= evap["1A"] <= 1.28   # Lei & Masanet ≈1.12 cold ... 1.25 hot
-    assert t["wue_onsite_l_per_kwh"].max() <= 1.9 and t["wue_onsite_l_per_kwh"].min() >= 0.0
-    tower = t.filter(pl.col("cooling_design") == "waterside_economizer_tower")["wue_onsite_l_per_kwh"]
-    assert tower.is_between(0.1, 1.9).all()
-    est = climate_stats.estimate_from_stats(pl.DataFrame({"station_key": ["a", "b"],
-                                                          "ashrae_climate_zone": ["5A - Cool - Humid", "9Z"]}),
-                                            "air_evaporative")
-    assert est["pue_method"].to_list() == ["climate_stats"] * 2
-    assert est["pue_annual"][0] == pytest.approx(
-        t.filter((pl.col("climate_zone") == "5A") & (pl.col("cooling_design") == "air_evaporative"))["pue_annual"][0])
-    assert est["pue_annual"][1] is None and "9Z" in est["null_reason"][1]
+def test_envelope_override_reaches_the_climate_model_tier(weather_all):
+    """Issue 12 bug: a profile's envelope override was ignored on the climate-statistics tier while
+    the ``envelope`` column claimed it. A3 widens the air-side economizer: more free hours, lower PUE."""
+    stats = pl.DataFrame({"station_key": ["stats_only"], "ashrae_climate_zone": ["2A - Hot - Humid"],
+                          "heating_design_db_c": [5.0], "cooling_design_db_c": [34.0], "hdd18": [800], "cdd10": [4500],
+                          "elevation_m": [30.0]})
+    sites = _sites().filter(pl.col("site_id") == "zone-only")
+    a1, a3 = (estimate_sites(sites, weather_all, stats, "air_chiller_economizer", envelope=e).row(0, named=True)
+              for e in ("A1", "A3"))
+    assert (a1["envelope"], a3["envelope"]) == ("A1", "A3") and a3["pue_method"] == "climate_model"
+    assert a3["pue_annual"] < a1["pue_annual"]
