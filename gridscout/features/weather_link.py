@@ -6,11 +6,26 @@ An hourly weather year stands for a location only when its station lies within
 elevation: a station 500 m up a mountain (or down in a valley) has another climate (the standard
 atmosphere cools 6.5 K per km, ICAO Doc 7488; 300 m ≈ 2 K). The location's elevation
 (``site_elevation_m``, with ``site_elevation_source``) is the candidate's own ``elevation_m``
-when it carries one, else the elevation of the nearest station-index entry within
-:data:`STATION_MAX_KM` (``weather_stations``: ISD/ASHRAE station elevations, a proxy for the
-terrain, not a DEM: no open DEM is in the raw data). A file for the point itself (within
-:data:`SAME_POINT_KM`, e.g. a PVGIS TMY fetched for the site) always stands for it; with no
-elevation known, no other file does."""
+when it carries one, else the elevation of a station-index entry within :data:`AT_STATION_KM` (the
+location is at that station: an airport, an observatory), else the inverse-distance-weighted **median**
+elevation of the :data:`TERRAIN_NEIGHBOURS` nearest station-index entries within :data:`STATION_MAX_KM` (``weather_stations``: ISD/ASHRAE station
+elevations, a proxy for the terrain, not a DEM: no open DEM is in the raw data; the median keeps one
+summit observatory among valley stations from making the lowland "high"). A file for the point itself
+(within :data:`SAME_POINT_KM`, e.g. a PVGIS TMY fetched for the site) always stands for it; with no
+elevation known, no other file does.
+
+A **summit station** (an entry more than :data:`SUMMIT_PROMINENCE_M` above the median of its
+neighbours within :data:`SUMMIT_NEIGHBOUR_KM`: a mountain observatory measuring free-atmosphere air)
+stands only for points within :data:`AT_STATION_KM` of it: it neither sets a terrain estimate nor
+stands for the valleys around it.
+
+The station-index entry (design conditions, degree days: the climate model's inputs) follows the
+same rule: of the :data:`STATION_CANDIDATES` nearest entries within :data:`STATION_MAX_KM`, the
+nearest one within :data:`HOURLY_WEATHER_MAX_DZ_M` of the location's elevation; where none is, the
+one closest in elevation (``station_dz_m`` says how far). So a lowland cell never takes a
+mountain-summit station (Zugspitze 2,960 m, Feldberg 1,496 m, Brocken 1,153 m) when a station nearer
+its own elevation is within the search radius — issue 15: ~1,070 German lowland cells used to be
+"very cold" that way."""
 
 from __future__ import annotations
 
@@ -30,15 +45,27 @@ STATION_MAX_KM = 100.0
 SAME_POINT_KM = 1.0
 #: Hourly files tried per location, nearest first, until one passes the elevation test.
 HOURLY_CANDIDATES = 8
+#: Station-index entries considered per location (nearest first) for the elevation-aware choice.
+STATION_CANDIDATES = 8
+#: Nearest station-index entries whose median elevation stands for the terrain where none is given.
+TERRAIN_NEIGHBOURS = 5
+#: A location this close to a station-index entry is at that station and takes its elevation [km].
+AT_STATION_KM = 2.0
+#: A station-index entry this much higher than the median of its neighbours within
+#: :data:`SUMMIT_NEIGHBOUR_KM` is a summit / mountain observatory [m] (free-atmosphere air: Zugspitze,
+#: Feldberg, Brocken, Mount Wilson, passes and ski areas …; 313 of the 17,292 entries, ~1.8 %).
+SUMMIT_PROMINENCE_M = 500.0
+SUMMIT_NEIGHBOUR_KM = 50.0
 
 
 def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
-    """Nearest station-index entry (within 100 km), the location's elevation, and the nearest hourly
-    weather file within 50 km whose station is within 300 m of that elevation.
+    """The location's elevation, its station-index entry (nearest within 100 km and 300 m of that
+    elevation, else closest in elevation) and the nearest hourly weather file within 50 km whose
+    station is within 300 m of that elevation.
 
     Adds ``weather_station_key``, ``weather_distance_km``, ``weather_elevation_m`` (the file's),
     ``site_elevation_m``, ``site_elevation_source``, ``station_elevation_m`` (the index entry's, for the
-    climate model), ``weather_file_skipped`` (the nearest file in
+    climate model), ``station_dz_m`` (entry minus location elevation), ``weather_file_skipped`` (the nearest file in
     range that failed the elevation test, with why) and the station-index columns.
 
     ``groups`` (optional :class:`PointGroups` of these locations) selects the grouped nearest search
@@ -50,26 +77,89 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
 
     st = ref.stations
     cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10"]
+    own = sites["elevation_m"].cast(pl.Float64) if "elevation_m" in sites.columns \
+        else pl.Series([None] * len(q), dtype=pl.Float64)
     if st.height:
-        i, km = nearest(SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy()), STATION_MAX_KM)
+        i, km, terrain = _station_choice(q, st, own.fill_null(np.nan).to_numpy())
         picked = take(st.select(*cols, "elevation_m"), i)
         station = pl.concat([picked.rename({"wmo": "station_wmo", "city": "station_name",
                                             "elevation_m": "station_elevation_m"}),
                              pl.DataFrame({"station_distance_km": km}).fill_nan(None)], how="horizontal")
     else:
+        terrain = np.full(len(q), np.nan)
         station = pl.DataFrame({c: pl.Series([None] * len(q), dtype=t) for c, t in (
             ("station_wmo", pl.Utf8), ("station_name", pl.Utf8), ("ashrae_climate_zone", pl.Utf8),
             ("heating_design_db_c", pl.Float64), ("cooling_design_db_c", pl.Float64), ("hdd18", pl.Float64),
             ("cdd10", pl.Float64), ("station_elevation_m", pl.Float64), ("station_distance_km", pl.Float64))})
-    own = sites["elevation_m"].cast(pl.Float64) if "elevation_m" in sites.columns \
-        else pl.Series([None] * len(q), dtype=pl.Float64)
-    elev = own.fill_null(station["station_elevation_m"].cast(pl.Float64))
+    elev = own.fill_null(pl.Series(terrain).fill_nan(None))
+    at_station = (station["station_distance_km"] <= AT_STATION_KM).fill_null(False)
     elev_src = pl.select(pl.when(own.is_not_null()).then(pl.lit("candidate elevation_m"))
-                         .when(elev.is_not_null()).then(pl.lit("weather_stations WMO ") + station["station_wmo"])
+                         .when(elev.is_not_null() & at_station).then(pl.lit("weather_stations WMO ") + station["station_wmo"])
+                         .when(elev.is_not_null())
+                         .then(pl.lit(f"weather_stations: distance-weighted median of the {TERRAIN_NEIGHBOURS} nearest entries"))
                          .otherwise(None).alias("site_elevation_source")).to_series()
+    station = station.with_columns(pl.col("station_elevation_m").cast(pl.Float64)).with_columns(
+        (pl.col("station_elevation_m") - elev).alias("station_dz_m"))
     hourly = _hourly_file(q, elev.to_numpy(), ref.weather_files, nearest)
     out = sites.with_columns(*hourly, elev.alias("site_elevation_m"), elev_src)
-    return pl.concat([out, station.with_columns(pl.col("station_elevation_m").cast(pl.Float64))], how="horizontal")
+    return pl.concat([out, station], how="horizontal")
+
+
+def summit_stations(idx: SphereIndex, elev_m: np.ndarray) -> np.ndarray:
+    """Boolean per station-index entry: a summit station (see :data:`SUMMIT_PROMINENCE_M`); needs at
+    least two neighbours within :data:`SUMMIT_NEIGHBOUR_KM` (a plateau city with no near neighbour,
+    e.g. Addis Ababa, is never called a summit)."""
+    if idx.n < 3:
+        return np.zeros(idx.n, dtype=bool)
+    k = min(6, idx.n)
+    d, ii = idx.tree.query(idx.tree.data, k=k, distance_upper_bound=chord_from_km(SUMMIT_NEIGHBOUR_KM), workers=-1)
+    nb_ok = np.isfinite(d[:, 1:])
+    nb = np.where(nb_ok, elev_m[np.where(nb_ok, ii[:, 1:], 0)], np.nan)
+    enough = np.isfinite(nb).sum(axis=1) >= 2
+    med = np.full(idx.n, np.nan)
+    med[enough] = np.nanmedian(nb[enough], axis=1)
+    return enough & np.isfinite(elev_m) & (elev_m - med > SUMMIT_PROMINENCE_M)
+
+
+def _weighted_median(values: np.ndarray, km: np.ndarray) -> np.ndarray:
+    """Row-wise median of ``values`` weighted by inverse distance (1 / max(km, 0.5)); NaN values and
+    infinite distances carry no weight; NaN where a row has none."""
+    w = np.where(np.isfinite(values) & np.isfinite(km), 1.0 / np.maximum(km, 0.5), 0.0)
+    order = np.argsort(np.where(w > 0, values, np.inf), axis=1)
+    v, w = np.take_along_axis(values, order, axis=1), np.take_along_axis(w, order, axis=1)
+    cum, total = np.cumsum(w, axis=1), w.sum(axis=1)
+    pick = np.argmax(cum >= total[:, None] / 2.0, axis=1)
+    return np.where(total > 0, v[np.arange(len(v)), pick], np.nan)
+
+
+def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per location (unit vectors ``q``): the chosen station-index row (−1: none within range), its
+    distance [km] and the terrain elevation estimate [m] (median of the nearest entries; NaN if none).
+    See the module docstring for the rule."""
+    n = len(q)
+    idx = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy())
+    k = min(STATION_CANDIDATES, idx.n)
+    d, ii = idx.tree.query(q, k=k, distance_upper_bound=chord_from_km(STATION_MAX_KM), workers=-1)
+    d, ii = np.asarray(d).reshape(n, k), np.asarray(ii).reshape(n, k)
+    st_elev = st["elevation_m"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    summit = summit_stations(idx, st_elev)
+    valid = np.isfinite(d) & (~summit[np.where(np.isfinite(d), ii, 0)] | (d <= chord_from_km(AT_STATION_KM)))
+    elev = np.where(valid, st_elev[np.where(valid, ii, 0)], np.nan)
+    terrain = _weighted_median(elev[:, :TERRAIN_NEIGHBOURS],
+                               np.where(valid, km_from_chord(np.where(valid, d, 0.0)), np.inf)[:, :TERRAIN_NEIGHBOURS])
+    at = valid[:, 0] & np.isfinite(elev[:, 0]) & (d[:, 0] <= chord_from_km(AT_STATION_KM))
+    terrain[at] = elev[at, 0]
+    site = np.where(np.isfinite(own_elev), own_elev, terrain)
+    dz = np.abs(elev - site[:, None])
+    ok = valid & (dz <= HOURLY_WEATHER_MAX_DZ_M)
+    col = np.where(ok.any(axis=1), ok.argmax(axis=1), 0)  # nearest within the elevation band
+    fallback = ~ok.any(axis=1) & np.isfinite(site) & np.isfinite(dz).any(axis=1)
+    if fallback.any():  # none within the band: the one closest in elevation
+        col[fallback] = np.nanargmin(np.where(np.isfinite(dz[fallback]), dz[fallback], np.inf), axis=1)
+    rows = np.arange(n)
+    chosen_ok = valid[rows, col]
+    km = np.where(chosen_ok, km_from_chord(np.where(chosen_ok, d[rows, col], 0.0)), np.nan)
+    return np.where(chosen_ok, ii[rows, col], -1), km, terrain
 
 
 def _hourly_file(q: np.ndarray, site_elev: np.ndarray, wf: pl.DataFrame, nearest) -> list[pl.Series]:

@@ -38,7 +38,7 @@ def _link(ref, rows, **extra):
 def test_station_elevation_far_from_the_file_falls_back_to_the_station_index(ref):
     out = _link(ref, [("comalapa", 13.441, -89.056), ("ilopango", 13.70, -89.12), ("bishoftu", 8.733, 39.0)])
     c = out["comalapa"]
-    assert c["site_elevation_m"] == 31.0 and c["site_elevation_source"] == "weather_stations WMO 786660"
+    assert c["site_elevation_m"] == 31.0 and c["site_elevation_source"] == "weather_stations WMO 786660"  # at the AP
     assert c["weather_source"] == "station_index" and c["weather_station_key"] == "wmo:786660"
     assert "San Salvador-Ilopango" in c["weather_file_skipped"] and "+590 m" in c["weather_file_skipped"]
     i = out["ilopango"]  # at the file's own station: same elevation
@@ -157,3 +157,50 @@ def test_example_markets_pue_follows_climate(first_slice_db, raw_dir, tmp_path):
             assert got["pue_annual"].n_unique() >= got["weather_station_key"].n_unique()
         else:
             assert got["pue_annual"].max() - got["pue_annual"].min() >= 0.13
+
+
+SUMMITS = {"109610": "Zugspitze", "109080": "Feldberg", "104530": "Brocken", "109800": "Wendelstein"}
+
+
+def test_lowland_points_never_take_a_summit_station(ref):
+    """Issue 15: a point in the valley below a mountain observatory takes a station near its own elevation.
+
+    Ehrwald (Tyrol, ~1,000 m) is 5.4 km from the Zugspitze observatory (2,960 m) and 14 km from
+    Garmisch-Partenkirchen (720 m); Bad Harzburg (~250 m) lies 10 km below the Brocken (1,153 m); the
+    Dreisam valley east of Freiburg below the Feldberg (1,496 m); Bayrischzell below the Wendelstein."""
+    out = _link(ref, [("ehrwald", 47.40, 10.92), ("bad_harzburg", 51.88, 10.56), ("dreisam", 47.92, 7.98),
+                      ("bayrischzell", 47.67, 12.01)])
+    for site, r in out.items():
+        assert r["station_wmo"] not in SUMMITS, (site, r["station_name"])
+        assert r["site_elevation_source"].startswith("weather_stations: distance-weighted median of the 5"), site
+        assert abs(r["station_dz_m"]) <= HOURLY_WEATHER_MAX_DZ_M, (site, r["station_dz_m"])
+    # Zugspitze (2,960 m, 2,100 m above its neighbours' median) is a summit station: it sets no terrain;
+    # the distance-weighted median of the five nearest others (720, 860, 1,184, 834 m, …) is 834 m
+    assert out["ehrwald"]["site_elevation_m"] == 834.0
+    from gridscout.features.weather_link import summit_stations
+    from gridscout.geo.nearest import SphereIndex
+
+    st = ref.stations
+    flags = summit_stations(SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy()),
+                            st["elevation_m"].cast(pl.Float64).fill_null(float("nan")).to_numpy())
+    flagged = set(st.filter(pl.Series(flags))["wmo"])
+    assert set(SUMMITS) <= flagged and "634500" not in flagged  # Addis Ababa-Bole: a plateau city, not a summit
+    assert 0.005 < flags.mean() < 0.03
+    # at the observatory itself the observatory stands for it
+    top = _link(ref, [("zugspitze", 47.4208, 10.9847)])["zugspitze"]
+    assert top["station_wmo"] == "109610" and top["site_elevation_m"] == 2960.0
+
+
+def test_screening_cells_in_germany_use_no_summit_station_for_lowland(ref):
+    """Every res-6 cell centre of a box around the Harz and one around the Alps' edge: a summit station
+    stands only for points whose terrain estimate is within 300 m of it."""
+    import numpy as np
+
+    lat, lon = np.meshgrid(np.arange(47.3, 47.8, 0.05), np.arange(10.6, 12.2, 0.05))
+    lat2, lon2 = np.meshgrid(np.arange(51.6, 52.0, 0.05), np.arange(10.3, 11.0, 0.05))
+    lats, lons = np.r_[lat.ravel(), lat2.ravel()], np.r_[lon.ravel(), lon2.ravel()]
+    sites = pl.DataFrame({"site_id": [str(i) for i in range(len(lats))], "latitude": lats, "longitude": lons})
+    got = weather_links(sites, ref)
+    summit = got.filter(pl.col("station_wmo").is_in(list(SUMMITS)))
+    assert (summit["station_dz_m"].abs() <= HOURLY_WEATHER_MAX_DZ_M).all()
+    assert got.height > 400 and summit.height < 0.02 * got.height
