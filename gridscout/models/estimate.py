@@ -47,6 +47,11 @@ def estimate_for_sites(feats: pl.DataFrame, weather: pl.DataFrame | None, profil
     keep = f.drop([c for c in est.columns if c in f.columns and c != "site_id"] + ["it_load_mw"], strict=False)
     out = keep.join(est, on="site_id", how="left").rename({"it_nameplate_mw": "it_load_mw"}).with_columns(
         pl.lit(fac.utilisation).alias("it_utilisation"))
+    # IT load evidence: the candidate file's own figure is observed; otherwise it is the profile's default
+    given = feats["it_load_mw"].is_not_null() if "it_load_mw" in feats.columns else pl.Series([False] * feats.height)
+    given_ids = set(feats.filter(given)["site_id"].to_list())
+    out = out.with_columns(pl.when(pl.col("site_id").is_in(list(given_ids))).then(pl.lit("observed"))
+                           .otherwise(pl.lit("profile default")).alias("it_load_mw__evidence"))
     return out, _extras(out, weather, fac)
 
 

@@ -1,0 +1,164 @@
+"""Words for a site's score: which inputs were UNKNOWN, why two sites tie, what decides a rank.
+
+Pure functions on one scores row (or the scores frame) and the profile recorded in run.json; the
+renderer only places the text. Nothing here computes a score: it reads the engine's columns
+(``score_<c>``, ``contrib_<c>``, ``unknown_criteria``, ``unknown_columns``; see
+:mod:`gridscout.scoring.engine`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from gridscout.report.fields import FIELDS, fmt_number, is_missing
+
+_FIELD_UNITS = {f.column: (f.unit, f.digits) for f in FIELDS}
+_SUFFIX_UNITS = (("_g_per_kwh", "gCO2eq/kWh", 0), ("_usd_per_mwh", "$/MWh", 2), ("_l_per_kwh", "L/kWh", 3),
+                 ("_mw", "MW", 0), ("_kv", "kV", 0), ("_km", "km", 1), ("_hours", "h/yr", 0), ("_c", "°C", 1),
+                 ("_pct", "%", 1))
+
+
+def value_text(column: str, value: Any) -> str:
+    """A feature value with the unit its column name states (``5,396 MW``, ``1.145``)."""
+    if is_missing(value):
+        return "UNKNOWN"
+    if isinstance(value, str):
+        return value
+    if column in _FIELD_UNITS:
+        unit, digits = _FIELD_UNITS[column]
+    else:
+        unit, digits = next(((u, d) for s, u, d in _SUFFIX_UNITS if column.endswith(s)), ("", 2))
+    if column == "cfe_share_24x7":
+        return f"{float(value) * 100:.0f} %"
+    return f"{fmt_number(value, digits)} {unit}".rstrip()
+
+
+def code_text(code: Any) -> str:
+    """run.json ``code_version`` ({'gridscout': '0.1.0', 'git': '…', 'python': '3.11.7'}) in words."""
+    if is_missing(code) or code == "":
+        return "UNKNOWN"
+    if not isinstance(code, dict):
+        return str(code)
+    parts = []
+    if code.get("gridscout"):
+        parts.append(f"gridscout {code['gridscout']}")
+    if code.get("git"):
+        parts.append(f"git {str(code['git'])[:10]}")
+    if code.get("python"):
+        parts.append(f"Python {code['python']}")
+    parts += [f"{k} {v}" for k, v in code.items() if k not in ("gridscout", "git", "python")]
+    return " · ".join(parts) or "UNKNOWN"
+
+
+def criterion_columns(profile: dict[str, Any] | None) -> dict[str, list[str]]:
+    """criterion -> every column its sub-criteria (and their fallbacks) read, in profile order."""
+    out: dict[str, list[str]] = {}
+    for c in (profile or {}).get("criteria") or []:
+        if not isinstance(c, dict):
+            continue
+        cols: list[str] = []
+        for s in c.get("subs") or []:
+            while isinstance(s, dict):
+                cols.append(str(s.get("column")))
+                s = s.get("fallback")
+        out[str(c.get("name"))] = cols
+    return out
+
+
+def _split(v: Any) -> list[str]:
+    return [] if is_missing(v) else [p.strip() for p in str(v).split(",") if p.strip()]
+
+
+def unknown_inputs(row: dict[str, Any], profile: dict[str, Any] | None) -> dict[str, list[str]]:
+    """criterion -> the UNKNOWN columns its score rests on (from the engine's ``unknown_*`` columns).
+
+    A criterion listed in ``unknown_criteria`` is always a key, even if its column cannot be named."""
+    crit_cols = criterion_columns(profile)
+    cols = _split(row.get("unknown_columns"))
+    out = {}
+    for crit in _split(row.get("unknown_criteria")):
+        out[crit] = [c for c in cols if c in crit_cols.get(crit, [])] or [c for c in cols if c not in
+                                                                           sum(crit_cols.values(), [])]
+    return out
+
+
+def _used_columns(profile: dict[str, Any] | None, rows: list[dict[str, Any]]) -> list[str]:
+    """The column each sub-criterion actually read for these rows: the first of its fallback chain
+    with a value in any row (the primary column when all are UNKNOWN)."""
+    used = []
+    for c in (profile or {}).get("criteria") or []:
+        for s in (c.get("subs") or []) if isinstance(c, dict) else []:
+            chain = []
+            while isinstance(s, dict):
+                chain.append(str(s.get("column")))
+                s = s.get("fallback")
+            used.append(next((col for col in chain if any(not is_missing(r.get(col)) for r in rows)), chain[0]))
+    return used
+
+
+def ties(scores: pl.DataFrame, profile: dict[str, Any] | None, names: dict[str, str]) -> dict[str, str]:
+    """site_id -> why it shares its exact score with other ranked sites (only for tied sites)."""
+    if not {"score", "site_id"} <= set(scores.columns):
+        return {}
+    ok = scores.filter(pl.col("score").is_not_null() & ~pl.col("excluded").fill_null(False)) \
+        if "excluded" in scores.columns else scores.filter(pl.col("score").is_not_null())
+    ok = ok.with_columns(pl.col("score").round(9).alias("_s"))
+    groups = ok.group_by("_s").agg(pl.col("site_id")).filter(pl.col("site_id").list.len() > 1)
+    out: dict[str, str] = {}
+    by_id = {r["site_id"]: r for r in ok.iter_rows(named=True)}
+    for ids in groups["site_id"].to_list():
+        rows = [by_id[i] for i in ids]
+        same, differ = [], []
+        for col in dict.fromkeys(_used_columns(profile, rows)):
+            vals = {repr(r.get(col)) for r in rows}
+            if len(vals) == 1:
+                if not is_missing(rows[0].get(col)):
+                    same.append(f"{col} {value_text(col, rows[0].get(col))}")
+            else:
+                differ.append(col)
+        shared = [f"{lab} {rows[0][k]}" for k, lab in (("grid_zone", "grid zone"), ("us_state", "US state"),
+                                                       ("country", "country"), ("weather_station_key", "weather station"))
+                  if k in rows[0] and not is_missing(rows[0][k]) and len({r.get(k) for r in rows}) == 1]
+        for i in ids:
+            others = ", ".join(names.get(o, o) for o in ids if o != i)
+            text = (f"Tied at {fmt_number(rows[0]['score'], 1)} with {others}: every sub-score is identical"
+                    + (f" because they share {', '.join(shared)}" if shared else ""))
+            if same:
+                text += f"; the same scored inputs: {', '.join(same)}"
+            if differ:
+                text += (f"; {', '.join(differ)} differ but score the same (beyond the 0- or 100-point limit of the "
+                         "profile, or UNKNOWN at the penalty)")
+            out[i] = text + "."
+    return out
+
+
+def deciding_facts(row: dict[str, Any], crit: list[str], profile: dict[str, Any] | None,
+                   n: int = 3) -> list[str]:
+    """The two or three facts that decide the rank: the largest and the smallest weighted
+    contributions, each with the input value behind it."""
+    crit_cols = criterion_columns(profile)
+    weights = {str(c.get("name")): float(c.get("weight") or 0) for c in (profile or {}).get("criteria") or []
+               if isinstance(c, dict)}
+    tot = sum(weights.values()) or 1.0
+    unknown = unknown_inputs(row, profile)
+    items = []
+    for c in crit:
+        contrib, sub = row.get(f"contrib_{c}"), row.get(f"score_{c}")
+        if is_missing(contrib) or is_missing(sub):
+            continue
+        col = next((x for x in crit_cols.get(c, []) if not is_missing(row.get(x))), None)
+        inp = f"{col} {value_text(col, row.get(col))}" if col else "no input value"
+        if c in unknown:
+            inp += f"; {', '.join(unknown[c])} UNKNOWN (scored at the penalty)"
+        lost = weights.get(c, 0) / tot * 100 - float(contrib)  # points missed against a perfect score
+        items.append((float(contrib), lost, f"{c} {fmt_number(sub, 0)}/100 → {fmt_number(contrib, 1)} points ({inp})"))
+    if not items:
+        return []
+    best = sorted(items, key=lambda t: -t[0])[:max(n - 1, 1)]
+    worst = max(items, key=lambda t: t[1])
+    facts = [f"strongest: {t[2]}" for t in best]
+    if worst not in best and worst[1] > 0.5:
+        facts.append(f"costs most: {worst[2]}, {fmt_number(worst[1], 1)} points short of full marks")
+    return facts[:n]
