@@ -25,7 +25,7 @@ tr.excluded td{color:#777;background:#fafafa}
 .g-FAIL{background:#fee2e2;color:#991b1b} .g-UNKNOWN{background:var(--unkbg);color:var(--unk);border:1px dashed #f97316}
 .ev{font-size:.75em;color:var(--mut)} .ev-observed{color:#166534} .ev-derived{color:#1e40af} .ev-modelled{color:#7c2d12}
 .controls{margin:.5rem 0} .controls input[type=search]{width:22rem;max-width:100%;padding:.25rem}
-td{overflow-wrap:anywhere} td.files{font-size:.8em} .card .grid>div{max-width:100%;overflow-x:auto}
+td,code{overflow-wrap:anywhere} #gs-table td{overflow-wrap:normal} td.files{font-size:.8em} .grid>div{max-width:100%;min-width:0;overflow-x:auto}
 td.on-unknown{color:var(--unk);background:var(--unkbg)} .tie{border-left:4px solid #3b528b;background:#eef2fb;padding:.3rem .6rem;margin:.4rem 0} .why{border:1px solid var(--bd);border-radius:4px;padding:.3rem .6rem;margin:.4rem 0;max-width:100%;overflow-x:auto} .why ul,.callout ul{margin:.2rem 0;padding-left:1.2rem}
 @media (max-width:600px){body{padding:0 .6rem 2rem} nav a{display:inline-block;margin:.1rem .6rem .1rem 0}}
 .map{max-width:min(1100px,100%);height:auto;border:1px solid var(--bd);background:#fff}
