@@ -15,6 +15,12 @@ import polars as pl
 from gridscout.report.fields import FIELDS, fmt_number, is_missing
 
 _FIELD_UNITS = {f.column: (f.unit, f.digits) for f in FIELDS}
+_LABELS = {f.column: f.label for f in FIELDS}
+
+
+def label(column: str) -> str:
+    """The card's label of a column (``Generation within 50 km``), else the column name."""
+    return _LABELS.get(column, column)
 _SUFFIX_UNITS = (("_g_per_kwh", "gCO2eq/kWh", 0), ("_usd_per_mwh", "$/MWh", 2), ("_l_per_kwh", "L/kWh", 3),
                  ("_mw", "MW", 0), ("_kv", "kV", 0), ("_km", "km", 1), ("_hours", "h/yr", 0), ("_c", "°C", 1),
                  ("_pct", "%", 1))
@@ -115,7 +121,7 @@ def ties(scores: pl.DataFrame, profile: dict[str, Any] | None, names: dict[str, 
             vals = {repr(r.get(col)) for r in rows}
             if len(vals) == 1:
                 if not is_missing(rows[0].get(col)):
-                    same.append(f"{col} {value_text(col, rows[0].get(col))}")
+                    same.append(f"{label(col)} {value_text(col, rows[0].get(col))}")
             else:
                 differ.append(col)
         shared = [f"{lab} {rows[0][k]}" for k, lab in (("grid_zone", "grid zone"), ("us_state", "US state"),
@@ -149,7 +155,7 @@ def deciding_facts(row: dict[str, Any], crit: list[str], profile: dict[str, Any]
         if is_missing(contrib) or is_missing(sub):
             continue
         col = next((x for x in crit_cols.get(c, []) if not is_missing(row.get(x))), None)
-        inp = f"{col} {value_text(col, row.get(col))}" if col else "no input value"
+        inp = f"{label(col)} {value_text(col, row.get(col))}" if col else "no input value"
         if c in unknown:
             inp += f"; {', '.join(unknown[c])} UNKNOWN (scored at the penalty)"
         lost = weights.get(c, 0) / tot * 100 - float(contrib)  # points missed against a perfect score

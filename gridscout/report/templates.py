@@ -26,7 +26,7 @@ tr.excluded td{color:#777;background:#fafafa}
 .ev{font-size:.75em;color:var(--mut)} .ev-observed{color:#166534} .ev-derived{color:#1e40af} .ev-modelled{color:#7c2d12}
 .controls{margin:.5rem 0} .controls input[type=search]{width:22rem;max-width:100%;padding:.25rem}
 td,code{overflow-wrap:anywhere} #gs-table td{overflow-wrap:normal} td.files{font-size:.8em} .grid>div{max-width:100%;min-width:0;overflow-x:auto}
-td.on-unknown{color:var(--unk);background:var(--unkbg)} .tie{border-left:4px solid #3b528b;background:#eef2fb;padding:.3rem .6rem;margin:.4rem 0} .why{border:1px solid var(--bd);border-radius:4px;padding:.3rem .6rem;margin:.4rem 0;max-width:100%;overflow-x:auto} .why ul,.callout ul{margin:.2rem 0;padding-left:1.2rem}
+td.on-unknown,span.on-unknown{color:var(--unk);background:var(--unkbg)} span.on-unknown{font-size:.8em;font-weight:400} .tie{border-left:4px solid #3b528b;background:#eef2fb;padding:.3rem .6rem;margin:.4rem 0} .why{border:1px solid var(--bd);border-radius:4px;padding:.3rem .6rem;margin:.4rem 0;max-width:100%;overflow-x:auto} .why ul,.callout ul{margin:.2rem 0;padding-left:1.2rem}
 @media (max-width:600px){body{padding:0 .6rem 2rem} nav a{display:inline-block;margin:.1rem .6rem .1rem 0}}
 .map{max-width:min(1100px,100%);height:auto;border:1px solid var(--bd);background:#fff}
 .map .sea{fill:#eef4f8} .map .b-country{fill:#f4f1ea;stroke:#9b9b9b;stroke-width:.5}
@@ -134,7 +134,7 @@ failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks ar
 <section id="sites"><h2>Sites</h2>
 {% for s in sites %}<details class="card" id="{{ s.card_id }}"{% if loop.index <= open_cards %} open{% endif %}>
 <summary>{% if not s.excluded and s.rank_text != 'UNKNOWN' %}#{{ s.rank_text }} · {% endif %}{{ s.name }} <span class="muted">({{ s.site_id }})</span> —
-{% if s.excluded %}<span class="badge g-FAIL">EXCLUDED</span>{% elif s.score_text == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}<span class="score-big">{{ s.score_text }}</span>{% endif %}</summary>
+{% if s.excluded %}<span class="badge g-FAIL">EXCLUDED</span>{% elif s.score_text == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}<span class="score-big">{{ s.score_text }}</span>{% if s.on_unknown %} <span class="on-unknown" title="rests on UNKNOWN: {{ s.on_unknown.keys()|join(', ') }}">* rests on UNKNOWN {{ s.on_unknown.keys()|join(', ') }}</span>{% endif %}{% endif %}</summary>
 <p class="muted">{{ s.where }}</p>
 {% if s.excluded %}<div class="excl">Excluded: {{ s.exclusion_reason }}</div>{% endif %}
 {% if s.tie %}<p class="tie">{{ s.tie }}</p>{% endif %}
