@@ -39,6 +39,9 @@ def test_score_prints_the_top_table_and_report_is_0644(first_slice_db, tmp_path)
     res = _cli("score", "--out", str(out), "--db", str(first_slice_db), "--mc-draws", "20", env_db=first_slice_db)
     assert res.returncode == 0, res.stderr[-3000:]
     assert "top 10 sites" in res.stdout
+    # the temporary Prefect server's boilerplate is silenced unless --verbose (issue 16)
+    assert "Starting temporary server" not in res.stderr and "docs.prefect.io" not in res.stderr
+    assert "Beginning flow run" not in res.stderr
     from gridscout.report.render import render_report
 
     path = render_report(out)
