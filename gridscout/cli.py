@@ -102,10 +102,12 @@ def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source i
 
 def _print_ingest(results: list[dict]) -> None:
     table = Table(title="ingest")
-    for col in ("source", "status", "vintage", "rows", "rejected"):
+    for col in ("source", "status", "vintage", "rows", "rejected (bad)", "superseded (older records)"):
         table.add_column(col)
     for r in results:
-        table.add_row(r["source_id"], r["status"], str(r["vintage"]), f"{r['rows']:,}", f"{r['rows_rejected']:,}")
+        sup = sum(int(x.get("rows") or 0) for x in r.get("rejections") or [] if x.get("superseded"))
+        table.add_row(r["source_id"], r["status"], str(r["vintage"]), f"{r['rows']:,}", f"{r['rows_rejected']:,}",
+                      f"{sup:,}")
     out_console.print(table)
 
 
