@@ -26,7 +26,8 @@ tr.excluded td{color:#777;background:#fafafa}
 .ev{font-size:.75em;color:var(--mut)} .ev-observed{color:#166534} .ev-derived{color:#1e40af} .ev-modelled{color:#7c2d12}
 .controls{margin:.5rem 0} .controls input[type=search]{width:22rem;max-width:100%;padding:.25rem}
 td,code{overflow-wrap:anywhere} #gs-table td{overflow-wrap:normal} td.files{font-size:.8em} .grid>div{max-width:100%;min-width:0;overflow-x:auto}
-td.on-unknown,span.on-unknown{color:var(--unk);background:var(--unkbg)} span.on-unknown{font-size:.8em;font-weight:400} .tie{border-left:4px solid #3b528b;background:#eef2fb;padding:.3rem .6rem;margin:.4rem 0} .why{border:1px solid var(--bd);border-radius:4px;padding:.3rem .6rem;margin:.4rem 0;max-width:100%;overflow-x:auto} .why ul,.callout ul{margin:.2rem 0;padding-left:1.2rem}
+td.on-unknown,span.on-unknown{color:var(--unk);background:var(--unkbg)} span.on-unknown{font-size:.8em;font-weight:400} .tie{border-left:4px solid #3b528b;background:#eef2fb;padding:.3rem .6rem;margin:.4rem 0} .why{border:1px solid var(--bd);border-radius:4px;padding:.3rem .6rem;margin:.4rem 0;max-width:100%;overflow-x:auto} .pair{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start} .pair-col{flex:1 1 420px;min-width:0;max-width:100%;overflow-x:auto}
+.why ul,.callout ul{margin:.2rem 0;padding-left:1.2rem}
 @media (max-width:600px){body{padding:0 .6rem 2rem} nav a{display:inline-block;margin:.1rem .6rem .1rem 0}}
 .map{max-width:min(1100px,100%);height:auto;border:1px solid var(--bd);background:#fff}
 .map .sea{fill:#eef4f8} .map .b-country{fill:#f4f1ea;stroke:#9b9b9b;stroke-width:.5}
@@ -72,7 +73,18 @@ return (x<y?-1:x>y?1:0)*(asc?1:-1);});rows.forEach(function(r){tb.appendChild(r)
 function filt(){var s=(q.value||'').toLowerCase(),n=0;Array.prototype.forEach.call(tb.rows,function(r){
 var ok=(!s||r.textContent.toLowerCase().indexOf(s)>=0)&&!(hx.checked&&r.getAttribute('data-excluded')==='1');
 r.style.display=ok?'':'none';if(ok)n++;});cnt.textContent=String(n);t.setAttribute('data-visible-rows',String(n));}
-q.addEventListener('input',filt);hx.addEventListener('change',filt);filt();}
+q.addEventListener('input',filt);hx.addEventListener('change',filt);filt();
+var pair=document.getElementById('gs-pair'),picks=[],hint=pair?pair.innerHTML:'';
+function showPair(){if(!pair)return;if(picks.length<2){pair.innerHTML=hint;pair.removeAttribute('data-pair');return;}
+pair.innerHTML='';picks.forEach(function(id){var src=document.getElementById(id);if(!src)return;var c=src.cloneNode(true);
+c.removeAttribute('id');c.open=true;Array.prototype.forEach.call(c.querySelectorAll('[id]'),function(e){e.removeAttribute('id');});
+var w=document.createElement('div');w.className='pair-col';w.appendChild(c);pair.appendChild(w);});
+pair.setAttribute('data-pair',picks.join(','));}
+function pick(id,on){if(on){if(picks.indexOf(id)<0)picks.push(id);if(picks.length>2){var old=picks.shift();
+var o=tb.querySelector('.gs-pick[data-card="'+old+'"]');if(o)o.checked=false;}}else{picks=picks.filter(function(x){return x!==id;});}showPair();}
+tb.addEventListener('change',function(e){var t=e.target;if(t.classList&&t.classList.contains('gs-pick'))pick(t.getAttribute('data-card'),t.checked);});
+var m=/^#pair=([A-Za-z0-9-]+),([A-Za-z0-9-]+)$/.exec(location.hash||'');if(m){[m[1],m[2]].forEach(function(id){
+var b=tb.querySelector('.gs-pick[data-card="'+id+'"]');if(b){b.checked=true;pick(id,true);}});}}
 var de=document.documentElement;document.body.setAttribute('data-overflow-px',String(Math.max(0,de.scrollWidth-de.clientWidth)));
 document.body.setAttribute('data-js-ready','1');})();"""
 
@@ -112,15 +124,18 @@ Boundaries: {{ boundaries_note }}.</p>
 <label><input type="checkbox" id="gs-hide-excluded"> hide excluded</label>
 <span class="muted"><span id="gs-count">{{ sites|length }}</span> of {{ sites|length }} shown · click a header to sort</span></div>
 <div class="tablewrap"><table id="gs-table" data-visible-rows="{{ sites|length }}">
-<thead><tr>{% for c in table_cols %}<th data-type="{{ c.type }}" title="{{ c.help }}">{{ c.label }}</th>{% endfor %}</tr></thead>
+<thead><tr><th data-type="text" title="tick two rows to compare the sites side by side (below the table)">⇄</th>{% for c in table_cols %}<th data-type="{{ c.type }}" title="{{ c.help }}">{{ c.label }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for s in sites %}<tr class="{{ 'excluded' if s.excluded else '' }}" data-excluded="{{ '1' if s.excluded else '0' }}" data-site-id="{{ s.site_id }}">
-{% for cell in s.table %}<td class="{{ cell.cls }}" data-sort="{{ cell.sort }}"{% if cell.title %} title="{{ cell.title }}"{% endif %}>{% if cell.href %}<a href="#{{ cell.href }}">{{ cell.text }}</a>{% elif cell.text == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ cell.text }}{% endif %}</td>{% endfor %}
+<td data-sort=""><input type="checkbox" class="gs-pick" data-card="{{ s.card_id }}" aria-label="compare {{ s.name }}"></td>{% for cell in s.table %}<td class="{{ cell.cls }}" data-sort="{{ cell.sort }}"{% if cell.title %} title="{{ cell.title }}"{% endif %}>{% if cell.href %}<a href="#{{ cell.href }}">{{ cell.text }}</a>{% elif cell.text == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ cell.text }}{% endif %}</td>{% endfor %}
 </tr>
 {% endfor %}</tbody></table></div>
 <p class="muted">Scores are 0–100 points (100 = best under this profile). <b>*</b> marks a score that rests on an
 input with no data ({{ n_on_unknown }} of {{ n_scored }} ranked sites): {{ unknown_policy }}. “excluded” in the Rank column: the site
 failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks are exact ties, explained on each site card.{% endif %}</p>
+<h3>Two sites side by side</h3>
+<div id="gs-pair" class="pair"><p class="muted">Tick two rows in the ⇄ column to see their site cards side by side here
+(or open the report with <code>#pair=site-0,site-1</code> after its name).</p></div>
 </section>
 
 <section id="robustness"><h2>Robustness</h2>

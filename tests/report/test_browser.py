@@ -129,3 +129,26 @@ def test_overflow_harness_catches_a_wide_page(chromium, page, tmp_path):
     finally:
         wide.unlink()
     assert int(got[390]) > 100
+
+
+def test_two_sites_side_by_side(chromium, page):
+    """Ticking two rows shows both site cards next to each other without leaving the page (the
+    report opened with ``#pair=<card>,<card>`` ticks them, as a click would)."""
+    import html as html_lib
+
+    scores = page["scores"]
+    ranked = scores.filter(~pl.col("excluded")).sort("rank")
+    cards = dict(re.findall(r'<details class="card" id="(site-\d+)"[^>]*>\s*<summary>.*?\((.*?)\)</span>', page["dom"],
+                            re.S))
+    by_site = {v: k for k, v in cards.items()}
+    a, b = by_site[ranked["site_id"][0]], by_site[ranked["site_id"][3]]
+    res = run_chromium(chromium, page["report"].as_uri() + f"#pair={a},{b}", "--dump-dom")
+    pair = re.search(r'<div id="gs-pair" class="pair" data-pair="([^"]*)">(.*?)</section>', res.stdout, re.S)
+    assert pair and pair.group(1) == f"{a},{b}"
+    cols = re.findall(r'<div class="pair-col"><details class="card" open="">\s*<summary>.*?\((.*?)\)</span>',
+                      pair.group(2), re.S)
+    assert cols == [ranked["site_id"][0], ranked["site_id"][3]]
+    assert html_lib.escape(ranked["site_name"][3]) in pair.group(2)
+    assert len(re.findall(r'\bid="site-', res.stdout)) == len(cards)  # the copies carry no duplicate ids
+    body = dict(re.findall(r'([\w-]+)="([^"]*)"', re.search(r"<body([^>]*)>", res.stdout).group(1)))
+    assert body["data-js-errors"] == "0" and body["data-csp-violations"] == "0"
