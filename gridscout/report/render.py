@@ -172,11 +172,14 @@ def _site_charts(row: dict[str, Any], hourly: _SeriesLookup, monthly: _SeriesLoo
         cache[("h", hkey)] = charts.hourly_pue_chart(part, title) if part is not None else None
     (out.append(cache[("h", hkey)]) if cache[("h", hkey)] else missing.append("hourly PUE"))
     m = monthly.get(row.get("site_id"))
-    for cols_, label, unit in ((("water_onsite_m3", "water_m3"), "Water consumed", "m³"),
+    for cols_, label, unit in ((("pue_mean",), "PUE, monthly mean", ""),
+                               (("water_onsite_m3", "water_m3"), "Water consumed", "m³"),
                                (("energy_mwh",), "Facility energy", "MWh")):
         col = next((c for c in cols_ if m is not None and c in m.columns), cols_[0])
         svg = charts.monthly_chart(m, col, label, unit) if m is not None else None
         (out.append(svg) if svg else missing.append(f"monthly {label.lower()}"))
+    svg = charts.water_split_chart(row)
+    (out.append(svg) if svg else missing.append("water split (on-site or off-site water UNKNOWN)"))
     f = fuel.get(row.get("site_id"))
     svg = charts.fuel_mix_chart(f) if f is not None else None
     (out.append(svg) if svg else missing.append("fuel mix (no plant within 50 km in the plant source)"))

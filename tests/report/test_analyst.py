@@ -200,3 +200,16 @@ def test_no_straight_line_across_the_map(page):
     assert _long_inner_segments(russia, w, h) == []
     for d in re.findall(r'<path class="b-country" d="([^"]+)"', svg):
         assert _long_inner_segments(d, w, h) == []
+
+
+def test_water_split_and_monthly_pue_charts(page):
+    """Every site with on- and off-site water gets the split chart with the engine's values; sites with
+    an hourly weather file get a monthly PUE chart (monthly.parquet ``pue_mean``)."""
+    html, scores = page["html"], page["scores"]
+    for r in scores.filter(pl.col("water_onsite_m3_per_year").is_not_null()
+                           & pl.col("water_offsite_m3_per_year").is_not_null()).iter_rows(named=True):
+        card = _card(html, r["site_id"])
+        assert "Water: on-site vs off-site (power) [m³/yr]" in card
+        assert f"<title>on-site: {r['water_onsite_m3_per_year']:,.0f} m³/yr</title>" in card
+    for sid in scores.filter(pl.col("pue_method") == "hourly")["site_id"]:
+        assert "PUE, monthly mean by month" in _card(html, sid)
