@@ -15,7 +15,7 @@ table{border-collapse:collapse;font-size:.86rem} th,td{border:1px solid var(--bd
 th{background:var(--bg2);text-align:left}
 #gs-table th{cursor:pointer;user-select:none;white-space:nowrap} #gs-table th[aria-sort=ascending]::after{content:" ▲"}
 #gs-table th[aria-sort=descending]::after{content:" ▼"}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.excluded td{color:#777;background:#fafafa}
 .unknown{color:var(--unk);background:var(--unkbg);border:1px dashed #f97316;border-radius:3px;padding:0 .25rem;
  font-weight:600;font-size:.8em;letter-spacing:.03em}
