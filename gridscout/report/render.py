@@ -148,6 +148,19 @@ def _hourly_weather(row: dict[str, Any]) -> bool:
     return is_missing(method) or method == "hourly"
 
 
+def _field_source(f, row: dict[str, Any]) -> str | None:
+    """The source a card value came from at this site: the row's own source column where the
+    value names one (carbon, price, plants), else the field's fixed source (climate statistics, not
+    the hourly file, for a PUE estimated from them)."""
+    if f.column in ROW_SOURCE_COLUMNS and not is_missing(row.get(ROW_SOURCE_COLUMNS[f.column])):
+        return str(row.get(ROW_SOURCE_COLUMNS[f.column]))
+    if f.source in ("gppd", "gppd_usa") and not is_missing(row.get("capacity__source")):
+        return str(row.get("capacity__source"))
+    if f.source == "weather_hourly" and not _hourly_weather(row):
+        return "weather_stations"
+    return f.source
+
+
 class _SeriesLookup:
     """Rows of an optional per-site/per-station frame, partitioned once."""
 
@@ -211,7 +224,9 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
             continue
         if text == UNKNOWN:
             unknown_fields.append(label)
-        fields.append({"label": label, "value": text, "evidence": ev})
+        src = None if text == UNKNOWN else _field_source(f, row)
+        fields.append({"label": label, "value": text, "evidence": ev, "source": src,
+                       "vintage": (vintages.get(src) or "") if src else ""})
     criteria = [{"name": c, "score": fmt_number(row.get(f"score_{c}"), 1),
                  "contrib": fmt_number(row.get(f"contrib_{c}"), 2)} for c in crit]
     unknowns = []

@@ -162,8 +162,8 @@ failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks ar
 {% for c in s.criteria %}<tr><td>{{ c.name }}</td>{% for v in (c.score, c.contrib) %}<td class="num{% if c.name in s.on_unknown and v != 'UNKNOWN' %} on-unknown{% endif %}"{% if c.name in s.on_unknown %} title="rests on UNKNOWN: {{ s.on_unknown[c.name]|join(', ') }}"{% endif %}>{% if v == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ v }}{% if c.name in s.on_unknown %} *{% endif %}{% endif %}</td>{% endfor %}</tr>{% endfor %}
 {% if s.robust %}<tr><td colspan="3" class="muted">{{ s.robust }}</td></tr>{% endif %}
 </table></div>
-<div><h3>Physical estimates</h3><table><tr><th>quantity</th><th>value</th><th>evidence</th></tr>
-{% for f in s.fields %}<tr><td>{{ f.label }}</td><td class="num">{% if f.value == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ f.value }}{% endif %}</td><td><span class="ev ev-{{ f.evidence|replace(" ", "-") }}">{{ f.evidence }}</span></td></tr>{% endfor %}
+<div><h3>Physical estimates</h3><table><tr><th>quantity</th><th>value</th><th>evidence · source, vintage</th></tr>
+{% for f in s.fields %}<tr><td>{{ f.label }}</td><td class="num">{% if f.value == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ f.value }}{% endif %}</td><td><span class="ev ev-{{ f.evidence|replace(" ", "-") }}">{{ f.evidence }}</span>{% if f.source %} <span class="ev">· <code>{{ f.source }}</code> {{ f.vintage }}</span>{% endif %}</td></tr>{% endfor %}
 </table></div>
 <div><h3>Data sources</h3><table><tr><th>for</th><th>source</th><th>vintage</th></tr>
 {% for src in s.sources %}<tr><td>{{ src.what }}</td><td><code>{{ src.source }}</code>{% if src.detail %} <span class="muted">{{ src.detail }}</span>{% endif %}</td><td>{% if src.vintage == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ src.vintage }}{% endif %}</td></tr>{% endfor %}

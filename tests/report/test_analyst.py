@@ -143,9 +143,18 @@ def test_provenance_per_site(page):
         assert "profile default" in it and "observed" not in it  # markets.csv gives no IT load
         if r["pue_method"] == "climate_stats":
             assert "Hourly weather file" not in card and "<td>hourly weather</td>" not in card
-        if "Generation capacity within 50 km by fuel" in card:
-            assert "fuel-mix rows" not in card and "fuel mix" not in card.split("Not drawn for this site")[-1][:300] \
-                or "Not drawn for this site" not in card
+        not_drawn = re.search(r"Not drawn for this site: (.*?)</p>", card, re.S)
+        if "Generation capacity within 50 km by fuel" in card and not_drawn:
+            assert "fuel mix" not in not_drawn.group(1)  # never 'no fuel-mix rows' under a fuel-mix chart
+        # each value names its source at this site, next to its evidence
+        gen = re.search(r"<tr><td>Generation within 50 km</td>.*?</tr>", card, re.S)
+        if gen and r["capacity__source"]:
+            assert f"<code>{r['capacity__source']}</code>" in gen.group(0)
+        pue = re.search(r"<tr><td>PUE, annual</td>.*?</tr>", card, re.S).group(0)
+        if r["pue_annual"] is not None:
+            want = "weather_hourly" if r["pue_method"] == "hourly" else "weather_stations"
+            assert f"<code>{want}</code>" in pue, (r["site_id"], pue)
+    assert "No hourly, monthly or fuel-mix rows" not in html
     hourly = scores.filter(pl.col("pue_method") == "hourly")
     assert hourly.height >= 1
     for sid in hourly["site_id"]:
