@@ -140,6 +140,16 @@ def ties(scores: pl.DataFrame, profile: dict[str, Any] | None, names: dict[str, 
     return out
 
 
+def _weather_basis(row: dict[str, Any]) -> str:
+    """Where a site's PUE comes from: its hourly weather file, or climate statistics of a station."""
+    station = row.get("station_name") if not is_missing(row.get("station_name")) else row.get("weather_station_key")
+    dist = row.get("weather_distance_km")
+    where = "" if is_missing(station) else f", {station}" + ("" if is_missing(dist) else f" {fmt_number(dist, 0)} km away")
+    if row.get("weather_source") == "hourly_file" or row.get("pue_method") == "hourly":
+        return "hourly weather file" + where
+    return "climate statistics" + where
+
+
 def deciding_facts(row: dict[str, Any], crit: list[str], profile: dict[str, Any] | None,
                    n: int = 3) -> list[str]:
     """The two or three facts that decide the rank: the largest and the smallest weighted
@@ -156,6 +166,8 @@ def deciding_facts(row: dict[str, Any], crit: list[str], profile: dict[str, Any]
             continue
         col = next((x for x in crit_cols.get(c, []) if not is_missing(row.get(x))), None)
         inp = f"{label(col)} {value_text(col, row.get(col))}" if col else "no input value"
+        if col and col.startswith("pue") or col == "free_cooling_hours":
+            inp += f" ({_weather_basis(row)})"
         if c in unknown:
             inp += f"; {', '.join(unknown[c])} UNKNOWN (scored at the penalty)"
         lost = weights.get(c, 0) / tot * 100 - float(contrib)  # points missed against a perfect score

@@ -7,13 +7,14 @@ Every test renders run folders written by ``gridscout.jobs.score.score_candidate
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 
 import polars as pl
 import pytest
 
 from gridscout.report import render_report
-from gridscout.report.explain import ties
+from gridscout.report.explain import deciding_facts, ties
 from gridscout.report.profile_view import profile_settings
 
 US_PLANT_SOURCE, WORLD_PLANT_SOURCE = "gppd_usa", "gppd"
@@ -23,7 +24,7 @@ US_PLANT_SOURCE, WORLD_PLANT_SOURCE = "gppd_usa", "gppd"
 def page(run_dir, run_dir_b, tmp_path_factory):
     out = tmp_path_factory.mktemp("analyst") / "report.html"
     html = render_report(run_dir, compare_to=run_dir_b, out=out, allow_outside=True).read_text()
-    return {"html": html, "scores": pl.read_parquet(run_dir / "scores.parquet")}
+    return {"html": html, "scores": pl.read_parquet(run_dir / "scores.parquet"), "run_dir": run_dir}
 
 
 def _visible(html: str) -> str:
@@ -222,3 +223,14 @@ def test_water_split_and_monthly_pue_charts(page):
         assert f"<title>on-site: {r['water_onsite_m3_per_year']:,.0f} m³/yr</title>" in card
     for sid in scores.filter(pl.col("pue_method") == "hourly")["site_id"]:
         assert "PUE, monthly mean by month" in _card(html, sid)
+
+
+def test_deciding_facts_say_where_the_pue_comes_from(page):
+    scores = page["scores"]
+    crit = ["power", "cooling", "water", "carbon", "price"]
+    prof = json.loads((page["run_dir"] / "run.json").read_text())["profile"]
+    for method, basis in (("hourly", "(hourly weather file, "), ("climate_stats", "(climate statistics, ")):
+        row = scores.filter((pl.col("pue_method") == method) & ~pl.col("excluded")).row(0, named=True)
+        facts = deciding_facts(row, ["cooling"], prof, n=1)
+        assert facts and f"PUE, annual {row['pue_annual']:.3f}" in facts[0] and basis in facts[0], facts
+        assert len(deciding_facts(row, crit, prof)) <= 3
