@@ -58,6 +58,27 @@ def code_text(code: Any) -> str:
     return " · ".join(parts) or "UNKNOWN"
 
 
+def time_text(iso: Any) -> str:
+    """An ISO timestamp from run.json as ``2026-12-03 10:06:40 UTC`` (UNKNOWN when absent or unreadable)."""
+    import datetime as dt
+
+    if is_missing(iso) or not str(iso).strip():
+        return "UNKNOWN"
+    try:
+        t = dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC)
+        return t.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return t.strftime("%Y-%m-%d %H:%M:%S")
+
+
+#: run values of ``pue_method`` in words
+PUE_METHOD_TEXT = {"hourly": "hourly model on the site's weather year",
+                   "climate_stats": "climate statistics of the nearest station (no hourly weather file)"}
+
+
 def criterion_columns(profile: dict[str, Any] | None) -> dict[str, list[str]]:
     """criterion -> every column its sub-criteria (and their fallbacks) read, in profile order."""
     out: dict[str, list[str]] = {}

@@ -21,7 +21,7 @@ import polars as pl
 from gridscout import __version__
 from gridscout.report import charts
 from gridscout.report.compare import compare_runs
-from gridscout.report.explain import code_text, deciding_facts, ties, unknown_inputs
+from gridscout.report.explain import PUE_METHOD_TEXT, code_text, deciding_facts, ties, time_text, unknown_inputs
 from gridscout.report.fields import (FIELDS, LOCATION_SOURCES, ROW_SOURCE_COLUMNS, UNKNOWN, fmt_field, fmt_number,
                                      is_missing, sort_key)
 from gridscout.report.maps import site_map_svg
@@ -215,6 +215,8 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
         ev = (_text(row.get(ev_col)).lower() if ev_col in cols and not is_missing(row.get(ev_col))
               else "not stated" if present else "not in run")
         text = fmt_field(f, v)
+        if f.column == "pue_method" and not is_missing(v):
+            text = PUE_METHOD_TEXT.get(str(v), str(v))
         label = f.label
         if f.column in ("weather_station_key", "weather_distance_km") and not _hourly_weather(row):
             if f.column == "weather_distance_km":
@@ -379,7 +381,8 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
     n_on_unknown = sum(1 for s in sites if s["on_unknown"] and not s["excluded"])
     return {
         "version": __version__, "run_id": data.run_id, "run": data.run, "profile": profile,
-        "code_text": code_text(data.run.get("code_version")), "n_on_unknown": n_on_unknown, "n_tied": len(tied),
+        "code_text": code_text(data.run.get("code_version")), "started_text": time_text(data.run.get("started_at")),
+        "finished_text": time_text(data.run.get("finished_at")), "n_on_unknown": n_on_unknown, "n_tied": len(tied),
         "unknown_policy": unknown_policy_text(profile.get("unknown")) if profile else "UNKNOWN (no profile recorded)",
         "csp": content_security_policy(), "css": CSS, "hook_js": HOOK_JS, "main_js": MAIN_JS,
         "sites": sites, "n_excluded": n_excl, "n_scored": n_scored, "open_cards": OPEN_CARDS,

@@ -103,7 +103,7 @@ TEMPLATE = """<!DOCTYPE html>
 <header>
 <h1>gridscout: candidate AI data-center sites</h1>
 <div class="meta"><span>run <code>{{ run_id }}</code></span>
-<span>started {{ run.started_at or "UNKNOWN" }}</span><span>finished {{ run.finished_at or "UNKNOWN" }}</span>
+<span>started {{ started_text }}</span><span>finished {{ finished_text }}</span>
 <span>code {{ code_text }}</span>
 <span>profile <b>{{ profile.name or "UNKNOWN" }}</b>{% if profile.version %} v{{ profile.version }}{% endif %}</span>
 <span>{{ n_scored }} ranked · {{ n_excluded }} excluded · {{ sites|length }} candidates</span></div>

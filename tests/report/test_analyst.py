@@ -58,6 +58,8 @@ def test_no_raw_dict_json_or_repr_in_the_page(page):
         hits = re.findall(rf".{{0,60}}{pat}.{{0,60}}", text)
         assert not hits, f"raw dict/JSON/repr in the report: {hits[:3]}"
     assert "code gridscout " in text and "· git " in text  # the header's code version, in words
+    assert re.search(r"started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", text)  # no microseconds, no +00:00
+    assert "climate_stats" not in text  # the PUE method in words
 
 
 def test_profile_and_unknown_policy_in_words(page):
