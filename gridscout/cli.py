@@ -7,6 +7,7 @@ checks) print their message and exit with status 2 — no stack trace.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,18 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="DuckDB warehouse file (
 FetchWeatherOpt = Annotated[bool, typer.Option("--fetch-weather", help="Fetch a PVGIS hourly weather year (live API) for sites with no hourly weather file within 50 km.")]
 FailStaleOpt = Annotated[bool, typer.Option("--fail-on-stale", help="Fail when a loaded source is older than its max_age_days.")]
 RawOpt = Annotated[str | None, typer.Option("--raw", help="Raw files folder <raw>/<source_id>/<file> (default: $GRIDSCOUT_RAW_DIR or data/raw).")]
+
+
+@app.callback()
+def _global_options(verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Show Prefect's log lines (temporary server start/stop, flow-run states).")] = False
+                    ) -> None:
+    """Reuse a running local Prefect server (PREFECT_API_URL, or one listening on 127.0.0.1:4200 as
+    started by scripts/prefect_server.sh start); otherwise a temporary one, quietly unless --verbose."""
+    mode = prefect_env.configure_cli(verbose)
+    if verbose:
+        console.print(f"Prefect API: {mode} ({os.environ.get('PREFECT_API_URL') or 'temporary server'})",
+                      highlight=False)
 
 
 def friendly(fn):
@@ -89,10 +102,12 @@ def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source i
 
 def _print_ingest(results: list[dict]) -> None:
     table = Table(title="ingest")
-    for col in ("source", "status", "vintage", "rows", "rejected"):
+    for col in ("source", "status", "vintage", "rows", "rejected (bad)", "superseded (older records)"):
         table.add_column(col)
     for r in results:
-        table.add_row(r["source_id"], r["status"], str(r["vintage"]), f"{r['rows']:,}", f"{r['rows_rejected']:,}")
+        sup = sum(int(x.get("rows") or 0) for x in r.get("rejections") or [] if x.get("superseded"))
+        table.add_row(r["source_id"], r["status"], str(r["vintage"]), f"{r['rows']:,}", f"{r['rows_rejected']:,}",
+                      f"{sup:,}")
     out_console.print(table)
 
 

@@ -24,7 +24,7 @@ from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
 from gridscout.reference import Reference
 from gridscout.warehouse.readers.reference import read_reference, weather_hourly
-from gridscout.runs import child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
+from gridscout.runs import check_out_dir, child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
 from gridscout.warehouse.db import open_warehouse
 
 #: Sources without which no honest score can be made (everything else degrades to UNKNOWN).
@@ -139,7 +139,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         timings["fetch_weather"] = time.perf_counter() - t
 
     run_id = new_run_id(started)
-    run_dir = safe_out_dir(out, run_id)
+    check_out_dir(out, run_id)  # refuse a bad --out now; the folder is made only when there are results
 
     t = time.perf_counter()
     feats = build_features(cands, ref, carbon_year=prof.carbon_year)
@@ -156,6 +156,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     timings["scoring"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    run_dir = safe_out_dir(out, run_id)  # a run that fails before this point leaves no folder behind
     _write_parquet(scores, run_dir, "scores.parquet")
     for name, frame in extras.items():
         _write_parquet(frame, run_dir, f"{name}.parquet")

@@ -135,7 +135,21 @@ def monthly_chart(monthly: pl.DataFrame, column: str, label: str, unit: str) -> 
     if df.height == 0:
         return None
     items = [(MONTHS[(m - 1) % 12], v) for m, v in df.iter_rows()]
-    return bar_svg(items, f"{label} by month [{unit}]", unit)
+    return bar_svg(items, f"{label} by month" + (f" [{unit}]" if unit else ""), unit)
+
+
+def water_split_chart(row: dict[str, Any]) -> str | None:
+    """On-site vs off-site water of one site and the stress-weighted total [m³/yr] (UNKNOWN parts left
+    out and named in the title, never drawn as 0)."""
+    parts = (("on-site", "water_onsite_m3_per_year"),  # evaporation and blowdown at the site
+             ("off-site (power)", "water_offsite_m3_per_year"),  # consumed by the generation mix
+             ("stress-weighted", "water_stress_weighted_m3_per_yr"))
+    items = [(lab, float(row[c])) for lab, c in parts if not is_missing(row.get(c))]
+    missing = [lab for lab, c in parts if is_missing(row.get(c))]
+    if len(items) < 2:
+        return None
+    title = "Water: on-site vs off-site (power) [m³/yr]" + (f" ({', '.join(missing)}: UNKNOWN)" if missing else "")
+    return bar_svg(items, title, "m³/yr", horizontal=True)
 
 
 def fuel_mix_chart(fuel_mix: pl.DataFrame, radius_km: float = 50) -> str | None:
@@ -274,9 +288,14 @@ def contribution_bars(row: dict[str, Any], criteria: list[str]) -> str:
     return "".join(parts)
 
 
+#: ``score_*`` columns of the engine that are not a criterion's sub-score (:mod:`gridscout.scoring.engine`)
+NOT_CRITERIA = ("score_rests_on_unknown",)
+
+
 def criteria_present(columns: list[str]) -> list[str]:
     """Criteria that have a sub-score or contribution column in this run (known ones first)."""
     found = [c for c in CRITERIA if f"score_{c}" in columns or f"contrib_{c}" in columns]
     extra = sorted({c.removeprefix("contrib_") for c in columns if c.startswith("contrib_")} - set(found))
-    extra += sorted({c.removeprefix("score_") for c in columns if c.startswith("score_")} - set(found) - set(extra))
+    extra += sorted({c.removeprefix("score_") for c in columns if c.startswith("score_") and c not in NOT_CRITERIA}
+                    - set(found) - set(extra))
     return found + extra

@@ -8,19 +8,8 @@ from typing import Any
 import polars as pl
 
 from gridscout.report.fields import fmt_number, is_missing, sort_key
+from gridscout.report.profile_view import profile_settings
 from gridscout.report.rundir import RunData
-
-
-def flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested dicts -> ``{"a.b.c": value}`` (lists kept as JSON text)."""
-    out: dict[str, Any] = {}
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            key = f"{prefix}.{k}" if prefix else str(k)
-            out.update(flatten(v, key) if isinstance(v, dict) else {key: v})
-    elif prefix:
-        out[prefix] = obj
-    return out
 
 
 def _display(v: Any) -> str:
@@ -59,9 +48,10 @@ def compare_runs(this: RunData, other: RunData) -> dict[str, Any]:
             "presence": presence, "_order": (ra if not is_missing(ra) else 1e9, rb if not is_missing(rb) else 1e9),
         })
     rows.sort(key=lambda r: r.pop("_order"))
-    pa, pb = flatten(this.run.get("profile") or {}), flatten(other.run.get("profile") or {})
-    profile_diff = [{"key": k, "a": _display(pa.get(k)), "b": _display(pb.get(k))}
-                    for k in sorted(set(pa) | set(pb)) if pa.get(k) != pb.get(k)]
+    pa, pb = profile_settings(this.run.get("profile")), profile_settings(other.run.get("profile"))
+    keys = list(dict.fromkeys([*pa, *pb]))
+    profile_diff = [{"key": k, "a": pa.get(k, "not set"), "b": pb.get(k, "not set")}
+                    for k in keys if pa.get(k) != pb.get(k) and k != "sha256"]
     va = {s.get("source_id"): s.get("vintage") for s in this.run.get("sources") or [] if isinstance(s, dict)}
     vb = {s.get("source_id"): s.get("vintage") for s in other.run.get("sources") or [] if isinstance(s, dict)}
     source_diff = [{"key": str(k), "a": _display(va.get(k)), "b": _display(vb.get(k))}
