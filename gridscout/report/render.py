@@ -303,7 +303,7 @@ def _table(i: int, row: dict[str, Any], ctx: dict[str, Any], crit: list[str], co
 
     cells = [
         rank_cell,
-        _cell(ctx["name"], ctx["name"].lower(), "", href=ctx["card_id"]),
+        _cell(ctx["name"], ctx["name"].lower(), "name", href=ctx["card_id"]),
         _cell(ctx["site_id"], ctx["site_id"]),
         _cell(_text(row.get("country")), sort_key(row.get("country"))),
         _cell(_us_state_text(row), sort_key(row.get("us_state"))),
@@ -327,11 +327,11 @@ def _table(i: int, row: dict[str, Any], ctx: dict[str, Any], crit: list[str], co
         flags = row.get("gate_flags")
         if not is_missing(flags) and str(flags).strip() and str(flags).strip() not in txt:
             txt += f" ({str(flags).strip()})"
-        cells.append(_cell(txt, str(GATE_ORDER.get(worst, 1))))
+        cells.append(_cell(txt, str(GATE_ORDER.get(worst, 1)), "gates"))
     if "status" in cols:
         cells.append(_cell("—" if is_missing(row.get("status")) else str(row.get("status")), sort_key(row.get("status"))))
     status = f"excluded: {ctx['exclusion_reason']}" if ctx["excluded"] else "scored"
-    cells.append(_cell(status, status.lower()))
+    cells.append(_cell(status, status.lower(), "reason"))
     return cells
 
 

@@ -13,7 +13,7 @@ h3{margin:.3rem 0} nav a{margin-right:1rem}
 .meta{color:var(--mut);font-size:.9rem} .meta span{margin-right:1.2rem}
 table{border-collapse:collapse;font-size:.86rem} th,td{border:1px solid var(--bd);padding:.2rem .45rem;vertical-align:top}
 th{background:var(--bg2);text-align:left}
-#gs-table th{cursor:pointer;user-select:none;white-space:nowrap} #gs-table th[aria-sort=ascending]::after{content:" ▲"}
+#gs-table{font-size:.8rem} #gs-table th{cursor:pointer;user-select:none} #gs-table td,#gs-table th{padding:.2rem .3rem} #gs-table th[aria-sort=ascending]::after{content:" ▲"}
 #gs-table th[aria-sort=descending]::after{content:" ▼"}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.excluded td{color:#777;background:#fafafa}
@@ -25,7 +25,7 @@ tr.excluded td{color:#777;background:#fafafa}
 .g-FAIL{background:#fee2e2;color:#991b1b} .g-UNKNOWN{background:var(--unkbg);color:var(--unk);border:1px dashed #f97316}
 .ev{font-size:.75em;color:var(--mut)} .ev-observed{color:#166534} .ev-derived{color:#1e40af} .ev-modelled{color:#7c2d12} .ev-user-supplied{color:#6b21a8;font-weight:600} .ev-profile{color:#475569}
 .controls{margin:.5rem 0} .controls input[type=search]{width:22rem;max-width:100%;padding:.25rem}
-td,code{overflow-wrap:anywhere} #gs-table td{overflow-wrap:normal} td.files{font-size:.8em} .grid>div{max-width:100%;min-width:0;overflow-x:auto}
+td,code{overflow-wrap:anywhere} #gs-table td{overflow-wrap:normal} #gs-table td.gates,#gs-table td.reason{overflow-wrap:anywhere;min-width:7rem} #gs-table td.name{overflow-wrap:anywhere;min-width:5.5rem} td.files{font-size:.8em} .grid>div{max-width:100%;min-width:0;overflow-x:auto}
 td.on-unknown,span.on-unknown{color:var(--unk);background:var(--unkbg)} span.on-unknown{font-size:.8em;font-weight:400} .tie{border-left:4px solid #3b528b;background:#eef2fb;padding:.3rem .6rem;margin:.4rem 0} .why{border:1px solid var(--bd);border-radius:4px;padding:.3rem .6rem;margin:.4rem 0;max-width:100%;overflow-x:auto} .pair{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start} .pair-col{flex:1 1 420px;min-width:0;max-width:100%;overflow-x:auto}
 .why ul,.callout ul{margin:.2rem 0;padding-left:1.2rem}
 @media (max-width:600px){body{padding:0 .6rem 2rem} nav a{display:inline-block;margin:.1rem .6rem .1rem 0}}
@@ -86,6 +86,8 @@ tb.addEventListener('change',function(e){var t=e.target;if(t.classList&&t.classL
 var m=/^#pair=([A-Za-z0-9-]+),([A-Za-z0-9-]+)$/.exec(location.hash||'');if(m){[m[1],m[2]].forEach(function(id){
 var b=tb.querySelector('.gs-pick[data-card="'+id+'"]');if(b){b.checked=true;pick(id,true);}});}}
 var de=document.documentElement;document.body.setAttribute('data-overflow-px',String(Math.max(0,de.scrollWidth-de.clientWidth)));
+var wo=[];Array.prototype.forEach.call(document.querySelectorAll('.tablewrap>table[id]'),function(x){var w=x.parentNode;
+wo.push(x.id+':'+Math.max(0,w.scrollWidth-w.clientWidth));});document.body.setAttribute('data-table-overflow-px',wo.join(' '));
 document.body.setAttribute('data-js-ready','1');})();"""
 
 TEMPLATE = """<!DOCTYPE html>
@@ -205,7 +207,7 @@ Candidates: <code>{{ candidates.path or "UNKNOWN" }}</code>, {{ candidates.rows 
 </section>
 
 <section id="sources"><h2>Data sources</h2>
-{% if run_sources %}<div class="tablewrap"><table><tr><th>source</th><th>vintage</th><th>loaded at</th><th>files</th></tr>
+{% if run_sources %}<div class="tablewrap"><table id="gs-sources"><tr><th>source</th><th>vintage</th><th>loaded at</th><th>files</th></tr>
 {% for s in run_sources %}<tr><td><code>{{ s.source_id }}</code></td><td>{{ s.vintage }}</td><td>{{ s.loaded_at }}</td><td class="muted files">{{ s.files }}</td></tr>{% endfor %}</table></div>
 {% else %}<p><span class="unknown">UNKNOWN</span> run.json lists no sources.</p>{% endif %}
 {% if timings %}<p class="muted">Timings [s]: {% for k, v in timings %}{{ k }} {{ v }}{% if not loop.last %} · {% endif %}{% endfor %}</p>{% endif %}

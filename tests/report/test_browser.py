@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from gridscout.report import render_report
-from tests.report.browser import overflow_px, page_log_problems, read_png, run_chromium, unshare_ok
+from tests.report.browser import (overflow_px, page_log_problems, read_png, run_chromium, table_overflow_px,
+                                 unshare_ok)
 from tests.report.rundir_fixture import N_SITES, XSS_NAME, XSS_NAME_2
 
 pytestmark = pytest.mark.browser
@@ -118,6 +119,15 @@ def test_no_horizontal_overflow_at_desktop_and_phone_widths(chromium, page):
     """Issue 16: at 1,400 px and 390 px (phone) the page never scrolls sideways; wide tables scroll
     inside their own box."""
     assert overflow_px(chromium, page["report"], (1400, 390)) == {1400: "0", 390: "0"}
+
+
+def test_ranking_and_sources_tables_show_every_column_at_1400_px(chromium, page):
+    """At 1,400 px the ranking (18 columns, gate names and exclusion reasons included) and the data
+    sources table fit their box: no column hidden behind a sideways scroll. On a phone the ranking
+    scrolls inside its own box (the page does not: see above)."""
+    wide = table_overflow_px(chromium, page["report"], 1400)
+    assert wide["gs-table"] == 0 and wide["gs-sources"] == 0, wide
+    assert table_overflow_px(chromium, page["report"], 390)["gs-table"] > 0  # the measurement is live
 
 
 def test_overflow_harness_catches_a_wide_page(chromium, page, tmp_path):
