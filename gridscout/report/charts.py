@@ -90,9 +90,12 @@ def _nice_max(v: float) -> float:
     return next(m * exp for m in (1, 2, 2.5, 5, 10) if m * exp >= v)
 
 
-def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal: bool = False) -> str:
-    """A small hand-drawn bar chart (fast for one chart per site; all text escaped)."""
-    vmax = _nice_max(max((v for _, v in items), default=0.0))
+def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal: bool = False,
+            base: float = 0.0) -> str:
+    """A small hand-drawn bar chart (fast for one chart per site; all text escaped). ``base``: the
+    value the vertical bars grow from (0, or a quantity's physical floor such as PUE 1.0)."""
+    vmax = base + _nice_max(max((v - base for _, v in items), default=0.0))
+    digits = 0 if base == 0 and vmax >= 10 else 2
     parts = []
     if horizontal:
         label_w, bar_w, row_h = 110, 200, 16
@@ -110,14 +113,15 @@ def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal
         w, h = left + plot_w + 10, top + plot_h + 22
         step = plot_w / max(len(items), 1)
         parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#888"/>'
-                     f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{fmt_number(vmax, 0)}</text>'
-                     f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>'
+                     f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{fmt_number(vmax, digits)}</text>'
+                     f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">{fmt_number(base, digits)}</text>'
                      f'<text x="4" y="{top + plot_h / 2:.0f}">{escape(unit)}</text>')
         for i, (lab, v) in enumerate(items):
-            bh = v / vmax * plot_h
+            bh = max(v - base, 0.0) / (vmax - base) * plot_h
             x = left + i * step
             parts.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - bh:.1f}" width="{step - 4:.1f}" height="{bh:.1f}" '
-                         f'fill="#21918c"><title>{escape(lab)}: {fmt_number(v, 1)} {escape(unit)}</title></rect>'
+                         f'fill="#21918c"><title>{escape(lab)}: {fmt_number(v, max(digits, 1))} {escape(unit)}'
+                         '</title></rect>'
                          f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle">'
                          f'{escape(lab)}</text>')
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart small" width="{w}" height="{h}" '
@@ -126,8 +130,14 @@ def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal
     return head + "".join(parts) + "</svg>"
 
 
+#: PUE is total facility energy / IT energy, never below 1 (The Green Grid, White Paper #49, "PUE: A
+#: Comprehensive Examination of the Metric", 2012): its bars grow from 1.0, so months differ visibly
+BAR_BASE = {"pue_mean": 1.0}
+
+
 def monthly_chart(monthly: pl.DataFrame, column: str, label: str, unit: str) -> str | None:
-    """Bars per month for one column of ``monthly.parquet`` (null months left out, not drawn as 0)."""
+    """Bars per month for one column of ``monthly.parquet`` (null months left out, not drawn as 0);
+    bars grow from the column's physical floor (:data:`BAR_BASE`, else 0)."""
     if monthly is None or monthly.height == 0 or column not in monthly.columns or "month" not in monthly.columns:
         return None
     df = (monthly.select(pl.col("month").cast(pl.Int32), pl.col(column).cast(pl.Float64).alias("v"))
@@ -135,7 +145,7 @@ def monthly_chart(monthly: pl.DataFrame, column: str, label: str, unit: str) -> 
     if df.height == 0:
         return None
     items = [(MONTHS[(m - 1) % 12], v) for m, v in df.iter_rows()]
-    return bar_svg(items, f"{label} by month" + (f" [{unit}]" if unit else ""), unit)
+    return bar_svg(items, f"{label} by month" + (f" [{unit}]" if unit else ""), unit, base=BAR_BASE.get(column, 0.0))
 
 
 def water_split_chart(row: dict[str, Any]) -> str | None:

@@ -234,8 +234,18 @@ def test_water_split_and_monthly_pue_charts(page):
         card = _card(html, r["site_id"])
         assert "Water: on-site vs off-site (power) [m³/yr]" in card
         assert f"<title>on-site: {r['water_onsite_m3_per_year']:,.0f} m³/yr</title>" in card
+    monthly = pl.read_parquet(page["run_dir"] / "monthly.parquet")
     for sid in scores.filter(pl.col("pue_method") == "hourly")["site_id"]:
-        assert "PUE, monthly mean by month" in _card(html, sid)
+        card = _card(html, sid)
+        assert "PUE, monthly mean by month" in card
+        # the bars grow from PUE 1.0 (its physical floor), not 0: a summer month stands out
+        svg = re.search(r'<svg[^>]*>(?:(?!</svg>).)*PUE, monthly mean by month.*?</svg>', card, re.S).group(0)
+        assert '<text x="52" y="134" text-anchor="end">1.00</text>' in svg
+        heights = [float(h) for h in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', svg)]
+        pue = monthly.filter(pl.col("site_id") == sid).sort("month")["pue_mean"].to_list()
+        assert len(heights) == len(pue) == 12
+        assert max(heights) / min(heights) == pytest.approx((max(pue) - 1) / (min(pue) - 1), rel=0.02)
+        assert max(heights) / min(heights) > 1.2, (sid, pue)  # on a 0-based axis it was < 1.05
 
 
 def test_deciding_facts_say_where_the_pue_comes_from(page):
