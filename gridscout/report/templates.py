@@ -85,6 +85,9 @@ var o=tb.querySelector('.gs-pick[data-card="'+old+'"]');if(o)o.checked=false;}}e
 tb.addEventListener('change',function(e){var t=e.target;if(t.classList&&t.classList.contains('gs-pick'))pick(t.getAttribute('data-card'),t.checked);});
 var m=/^#pair=([A-Za-z0-9-]+),([A-Za-z0-9-]+)$/.exec(location.hash||'');if(m){[m[1],m[2]].forEach(function(id){
 var b=tb.querySelector('.gs-pick[data-card="'+id+'"]');if(b){b.checked=true;pick(id,true);}});}}
+function openCard(){var id=(location.hash||'').slice(1),c=id&&/^site-[0-9]+$/.test(id)?document.getElementById(id):null;
+if(c&&c.tagName==='DETAILS'&&!c.open){c.open=true;c.scrollIntoView();}}
+window.addEventListener('hashchange',openCard);openCard();
 var de=document.documentElement;document.body.setAttribute('data-overflow-px',String(Math.max(0,de.scrollWidth-de.clientWidth)));
 var wo=[];Array.prototype.forEach.call(document.querySelectorAll('.tablewrap>table[id]'),function(x){var w=x.parentNode;
 wo.push(x.id+':'+Math.max(0,w.scrollWidth-w.clientWidth));});document.body.setAttribute('data-table-overflow-px',wo.join(' '));

@@ -162,3 +162,17 @@ def test_two_sites_side_by_side(chromium, page):
     assert len(re.findall(r'\bid="site-', res.stdout)) == len(cards)  # the copies carry no duplicate ids
     body = dict(re.findall(r'([\w-]+)="([^"]*)"', re.search(r"<body([^>]*)>", res.stdout).group(1)))
     assert body["data-js-errors"] == "0" and body["data-csp-violations"] == "0"
+
+
+def test_a_site_link_opens_its_closed_card(chromium, page):
+    """The ranking links each site to its card (``#site-<n>``); cards below the first five start
+    closed, and following the link opens the card instead of landing on a one-line summary."""
+    from gridscout.report.render import OPEN_CARDS
+
+    closed = re.findall(r'<details class="card" id="(site-\d+)">', page["dom"])  # not open by default
+    assert len(closed) == N_SITES - OPEN_CARDS
+    target = closed[3]
+    assert f'href="#{target}"' in re.search(r'<table id="gs-table".*?</table>', page["dom"], re.S).group(0)
+    res = run_chromium(chromium, page["report"].as_uri() + f"#{target}", "--dump-dom")
+    assert re.search(rf'<details class="card" id="{target}" open="">', res.stdout)
+    assert len(re.findall(r'<details class="card" id="site-\d+" open="">', res.stdout)) == OPEN_CARDS + 1
