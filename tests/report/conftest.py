@@ -27,14 +27,15 @@ def chromium() -> str:
     return exe
 
 
-#: the first slice plus the US plant source, so US sites credit gppd_usa as the engine does
+#: the first slice plus the US plant source (US sites credit gppd_usa as the engine does), European
+#: retail and wholesale prices and country water stress (what `gridscout run` loads by default)
 SOURCES = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "gppd_usa",
-           "weather_stations", "weather_hourly")
+           "weather_stations", "weather_hourly", "eurostat_prices", "ember_prices", "water_stress_sdg642")
 
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory, raw_dir) -> Path:
-    """A real warehouse with the first-slice sources and gppd_usa (about 10 s)."""
+    """A real warehouse with the sources above (about 15 s)."""
     return build_warehouse(tmp_path_factory.mktemp("wh") / "gridscout.duckdb", raw_dir, SOURCES)
 
 

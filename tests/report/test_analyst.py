@@ -120,24 +120,38 @@ def test_every_score_resting_on_unknown_is_marked(page):
         card = _card(html, r["site_id"])
         for c in unk:
             assert re.search(rf"<tr><td>{c}</td><td class=\"num on-unknown\"", card), (r["site_id"], c)
-    # the first slice has no water-stress source: every site's water score rests on UNKNOWN
-    assert n_marked >= scores.filter(pl.col("score_water").is_not_null()).height
+    # sites outside the US and Eurostat's countries have no retail price: their price score is marked
+    no_price = scores.filter(pl.col("price_usd_per_mwh").is_null() & pl.col("score_price").is_not_null())
+    assert no_price.height >= 10 and n_marked >= no_price.height
 
 
 def test_unknown_banner_lists_each_missing_input(page):
     html, scores = page["html"], page["scores"]
-    top = scores.filter(~pl.col("excluded")).sort("rank").row(0, named=True)
-    card = _card(html, top["site_id"])
+    tokyo = scores.filter(pl.col("site_id") == "jp-tokyo").row(0, named=True)
+    card = _card(html, "jp-tokyo")
     callout = re.search(r'<div class="callout">.*?</div>', card, re.S).group(0)
-    items = re.findall(r"<li>(.*?)</li>", callout)
-    assert "Water stress (0–5; basin tier, else country tier): no data" in [html_lib.unescape(i) for i in items]
+    items = [html_lib.unescape(i) for i in re.findall(r"<li>(.*?)</li>", callout)]
+    assert "Electricity price: no data" in items  # Japan: neither EIA nor Eurostat
     assert all(i.endswith(": no data") and i.count(":") == 1 for i in items)  # one per line, no comma soup
-    # how the engine scored it: balanced makes water stress 'uncertain', but no site of this warehouse
-    # (no water-stress source) knows it, so the engine fell back to the penalty (UnknownPolicy)
-    assert "water_stress_score (uncertain)" in top["unknown_factors"]
-    why = re.search(r'<div class="why">.*?</div>', card, re.S).group(0)
-    assert ("This score rests on UNKNOWN: water: water_stress_score (uncertain): no site in this run knows it, "
-            "so scored at the penalty 25 of 100") in why
+    # how the engine scored it: balanced makes price 'uncertain' (UnknownPolicy): the median of the
+    # sites that know it, and a known site's value in each robustness draw
+    assert tokyo["unknown_factors"] == "price_usd_per_mwh (uncertain)" and tokyo["score_rests_on_unknown"]
+    why = html_lib.unescape(re.search(r'<div class="why">.*?</div>', card, re.S).group(0))
+    assert ("This score rests on UNKNOWN: price: price_usd_per_mwh (uncertain): scored at the median of the "
+            "sites that know it; each robustness draw gives it a known site's value") in why
+    assert f"its rank could move within {tokyo['rank_p05']}–{tokyo['rank_p95']} (5–95 %" in why
+
+
+def test_unknown_wording_follows_the_engine_when_no_site_knows_a_factor(page):
+    """Under neutral/uncertain the engine falls back to the penalty when no scored site knows the
+    factor (scoring.normalise.fill_unknown); the card then says so, not 'median'."""
+    from gridscout.report.explain import unknown_inputs
+
+    prof = json.loads((page["run_dir"] / "run.json").read_text())["profile"]
+    tokyo = page["scores"].filter(pl.col("site_id") == "jp-tokyo").row(0, named=True)
+    assert unknown_inputs(tokyo, prof, known_somewhere=set()) == {
+        "price": ["price_usd_per_mwh (uncertain): no site in this run knows it, so scored at the penalty 25 of 100"]}
+    assert unknown_inputs({**tokyo, "score_rests_on_unknown": False}, prof) == {}
 
 
 def test_sub_score_columns_state_their_scale(page):
@@ -169,6 +183,13 @@ def test_provenance_per_site(page):
             want = "weather_hourly" if r["pue_method"] == "hourly" else "weather_stations"
             assert f"<code>{want}</code>" in pue, (r["site_id"], pue)
     assert "No hourly, monthly or fuel-mix rows" not in html
+    # the wholesale price names its source id and vintage like every other value (Europe, ember_prices)
+    ember = {s["source_id"]: s["vintage"] for s in json.loads((page["run_dir"] / "run.json").read_text())["sources"]}
+    wholesale = scores.filter(pl.col("wholesale_price_usd_per_mwh").is_not_null())
+    assert wholesale.height >= 5
+    for sid in wholesale["site_id"]:
+        row = re.search(r"<tr><td>Wholesale day-ahead price.*?</tr>", _card(html, sid), re.S).group(0)
+        assert f"<code>ember_prices</code> {ember['ember_prices']}</span>" in row, row
     hourly = scores.filter(pl.col("pue_method") == "hourly")
     assert hourly.height >= 1
     for sid in hourly["site_id"]:
