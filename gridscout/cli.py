@@ -249,8 +249,15 @@ def print_top(path: Path, kind: str, n: int = 10) -> None:
     table = Table(title=title)
     for _, head, _ in cols:
         table.add_column(head, justify="left" if head in ("zone", "site") else "right")
+    marked = 0
     for r in rows.iter_rows(named=True):
-        table.add_row(*(rich.markup.escape(fmt_number(r[c], d)) for c, _, d in cols))
+        cells = [fmt_number(r[c], d) for c, _, d in cols]
+        if kind == "sites" and r.get("score_rests_on_unknown") and r.get("score") is not None:
+            cells[[c for c, _, _ in cols].index("score")] += " *"  # as in the report
+            marked += 1
+        table.add_row(*(rich.markup.escape(x) for x in cells))
+    if marked:
+        table.caption = "* the score rests on an UNKNOWN factor (named on the site card in report.html)"
     out_console.print(table)
 
 

@@ -39,6 +39,17 @@ def test_score_prints_the_top_table_and_report_is_0644(first_slice_db, tmp_path)
     res = _cli("score", "--out", str(out), "--db", str(first_slice_db), "--mc-draws", "20", env_db=first_slice_db)
     assert res.returncode == 0, res.stderr[-3000:]
     assert "top 10 sites" in res.stdout
+    # a score resting on an UNKNOWN factor is marked as in the report, and only such a score
+    import polars as pl
+
+    top = pl.read_parquet(out / "scores.parquet").filter(~pl.col("excluded")).sort("rank").head(10)
+    lines = res.stdout.splitlines()
+    for r in top.iter_rows(named=True):
+        line = next(ln for ln in lines if f" {r['site_name']} " in ln)
+        assert (f" {r['score']:.1f} * " in line) == r["score_rests_on_unknown"], line
+        assert (f" {r['score']:.1f} │" in line) != r["score_rests_on_unknown"], line
+    if top["score_rests_on_unknown"].any():
+        assert "* the score rests on an UNKNOWN factor" in res.stdout
     # the temporary Prefect server's boilerplate is silenced unless --verbose (issue 16)
     assert "Starting temporary server" not in res.stderr and "docs.prefect.io" not in res.stderr
     assert "Beginning flow run" not in res.stderr
