@@ -195,7 +195,7 @@ failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks ar
 </div>
 <div class="tablewrap"><table id="gs-compare"><thead><tr><th>site</th><th>rank (this)</th><th>rank ({{ compare.run_b }})</th><th>Δ rank</th><th>score (this)</th><th>score ({{ compare.run_b }})</th><th>Δ score</th><th>in</th></tr></thead><tbody>
 {% for r in compare.rows %}<tr data-site-id="{{ r.site_id }}"><td>{{ r.site_name }}</td>
-{% for k in ('rank_a','rank_b','d_rank','score_a','score_b','d_score') %}<td class="num {% if k.startswith('d_') and r[k].startswith('+') and r[k] not in ('+0','+0.0') %}pos{% elif k.startswith('d_') and r[k].startswith('-') %}neg{% endif %}" data-sort="{{ r.sort[k] }}">{% if r[k] == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ r[k] }}{% endif %}</td>{% endfor %}
+{% for k in ('rank_a','rank_b','d_rank','score_a','score_b','d_score') %}<td class="num {% if k.startswith('d_') and r[k].startswith('+') and r[k] not in ('+0','+0.0') %}pos{% elif k.startswith('d_') and r[k].startswith('-') %}neg{% endif %}" data-sort="{{ r.sort[k] }}"{% if r.title[k] %} title="{{ r.title[k] }}"{% endif %}>{% if r[k] == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ r[k] }}{% endif %}</td>{% endfor %}
 <td>{{ r.presence }}</td></tr>{% endfor %}
 </tbody></table></div></section>{% endif %}
 

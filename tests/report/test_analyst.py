@@ -278,3 +278,22 @@ def test_deciding_facts_say_where_the_pue_comes_from(page):
         facts = deciding_facts(row, ["cooling"], prof, n=1)
         assert facts and f"PUE, annual {row['pue_annual']:.3f}" in facts[0] and basis in facts[0], facts
         assert len(deciding_facts(row, crit, prof)) <= 3
+
+
+def test_comparison_says_excluded_not_unknown(page, run_dir_b):
+    """A site excluded by a gate in either run reads 'excluded' (reason in the title) in the
+    comparison, and its Δ rank is '—', never UNKNOWN; other sites keep their ranks."""
+    html = page["html"]
+    sec = re.search(r'<table id="gs-compare".*?</table>', html, re.S).group(0)
+    a, b = page["scores"], pl.read_parquet(run_dir_b / "scores.parquet")
+    excl_b = b.filter(pl.col("excluded"))
+    assert excl_b.height >= 3  # low-carbon's carbon gate (≤ 450 gCO2eq/kWh) excludes coal-heavy grids
+    for sid, reason in zip(excl_b["site_id"], excl_b["exclusion_reason"]):
+        row = re.search(rf'<tr data-site-id="{re.escape(sid)}">.*?</tr>', sec, re.S).group(0)
+        cells = re.findall(r"<td\b[^>]*>.*?</td>", row, re.S)
+        assert f'title="{html_lib.escape(reason, quote=True)}">excluded</td>' in cells[2], cells[2]
+        assert ">—</td>" in cells[3] and "UNKNOWN" not in cells[2] + cells[3]
+    both = a.filter(~pl.col("excluded")).join(b.filter(~pl.col("excluded")), on="site_id", suffix="_b")
+    for r in both.head(5).iter_rows(named=True):
+        row = re.search(rf'<tr data-site-id="{re.escape(r["site_id"])}">.*?</tr>', sec, re.S).group(0)
+        assert f">{r['rank_b'] - r['rank']:+d}</td>" in row
