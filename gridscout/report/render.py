@@ -421,7 +421,7 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
         "candidates_notes": notes if isinstance(notes, list) else [str(notes)],
         "water_stress": data.run.get("water_stress") if isinstance(data.run.get("water_stress"), dict) else {},
         "run_sources": [{"source_id": _text(s.get("source_id")), "vintage": _text(s.get("vintage")),
-                         "loaded_at": _text(s.get("loaded_at")),
+                         "loaded_at": time_text(s.get("loaded_at")),
                          "files": _text(s.get("files") if not isinstance(s.get("files"), list)
                                         else ", ".join(map(str, s["files"])))} for s in run_sources],
         "timings": [(k, fmt_number(v, 1) if isinstance(v, (int, float)) else str(v)) for k, v in timings.items()],

@@ -60,6 +60,9 @@ def test_no_raw_dict_json_or_repr_in_the_page(page):
     assert "code gridscout " in text and "· git " in text  # the header's code version, in words
     assert re.search(r"started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", text)  # no microseconds, no +00:00
     assert "climate_stats" not in text  # the PUE method in words
+    sources = re.search(r'<table id="gs-sources">.*?</table>', page["html"], re.S).group(0)
+    loaded = re.findall(r"<tr><td><code>[^<]+</code></td><td>[^<]*</td><td>([^<]*)</td>", sources)
+    assert len(loaded) >= 8 and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t) for t in loaded), loaded
 
 
 def test_profile_and_unknown_policy_in_words(page):
