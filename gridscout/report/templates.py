@@ -28,7 +28,11 @@ tr.excluded td{color:#777;background:#fafafa}
 td,code{overflow-wrap:anywhere} #gs-table td{overflow-wrap:normal} #gs-table td.gates,#gs-table td.reason{overflow-wrap:anywhere;min-width:7rem} #gs-table td.name{overflow-wrap:anywhere;min-width:5.5rem} td.files{font-size:.8em} .grid>div{max-width:100%;min-width:0;overflow-x:auto}
 td.on-unknown,span.on-unknown{color:var(--unk);background:var(--unkbg)} span.on-unknown{font-size:.8em;font-weight:400} .tie{border-left:4px solid #3b528b;background:#eef2fb;padding:.3rem .6rem;margin:.4rem 0} .why{border:1px solid var(--bd);border-radius:4px;padding:.3rem .6rem;margin:.4rem 0;max-width:100%;overflow-x:auto} .pair{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start} .pair-col{flex:1 1 420px;min-width:0;max-width:100%;overflow-x:auto}
 .why ul,.callout ul{margin:.2rem 0;padding-left:1.2rem}
-@media (max-width:600px){body{padding:0 .6rem 2rem} nav a{display:inline-block;margin:.1rem .6rem .1rem 0}}
+@media (max-width:600px){body{padding:0 .6rem 2rem} nav a{display:inline-block;margin:.1rem .6rem .1rem 0}
+ table.est,table.est tbody{display:block} table.est tr:first-child{display:none}
+ table.est tr{display:grid;grid-template-columns:minmax(8rem,1fr) minmax(0,auto);border-bottom:1px solid var(--bd)}
+ table.est td{border:0} table.est td.num{white-space:normal;overflow-wrap:anywhere}
+ table.est td:nth-child(3){grid-column:1/-1;padding-top:0}}
 .map{max-width:min(1100px,100%);height:auto;border:1px solid var(--bd);background:#fff}
 .map .sea{fill:#eef4f8} .map .b-country{fill:#f4f1ea;stroke:#9b9b9b;stroke-width:.5}
 .map .b-state{fill:none;stroke:#b9b9b9;stroke-width:.35} .map .site{stroke:#222;stroke-width:1}
@@ -90,7 +94,10 @@ if(c&&c.tagName==='DETAILS'&&!c.open){c.open=true;c.scrollIntoView();}}
 window.addEventListener('hashchange',openCard);openCard();
 var de=document.documentElement;document.body.setAttribute('data-overflow-px',String(Math.max(0,de.scrollWidth-de.clientWidth)));
 var wo=[];Array.prototype.forEach.call(document.querySelectorAll('.tablewrap>table[id]'),function(x){var w=x.parentNode;
-wo.push(x.id+':'+Math.max(0,w.scrollWidth-w.clientWidth));});document.body.setAttribute('data-table-overflow-px',wo.join(' '));
+wo.push(x.id+':'+Math.max(0,w.scrollWidth-w.clientWidth));});
+var co=0;Array.prototype.forEach.call(document.querySelectorAll('details.card[open] table.est'),function(x){var w=x.parentNode;
+co=Math.max(co,w.scrollWidth-w.clientWidth);});wo.push('open-card-estimates:'+co);
+document.body.setAttribute('data-table-overflow-px',wo.join(' '));
 document.body.setAttribute('data-js-ready','1');})();"""
 
 TEMPLATE = """<!DOCTYPE html>
@@ -171,7 +178,7 @@ failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks ar
 {% for c in s.criteria %}<tr><td>{{ c.name }}</td>{% for v in (c.score, c.contrib) %}<td class="num{% if c.name in s.on_unknown and v != 'UNKNOWN' %} on-unknown{% endif %}"{% if c.name in s.on_unknown %} title="rests on UNKNOWN: {{ s.on_unknown[c.name]|join(', ') }}"{% endif %}>{% if v == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ v }}{% if c.name in s.on_unknown %} *{% endif %}{% endif %}</td>{% endfor %}</tr>{% endfor %}
 {% if s.robust %}<tr><td colspan="3" class="muted">{{ s.robust }}</td></tr>{% endif %}
 </table></div>
-<div><h3>Physical estimates</h3><table><tr><th>quantity</th><th>value</th><th>evidence · source, vintage</th></tr>
+<div><h3>Physical estimates</h3><table class="est"><tr><th>quantity</th><th>value</th><th>evidence · source, vintage</th></tr>
 {% for f in s.fields %}<tr><td>{{ f.label }}</td><td class="num">{% if f.value == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ f.value }}{% endif %}</td><td><span class="ev ev-{{ f.evidence_kind }}">{{ f.evidence }}</span>{% if f.source %} <span class="ev">· <code>{{ f.source }}</code> {{ f.vintage }}</span>{% endif %}</td></tr>{% endfor %}
 </table></div>
 <div><h3>Data sources</h3><table><tr><th>for</th><th>source</th><th>vintage</th></tr>

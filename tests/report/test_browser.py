@@ -127,7 +127,11 @@ def test_ranking_and_sources_tables_show_every_column_at_1400_px(chromium, page)
     scrolls inside its own box (the page does not: see above)."""
     wide = table_overflow_px(chromium, page["report"], 1400)
     assert wide["gs-table"] == 0 and wide["gs-sources"] == 0, wide
-    assert table_overflow_px(chromium, page["report"], 390)["gs-table"] > 0  # the measurement is live
+    phone = table_overflow_px(chromium, page["report"], 390)
+    assert phone["gs-table"] > 0  # the measurement is live
+    # on a phone a card's physical estimates stack (label and value, then evidence) instead of hiding
+    # the values to the right of a 390 px screen (they overflowed by about 300 px before)
+    assert phone["open-card-estimates"] == 0 and wide["open-card-estimates"] == 0, (phone, wide)
 
 
 def test_overflow_harness_catches_a_wide_page(chromium, page, tmp_path):
