@@ -79,7 +79,8 @@ var ok=(!s||r.textContent.toLowerCase().indexOf(s)>=0)&&!(hx.checked&&r.getAttri
 r.style.display=ok?'':'none';if(ok)n++;});cnt.textContent=String(n);t.setAttribute('data-visible-rows',String(n));}
 q.addEventListener('input',filt);hx.addEventListener('change',filt);filt();
 var pair=document.getElementById('gs-pair'),picks=[],hint=pair?pair.innerHTML:'';
-function showPair(){if(!pair)return;if(picks.length<2){pair.innerHTML=hint;pair.removeAttribute('data-pair');return;}
+var plink=document.getElementById('gs-pair-link');
+function showPair(){if(!pair)return;if(plink)plink.hidden=picks.length<2;if(picks.length<2){pair.innerHTML=hint;pair.removeAttribute('data-pair');return;}
 pair.innerHTML='';picks.forEach(function(id){var src=document.getElementById(id);if(!src)return;var c=src.cloneNode(true);
 c.removeAttribute('id');c.open=true;Array.prototype.forEach.call(c.querySelectorAll('[id]'),function(e){e.removeAttribute('id');});
 var w=document.createElement('div');w.className='pair-col';w.appendChild(c);pair.appendChild(w);});
@@ -88,7 +89,8 @@ function pick(id,on){if(on){if(picks.indexOf(id)<0)picks.push(id);if(picks.lengt
 var o=tb.querySelector('.gs-pick[data-card="'+old+'"]');if(o)o.checked=false;}}else{picks=picks.filter(function(x){return x!==id;});}showPair();}
 tb.addEventListener('change',function(e){var t=e.target;if(t.classList&&t.classList.contains('gs-pick'))pick(t.getAttribute('data-card'),t.checked);});
 var m=/^#pair=([A-Za-z0-9-]+),([A-Za-z0-9-]+)$/.exec(location.hash||'');if(m){[m[1],m[2]].forEach(function(id){
-var b=tb.querySelector('.gs-pick[data-card="'+id+'"]');if(b){b.checked=true;pick(id,true);}});}}
+var b=tb.querySelector('.gs-pick[data-card="'+id+'"]');if(b){b.checked=true;pick(id,true);}});
+document.getElementById('gs-pair-h').scrollIntoView();}}
 function openCard(){var id=(location.hash||'').slice(1),c=id&&/^site-[0-9]+$/.test(id)?document.getElementById(id):null;
 if(c&&c.tagName==='DETAILS'&&!c.open){c.open=true;c.scrollIntoView();}}
 window.addEventListener('hashchange',openCard);openCard();
@@ -138,7 +140,8 @@ Boundaries: {{ boundaries_note }}.</p>
 <section id="ranking"><h2>Ranking</h2>
 <div class="controls"><label>Filter <input type="search" id="gs-filter" placeholder="name, country, zone…"></label>
 <label><input type="checkbox" id="gs-hide-excluded"> hide excluded</label>
-<span class="muted"><span id="gs-count">{{ sites|length }}</span> of {{ sites|length }} shown · click a header to sort</span></div>
+<span class="muted"><span id="gs-count">{{ sites|length }}</span> of {{ sites|length }} shown · click a header to sort</span>
+<a id="gs-pair-link" href="#gs-pair-h" hidden>⇄ see the two ticked sites side by side</a></div>
 <div class="tablewrap"><table id="gs-table" data-visible-rows="{{ sites|length }}">
 <thead><tr><th data-type="text" title="tick two rows to compare the sites side by side (below the table)">⇄</th>{% for c in table_cols %}<th data-type="{{ c.type }}" title="{{ c.help }}">{{ c.label }}</th>{% endfor %}</tr></thead>
 <tbody>
@@ -149,7 +152,7 @@ Boundaries: {{ boundaries_note }}.</p>
 <p class="muted">Scores are 0–100 points (100 = best under this profile). <b>*</b> marks a score that rests on an
 input with no data ({{ n_on_unknown }} of {{ n_scored }} ranked sites): {{ unknown_policy }}. “excluded” in the Rank column: the site
 failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks are exact ties, explained on each site card.{% endif %}</p>
-<h3>Two sites side by side</h3>
+<h3 id="gs-pair-h">Two sites side by side</h3>
 <div id="gs-pair" class="pair"><p class="muted">Tick two rows in the ⇄ column to see their site cards side by side here
 (or open the report with <code>#pair=site-0,site-1</code> after its name).</p></div>
 </section>

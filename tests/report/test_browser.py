@@ -163,6 +163,9 @@ def test_two_sites_side_by_side(chromium, page):
                       pair.group(2), re.S)
     assert cols == [ranked["site_id"][0], ranked["site_id"][3]]
     assert html_lib.escape(ranked["site_name"][3]) in pair.group(2)
+    # the controls above the 70-row table point to the pair (it is drawn below the table)
+    assert '<a id="gs-pair-link" href="#gs-pair-h">' in res.stdout
+    assert '<a id="gs-pair-link" href="#gs-pair-h" hidden="">' in page["dom"]  # nothing ticked: no link
     assert len(re.findall(r'\bid="site-', res.stdout)) == len(cards)  # the copies carry no duplicate ids
     body = dict(re.findall(r'([\w-]+)="([^"]*)"', re.search(r"<body([^>]*)>", res.stdout).group(1)))
     assert body["data-js-errors"] == "0" and body["data-csp-violations"] == "0"
