@@ -19,6 +19,7 @@ from gridscout import config
 from gridscout.candidates import Candidates, load_candidates, water_source_contradictions
 from gridscout.errors import CandidateError, WarehouseError
 from gridscout.features.assemble import site_features
+from gridscout.features.carbon import zone_years
 from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
 from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
@@ -158,6 +159,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     t = time.perf_counter()
     run_dir = safe_out_dir(out, run_id)  # a run that fails before this point leaves no folder behind
     _write_parquet(scores, run_dir, "scores.parquet")
+    extras["carbon_years"] = zone_years(ref.zone_carbon_yearly, est)  # the report's carbon-by-year chart
     for name, frame in extras.items():
         _write_parquet(frame, run_dir, f"{name}.parquet")
     _write_parquet(ref.boundaries, run_dir, "boundaries.parquet")

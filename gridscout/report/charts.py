@@ -162,6 +162,16 @@ def water_split_chart(row: dict[str, Any]) -> str | None:
     return bar_svg(items, title, "m³/yr", horizontal=True)
 
 
+def carbon_years_chart(years: pl.DataFrame | None, zone: str, scored_year: Any) -> str | None:
+    """The grid zone's carbon intensity in every year the source has [gCO2eq/kWh] (``carbon_years.parquet``);
+    None with fewer than two years (nothing to compare)."""
+    if years is None or years.height < 2:
+        return None
+    items = [(str(y), float(v)) for y, v in years.sort("year").select("year", "carbon_g_per_kwh").iter_rows()]
+    scored = "" if is_missing(scored_year) else f"; scored: {scored_year}"
+    return bar_svg(items, f"Grid carbon intensity by year, {zone} [gCO2eq/kWh]{scored}", "g/kWh")
+
+
 def fuel_mix_chart(fuel_mix: pl.DataFrame, radius_km: float = 50) -> str | None:
     """Generation capacity by fuel near the site [MW]."""
     if fuel_mix is None or fuel_mix.height == 0 or not {"fuel", "capacity_mw"} <= set(fuel_mix.columns):

@@ -192,7 +192,7 @@ class _SeriesLookup:
 
 
 def _site_charts(row: dict[str, Any], hourly: _SeriesLookup, monthly: _SeriesLookup, fuel: _SeriesLookup,
-                 cache: dict[Any, str | None]) -> tuple[list[str], list[str]]:
+                 carbon: _SeriesLookup, cache: dict[Any, str | None]) -> tuple[list[str], list[str]]:
     out, missing = [], []
     hkey = row.get("site_id") if hourly.key == "site_id" else row.get("weather_station_key")
     if ("h", hkey) not in cache:
@@ -211,6 +211,11 @@ def _site_charts(row: dict[str, Any], hourly: _SeriesLookup, monthly: _SeriesLoo
         (out.append(svg) if svg else missing.append(f"monthly {label.lower()}"))
     svg = charts.water_split_chart(row)
     (out.append(svg) if svg else missing.append("water split (on-site or off-site water UNKNOWN)"))
+    zone = row.get("grid_zone")
+    if ("c", zone) not in cache:
+        cache[("c", zone)] = charts.carbon_years_chart(carbon.get(zone), str(zone), row.get("carbon_year"))
+    (out.append(cache[("c", zone)]) if cache[("c", zone)] else
+     missing.append("carbon by year (fewer than two years of grid carbon for the zone)"))
     f = fuel.get(row.get("site_id"))
     svg = charts.fuel_mix_chart(f) if f is not None else None
     (out.append(svg) if svg else missing.append("fuel mix (no plant within 50 km in the plant source)"))
@@ -368,6 +373,7 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
     hourly = _SeriesLookup(data.hourly, ("site_id", "station_key"))
     monthly = _SeriesLookup(data.monthly, ("site_id",))
     fuel = _SeriesLookup(data.fuel_mix, ("site_id",))
+    carbon = _SeriesLookup(data.carbon_years, ("grid_zone",))
     cache: dict[Any, str | None] = {}
     sites = []
     prof = data.run.get("profile") if isinstance(data.run.get("profile"), dict) else None
@@ -378,7 +384,7 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
         ctx = _site_context(i, row, data, crit, gate_cols, vintages, known)
         ctx["tie"] = tied.get(row.get("site_id"))
         ctx["table"] = _table(i, row, ctx, crit, cols, gate_cols)
-        ctx["charts"], ctx["no_charts"] = _site_charts(row, hourly, monthly, fuel, cache)
+        ctx["charts"], ctx["no_charts"] = _site_charts(row, hourly, monthly, fuel, carbon, cache)
         sites.append(ctx)
     card_ids = [s["card_id"] for s in sites]
     pareto_svg, pareto_cap = charts.pareto_chart(scores)

@@ -300,3 +300,25 @@ def test_comparison_says_excluded_not_unknown(page, run_dir_b):
     for r in both.head(5).iter_rows(named=True):
         row = re.search(rf'<tr data-site-id="{re.escape(r["site_id"])}">.*?</tr>', sec, re.S).group(0)
         assert f">{r['rank_b'] - r['rank']:+d}</td>" in row
+
+
+def test_carbon_by_year_chart_shows_the_zone_years_of_the_raw_file(page, raw_dir):
+    """Each card draws its grid zone's carbon intensity for every year Electricity Maps publishes
+    (2021–2025), the values of the raw file, and names the year that was scored."""
+    raw = pl.read_csv(raw_dir / "carbon_yearly" / "electricitymaps_yearly_zone_2021_2025.csv")
+    html, scores = page["html"], page["scores"]
+    years = pl.read_parquet(page["run_dir"] / "carbon_years.parquet")
+    zones = scores.filter(pl.col("grid_zone").is_not_null() & pl.col("carbon_g_per_kwh").is_not_null())
+    assert zones.height >= 60 and set(zones["grid_zone"]) <= set(years["grid_zone"])
+    for sid in ("us-il-chicago", "jp-tokyo", "de-frankfurt"):
+        r = scores.filter(pl.col("site_id") == sid).row(0, named=True)
+        card = _card(html, sid)
+        title = f"Grid carbon intensity by year, {r['grid_zone']} [gCO2eq/kWh]; scored: {r['carbon_year']}"
+        svg = re.search(rf"<svg[^>]*>(?:(?!</svg>).)*{re.escape(title)}.*?</svg>", card, re.S).group(0)
+        want = raw.filter(pl.col("zone_key") == r["grid_zone"]).sort("year")
+        assert want.height == 5
+        for y, v in want.select("year", "carbon_intensity_gco2eq_per_kwh").iter_rows():
+            assert f"<title>{y}: {v:,.1f} g/kWh</title>" in svg, (sid, y, v)
+        # the scored figure is the scored year's bar
+        scored = want.filter(pl.col("year") == r["carbon_year"])["carbon_intensity_gco2eq_per_kwh"][0]
+        assert r["carbon_g_per_kwh"] == pytest.approx(scored)
