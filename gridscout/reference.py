@@ -34,13 +34,18 @@ class Reference:
     wholesale_monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: towns of at least :data:`PLACE_MIN_POPULATION` people (GeoNames), to name screening zones
     places: pl.DataFrame = field(default_factory=pl.DataFrame)
-    #: HV buses (ENTSO-E GridKit): bus_id, latitude, longitude, voltage_kv, is_substation, country
+    #: HV buses of every GridKit extract (entsoe_gridkit, gridkit_north_america; columns:
+    #: gridscout.warehouse.readers.grid.BUSES_SQL) and their lines (``LINES_SQL``)
     buses: pl.DataFrame = field(default_factory=pl.DataFrame)
+    grid_lines: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: EIA-860 plants: plant_id, state, county, latitude, longitude, grid_voltage_kv
     eia860: pl.DataFrame = field(default_factory=pl.DataFrame)
-    #: interconnection queue: queue_id, state, county, capacity_mw, is_queued
+    #: interconnection queues of the seven ISOs (see gridscout.sources.iso_queues): source_id, vintage, iso,
+    #: project_id, state, county, fuel, capacity_mw, status, queue_date, withdrawn_date, in_service_date, ...
     queue: pl.DataFrame = field(default_factory=pl.DataFrame)
-    #: ReEDS balancing areas: area_code, ba_code, geometry_wkb
+    #: US county polygons (Census 2017): fips, state, county, geometry_wkb
+    us_counties: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: ReEDS balancing areas: area_code, ba_code, state, transmission_region (ISO or planning region), geometry_wkb
     reeds_areas: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: ReEDS NARIS2024 transfer limits: area_kind, from_area, to_area, line_type, capacity_mw
     transfer_limits: pl.DataFrame = field(default_factory=pl.DataFrame)
@@ -49,3 +54,6 @@ class Reference:
     water_stress_country: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: WRI Aqueduct 4.0 units (string_id, bws_score, ...); usable as a basin tier only with geometry_wkb
     water_stress_basins: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: EIA-930 hourly demand per balancing authority: ba_code, datetime_utc (UTC), demand_mw
+    #: (:mod:`gridscout.warehouse.readers.eia930`; headroom in :mod:`gridscout.models.headroom`)
+    ba_demand: pl.DataFrame = field(default_factory=pl.DataFrame)

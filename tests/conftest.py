@@ -10,8 +10,9 @@ import pytest
 from tests.warehouses import build_warehouse
 
 REPO = Path(__file__).resolve().parent.parent
+#: the sources scoring needs for every criterion; the GridKit maps give the power criterion its substations
 FIRST_SLICE = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
-               "weather_hourly")
+               "weather_hourly", "entsoe_gridkit", "gridkit_north_america")
 
 
 #: folders of the shared data set that the suites read; all must be there, else the folder is wrong

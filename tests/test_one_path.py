@@ -31,7 +31,8 @@ def test_site_and_cell_at_the_same_point_agree(ref, bbox):
     shared = [c for c in cells_f.columns if c in sites_f.columns and c not in ("latitude", "longitude")]
     for must in ("country", "us_state", "grid_zone", "on_land", "carbon_g_per_kwh", "price_usd_per_mwh",
                  "capacity_within_50km_mw", "firm_capacity_within_50km_mw", "variable_capacity_within_50km_mw",
-                 "capacity__source", "weather_station_key", "station_wmo", "station_distance_km"):
+                 "capacity__source", "weather_station_key", "station_wmo", "station_distance_km",
+                 "queue_iso", "queue_active_mw_county", "queue_median_years"):
         assert must in shared, must
     a = sample.select(["h3"] + shared).sort("h3")
     b = sites_f.rename({"site_id": "h3"}).select(["h3"] + shared).sort("h3")

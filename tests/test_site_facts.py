@@ -149,7 +149,10 @@ def test_profile_key_must_be_a_boolean():
 
 # ------------------------------------------------------------------ the "Done means", end to end on real data
 CHICAGO = "41.85003,-87.65005"      # GeoNames 4887398; the hourly file weather_hourly/chicago.epw is near
-NEW_ALBANY = "40.08117,-82.80879"   # GeoNames 5164202 (New Albany, OH: Intel/AWS/Google campuses); few GPPD plants
+# Burns, OR (43.586 N 119.054 W, town centre; population < 5,000, so not in the cities table): high desert, ~8 MW of distance-weighted generation (EIA-860),
+# below the balanced profile's 100 MW gate even with the smooth weighting (New Albany, OH, used before, now
+# counts the 564 MW plant 51.6 km away at 29 % and passes)
+BURNS = "43.58626,-119.05410"
 
 
 @pytest.fixture(scope="module")
@@ -167,8 +170,8 @@ def run(first_slice_db, raw_dir, tmp_path_factory):
         "grid_energized_year,status\n"
         f"chi-liquid,Chicago dry-cooled liquid,{CHICAGO},100,direct_liquid,potable,1.15,,,operating\n"
         f"chi-tower,Chicago profile tower,{CHICAGO},100,,reclaimed,,,,\n"
-        f"na-secured,New Albany signed,{NEW_ALBANY},100,,,,600,2026,construction\n"
-        f"na-twin,New Albany twin,{NEW_ALBANY},100,,,,,,\n", encoding="utf-8")
+        f"na-secured,Burns signed,{BURNS},100,,,,600,2026,construction\n"
+        f"na-twin,Burns twin,{BURNS},100,,,,,,\n", encoding="utf-8")
     return score_candidates(cands, "balanced", tmp / "run", db=db, mc_draws=0)
 
 
@@ -215,13 +218,13 @@ def test_reclaimed_water_is_counted_but_not_stress_weighted(run):
 
 def test_a_signed_connection_passes_the_power_gate_that_excludes_its_twin(run):
     sec, twin = _row(run, "na-secured"), _row(run, "na-twin")
-    assert sec["capacity_within_50km_mw"] == twin["capacity_within_50km_mw"] < 90  # below the 100 MW gate − 10 %
-    assert twin["gate_min_capacity_within_50km_mw"] == "FAIL" and twin["excluded"]
-    assert "min_capacity_within_50km_mw" in twin["exclusion_reason"]
+    assert sec["capacity_weighted_mw"] == twin["capacity_weighted_mw"] < 90  # below the 100 MW gate − 10 %
+    assert twin["gate_min_capacity_weighted_mw"] == "FAIL" and twin["excluded"]
+    assert "min_capacity_weighted_mw" in twin["exclusion_reason"]
     assert sec["facility_load_mw"] == pytest.approx(100 * sec["pue_annual"])  # climate-statistics tier: no peak PUE
     assert sec["grid_secured_covers_load"] is True
-    assert sec["gate_min_capacity_within_50km_mw"] == "PASS" and not sec["excluded"]
-    assert sec["power_gate_note"].startswith("power gates (min_capacity_within_50km_mw) passed on the signed grid "
+    assert sec["gate_min_capacity_weighted_mw"] == "PASS" and not sec["excluded"]
+    assert sec["power_gate_note"].startswith("power gates (min_capacity_weighted_mw) passed on the signed grid "
                                              "connection: grid_mw_secured 600.0 MW (user-supplied)")
     assert twin["power_gate_note"] is None
     assert sec["grid_energized_year"] == 2026 and sec["status"] == "construction"

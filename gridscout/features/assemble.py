@@ -16,7 +16,8 @@ import polars as pl
 
 from gridscout.features.grid_zone import carbon_and_price, zone_capacity_wide
 from gridscout.features.location import locate
-from gridscout.features.power import capacity_nearby, power_features, select_plants
+from gridscout.features.power import ba_headroom, capacity_nearby, grid_access, power_features, select_plants
+from gridscout.features.queues import queue_features
 from gridscout.features.water_stress import water_stress
 from gridscout.features.weather_link import weather_links
 from gridscout.geo import hexgrid
@@ -32,6 +33,17 @@ FEATURE_SOURCES = {
                          "excl. VAT and recoverable taxes × ECB USD/EUR, Europe)",
     "wholesale_price_usd_per_mwh": "ember_prices (Ember day-ahead, Europe; × ECB USD/EUR; not scored)",
     "capacity_within_50km_mw": "gppd_usa in the US, gppd elsewhere (one plant source per country)",
+    "capacity_weighted_mw": "gppd_usa in the US, gppd elsewhere; exponential distance weighting, L = 45.4 km "
+                            "(features.power)",
+    "substation_distance_km": "entsoe_gridkit (Europe) / gridkit_north_america (OSM, US-CA-MX); per row "
+                              "substation__source",
+    "hv_line_km_within_10km": "entsoe_gridkit / gridkit_north_america lines of 110 kV and above",
+    "queue_active_mw_county": "iso_queue_<iso> (the seven ISO queues, Jan 2025); county: us_counties (Census 2017)",
+    "queue_median_years": "iso_queue_<iso>: median years queue entry → in service, completions since 2018",
+    "queue_iso": "reeds (NREL ReEDS area → transmission region)",
+    "ba_code": "electricitymaps_zones zone → EIA-930 BA (data/reference/electricitymaps_zone_to_eia930_ba.csv)",
+    "ba_headroom_mw_0p5pct": "eia930 (EIA-930 2020-2024) × Norris et al. 2025 curtailment-enabled headroom",
+    "ba_curtailment_hours": "eia930 × Norris et al. 2025, for the site's flat facility load (IT × utilisation × PUE)",
     "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
     "weather_station_key": "weather_hourly (nearest hourly weather file within 50 km)",
     "water_stress_score": "aqueduct basin where its polygons are loaded, else water_stress_sdg642 (country, FAO)",
@@ -67,8 +79,10 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
     feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
     cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=fine)
-    feat = pl.concat([feat, cap], how="horizontal")
+    queue = queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties)
+    feat = pl.concat([feat, cap, grid_access(feat, ref, groups=fine), queue], how="horizontal")
     feat = carbon_and_price(feat, ref, carbon_year=carbon_year)
+    feat = pl.concat([feat, ba_headroom(feat, ref.ba_demand)], how="horizontal")
     feat = feat.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
     already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
     return feat if already_sorted else feat.sort("h3_int")

@@ -14,23 +14,44 @@ Coverage rules (decided by the location's ``country``, ISO alpha-3, from :func:`
   when its country has plants in the chosen data; then "no plant within r km" is a real 0 MW.
   Plants across a border count when their country is covered (GPPD is worldwide). Firm = coal, gas,
   oil, nuclear, hydro, biomass, geothermal; variable = wind, solar (storage and other are in the
-  total only). Label: ``capacity__source``.
-* **Nearest substation** (``nearest_substation_km``, ``…_voltage_kv``, ``nearest_substation_source``):
-  in countries tagged in the ENTSO-E map (``entsoe_gridkit``), the nearest bus whose symbol is a
-  substation with voltage ≥ ``min_voltage_kv`` (buses at one location are one substation at its
-  highest voltage); in the USA, a PROXY: the nearest EIA-860 plant whose
-  grid connection is ≥ ``min_voltage_kv`` (label ``eia860_plant_grid_voltage_proxy``: a plant's
-  interconnection voltage says an HV node exists there, not that a substation can take new load).
-  Nothing beyond ``max_substation_km`` (outside the map) and null elsewhere.
-* **Queue congestion** (``queue_mw_in_county``, ``queue_mw_within_50km``): MW still waiting in the
-  PJM queue (``is_queued``; MW Energy requested). Covered only where the site is in PJM: its ReEDS
-  area's BA is PJM or, without ReEDS data, its ``us_state`` lies wholly in PJM (:data:`PJM_STATES`).
-  ``queue_mw_in_county`` needs the site's ``county`` (a column of the sites frame); the 50 km figure
-  places each project at its county's EIA-860 plant centroid (label says so) and counts PJM
-  projects only (neighbouring ISOs' queues are not in the data).
+  total only). Label: ``capacity__source``. ``capacity__confidence``: ``high`` where the country's plant
+  list comes from a national government inventory (:data:`PLANT_COVERAGE_PATH`: the countries GPPD built
+  from a national database, and the US from EIA-860), ``low`` elsewhere (WRI's global compilation, known
+  to miss plants: Lagos sits 20 km from the 1.3 GW Egbin plant that GPPD lacks); a low figure there is
+  flagged by the power gates, not failed (:mod:`gridscout.scoring.gates`). The disc sums are explanatory; scoring uses:
+* **Distance-weighted capacity** (``capacity_weighted_mw``, ``firm_…``, ``variable_capacity_weighted_mw``):
+  the same plants, each weighted by a smooth exponential decay of its great-circle distance d,
+  k(d) = (e^(−d/L) − e^(−3)) / (1 − e^(−3)) for d ≤ 3L, 0 beyond: 1 at the site, falling smoothly
+  and reaching 0 with no step at 3L. The length L = 45.4 km is not a fitted constant: it is the one
+  that gives the kernel the area of the 50 km disc (∫ 2πd k(d) dd = π·50², :func:`decay_length_km`),
+  so a uniform spread of plants yields the same MW as the 50 km count and the profile thresholds keep
+  their meaning, while a plant 51.6 km away (New Albany, OH) counts 29 % instead of 0 and one 49 km
+  away 31 % instead of 100 % (10 km: 79 %; 100 km: 6 %). Same coverage rule (null where the country
+  is not covered).
+* **Transmission access** (``substation_distance_km``, ``substation_voltage_kv``, ``substation_name``,
+  ``substation__source``, ``substation_230kv_…``, ``substation_345kv_…``, ``hv_line_km_within_10km``):
+  nearest substation of the 115 / 230 / 345 kV classes and HV line length within 10 km from the
+  GridKit maps (ENTSO-E for Europe, OpenStreetMap for North America): see
+  :mod:`gridscout.features.substations` (UNKNOWN farther than 300 km from any mapped bus).
+* **Interconnection queues** (``queue_iso``, ``queue_active_mw_county``, ``queue_active_mw_state``,
+  ``queue_active_mw_within_50km``, ``queue_median_years``, ``queue__source``…): MW of active requests
+  in the seven ISOs' queues around the point and the ISO's median years from queue entry to
+  commercial operation — :func:`gridscout.features.queues.queue_features` (the one implementation;
+  UNKNOWN outside the ISOs).
 * **Transfer limit** (``reeds_area``, ``transfer_limit_mw``, ``transfer_import_limit_mw``): the
   site's ReEDS balancing area (point in polygon) and the sum of its NARIS2024 transfer limits to
   (and from) all neighbouring areas, AC and DC. Null outside the 134 ReEDS areas (non-US sites).
+* **Load-side headroom** (``ba_code``, ``ba_name``, ``ba_headroom_mw_0p25pct`` / ``_0p5pct`` /
+  ``_1pct``, ``ba_headroom__source``): the EIA-930 balancing authority (BA) of the location's
+  Electricity Maps zone. US zones are BAs, mapped in ``data/reference/electricitymaps_zone_to_eia930_ba.csv``
+  (one cited row per zone, read from Electricity Maps' own EIA parser). The BA's curtailment-enabled
+  headroom is the largest constant new load it can add if that load accepts curtailment of 0.25 /
+  0.5 / 1 % of its annual energy, with the BA's seasonal historical peaks as the planning limit
+  (Norris et al. 2025, :mod:`gridscout.models.headroom`), from EIA-930 2020–2024 (``eia930``).
+  ``ba_curtailment_hours`` is the mean hours per year that the location's own flat facility load
+  (``ba_curtailment_load_mw``, :func:`facility_load_mw`) would be curtailed there; the jobs add it
+  after the cooling estimate, which it needs. Null (UNKNOWN) outside the US lower 48 and for BAs
+  without a demand series (generation-only BAs, SEC).
 """
 
 from __future__ import annotations
@@ -38,20 +59,26 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from gridscout import config
+from gridscout.features.queues import queue_features
+from gridscout.features.substations import GridIndex, output_schema, substation_features
 from gridscout.geo.nearest import PointGroups, SphereIndex
 from gridscout.geo.polygons import PolygonIndex
+from gridscout.models import headroom as headroom_model
 from gridscout.reference import Reference
 from gridscout.sources.common import CANONICAL_FUELS, FIRM_FUELS, VARIABLE_FUELS
 
 PLANT_SOURCE_PRIORITY = ("gppd_usa", "gppd")
-SUBSTATION_SOURCE = "entsoe_gridkit"
-US_SUBSTATION_PROXY = "eia860_plant_grid_voltage_proxy"
-QUEUE_SOURCE = "pjm_queue"
-QUEUE_50KM_SOURCE = "pjm_queue@eia860_county_plant_centroid"
+#: countries whose plant list is a national inventory (one cited row each)
+PLANT_COVERAGE_PATH = config.DATA_DIR / "reference" / "plant_inventory_coverage.csv"
+#: the disc the distance weighting replaces [km] and its cut-off in decay lengths (k(3L) = 0)
+DECAY_DISC_KM = 50.0
+DECAY_CUTOFF_LENGTHS = 3.0
 TRANSFER_SOURCE = "reeds_naris2024"
-#: States lying wholly inside PJM's footprint (PJM, "Territory Served", 2025); IL, IN, KY, MI, NC
-#: and TN are only partly in PJM, so there the ReEDS area decides.
-PJM_STATES = ("DE", "DC", "MD", "NJ", "OH", "PA", "VA", "WV")
+HEADROOM_SOURCE = "eia930 (EIA-930 2020-2024, Ruggles et al. v1.4) + Norris et al. 2025 curtailment-enabled headroom"
+#: Electricity Maps zone → EIA-930 BA code, one cited row per zone
+ZONE_BA_PATH = config.DATA_DIR / "reference" / "electricitymaps_zone_to_eia930_ba.csv"
+HEADROOM_COLUMNS = tuple(f"ba_headroom_mw_{headroom_model.budget_label(b)}" for b in headroom_model.BUDGETS)
 
 
 def _col(sites: pl.DataFrame, name: str) -> np.ndarray:
@@ -70,6 +97,19 @@ def select_plants(plants: pl.DataFrame, priority: tuple[str, ...] = PLANT_SOURCE
     return p.join(best, on="country").filter(pl.col("_rank") == pl.col("_best")).drop("_rank", "_best")
 
 
+def decay_length_km(disc_km: float = DECAY_DISC_KM, cutoff: float = DECAY_CUTOFF_LENGTHS) -> float:
+    """The decay length L whose kernel k (module docstring) has the area of a ``disc_km`` disc:
+    ∫₀^{cL} 2πd k(d) dd = πL² (2 − (2 + 2c + c²) e^(−c)) / (1 − e^(−c)) = π disc_km²."""
+    e = np.exp(-cutoff)
+    return disc_km / float(np.sqrt((2.0 - (2.0 + 2.0 * cutoff + cutoff * cutoff) * e) / (1.0 - e)))
+
+
+def decay_kernel(km: np.ndarray, length_km: float, cutoff: float = DECAY_CUTOFF_LENGTHS) -> np.ndarray:
+    """k(d) = (e^(−d/L) − e^(−c)) / (1 − e^(−c)) for d ≤ cL, else 0 (continuous at cL)."""
+    e = np.exp(-cutoff)
+    return np.where(km <= cutoff * length_km, (np.exp(-np.asarray(km) / length_km) - e) / (1.0 - e), 0.0)
+
+
 def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[float, ...] = (50.0, 100.0),
                     fuel_radius_km: float = 50.0, *, by_fuel: bool = True, groups: PointGroups | None = None
                     ) -> pl.DataFrame:
@@ -78,8 +118,11 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
     come from :func:`select_plants`; ``sites`` needs ``latitude``, ``longitude``, ``country``.
     Null where the location's country is not covered (see module docstring), never 0.
 
+    Also the distance-weighted ``capacity_weighted_mw``, ``firm_…`` and ``variable_capacity_weighted_mw``
+    (module docstring; exact kernel sum, :meth:`SphereIndex.kernel_sum_grouped`).
+
     ``groups`` (optional :class:`PointGroups` of these locations, e.g. screening cells grouped by H3
-    parent) selects the grouped exact sum (:meth:`SphereIndex.sum_within_grouped`); same result.
+    parent) selects the grouped exact sums (:meth:`SphereIndex.sum_within_grouped`); same result.
     Returns only the new columns, one row per location, in order."""
     r_tag = f"{fuel_radius_km:g}km"
     fuels = list(CANONICAL_FUELS) if by_fuel else []
@@ -104,6 +147,14 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
         return np.asarray(s).reshape(len(lat), w.shape[1])
 
     cols: dict[str, np.ndarray] = {}
+    # distance-weighted total, firm, variable (what scoring uses): one kernel sum, grouped for cells,
+    # one group per site otherwise — the same code either way
+    pg = groups if groups is not None else PointGroups.singletons(lat, lon)
+    length = decay_length_km()
+    weighted = np.asarray(idx.kernel_sum_grouped(pg, DECAY_CUTOFF_LENGTHS * length, weights[:, :3],
+                                                 lambda km: decay_kernel(km, length))).reshape(len(lat), 3)
+    for j, name in enumerate(("capacity_weighted_mw", "firm_capacity_weighted_mw", "variable_capacity_weighted_mw")):
+        cols[name] = weighted[:, j]
     for r in sorted(set(radii_km) | {fuel_radius_km}):
         s = sums(r, weights if r == fuel_radius_km else weights[:, :1])
         if r in radii_km:
@@ -115,56 +166,39 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
                 cols[f"capacity_{f}_within_{r_tag}_mw"] = s[:, 3 + j]
     data = {name: pl.Series(name, np.where(covered, v, np.nan)).fill_nan(None) for name, v in cols.items()}
     data["capacity__source"] = site_src.alias("capacity__source")
+    data["capacity__confidence"] = plant_confidence(sites, site_src)
     return pl.DataFrame(data)
 
 
-def nearest_substation(sites: pl.DataFrame, buses: pl.DataFrame, eia860: pl.DataFrame, *,
-                       min_voltage_kv: float = 100.0, max_substation_km: float = 500.0) -> pl.DataFrame:
-    """Distance [km] to and voltage [kV] of the nearest HV substation (ENTSO-E map) or, in the USA,
-    of the nearest EIA-860 plant connected at ≥ ``min_voltage_kv`` (a labelled proxy)."""
-    n = sites.height
-    km = np.full(n, np.nan)
-    kv = np.full(n, np.nan)
-    src = np.full(n, None, dtype=object)
-    country = _col(sites, "country")
-    lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
-    groups = []
-    if buses.height:
-        subs = buses.filter(pl.col("is_substation") & (pl.col("voltage_kv") >= min_voltage_kv))
-        covered = set(buses["country"].drop_nulls().to_list())
-        groups.append((np.isin(country, list(covered)), subs, "voltage_kv", SUBSTATION_SOURCE))
-    if eia860.height:
-        hv = eia860.filter(pl.col("latitude").is_not_null() & (pl.col("grid_voltage_kv") >= min_voltage_kv))
-        groups.append((country == "USA", hv, "grid_voltage_kv", US_SUBSTATION_PROXY))
-    for mask, pts, vcol, label in groups:
-        if not mask.any() or pts.is_empty():
-            continue
-        # One point per location, at its highest voltage: a substation is several buses (380 + 220 kV).
-        pts = pts.group_by("latitude", "longitude").agg(pl.col(vcol).max()).sort("latitude", "longitude")
-        i, d = SphereIndex(pts["latitude"].to_numpy(), pts["longitude"].to_numpy()).nearest(
-            lat[mask], lon[mask], max_km=max_substation_km)
-        hit = i >= 0
-        sel = np.flatnonzero(mask)
-        km[sel[hit]] = d[hit]
-        kv[sel[hit]] = pts[vcol].to_numpy()[i[hit]]
-        src[sel[hit]] = label
-    return pl.DataFrame({
-        "nearest_substation_km": pl.Series(km).fill_nan(None),
-        "nearest_substation_voltage_kv": pl.Series(kv).fill_nan(None),
-        "nearest_substation_source": pl.Series(list(src), dtype=pl.Utf8),
-    })
+def national_inventories(path=None) -> pl.DataFrame:
+    """``country`` (ISO alpha-3), ``plant_source_id``, ``basis``: where the plant list is a national inventory."""
+    return pl.read_csv(path or PLANT_COVERAGE_PATH, comment_prefix="#")
 
 
-def _county_key(expr: pl.Expr) -> pl.Expr:
-    return (expr.str.to_lowercase().str.replace_all(r"\bcounty\b|\bcity\b|[^a-z]", "")
-            .str.replace(r"^saint", "st"))
+def plant_confidence(sites: pl.DataFrame, site_src: pl.Series, inventories: pl.DataFrame | None = None) -> pl.Series:
+    """``capacity__confidence`` per location: ``high`` where its country's plants come from a national
+    inventory (:func:`national_inventories`: GPPD's US rows are EIA-860 too), ``low`` where from a global compilation,
+    null where not covered."""
+    inv = national_inventories() if inventories is None else inventories
+    country = sites["country"].cast(pl.Utf8) if "country" in sites.columns \
+        else pl.Series([None] * sites.height, dtype=pl.Utf8)
+    frame = pl.DataFrame({"c": country, "s": site_src.cast(pl.Utf8)})
+    return frame.select(pl.when(pl.col("s").is_null()).then(None)
+                        .when(pl.col("c").is_in(inv["country"].to_list())).then(pl.lit("high"))
+                        .otherwise(pl.lit("low")).alias("capacity__confidence"))["capacity__confidence"]
 
 
-def county_centroids(eia860: pl.DataFrame) -> pl.DataFrame:
-    """state, county_key, latitude, longitude: mean location of the EIA-860 plants in each county."""
-    return (eia860.filter(pl.col("latitude").is_not_null() & pl.col("county").is_not_null())
-            .group_by(pl.col("state"), _county_key(pl.col("county")).alias("county_key"))
-            .agg(pl.col("latitude").mean(), pl.col("longitude").mean()))
+def grid_access(sites: pl.DataFrame, ref: Reference, *, groups: PointGroups | None = None,
+                grid: GridIndex | None = None) -> pl.DataFrame:
+    """Transmission access of each location (``latitude``, ``longitude``): the columns of
+    :func:`gridscout.features.substations.substation_features` from the GridKit buses and lines in
+    ``ref`` (all null where no grid source is loaded). ``groups`` as in :func:`capacity_nearby`;
+    ``grid`` a prebuilt index of ``ref``'s grid (else built here, ≈0.3 s)."""
+    if grid is None:
+        if ref.buses.is_empty() or ref.grid_lines.is_empty():
+            return pl.DataFrame({c: pl.Series(c, [None] * sites.height, dtype=t) for c, t in output_schema().items()})
+        grid = GridIndex.build(ref.buses, ref.grid_lines)
+    return substation_features(sites, grid=grid, groups=groups)
 
 
 def site_reeds_area(sites: pl.DataFrame, reeds_areas: pl.DataFrame) -> np.ndarray:
@@ -172,44 +206,6 @@ def site_reeds_area(sites: pl.DataFrame, reeds_areas: pl.DataFrame) -> np.ndarra
         return np.full(sites.height, None, dtype=object)
     return PolygonIndex(reeds_areas["area_code"], reeds_areas["geometry_wkb"]).lookup(
         sites["latitude"].to_numpy(), sites["longitude"].to_numpy())
-
-
-def queue_congestion(sites: pl.DataFrame, queue: pl.DataFrame, eia860: pl.DataFrame,
-                     reeds_areas: pl.DataFrame, *, radius_km: float = 50.0) -> pl.DataFrame:
-    """MW waiting in the PJM queue in the site's county and within ``radius_km`` (PJM sites only)."""
-    n = sites.height
-    r_tag = f"{radius_km:g}km"
-    empty = pl.DataFrame({"queue_mw_in_county": pl.Series([None] * n, dtype=pl.Float64),
-                          f"queue_mw_within_{r_tag}": pl.Series([None] * n, dtype=pl.Float64),
-                          "queue__source": pl.Series([None] * n, dtype=pl.Utf8)})
-    if queue.is_empty():
-        return empty
-    area = site_reeds_area(sites, reeds_areas)
-    ba = dict(reeds_areas.select("area_code", "ba_code").iter_rows()) if reeds_areas.height else {}
-    state = _col(sites, "us_state")
-    if ba:
-        in_pjm = np.array([ba.get(a) == "PJM" for a in area])
-    else:
-        in_pjm = np.isin(state, PJM_STATES)
-    waiting = queue.filter(pl.col("is_queued") & pl.col("capacity_mw").is_not_null()).with_columns(
-        _county_key(pl.col("county")).alias("county_key"))
-    by_county = {(s, c): mw for s, c, mw in waiting.group_by("state", "county_key")
-                 .agg(pl.col("capacity_mw").sum()).iter_rows()}
-    county = _col(sites, "county")
-    keys = pl.Series(list(county), dtype=pl.Utf8).to_frame("c").select(_county_key(pl.col("c")))["c"].to_list()
-    in_county = np.array([by_county.get((s, k), 0.0) if (ok and s is not None and k) else np.nan
-                          for s, k, ok in zip(state, keys, in_pjm)], dtype=float)
-    located = waiting.join(county_centroids(eia860), on=["state", "county_key"], how="inner")
-    idx = SphereIndex(located["latitude"].to_numpy(), located["longitude"].to_numpy())
-    near = idx.sum_within(sites["latitude"].to_numpy(), sites["longitude"].to_numpy(), radius_km,
-                          located["capacity_mw"].to_numpy())
-    near = np.where(in_pjm, near, np.nan)
-    return pl.DataFrame({
-        "queue_mw_in_county": pl.Series(in_county).fill_nan(None),
-        f"queue_mw_within_{r_tag}": pl.Series(near).fill_nan(None),
-        "queue__source": pl.Series([f"{QUEUE_SOURCE}; {r_tag}: {QUEUE_50KM_SOURCE}" if ok else None for ok in in_pjm],
-                                   dtype=pl.Utf8),
-    })
 
 
 def transfer_limits_at(sites: pl.DataFrame, reeds_areas: pl.DataFrame, transfer_limits: pl.DataFrame) -> pl.DataFrame:
@@ -228,15 +224,79 @@ def transfer_limits_at(sites: pl.DataFrame, reeds_areas: pl.DataFrame, transfer_
     })
 
 
-def power_features(sites: pl.DataFrame, ref: Reference, *, radii_km: tuple[float, ...] = (50.0, 100.0),
-                   min_voltage_kv: float = 100.0) -> pl.DataFrame:
+def zone_balancing_authorities(path=None) -> pl.DataFrame:
+    """Electricity Maps zone → EIA-930 BA: ``zone_key``, ``ba_code``, ``ba_name`` (one cited row per zone)."""
+    return pl.read_csv(path or ZONE_BA_PATH, comment_prefix="#").select("zone_key", "ba_code", "ba_name")
+
+
+def ba_headroom(sites: pl.DataFrame, ba_demand: pl.DataFrame, zone_ba: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The location's BA (from its ``grid_zone``) and the BA's curtailment-enabled headroom [MW] at
+    each budget of :data:`gridscout.models.headroom.BUDGETS` (see the module docstring). Computed only
+    for the BAs the locations fall in. Returns only the new columns, one row per location, in order."""
+    zone_ba = zone_balancing_authorities() if zone_ba is None else zone_ba
+    zones = sites["grid_zone"].cast(pl.Utf8) if "grid_zone" in sites.columns \
+        else pl.Series([None] * sites.height, dtype=pl.Utf8)
+    base = zones.to_frame("grid_zone").join(zone_ba.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left",
+                                            maintain_order="left")
+    codes = base["ba_code"].drop_nulls().unique().to_list()
+    demand = ba_demand.filter(pl.col("ba_code").is_in(codes)) if ba_demand.height and codes else pl.DataFrame()
+    model_cols = [c.removeprefix("ba_") for c in HEADROOM_COLUMNS]
+    per_ba = headroom_model.headroom(demand) if demand.height else pl.DataFrame()
+    if per_ba.is_empty():
+        per_ba = pl.DataFrame(schema={"ba_code": pl.Utf8} | {c: pl.Float64 for c in model_cols})
+    out = base.join(per_ba.select("ba_code", *model_cols), on="ba_code", how="left", maintain_order="left")
+    covered = out[model_cols[1]].is_not_null()
+    return pl.DataFrame([out["ba_code"], out["ba_name"], *[out[c].alias("ba_" + c) for c in model_cols],
+                         pl.Series("ba_headroom__source", [HEADROOM_SOURCE if c else None for c in covered], pl.Utf8)])
+
+
+def facility_load_mw(points: pl.DataFrame, facility) -> pl.Series:
+    """Flat facility draw [MW]: IT nameplate (the point's ``it_load_mw``, else the profile's) ×
+    utilisation × annual PUE. This is the flat load the 24/7 CFE estimate uses
+    (``energy_mwh_per_year`` / 8,760, :mod:`gridscout.models.site`). Null where the PUE is UNKNOWN."""
+    nameplate = pl.coalesce(pl.col("it_load_mw").cast(pl.Float64), pl.lit(float(facility.it_load_mw))) \
+        if "it_load_mw" in points.columns else pl.lit(float(facility.it_load_mw))
+    pue = pl.col("pue_annual") if "pue_annual" in points.columns else pl.lit(None, dtype=pl.Float64)
+    # with_columns broadcasts literals to the frame's height (a select of literals would give one row)
+    return points.with_columns((nameplate * facility.utilisation * pue).alias("_load"))["_load"].alias(
+        "ba_curtailment_load_mw")
+
+
+def ba_curtailment(points: pl.DataFrame, ba_demand: pl.DataFrame, load_mw: pl.Series) -> pl.DataFrame:
+    """``ba_curtailment_load_mw`` and ``ba_curtailment_hours``: mean hours per year that a constant load of
+    ``load_mw`` at each location (one per row; see :func:`facility_load_mw`) would be curtailed in its BA
+    (``ba_code`` from :func:`ba_headroom`), by Norris et al.'s planning limit. Null where the BA has no
+    demand series or the load is UNKNOWN. Returns only the new columns, one row per location, in order."""
+    loads = pl.DataFrame({"ba_code": points["ba_code"] if "ba_code" in points.columns
+                          else pl.Series([None] * points.height, dtype=pl.Utf8),
+                          "load_mw": load_mw.cast(pl.Float64)})
+    codes = loads["ba_code"].drop_nulls().unique().to_list()
+    demand = ba_demand.filter(pl.col("ba_code").is_in(codes)) if ba_demand.height and codes else pl.DataFrame()
+    if demand.is_empty():
+        hours = pl.Series("ba_curtailment_hours", [None] * points.height, dtype=pl.Float64)
+    else:
+        hours = headroom_model.curtailment_for_loads(demand, loads)["curtailment_hours_per_year"].alias(
+            "ba_curtailment_hours")
+    return pl.DataFrame([load_mw.cast(pl.Float64).alias("ba_curtailment_load_mw"), hours])
+
+
+def with_ba_curtailment(points: pl.DataFrame, ref: Reference, facility) -> pl.DataFrame:
+    """``points`` (located, with ``ba_code`` and, for the facility draw, ``pue_annual``) plus
+    :func:`ba_curtailment` for their flat facility load. The jobs call it after the cooling estimate."""
+    new = ba_curtailment(points, ref.ba_demand, facility_load_mw(points, facility))
+    return pl.concat([points.drop([c for c in new.columns if c in points.columns]), new], how="horizontal")
+
+
+def power_features(sites: pl.DataFrame, ref: Reference, *, radii_km: tuple[float, ...] = (50.0, 100.0)
+                   ) -> pl.DataFrame:
     """All power features (columns: see the module docstring) appended to ``sites``, which must be
     located (``latitude``, ``longitude``, ``country``, ``us_state``; optional ``county``)."""
     parts = [
         capacity_nearby(sites, select_plants(ref.plants), radii_km=radii_km),
-        nearest_substation(sites, ref.buses, ref.eia860, min_voltage_kv=min_voltage_kv),
-        queue_congestion(sites, ref.queue, ref.eia860, ref.reeds_areas),
+        grid_access(sites, ref),
+        queue_features(sites, ref.queue, ref.reeds_areas, ref.us_counties),
         transfer_limits_at(sites, ref.reeds_areas, ref.transfer_limits),
+        ba_headroom(sites, ref.ba_demand),
     ]
     new = pl.concat(parts, how="horizontal")
     return pl.concat([sites.drop([c for c in new.columns if c in sites.columns]), new], how="horizontal")

@@ -20,6 +20,7 @@ from gridscout.candidates import Candidates, load_candidates, water_source_contr
 from gridscout.errors import CandidateError, WarehouseError
 from gridscout.features.assemble import site_features
 from gridscout.features.carbon import zone_years
+from gridscout.features.power import with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
 from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
@@ -92,7 +93,9 @@ def estimate(feats: pl.DataFrame, ref: Reference, profile, db: str | Path | None
     """Physical estimates per site: reads the hourly weather the sites need, then the pure models."""
     keys = hourly_station_keys(feats)
     weather = weather_hourly(db, keys) if keys else None
-    return estimate_for_sites(feats, weather, profile)
+    est, extras = estimate_for_sites(feats, weather, profile)
+    # curtailment hours in the site's BA need its flat facility draw, hence the PUE estimate
+    return with_ba_curtailment(est, ref, profile.facility), extras
 
 
 def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,

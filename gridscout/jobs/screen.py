@@ -38,6 +38,7 @@ import polars as pl
 from gridscout import config
 from gridscout.errors import GridscoutError, ProfileError
 from gridscout.features.assemble import cell_features
+from gridscout.features.power import with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
 from gridscout.geo.regions import RegionError, region_geometry, region_parents
@@ -95,6 +96,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     t1 = time.perf_counter()
     feat = cell_features(cells, lat, lon, ref, carbon_year=profile.carbon_year)
     feat = cooling_from_station_stats(feat, profile.facility.cooling, profile.facility.envelope)
+    feat = with_ba_curtailment(feat, ref, profile.facility)  # needs the cells' PUE, as for sites
     t["features"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     surface = score_frame(feat, profile)
@@ -223,13 +225,13 @@ def code_digest() -> str:
     """Digest of the modules that decide a cell's score (a change invalidates cached partitions)."""
     import gridscout
     from gridscout.features import assemble, grid_zone, location, power, weather_link
-    from gridscout.models import climate_stats
+    from gridscout.models import climate_stats, headroom
     from gridscout.scoring import engine, profiles
-    from gridscout.warehouse.readers import reference
+    from gridscout.warehouse.readers import eia930, reference
 
     h = hashlib.sha256(gridscout.__version__.encode())
-    for mod in (assemble, location, grid_zone, power, weather_link, hexgrid, climate_stats, engine, profiles,
-                reference, sys.modules[__name__]):
+    for mod in (assemble, location, grid_zone, power, weather_link, hexgrid, climate_stats, headroom, engine, profiles,
+                reference, eia930, sys.modules[__name__]):
         h.update(inspect.getsource(mod).encode())
     return h.hexdigest()[:16]
 

@@ -77,9 +77,38 @@ FIELDS: tuple[Field, ...] = (
     Field("wholesale_price_usd_per_mwh", "Wholesale day-ahead price (not scored; excludes network charges and taxes)",
           "$/MWh", 2, "Price", "ember_prices", where_covered=True),
     Field("wholesale_price_year", "Wholesale price year", "", 0, "Price", "ember_prices", where_covered=True),
-    Field("capacity_within_50km_mw", "Generation within 50 km", "MW", 0, "Power", "gppd"),
-    Field("firm_capacity_within_50km_mw", "Firm generation within 50 km", "MW", 0, "Power", "gppd"),
-    Field("variable_capacity_within_50km_mw", "Variable generation within 50 km", "MW", 0, "Power", "gppd"),
+    # transmission access (source per row: substation__source, entsoe_gridkit or gridkit_north_america)
+    Field("substation_distance_km", "Nearest substation, 110/115 kV class or higher", "km", 1, "Power"),
+    Field("substation_voltage_kv", "…its voltage", "kV", 0, "Power"),
+    Field("substation_name", "…its name", "", 0, "Power"),
+    Field("substation_230kv_distance_km", "Nearest substation, 220/230 kV class or higher", "km", 1, "Power"),
+    Field("substation_230kv_voltage_kv", "…its voltage", "kV", 0, "Power"),
+    Field("substation_345kv_distance_km", "Nearest substation, 330/345 kV class or higher", "km", 1, "Power"),
+    Field("substation_345kv_voltage_kv", "…its voltage", "kV", 0, "Power"),
+    Field("hv_line_km_within_10km", "HV lines (110 kV+) within 10 km", "km", 1, "Power"),
+    # generation nearby (source per row: capacity__source, gppd_usa in the US, gppd elsewhere)
+    Field("capacity_weighted_mw", "Generation, distance-weighted (exponential, L 45 km)", "MW", 0, "Power"),
+    Field("firm_capacity_weighted_mw", "Firm generation, distance-weighted", "MW", 0, "Power"),
+    Field("capacity__confidence", "Plant data confidence (high: national inventory; low: global compilation)", "", 0,
+          "Power"),
+    Field("capacity_within_50km_mw", "Generation within 50 km (not scored)", "MW", 0, "Power"),
+    Field("firm_capacity_within_50km_mw", "Firm generation within 50 km (not scored)", "MW", 0, "Power"),
+    Field("variable_capacity_within_50km_mw", "Variable generation within 50 km (not scored)", "MW", 0, "Power"),
+    Field("queue_iso", "ISO / RTO (interconnection queue)", "", 0, "Power"),
+    Field("queue_median_years", "Time to power: median years, queue entry → in service (ISO, since 2018)",
+          "yr", 1, "Power"),
+    Field("queue_active_mw_county", "Active interconnection requests in the county", "MW", 0, "Power"),
+    Field("queue_active_mw_state", "Active interconnection requests in the state", "MW", 0, "Power"),
+    Field("ba_code", "Balancing authority (EIA-930 code)", "", 0, "Power", "electricitymaps_zones"),
+    Field("ba_headroom_mw_0p25pct", "Balancing-authority headroom at 0.25 % curtailment (Norris et al. 2025)", "MW", 0,
+          "Power", "eia930"),
+    Field("ba_headroom_mw_0p5pct", "Balancing-authority headroom at 0.5 % curtailment (Norris et al. 2025)", "MW", 0,
+          "Power", "eia930"),
+    Field("ba_headroom_mw_1pct", "Balancing-authority headroom at 1 % curtailment (Norris et al. 2025)", "MW", 0,
+          "Power", "eia930"),
+    Field("ba_curtailment_hours", "Hours per year this facility's flat load would be curtailed in its BA", "h/yr", 0,
+          "Power", "eia930"),
+    Field("ba_curtailment_load_mw", "Flat facility load for those hours (IT × utilisation × PUE)", "MW", 1, "Power"),
     Field("grid_mw_secured", "Signed grid connection (user-supplied)", "MW", 1, "Power", where_covered=True),
     Field("grid_energized_year", "Grid connection energized (user-supplied)", "", 0, "Power", where_covered=True),
     Field("facility_load_mw", "Facility peak load (nameplate IT × peak PUE)", "MW", 1, "Power", where_covered=True),
@@ -91,7 +120,9 @@ USER_FACT_COLUMNS = ("it_load_mw", "cooling_design", "water_source", "pue_report
 
 #: Columns whose value names the source id it came from (per row). (``wholesale_price_source`` is a
 #: description, not an id: the wholesale price always comes from ``ember_prices``.)
-ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source"}
+ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source",
+                      "capacity_weighted_mw": "capacity__source", "substation_distance_km": "substation__source",
+                      "queue_median_years": "queue_source_id", "queue_active_mw_county": "queue_source_id"}
 #: Columns located by a fixed source (shown in the card's sources list when not null).
 LOCATION_SOURCES = {"country": "boundaries", "us_state": "boundaries", "grid_zone": "electricitymaps_zones"}
 

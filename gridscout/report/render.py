@@ -131,9 +131,19 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
     if not is_missing(row.get("wholesale_price_usd_per_mwh")):
         add("wholesale price (not scored)", "ember_prices",
             f"year {row.get('wholesale_price_year')}; {_text(row.get('wholesale_price_source'))}")
-    if not is_missing(row.get("capacity_within_50km_mw")):
-        plant = row.get("capacity__source")  # the plant source used for this site (features.power)
-        add("generation within 50 km", UNKNOWN if is_missing(plant) else str(plant))
+    if not is_missing(row.get("capacity_within_50km_mw")) or not is_missing(row.get("capacity_weighted_mw")):
+        src = row.get(ROW_SOURCE_COLUMNS["capacity_weighted_mw"])
+        add("generation nearby", "gppd" if is_missing(src) else str(src),
+            "distance-weighted (exponential, L 45 km); 50 km disc not scored")
+    if not is_missing(row.get("substation_distance_km")):
+        add("substations and HV lines", _text(row.get(ROW_SOURCE_COLUMNS["substation_distance_km"])),
+            "GridKit map; nearest substation by voltage class, lines within 10 km")
+    if not is_missing(row.get("queue_median_years")) or not is_missing(row.get("queue_active_mw_county")):
+        add("interconnection queue", _text(row.get(ROW_SOURCE_COLUMNS["queue_median_years"])),
+            f"{_text(row.get('queue_iso'))}; county {_text(row.get('queue_county'))}",
+            None if is_missing(row.get("queue_vintage")) else str(row.get("queue_vintage")))
+    if not is_missing(row.get("ba_headroom_mw_0p5pct")):
+        add("balancing-authority headroom (Norris et al. 2025 on EIA-930)", "eia930", f"BA {_text(row.get('ba_code'))}")
     if not is_missing(row.get("cooling_design_db_c")) or not is_missing(row.get("ashrae_climate_zone")):
         add("design conditions", "weather_stations",
             "" if is_missing(row.get("station_name")) else str(row.get("station_name")))

@@ -23,6 +23,11 @@ nearby generation is a proxy for how hard it is to get power, and a signed inter
 that question directly. ``power_gate_note`` says so on the site's card (null where no secured MW is given).
 Locations without the column (screening cells) are gated as before.
 
+Incomplete plant data (issue 13): where ``capacity__confidence`` is ``low`` (the country's plant list is a
+global compilation, not a national inventory: :func:`gridscout.features.power.plant_confidence`), a power
+gate that would FAIL is CONDITIONAL instead, its reason saying the figure is low confidence: a missing
+plant must not exclude a site.
+
 A site's ``gate_status`` is FAIL if any gate fails, else UNKNOWN if any is unknown, else CONDITIONAL
 if any is conditional, else PASS: UNKNOWN is never a pass. FAIL always excludes; UNKNOWN excludes
 only under ``[unknown] gate = "exclude"`` (default: kept, flagged); CONDITIONAL never excludes.
@@ -107,8 +112,14 @@ def evaluate_gates(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     cols = set(features.columns)
     status_cols, reason_cols = [], []
     secured = "grid_secured_covers_load" in cols
+    low_conf = "capacity__confidence" in cols
     for c in profile.constraints:
         s, r = gate_expr(c, profile.tolerance, cols)
+        if low_conf and is_power_gate(c) and c.column in cols:
+            weak = (pl.col("capacity__confidence") == "low").fill_null(False)
+            s = pl.when(weak & (s == FAIL)).then(pl.lit(CONDITIONAL)).otherwise(s)
+            r = pl.when(weak).then(pl.format("{} (low-confidence plant data: the country's plant list is a global "
+                                             "compilation, not a national inventory)", r)).otherwise(r)
         if secured and is_power_gate(c):
             s = pl.when(pl.col("grid_secured_covers_load").fill_null(False)).then(pl.lit(PASS)).otherwise(s)
         status_cols.append(s.alias(f"gate_{c.name}"))

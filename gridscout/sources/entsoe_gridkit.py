@@ -4,7 +4,9 @@ Buses are substations, plant terminals and line joints with their voltage [kV] (
 lines carry voltage, circuits, length [m in the file → km here] and WKT geometry. The extract
 publishes no line thermal rating, so none is loaded (a rating would be a model, not data). Country
 codes come from the map's hstore ``tags`` (ISO alpha-2, "UK"/"EL" as ENTSO-E writes them) and are
-null where a feature has no tags (mostly joints). The CSVs quote with a single quote.
+null where a feature has no tags (mostly joints). The CSVs quote with a single quote. Buses and lines
+go through the one GridKit parser (:mod:`gridscout.sources.gridkit`, shared with the OpenStreetMap
+North America extract); a bus without a voltage takes the highest voltage of its lines.
 
 Source: ENTSO-E interactive transmission map extract of March 2022 processed by GridKit
 (Wiegmans 2016, doi:10.5281/zenodo.55853), as shipped in PyPSA-Eur data/entsoegridkit
@@ -17,11 +19,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
-import shapely
 
-from gridscout.errors import SourceFormatError
+from gridscout.sources import gridkit
 from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range, read_csv_checked
 from gridscout.sources.common import iso3_from_alpha2
+from gridscout.sources.gridkit import Layout
 
 BUSES, LINES, GENERATORS = "buses.csv", "lines.csv", "generators.csv"
 BASE_URL = "https://raw.githubusercontent.com/PyPSA/pypsa-eur/master/data/entsoegridkit/"
@@ -44,58 +46,29 @@ def _country(tags: pl.Expr) -> pl.Expr:
         lambda c: iso3_from_alpha2(ENTSOE_ALPHA2.get(c, c)), return_dtype=pl.Utf8, skip_nulls=True)
 
 
-def _flag(col: str) -> pl.Expr:
-    return pl.col(col).cast(pl.Utf8).str.to_lowercase().replace_strict(
-        {"t": True, "true": True, "f": False, "false": False}, default=None, return_dtype=pl.Boolean)
-
-
-def _read(path: Path, required: tuple[str, ...]) -> pl.DataFrame:
-    return read_csv_checked(path, required=required, quote_char="'", infer_schema=False)
+#: header labels of the ENTSO-E extract (PyPSA-Eur data/entsoegridkit); parsed by the shared GridKit parser
+LAYOUT = Layout(
+    buses={"bus_id": "bus_id", "station_id": "station_id", "voltage": "voltage", "dc": "dc", "kind": "symbol",
+           "under_construction": "under_construction", "tags": "tags", "longitude": "x", "latitude": "y"},
+    lines={"line_id": "line_id", "bus0": "bus0", "bus1": "bus1", "voltage": "voltage", "circuits": "circuits",
+           "length": "length", "underground": "underground", "under_construction": "under_construction",
+           "tags": "tags", "geometry": "geometry"},
+    substation_kinds=SUBSTATION_SYMBOLS, kv_per_unit=1.0, km_per_length_unit=0.001, quote_char="'",
+    country=_country,
+)
 
 
 def parse_buses(path: Path) -> pl.DataFrame:
-    df = _read(path, ("bus_id", "station_id", "voltage", "dc", "symbol", "under_construction", "tags", "x", "y"))
-    out = df.select(
-        pl.col("bus_id"), pl.col("station_id"),
-        pl.col("y").cast(pl.Float64).alias("latitude"), pl.col("x").cast(pl.Float64).alias("longitude"),
-        pl.col("voltage").cast(pl.Float64, strict=False).alias("voltage_kv"),
-        _flag("dc").alias("is_dc"), pl.col("symbol"),
-        pl.col("symbol").is_in(SUBSTATION_SYMBOLS).fill_null(False).alias("is_substation"),
-        _flag("under_construction").alias("is_under_construction"),
-        _country(pl.col("tags")).alias("country"),
-    )
-    check_range(out, "latitude", -90, 90, file=path)
-    check_range(out, "longitude", -180, 180, file=path)
-    check_range(out, "voltage_kv", 1, 1200, file=path)
-    if out["bus_id"].n_unique() != out.height:
-        raise SourceFormatError(f"{path}: column 'bus_id' has duplicate values; the extract is inconsistent")
-    return out
+    return gridkit.parse_buses(path, LAYOUT)
 
 
 def parse_lines(path: Path) -> pl.DataFrame:
-    df = _read(path, ("line_id", "bus0", "bus1", "voltage", "circuits", "length", "underground",
-                      "under_construction", "tags", "geometry"))
-    try:
-        wkb = shapely.to_wkb(shapely.from_wkt(df["geometry"].to_numpy()))
-    except shapely.errors.ShapelyError as exc:
-        raise SourceFormatError(f"{path}: column 'geometry' holds invalid WKT ({exc})") from exc
-    out = df.select(
-        "line_id", "bus0", "bus1",
-        pl.col("voltage").cast(pl.Float64, strict=False).alias("voltage_kv"),
-        pl.col("circuits").cast(pl.Int32, strict=False).alias("circuits"),
-        (pl.col("length").cast(pl.Float64, strict=False) / 1000.0).alias("length_km"),
-        _flag("underground").alias("is_underground"),
-        _flag("under_construction").alias("is_under_construction"),
-        _country(pl.col("tags")).alias("country"),
-    ).with_columns(pl.Series("geometry_wkb", list(wkb), dtype=pl.Binary))
-    check_range(out, "voltage_kv", 1, 1200, file=path)
-    check_range(out, "length_km", 0, 5000, file=path)
-    check_range(out, "circuits", 0, 20, file=path)
-    return out
+    return gridkit.parse_lines(path, LAYOUT)
 
 
 def parse_generators(path: Path) -> pl.DataFrame:
-    df = _read(path, ("generator_id", "bus_id", "technology", "capacity", "tags", "geometry"))
+    df = read_csv_checked(path, required=("generator_id", "bus_id", "technology", "capacity", "tags", "geometry"),
+                          quote_char="'", infer_schema=False)
     xy = df["geometry"].str.extract_groups(r"POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)")
     cap = pl.col("capacity").cast(pl.Float64, strict=False)
     out = df.select(
@@ -113,9 +86,7 @@ def parse_generators(path: Path) -> pl.DataFrame:
 
 
 def parse(files: Mapping[str, Path]) -> ParseResult:
-    buses = parse_buses(files[BUSES])
-    lines = parse_lines(files[LINES])
-    tables = {"grid_buses": buses, "grid_lines": lines}
+    tables = gridkit.parse_grid(files[BUSES], files[LINES], LAYOUT)
     if GENERATORS in files:
         tables["grid_generators"] = parse_generators(files[GENERATORS])
     return ParseResult(tables, vintage="2022-03")

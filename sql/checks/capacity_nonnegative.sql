@@ -11,5 +11,5 @@ select source_id, vintage, 'transfer_limits:' || from_area || '>' || to_area || 
        'capacity_mw ' || capacity_mw || ' < 0'
 from transfer_limits where capacity_mw < 0
 union all
-select source_id, vintage, 'interconnection_queue:' || queue_id, 'capacity_mw ' || capacity_mw || ' < 0'
+select source_id, vintage, 'interconnection_queue:' || project_id, 'capacity_mw ' || capacity_mw || ' < 0'
 from interconnection_queue where capacity_mw < 0

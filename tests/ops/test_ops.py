@@ -61,7 +61,7 @@ def test_schedule_gaps_names_a_source_that_outlives_its_schedule():
     table = [e if e.name != "ingest-grid" else schedules.ScheduleEntry(**{**e.__dict__, "cadence": "yearly"})
              for e in schedules.schedule_table(env={})]
     gaps = schedules.schedule_gaps(table, env={})
-    assert any(g.startswith("pjm_queue:") and "90" in g for g in gaps)
+    assert any(g.startswith("iso_queue_pjm:") and "90" in g for g in gaps)
 
 
 def test_prefect_yaml_is_generated_from_the_table():
@@ -157,11 +157,11 @@ def test_family_ingest_names_sources_it_could_not_ingest_after_loading_the_rest(
     for sid in schedules.sources_of_family("places"):
         folder = registry()[sid].folder or sid
         if sid != "cities":
-            shutil.copytree(raw_dir / folder, raw / folder)
+            shutil.copytree(raw_dir / folder, raw / folder, dirs_exist_ok=True)  # us_counties shares boundaries/
     monkeypatch.setenv("GRIDSCOUT_OFFLINE", "1")
     db = tmp_path / "w.duckdb"
-    with pytest.raises(GridscoutError, match=r"ingest-places: ingested \['boundaries', 'countries'\]; "
+    with pytest.raises(GridscoutError, match=r"ingest-places: ingested \['boundaries', 'countries', 'us_counties'\]; "
                                              r"could not ingest \['cities'\]"):
         ingest_family_flow(family="places", db=str(db), raw=str(raw))
     loaded = {f.source_id for f in fresh.freshness(db) if f.loaded_at is not None}
-    assert loaded == {"boundaries", "countries"}
+    assert loaded == {"boundaries", "countries", "us_counties"}

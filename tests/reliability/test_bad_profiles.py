@@ -22,12 +22,12 @@ BAD_PROFILES = {
                             .replace("weight = 15", "weight = 0"), "[criteria] criterion weights sum to 0"),
     "string_weight": (lambda s: s.replace("[criteria.carbon]\nweight = 25", '[criteria.carbon]\nweight = "high"'),
                       "[criteria.carbon.weight] must be a finite number"),
-    "impossible_min_max": (lambda s: s.replace("min_capacity_within_50km_mw = 100",
-                                               "min_capacity_within_50km_mw = 500\nmax_capacity_within_50km_mw = 100"),
-                           "[constraints.min_capacity_within_50km_mw] impossible"),
+    "impossible_min_max": (lambda s: s.replace("min_capacity_weighted_mw = 100",
+                                               "min_capacity_weighted_mw = 500\nmax_capacity_weighted_mw = 100"),
+                           "[constraints.min_capacity_weighted_mw] impossible"),
     "required_all_excluded": (lambda s: s + '', None),  # replaced below (needs the constraints table)
-    "negative_max_excludes_all": (lambda s: s.replace("min_capacity_within_50km_mw = 100", "max_capacity_within_50km_mw = -1"),
-                                  "[constraints.max_capacity_within_50km_mw] no site can have"),
+    "negative_max_excludes_all": (lambda s: s.replace("min_capacity_weighted_mw = 100", "max_capacity_weighted_mw = -1"),
+                                  "[constraints.max_capacity_weighted_mw] no site can have"),
     "not_toml": (lambda s: s.replace("[criteria.power]", "[criteria.power"), "not valid TOML"),
 }
 BAD_PROFILES["required_all_excluded"] = (
@@ -78,10 +78,10 @@ def test_constraint_nothing_survives_is_reported_not_crashed(wh, tmp_path, marke
     from gridscout.jobs.score import score_candidates
 
     p = tmp_path / "strict.toml"
-    p.write_text(BALANCED.replace("min_capacity_within_50km_mw = 100", "min_capacity_within_50km_mw = 10000000"),
+    p.write_text(BALANCED.replace("min_capacity_weighted_mw = 100", "min_capacity_weighted_mw = 10000000"),
                  encoding="utf-8")
     res = score_candidates(markets_small, p, tmp_path / "out", db=wh, mc_draws=20)
     assert res.scores["excluded"].all()
     assert res.scores["rank"].is_null().all()
-    assert res.scores.filter(pl.col("exclusion_reason").str.contains("min_capacity_within_50km_mw")).height \
+    assert res.scores.filter(pl.col("exclusion_reason").str.contains("min_capacity_weighted_mw")).height \
         == res.scores.height

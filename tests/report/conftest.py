@@ -27,10 +27,12 @@ def chromium() -> str:
     return exe
 
 
-#: the first slice plus the US plant source (US sites credit gppd_usa as the engine does), European
-#: retail and wholesale prices and country water stress (what `gridscout run` loads by default)
+#: the first slice (with the GridKit maps the power criterion's substations need) plus the US plant
+#: source (US sites credit gppd_usa as the engine does), European retail and wholesale prices and
+#: country water stress (what `gridscout run` loads by default)
 SOURCES = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "gppd_usa",
-           "weather_stations", "weather_hourly", "eurostat_prices", "ember_prices", "water_stress_sdg642")
+           "weather_stations", "weather_hourly", "entsoe_gridkit", "gridkit_north_america", "eurostat_prices",
+           "ember_prices", "water_stress_sdg642")
 
 
 @pytest.fixture(scope="session")

@@ -77,7 +77,7 @@ def test_null_and_absent_values_show_as_unknown(copy_run):
     html = render_report(copy_run).read_text()
     card = _card(html, target)
     assert '<span class="unknown">UNKNOWN</span>' in _row(card, "IT load")
-    assert "not in run" in _row(card, "Generation within 50 km") and "UNKNOWN" in _row(card, "Generation within 50 km")
+    assert "not in run" in _row(card, "Generation within 50 km (not scored)") and "UNKNOWN" in _row(card, "Generation within 50 km (not scored)")
     assert '<span class="unknown">UNKNOWN</span>' in _row(card, "power")
     assert "0.0 MW" not in _row(card, "IT load")
     # the table cell for the null sub-score is UNKNOWN too

@@ -114,8 +114,8 @@ def test_weights_summing_to_zero():
 
 def test_impossible_min_above_max():
     doc = base_doc()
-    doc["constraints"]["max_capacity_within_50km_mw"] = 50
-    with pytest.raises(ProfileError, match=r"\[constraints.min_capacity_within_50km_mw\] impossible"):
+    doc["constraints"]["max_capacity_weighted_mw"] = 50
+    with pytest.raises(ProfileError, match=r"\[constraints.min_capacity_weighted_mw\] impossible"):
         parse_profile(doc, "test.toml")
 
 

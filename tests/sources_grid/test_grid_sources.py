@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources import egrid, eia860, ember_prices, entsoe_gridkit, gppd_usa, pjm_queue, reeds
+from gridscout.sources import egrid, eia860, ember_prices, entsoe_gridkit, gppd_usa, reeds
 
 
 def _row(df: pl.DataFrame, **eq) -> dict:
@@ -127,24 +127,7 @@ def test_reeds_transfer_limits_real_values(reeds_parsed):
     assert t.filter(pl.col("area_kind") == "ba", pl.col("line_type") == "AC").height == 2 * 292
 
 
-# --- pjm_queue ------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def pjm(raw_dir):
-    d = raw_dir / "pjm_queue"
-    return pjm_queue.parse({n: d / n for n in (pjm_queue.SERIAL, pjm_queue.CYCLE)})
-
-
-def test_pjm_queue_real_projects(pjm):
-    q = pjm.tables["interconnection_queue"]
-    assert q.height == 1_204 + 862
-    a01 = _row(q, queue_id="A01")
-    assert (a01["project_name"], a01["state"], a01["county"], a01["capacity_mw"], a01["fuel"], a01["is_queued"]) == \
-        ("South Lebanon 230 KV", "PA", "Lebanon", 720.0, "gas", False)
-    bj = _row(q, queue_id="AE1-092")
-    assert (bj["capacity_mw"], bj["capacity_rights_mw"], bj["fuel"], bj["is_queued"]) == (206.6, 96.4, "solar", True)
-    assert bj["queue_date"] == dt.date(2018, 8, 31)
-    assert pjm.vintage == "2025-05-02"
+# --- interconnection queues: tests/sources_grid/test_iso_queues.py (all seven ISOs, PJM included)
 
 
 # --- egrid ----------------------------------------------------------------------------------

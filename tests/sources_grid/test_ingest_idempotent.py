@@ -8,7 +8,7 @@ from gridscout.jobs.ingest import ingest_source
 from gridscout.sources import get
 from gridscout.warehouse import connect
 
-SOURCES = ("eia860", "gppd_usa", "entsoe_gridkit", "reeds", "pjm_queue", "egrid", "ember_prices")
+SOURCES = ("eia860", "gppd_usa", "entsoe_gridkit", "reeds", "iso_queue_pjm", "egrid", "ember_prices")
 
 
 @pytest.mark.parametrize("source_id", SOURCES)

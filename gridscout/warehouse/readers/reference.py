@@ -15,10 +15,12 @@ import polars as pl
 from gridscout.reference import Reference
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
+from gridscout.warehouse.readers import grid
 from gridscout.warehouse.readers.carbon import ZONE_CARBON_YEARLY_SQL
 from gridscout.warehouse.readers.prices import NONHOUSEHOLD_SQL
+from gridscout.warehouse.readers.queues import QUERIES as QUEUE_QUERIES
+from gridscout.warehouse.readers.eia930 import BA_DEMAND_SQL, ba_demand_frame
 from gridscout.warehouse.readers.water_stress import BASINS_SQL, COUNTRY_SQL
-
 
 #: smallest town population used to name a screening zone
 PLACE_MIN_POPULATION = 10_000
@@ -42,13 +44,15 @@ QUERIES = {
     "places": PLACES_SQL,
     "wholesale_monthly": "select region_code as country, month, price_eur_per_mwh, source_id from stg_wholesale_prices "
                          "where region_kind = 'country'",
-    "buses": "select bus_id, latitude, longitude, voltage_kv, is_substation, country from stg_grid_buses",
+    "buses": grid.BUSES_SQL,
+    "grid_lines": grid.LINES_SQL,
     "eia860": "select plant_id, state, county, latitude, longitude, grid_voltage_kv from stg_eia860_plants",
-    "queue": "select queue_id, state, county, capacity_mw, is_queued from stg_interconnection_queue",
-    "reeds_areas": "select area_code, ba_code, geometry_wkb from stg_reeds_areas",
+    **QUEUE_QUERIES,  # queue, us_counties
+    "reeds_areas": "select area_code, ba_code, state, transmission_region, geometry_wkb from stg_reeds_areas",
     "transfer_limits": "select area_kind, from_area, to_area, line_type, capacity_mw from stg_transfer_limits",
     "water_stress_country": COUNTRY_SQL,
     "water_stress_basins": BASINS_SQL,
+    "ba_demand": BA_DEMAND_SQL,
     "vintages": "select l.source_id, l.vintage, min(l.loaded_at) as loaded_at, min(l.fetched_at) as fetched_at, "
                 "string_agg(l.file || ':' || l.sha256, ';' order by l.file) as files "
                 "from source_loads l join current_vintages c using (source_id, vintage) "
@@ -64,7 +68,9 @@ def read_reference(db: str | Path | None = None, *, check: bool = False) -> Refe
     """Copy current-vintage reference data out of the warehouse through one read-only, short-lived
     connection (pending migrations of an older warehouse are applied first). With ``check``, the data
     checks run on the same connection first (:func:`gridscout.warehouse.checks.require_clean`)."""
-    return Reference(**_read(db, QUERIES, check=check))
+    frames = _read(db, QUERIES, check=check)
+    frames["ba_demand"] = ba_demand_frame(frames["ba_demand"])
+    return Reference(**frames)
 
 
 def _read(db: str | Path | None, queries: dict[str, str], *, check: bool = False) -> dict[str, pl.DataFrame]:
