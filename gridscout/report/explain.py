@@ -237,12 +237,16 @@ def deciding_facts(row: dict[str, Any], crit: list[str], profile: dict[str, Any]
         contrib, sub = row.get(f"contrib_{c}"), row.get(f"score_{c}")
         if is_missing(contrib) or is_missing(sub):
             continue
-        col = next((x for x in crit_cols.get(c, []) if not is_missing(row.get(x))), None)
-        inp = f"{label(col)} {value_text(col, row.get(col))}" if col else "no input value"
-        if col and col.startswith("pue") or col == "free_cooling_hours":
-            inp += f" ({_weather_basis(row)})"
-        if c in unknown:
-            inp += f"; UNKNOWN {'; '.join(unknown[c])}"
+        known = [x for x in dict.fromkeys(crit_cols.get(c, [])) if not is_missing(row.get(x))][:2]
+        parts = []
+        for col in known:  # the first two inputs the criterion read, each with its unit
+            text = f"{label(col)} {value_text(col, row.get(col))}"
+            if col.startswith("pue") or col == "free_cooling_hours":
+                text += f" ({_weather_basis(row)})"
+            parts.append(text)
+        inp = "; ".join(parts) or "no input value"
+        if c in unknown:  # which ones and how they were scored: the 'rests on UNKNOWN' line
+            inp += f"; {len(unknown[c])} input(s) UNKNOWN"
         lost = weights.get(c, 0) / tot * 100 - float(contrib)  # points missed against a perfect score
         items.append((float(contrib), lost, f"{c} {fmt_number(sub, 0)}/100 → {fmt_number(contrib, 1)} points ({inp})"))
     if not items:

@@ -325,3 +325,17 @@ def test_carbon_by_year_chart_shows_the_zone_years_of_the_raw_file(page, raw_dir
         # the scored figure is the scored year's bar
         scored = want.filter(pl.col("year") == r["carbon_year"])["carbon_intensity_gco2eq_per_kwh"][0]
         assert r["carbon_g_per_kwh"] == pytest.approx(scored)
+
+
+def test_deciding_facts_name_two_inputs_with_units(page):
+    """A criterion's fact names the first two inputs it read, with units (e.g. the substation
+    distance of the power criterion), and says how many were UNKNOWN instead of repeating them."""
+    scores = page["scores"]
+    prof = json.loads((page["run_dir"] / "run.json").read_text())["profile"]
+    us = scores.filter((pl.col("country") == "USA") & pl.col("substation_230kv_distance_km").is_not_null()
+                       & ~pl.col("excluded")).sort("rank").row(0, named=True)
+    fact = deciding_facts(us, ["power"], prof, n=1)[0]
+    assert f"Nearest substation, 220/230 kV class or higher {us['substation_230kv_distance_km']:.1f} km; " in fact
+    n_unknown = sum(1 for f in us["unknown_factors"].split(", ") if f and f.split(" (")[0] in
+                    json.dumps([c for c in prof["criteria"] if c["name"] == "power"]))
+    assert (f"{n_unknown} input(s) UNKNOWN" in fact) == (n_unknown > 0), (fact, us["unknown_factors"])
