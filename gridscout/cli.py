@@ -241,7 +241,8 @@ def print_top(path: Path, kind: str, n: int = 10) -> None:
     else:
         cols = [("rank", "rank", 0), ("site_name", "site", 0), ("score", "score", 1), ("pue_annual", "PUE", 2),
                 ("carbon_g_per_kwh", "gCO2/kWh", 0), ("price_usd_per_mwh", "$/MWh", 1),
-                ("capacity_within_50km_mw", "MW ≤50 km", 0)]
+                ("capacity_weighted_mw" if "capacity_weighted_mw" in df.columns else "capacity_within_50km_mw",
+                 "MW nearby" if "capacity_weighted_mw" in df.columns else "MW ≤50 km", 0)]  # the one scored
         rows = df.filter(~pl.col("excluded")).sort("rank").head(n) if "excluded" in df.columns else df.head(n)
         excluded = int(df["excluded"].sum()) if "excluded" in df.columns else 0
     cols = [c for c in cols if c[0] in df.columns]

@@ -48,6 +48,10 @@ def test_score_prints_the_top_table_and_report_is_0644(first_slice_db, tmp_path)
         line = next(ln for ln in lines if f" {r['site_name']} " in ln)
         assert (f" {r['score']:.1f} * " in line) == r["score_rests_on_unknown"], line
         assert (f" {r['score']:.1f} │" in line) != r["score_rests_on_unknown"], line
+    # the generation column is the one the power criterion scores (distance-weighted, issue 13)
+    assert "MW nearby" in res.stdout and "MW ≤50 km" not in res.stdout
+    first = next(ln for ln in lines if f" {top['site_name'][0]} " in ln)
+    assert f"{top['capacity_weighted_mw'][0]:,.0f} │" in first, first
     if top["score_rests_on_unknown"].any():
         assert "* the score rests on an UNKNOWN factor" in res.stdout
     # the temporary Prefect server's boilerplate is silenced unless --verbose (issue 16)
