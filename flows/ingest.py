@@ -37,7 +37,11 @@ def load_task(source_id: str, db: str | None, raw: str | None, force: bool) -> d
     logger.info("%s: %s vintage=%s rows=%d rejected=%d %s", source_id, report.status, report.vintage, report.rows,
                 report.rows_rejected, report.message)
     for rej in report.rejections:
-        logger.info("%s: rejected %d row(s) of %s: %s", source_id, rej.rows, rej.table, rej.reason)
+        if getattr(rej, "superseded", False):
+            logger.info("%s: kept the newest record; %d superseded older row(s) of %s not loaded: %s", source_id,
+                        rej.rows, rej.table, rej.reason)
+        else:
+            logger.info("%s: rejected %d row(s) of %s: %s", source_id, rej.rows, rej.table, rej.reason)
     return {"source_id": source_id, "status": report.status, "vintage": report.vintage, "rows": report.rows,
             "rows_rejected": report.rows_rejected, "tables": report.tables,
             "rejections": [r.__dict__ for r in report.rejections], "message": report.message}

@@ -7,6 +7,7 @@ checks) print their message and exit with status 2 — no stack trace.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,18 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="DuckDB warehouse file (
 FetchWeatherOpt = Annotated[bool, typer.Option("--fetch-weather", help="Fetch a PVGIS hourly weather year (live API) for sites with no hourly weather file within 50 km.")]
 FailStaleOpt = Annotated[bool, typer.Option("--fail-on-stale", help="Fail when a loaded source is older than its max_age_days.")]
 RawOpt = Annotated[str | None, typer.Option("--raw", help="Raw files folder <raw>/<source_id>/<file> (default: $GRIDSCOUT_RAW_DIR or data/raw).")]
+
+
+@app.callback()
+def _global_options(verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Show Prefect's log lines (temporary server start/stop, flow-run states).")] = False
+                    ) -> None:
+    """Reuse a running local Prefect server (PREFECT_API_URL, or one listening on 127.0.0.1:4200 as
+    started by scripts/prefect_server.sh start); otherwise a temporary one, quietly unless --verbose."""
+    mode = prefect_env.configure_cli(verbose)
+    if verbose:
+        console.print(f"Prefect API: {mode} ({os.environ.get('PREFECT_API_URL') or 'temporary server'})",
+                      highlight=False)
 
 
 def friendly(fn):
@@ -89,10 +102,12 @@ def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source i
 
 def _print_ingest(results: list[dict]) -> None:
     table = Table(title="ingest")
-    for col in ("source", "status", "vintage", "rows", "rejected"):
+    for col in ("source", "status", "vintage", "rows", "rejected (bad)", "superseded (older records)"):
         table.add_column(col)
     for r in results:
-        table.add_row(r["source_id"], r["status"], str(r["vintage"]), f"{r['rows']:,}", f"{r['rows_rejected']:,}")
+        sup = sum(int(x.get("rows") or 0) for x in r.get("rejections") or [] if x.get("superseded"))
+        table.add_row(r["source_id"], r["status"], str(r["vintage"]), f"{r['rows']:,}", f"{r['rows_rejected']:,}",
+                      f"{sup:,}")
     out_console.print(table)
 
 
@@ -227,7 +242,8 @@ def print_top(path: Path, kind: str, n: int = 10) -> None:
     else:
         cols = [("rank", "rank", 0), ("site_name", "site", 0), ("score", "score", 1), ("pue_annual", "PUE", 2),
                 ("carbon_g_per_kwh", "gCO2/kWh", 0), ("price_usd_per_mwh", "$/MWh", 1),
-                ("capacity_within_50km_mw", "MW ≤50 km", 0)]
+                ("capacity_weighted_mw" if "capacity_weighted_mw" in df.columns else "capacity_within_50km_mw",
+                 "MW nearby" if "capacity_weighted_mw" in df.columns else "MW ≤50 km", 0)]  # the one scored
         rows = df.filter(~pl.col("excluded")).sort("rank").head(n) if "excluded" in df.columns else df.head(n)
         excluded = int(df["excluded"].sum()) if "excluded" in df.columns else 0
     cols = [c for c in cols if c[0] in df.columns]
@@ -235,8 +251,15 @@ def print_top(path: Path, kind: str, n: int = 10) -> None:
     table = Table(title=title)
     for _, head, _ in cols:
         table.add_column(head, justify="left" if head in ("zone", "site") else "right")
+    marked = 0
     for r in rows.iter_rows(named=True):
-        table.add_row(*(rich.markup.escape(fmt_number(r[c], d)) for c, _, d in cols))
+        cells = [fmt_number(r[c], d) for c, _, d in cols]
+        if kind == "sites" and r.get("score_rests_on_unknown") and r.get("score") is not None:
+            cells[[c for c, _, _ in cols].index("score")] += " *"  # as in the report
+            marked += 1
+        table.add_row(*(rich.markup.escape(x) for x in cells))
+    if marked:
+        table.caption = "* the score rests on an UNKNOWN factor (named on the site card in report.html)"
     out_console.print(table)
 
 

@@ -24,6 +24,19 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{os.urandom(3).hex()}"
 
 
+def check_out_dir(out: str | Path | None, run_id: str) -> Path:
+    """The checks of :func:`safe_out_dir` without creating anything (so a job can refuse a bad
+    ``--out`` at once and create the folder only when it has results to write)."""
+    path = Path(out).expanduser().resolve() if out else config.reports_dir() / run_id
+    if path.exists() and not path.is_dir():
+        raise GridscoutError(f"--out {path} exists and is not a directory")
+    if path.is_dir() and any(path.iterdir()) and not (path / "run.json").exists() \
+            and not (path / RUN_MARKER).exists():
+        raise GridscoutError(f"--out {path} is a non-empty folder that is not a gridscout run folder; "
+                             "choose an empty or new folder")
+    return path
+
+
 def safe_out_dir(out: str | Path | None, run_id: str) -> Path:
     """The run's output folder: ``--out`` as given, else ``reports/<run_id>``.
 
@@ -33,13 +46,7 @@ def safe_out_dir(out: str | Path | None, run_id: str) -> Path:
     re-run after a crash into the same ``--out`` still works. The marker is removed by
     :func:`write_manifest` once ``run.json`` is in place.
     """
-    path = Path(out).expanduser().resolve() if out else config.reports_dir() / run_id
-    if path.exists() and not path.is_dir():
-        raise GridscoutError(f"--out {path} exists and is not a directory")
-    if path.is_dir() and any(path.iterdir()) and not (path / "run.json").exists() \
-            and not (path / RUN_MARKER).exists():
-        raise GridscoutError(f"--out {path} is a non-empty folder that is not a gridscout run folder; "
-                             "choose an empty or new folder")
+    path = check_out_dir(out, run_id)
     path.mkdir(parents=True, exist_ok=True)
     (path / RUN_MARKER).touch()
     return path

@@ -42,8 +42,12 @@ def raw_dir() -> Path:
 def _isolated_env(tmp_path_factory):
     """Isolate Prefect state and keep tests from touching the user's warehouse or reports."""
     home = tmp_path_factory.mktemp("prefect_home")
-    old = {k: os.environ.get(k) for k in ("PREFECT_HOME", "GRIDSCOUT_DB", "GRIDSCOUT_REPORTS_DIR")}
+    old = {k: os.environ.get(k) for k in ("PREFECT_HOME", "GRIDSCOUT_DB", "GRIDSCOUT_REPORTS_DIR",
+                                          "GRIDSCOUT_PREFECT_PORT")}
     os.environ["PREFECT_HOME"] = str(home)
+    # CLI subprocesses must not reuse a developer's local Prefect server (gridscout.prefect_env.configure_cli):
+    # port 9 (discard) has no Prefect API, so they start their own temporary one
+    os.environ["GRIDSCOUT_PREFECT_PORT"] = "9"
     os.environ["GRIDSCOUT_DB"] = str(tmp_path_factory.mktemp("db") / "default.duckdb")
     os.environ["GRIDSCOUT_REPORTS_DIR"] = str(tmp_path_factory.mktemp("reports"))
     from gridscout import prefect_env

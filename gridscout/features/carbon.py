@@ -87,3 +87,19 @@ def zone_carbon_for_year(yearly: pl.DataFrame, year: int | None = None, basis: s
         pl.when(pl.col("carbon_year").is_not_null()).then(pl.col("carbon_year") != year)
         .alias("carbon_year_fell_back"))
     return out.select(list(COLUMNS)).cast(COLUMNS).sort("zone_key")
+
+
+def zone_years(yearly: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
+    """Every year's carbon intensity of the sites' grid zones, on the basis each zone was scored
+    with: ``grid_zone``, ``year``, ``carbon_g_per_kwh`` [gCO2eq/kWh], ``carbon_basis``, ``source_id``,
+    ``vintage`` (the report's carbon-by-year chart). ``sites``: ``grid_zone`` and ``carbon_basis``;
+    zones with no basis (UNKNOWN carbon) have no rows."""
+    if yearly.height == 0 or not {"grid_zone", "carbon_basis"} <= set(sites.columns):
+        return pl.DataFrame(schema={"grid_zone": pl.Utf8, "year": pl.Int32, "carbon_g_per_kwh": pl.Float64,
+                                    "carbon_basis": pl.Utf8, "source_id": pl.Utf8, "vintage": pl.Utf8})
+    used = sites.select("grid_zone", "carbon_basis").drop_nulls().unique()
+    return (yearly.filter(pl.col("carbon_g_per_kwh").is_not_null())
+            .join(used, left_on=["zone_key", "carbon_basis"], right_on=["grid_zone", "carbon_basis"], how="inner")
+            .select(pl.col("zone_key").alias("grid_zone"), pl.col("year").cast(pl.Int32), "carbon_g_per_kwh",
+                    "carbon_basis", "source_id", "vintage")
+            .sort("grid_zone", "year", "source_id").unique(["grid_zone", "year"], keep="last", maintain_order=True))

@@ -19,6 +19,7 @@ from gridscout import config
 from gridscout.candidates import Candidates, load_candidates, water_source_contradictions
 from gridscout.errors import CandidateError, WarehouseError
 from gridscout.features.assemble import site_features
+from gridscout.features.carbon import zone_years
 from gridscout.features.offsite_water import run_summary as offsite_summary
 from gridscout.features.power import with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
@@ -26,7 +27,7 @@ from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
 from gridscout.reference import Reference
 from gridscout.warehouse.readers.reference import read_reference, weather_hourly
-from gridscout.runs import child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
+from gridscout.runs import check_out_dir, child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
 from gridscout.warehouse.db import open_warehouse
 
 #: Sources without which no honest score can be made (everything else degrades to UNKNOWN).
@@ -186,7 +187,7 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         timings["fetch_weather"] = time.perf_counter() - t
 
     run_id = new_run_id(started)
-    run_dir = safe_out_dir(out, run_id)
+    check_out_dir(out, run_id)  # refuse a bad --out now; the folder is made only when there are results
 
     t = time.perf_counter()
     feats = build_features(cands, ref, carbon_year=prof.carbon_year)
@@ -203,7 +204,9 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
     timings["scoring"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    run_dir = safe_out_dir(out, run_id)  # a run that fails before this point leaves no folder behind
     _write_parquet(scores, run_dir, "scores.parquet")
+    extras["carbon_years"] = zone_years(ref.zone_carbon_yearly, est)  # the report's carbon-by-year chart
     for name, frame in extras.items():
         _write_parquet(frame, run_dir, f"{name}.parquet")
     _write_parquet(ref.boundaries, run_dir, "boundaries.parquet")

@@ -90,9 +90,12 @@ def _nice_max(v: float) -> float:
     return next(m * exp for m in (1, 2, 2.5, 5, 10) if m * exp >= v)
 
 
-def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal: bool = False) -> str:
-    """A small hand-drawn bar chart (fast for one chart per site; all text escaped)."""
-    vmax = _nice_max(max((v for _, v in items), default=0.0))
+def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal: bool = False,
+            base: float = 0.0) -> str:
+    """A small hand-drawn bar chart (fast for one chart per site; all text escaped). ``base``: the
+    value the vertical bars grow from (0, or a quantity's physical floor such as PUE 1.0)."""
+    vmax = base + _nice_max(max((v - base for _, v in items), default=0.0))
+    digits = 0 if base == 0 and vmax >= 10 else 2
     parts = []
     if horizontal:
         label_w, bar_w, row_h = 110, 200, 16
@@ -110,14 +113,15 @@ def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal
         w, h = left + plot_w + 10, top + plot_h + 22
         step = plot_w / max(len(items), 1)
         parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#888"/>'
-                     f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{fmt_number(vmax, 0)}</text>'
-                     f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>'
+                     f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{fmt_number(vmax, digits)}</text>'
+                     f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">{fmt_number(base, digits)}</text>'
                      f'<text x="4" y="{top + plot_h / 2:.0f}">{escape(unit)}</text>')
         for i, (lab, v) in enumerate(items):
-            bh = v / vmax * plot_h
+            bh = max(v - base, 0.0) / (vmax - base) * plot_h
             x = left + i * step
             parts.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - bh:.1f}" width="{step - 4:.1f}" height="{bh:.1f}" '
-                         f'fill="#21918c"><title>{escape(lab)}: {fmt_number(v, 1)} {escape(unit)}</title></rect>'
+                         f'fill="#21918c"><title>{escape(lab)}: {fmt_number(v, max(digits, 1))} {escape(unit)}'
+                         '</title></rect>'
                          f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle">'
                          f'{escape(lab)}</text>')
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart small" width="{w}" height="{h}" '
@@ -126,8 +130,14 @@ def bar_svg(items: list[tuple[str, float]], title: str, unit: str, *, horizontal
     return head + "".join(parts) + "</svg>"
 
 
+#: PUE is total facility energy / IT energy, never below 1 (The Green Grid, White Paper #49, "PUE: A
+#: Comprehensive Examination of the Metric", 2012): its bars grow from 1.0, so months differ visibly
+BAR_BASE = {"pue_mean": 1.0}
+
+
 def monthly_chart(monthly: pl.DataFrame, column: str, label: str, unit: str) -> str | None:
-    """Bars per month for one column of ``monthly.parquet`` (null months left out, not drawn as 0)."""
+    """Bars per month for one column of ``monthly.parquet`` (null months left out, not drawn as 0);
+    bars grow from the column's physical floor (:data:`BAR_BASE`, else 0)."""
     if monthly is None or monthly.height == 0 or column not in monthly.columns or "month" not in monthly.columns:
         return None
     df = (monthly.select(pl.col("month").cast(pl.Int32), pl.col(column).cast(pl.Float64).alias("v"))
@@ -135,7 +145,31 @@ def monthly_chart(monthly: pl.DataFrame, column: str, label: str, unit: str) -> 
     if df.height == 0:
         return None
     items = [(MONTHS[(m - 1) % 12], v) for m, v in df.iter_rows()]
-    return bar_svg(items, f"{label} by month [{unit}]", unit)
+    return bar_svg(items, f"{label} by month" + (f" [{unit}]" if unit else ""), unit, base=BAR_BASE.get(column, 0.0))
+
+
+def water_split_chart(row: dict[str, Any]) -> str | None:
+    """On-site vs off-site water of one site and the stress-weighted total [m³/yr] (UNKNOWN parts left
+    out and named in the title, never drawn as 0)."""
+    parts = (("on-site", "water_onsite_m3_per_year"),  # evaporation and blowdown at the site
+             ("off-site (power)", "water_offsite_m3_per_year"),  # consumed by the generation mix
+             ("stress-weighted", "water_stress_weighted_m3_per_yr"))
+    items = [(lab, float(row[c])) for lab, c in parts if not is_missing(row.get(c))]
+    missing = [lab for lab, c in parts if is_missing(row.get(c))]
+    if len(items) < 2:
+        return None
+    title = "Water: on-site vs off-site (power) [m³/yr]" + (f" ({', '.join(missing)}: UNKNOWN)" if missing else "")
+    return bar_svg(items, title, "m³/yr", horizontal=True)
+
+
+def carbon_years_chart(years: pl.DataFrame | None, zone: str, scored_year: Any) -> str | None:
+    """The grid zone's carbon intensity in every year the source has [gCO2eq/kWh] (``carbon_years.parquet``);
+    None with fewer than two years (nothing to compare)."""
+    if years is None or years.height < 2:
+        return None
+    items = [(str(y), float(v)) for y, v in years.sort("year").select("year", "carbon_g_per_kwh").iter_rows()]
+    scored = "" if is_missing(scored_year) else f"; scored: {scored_year}"
+    return bar_svg(items, f"Grid carbon intensity by year, {zone} [gCO2eq/kWh]{scored}", "g/kWh")
 
 
 def fuel_mix_chart(fuel_mix: pl.DataFrame, radius_km: float = 50) -> str | None:
@@ -274,9 +308,14 @@ def contribution_bars(row: dict[str, Any], criteria: list[str]) -> str:
     return "".join(parts)
 
 
+#: ``score_*`` columns of the engine that are not a criterion's sub-score (:mod:`gridscout.scoring.engine`)
+NOT_CRITERIA = ("score_rests_on_unknown",)
+
+
 def criteria_present(columns: list[str]) -> list[str]:
     """Criteria that have a sub-score or contribution column in this run (known ones first)."""
     found = [c for c in CRITERIA if f"score_{c}" in columns or f"contrib_{c}" in columns]
     extra = sorted({c.removeprefix("contrib_") for c in columns if c.startswith("contrib_")} - set(found))
-    extra += sorted({c.removeprefix("score_") for c in columns if c.startswith("score_")} - set(found) - set(extra))
+    extra += sorted({c.removeprefix("score_") for c in columns if c.startswith("score_") and c not in NOT_CRITERIA}
+                    - set(found) - set(extra))
     return found + extra

@@ -147,9 +147,9 @@ FIELDS: tuple[Field, ...] = (
 USER_FACT_COLUMNS = ("it_load_mw", "cooling_design", "water_source", "pue_reported", "wue_reported",
                      "grid_mw_secured", "grid_energized_year", "status")
 
-#: Columns whose value names the source it came from (per row).
+#: Columns whose value names the source id it came from (per row). (``wholesale_price_source`` is a
+#: description, not an id: the wholesale price always comes from ``ember_prices``.)
 ROW_SOURCE_COLUMNS = {"carbon_g_per_kwh": "carbon_source", "price_usd_per_mwh": "price_source",
-                      "wholesale_price_usd_per_mwh": "wholesale_price_source",
                       "capacity_weighted_mw": "capacity__source", "substation_distance_km": "substation__source",
                       "queue_median_years": "queue_source_id", "queue_active_mw_county": "queue_source_id"}
 #: Columns located by a fixed source (shown in the card's sources list when not null).

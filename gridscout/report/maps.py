@@ -77,6 +77,13 @@ def _boundary_paths(boundaries: pl.DataFrame | None, proj: Projection) -> list[s
     geoms = shapely.from_wkb(boundaries["geometry_wkb"].to_list(), on_invalid="ignore")
     layers = boundaries["layer"].to_list() if "layer" in boundaries.columns else ["country"] * boundaries.height
     names = boundaries["name"].to_list() if "name" in boundaries.columns else [None] * boundaries.height
+    # Dissolve each country's parts before drawing: the boundary files cut rings at the antimeridian
+    # into parts that share long straight edges (one crossed Siberia at 65°N) with gaps of a few hundredths
+    # of a degree; snapping to 0.05° (well under a pixel at any map scale drawn here) closes them.
+    # Only countries reaching ±180° are cut that way (Russia, Fiji, ...): the others are left as they are.
+    geoms = [shapely.union_all(shapely.get_parts(g), grid_size=0.05)
+             if g is not None and not g.is_empty and hasattr(g, "geoms") and (g.bounds[0] <= -179.99 or g.bounds[2] >= 179.99)
+             else g for g in geoms]
     clipped = shapely.clip_by_rect(geoms, proj.west, proj.south, proj.east, proj.north)
     clipped = shapely.simplify(clipped, tol, preserve_topology=False)
     order = sorted(range(len(layers)), key=lambda i: 0 if layers[i] == "country" else 1)

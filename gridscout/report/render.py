@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,14 @@ import polars as pl
 
 from gridscout import __version__
 from gridscout.report import charts
-from gridscout.report.compare import compare_runs, flatten
+from gridscout.report.compare import compare_runs
+from gridscout.report.explain import (PUE_METHOD_TEXT, code_text, deciding_facts, known_factor_columns, ties,
+                                      time_text, unknown_inputs)
 from gridscout.report.fields import (FIELDS, LOCATION_SOURCES, ROW_SOURCE_COLUMNS, UNKNOWN, USER_FACT_COLUMNS,
                                      fmt_field, fmt_number,
                                      is_missing, sort_key)
 from gridscout.report.maps import site_map_svg
+from gridscout.report.profile_view import profile_settings, unknown_policy_text
 from gridscout.report.rundir import RunData, load_run, safe_output_path
 from gridscout.report.templates import CSS, HOOK_JS, MAIN_JS, METHODS, TEMPLATE
 
@@ -80,8 +84,14 @@ def _text(v: Any) -> str:
     return UNKNOWN if is_missing(v) or (isinstance(v, str) and not v.strip()) else str(v)
 
 
-def _cell(text: str, sort: str = "", cls: str = "", href: str | None = None) -> dict[str, Any]:
-    return {"text": text, "sort": sort, "cls": cls, "href": href}
+def _cell(text: str, sort: str = "", cls: str = "", href: str | None = None, title: str = "") -> dict[str, Any]:
+    return {"text": text, "sort": sort, "cls": cls, "href": href, "title": title}
+
+
+#: gate_* columns that summarise the gates rather than being one (engine: gate_status, gate_flags)
+GATE_SUMMARY_COLUMNS = ("gate_status", "gate_flags")
+#: appended to a score that rests on an UNKNOWN input (explained under the table and in the cell title)
+ON_UNKNOWN_MARK = " *"
 
 
 def _us_state_text(row: dict[str, Any]) -> str:
@@ -99,14 +109,6 @@ def _gates(row: dict[str, Any], gate_cols: list[str]) -> list[dict[str, str]]:
         out.append({"name": c.removeprefix("gate_"), "value": val,
                     "cls": val if val in GATE_ORDER else "UNKNOWN"})
     return sorted(out, key=lambda g: GATE_ORDER.get(g["cls"], 1))
-
-
-def _split_list(v: Any) -> list[str]:
-    if is_missing(v):
-        return []
-    if isinstance(v, (list, tuple)):
-        return [str(x) for x in v if str(x).strip()]
-    return [p.strip() for p in str(v).replace(";", ",").split(",") if p.strip()]
 
 
 def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str, str]]:
@@ -149,8 +151,9 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
     if not is_missing(row.get("ba_headroom_mw_0p5pct")):
         add("balancing-authority headroom (Norris et al. 2025 on EIA-930)", "eia930", f"BA {_text(row.get('ba_code'))}")
     if not is_missing(row.get("cooling_design_db_c")) or not is_missing(row.get("ashrae_climate_zone")):
-        add("design conditions", "weather_stations")
-    if not is_missing(row.get("weather_station_key")):
+        add("design conditions", "weather_stations",
+            "" if is_missing(row.get("station_name")) else str(row.get("station_name")))
+    if not is_missing(row.get("weather_station_key")) and _hourly_weather(row):
         dist = row.get("weather_distance_km")
         add("hourly weather", "weather_hourly",
             f"{row.get('weather_station_key')}" + ("" if is_missing(dist) else f", {fmt_number(dist, 1)} km away"))
@@ -174,6 +177,33 @@ def _sources_for(row: dict[str, Any], vintages: dict[str, str]) -> list[dict[str
     return out
 
 
+def _evidence_kind(evidence: str) -> str:
+    """The CSS class word of an evidence text: ``user-supplied (column x)`` → ``user-supplied``,
+    ``profile default ([facility] cooling)`` → ``profile``, ``not stated`` → ``not``."""
+    return re.sub(r"[^a-z-]", "", evidence.split(" ", 1)[0].lower()) or "none"
+
+
+def _hourly_weather(row: dict[str, Any]) -> bool:
+    """True when the site's PUE came from an hourly weather file (not from climate statistics)."""
+    src, method = row.get("weather_source"), row.get("pue_method")
+    if not is_missing(src):
+        return src == "hourly_file"
+    return is_missing(method) or method == "hourly"
+
+
+def _field_source(f, row: dict[str, Any]) -> str | None:
+    """The source a card value came from at this site: the row's own source column where the
+    value names one (carbon, price, plants), else the field's fixed source (climate statistics, not
+    the hourly file, for a PUE estimated from them)."""
+    if f.column in ROW_SOURCE_COLUMNS and not is_missing(row.get(ROW_SOURCE_COLUMNS[f.column])):
+        return str(row.get(ROW_SOURCE_COLUMNS[f.column]))
+    if f.source in ("gppd", "gppd_usa") and not is_missing(row.get("capacity__source")):
+        return str(row.get("capacity__source"))
+    if f.source == "weather_hourly" and not _hourly_weather(row):
+        return "weather_stations"
+    return f.source
+
+
 class _SeriesLookup:
     """Rows of an optional per-site/per-station frame, partitioned once."""
 
@@ -187,7 +217,7 @@ class _SeriesLookup:
 
 
 def _site_charts(row: dict[str, Any], hourly: _SeriesLookup, monthly: _SeriesLookup, fuel: _SeriesLookup,
-                 cache: dict[Any, str | None]) -> tuple[list[str], list[str]]:
+                 carbon: _SeriesLookup, cache: dict[Any, str | None]) -> tuple[list[str], list[str]]:
     out, missing = [], []
     hkey = row.get("site_id") if hourly.key == "site_id" else row.get("weather_station_key")
     if ("h", hkey) not in cache:
@@ -198,17 +228,31 @@ def _site_charts(row: dict[str, Any], hourly: _SeriesLookup, monthly: _SeriesLoo
         cache[("h", hkey)] = charts.hourly_pue_chart(part, title) if part is not None else None
     (out.append(cache[("h", hkey)]) if cache[("h", hkey)] else missing.append("hourly PUE"))
     m = monthly.get(row.get("site_id"))
-    for col, label, unit in (("water_m3", "Water consumed", "m³"), ("energy_mwh", "Facility energy", "MWh")):
+    for cols_, label, unit in ((("pue_mean",), "PUE, monthly mean", ""),
+                               (("water_onsite_m3", "water_m3"), "Water consumed", "m³"),
+                               (("energy_mwh",), "Facility energy", "MWh")):
+        col = next((c for c in cols_ if m is not None and c in m.columns), cols_[0])
         svg = charts.monthly_chart(m, col, label, unit) if m is not None else None
         (out.append(svg) if svg else missing.append(f"monthly {label.lower()}"))
+    svg = charts.water_split_chart(row)
+    (out.append(svg) if svg else missing.append("water split (on-site or off-site water UNKNOWN)"))
+    zone = row.get("grid_zone")
+    if ("c", zone) not in cache:
+        cache[("c", zone)] = charts.carbon_years_chart(carbon.get(zone), str(zone), row.get("carbon_year"))
+    (out.append(cache[("c", zone)]) if cache[("c", zone)] else
+     missing.append("carbon by year (fewer than two years of grid carbon for the zone)"))
     f = fuel.get(row.get("site_id"))
     svg = charts.fuel_mix_chart(f) if f is not None else None
-    (out.append(svg) if svg else missing.append("fuel mix"))
+    (out.append(svg) if svg else missing.append("fuel mix (no plant within 50 km in the plant source)"))
+    if not _hourly_weather(row):  # hourly and monthly series exist only for a PUE from an hourly file
+        missing = [m for m in missing if not (m.startswith("hourly") or m.startswith("monthly"))]
+        missing.insert(0, "hourly and monthly PUE, water and energy (PUE from climate statistics, not an hourly file)")
     return out, missing
 
 
 def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], gate_cols: list[str],
-                  vintages: dict[str, str]) -> dict[str, Any]:
+                  vintages: dict[str, str], known: set[str]) -> dict[str, Any]:
+    """One site card; ``known``: the factor columns some site of the run knows (how an UNKNOWN was scored)."""
     cols = set(data.scores.columns)
     excluded = bool(row.get("excluded")) if not is_missing(row.get("excluded")) else False
     name = _text(row.get("site_name")) if "site_name" in cols else str(row.get("site_id"))
@@ -220,20 +264,27 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
         ev = (_text(row.get(ev_col)).lower() if ev_col in cols and not is_missing(row.get(ev_col))
               else "not stated" if present else "not in run")
         text = fmt_field(f, v)
+        if f.column == "pue_method" and not is_missing(v):
+            text = PUE_METHOD_TEXT.get(str(v), str(v))
+        label = f.label
+        if f.column in ("weather_station_key", "weather_distance_km") and not _hourly_weather(row):
+            if f.column == "weather_distance_km":
+                continue  # the same station as the design conditions: its distance is listed there
+            label = "Climate-statistics station (no hourly file used)"
         if text == UNKNOWN and f.where_covered:
             continue
         if text == UNKNOWN:
-            unknown_fields.append(f.label)
-        fields.append({"label": f.label, "value": text, "evidence": ev})
+            unknown_fields.append(label)
+        src = None if text == UNKNOWN else _field_source(f, row)
+        fields.append({"label": label, "value": text, "evidence": ev, "evidence_kind": _evidence_kind(ev), "source": src,
+                       "vintage": (vintages.get(src) or "") if src else ""})
     criteria = [{"name": c, "score": fmt_number(row.get(f"score_{c}"), 1),
                  "contrib": fmt_number(row.get(f"contrib_{c}"), 2)} for c in crit]
     unknowns = []
-    crit_unknown = _split_list(row.get("unknown_criteria"))
-    if crit_unknown:
-        unknowns.append("criteria " + ", ".join(crit_unknown))
-    rests_on = _split_list(row.get("unknown_factors")) if row.get("score_rests_on_unknown") else []
-    if unknown_fields:
-        unknowns.append("estimates " + ", ".join(unknown_fields))
+    prof = data.run.get("profile") if isinstance(data.run.get("profile"), dict) else None
+    on_unknown = unknown_inputs(row, prof, known)
+    for label in unknown_fields:
+        unknowns.append(f"{label}: no data")
     robust = []
     if "p_top5" in cols:
         robust.append(f"P(top 5) {fmt_number(row.get('p_top5'), 2)}")
@@ -250,12 +301,16 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
                                                        else f" ({row.get('zone_name')})"),
     ])
     has_contrib = any(f"contrib_{c}" in cols for c in crit)
+    lo, hi = row.get("rank_p05"), row.get("rank_p95")
+    why = {"facts": deciding_facts(row, crit, prof, on_unknown),
+           "unknown": [f"{c}: {'; '.join(u) or 'an input'}" for c, u in on_unknown.items()],
+           "range": None if excluded or is_missing(lo) or is_missing(hi) else
+           f"{fmt_number(lo)}–{fmt_number(hi)} (5–95 % of {data.run.get('mc_draws') or 'the'} "
+           "robustness draws, weights and inputs perturbed)"}
     return {
         "card_id": f"site-{i}", "site_id": str(row.get("site_id")), "name": name, "excluded": excluded,
-        "exclusion_reason": _text(row.get("exclusion_reason")), "rank_text": fmt_number(row.get("rank")),
-        "rests_on": rests_on,
-        "rank_move": (None if is_missing(row.get("rank_p05")) or is_missing(row.get("rank_p95"))
-                      else f"{fmt_number(row.get('rank_p05'))}–{fmt_number(row.get('rank_p95'))}"),
+        "exclusion_reason": _text(row.get("exclusion_reason")),
+        "rank_text": "excluded" if excluded else fmt_number(row.get("rank")), "why": why, "on_unknown": on_unknown,
         "score_text": fmt_number(row.get("score"), 1), "where": where, "unknowns": unknowns,
         "gates": _gates(row, gate_cols), "criteria": criteria, "fields": fields, "robust": " · ".join(robust),
         "contrib_svg": charts.contribution_bars(row, crit) if has_contrib else None,
@@ -265,17 +320,27 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
 
 def _table(i: int, row: dict[str, Any], ctx: dict[str, Any], crit: list[str], cols: set[str],
            gate_cols: list[str]) -> list[dict[str, Any]]:
+    on_unk = ctx["on_unknown"]
+    note = "; ".join(f"{c}: {', '.join(u) or 'an input'} UNKNOWN" for c, u in on_unk.items())
+    rank_cell = (_cell("excluded", "", "num excl", title=ctx["exclusion_reason"]) if ctx["excluded"]
+                 else _cell(fmt_number(row.get("rank")), sort_key(row.get("rank")), "num"))
+
+    def scored(v: Any, unk: bool, digits: int = 1) -> dict[str, Any]:
+        text = fmt_number(v, digits)
+        if unk and text != UNKNOWN:
+            return _cell(text + ON_UNKNOWN_MARK, sort_key(v), "num on-unknown", title=f"rests on UNKNOWN: {note}")
+        return _cell(text, sort_key(v), "num")
+
     cells = [
-        _cell(fmt_number(row.get("rank")), sort_key(row.get("rank")), "num"),
-        _cell(ctx["name"], ctx["name"].lower(), "", href=ctx["card_id"]),
+        rank_cell,
+        _cell(ctx["name"], ctx["name"].lower(), "name", href=ctx["card_id"]),
         _cell(ctx["site_id"], ctx["site_id"]),
         _cell(_text(row.get("country")), sort_key(row.get("country"))),
         _cell(_us_state_text(row), sort_key(row.get("us_state"))),
         _cell(_text(row.get("grid_zone")), sort_key(row.get("grid_zone"))),
-        _cell(fmt_number(row.get("score"), 1) + ("*" if row.get("score_rests_on_unknown") else ""),
-              sort_key(row.get("score")), "num"),
+        scored(row.get("score"), bool(on_unk)),
     ]
-    cells += [_cell(fmt_number(row.get(f"score_{c}"), 1), sort_key(row.get(f"score_{c}")), "num") for c in crit]
+    cells += [scored(row.get(f"score_{c}"), c in on_unk) for c in crit]
     if "p_top5" in cols:
         cells.append(_cell(fmt_number(row.get("p_top5"), 2), sort_key(row.get("p_top5")), "num"))
     if "rank_p05" in cols and "rank_p95" in cols:
@@ -289,11 +354,14 @@ def _table(i: int, row: dict[str, Any], ctx: dict[str, Any], crit: list[str], co
         g = ctx["gates"]
         worst = g[0]["cls"] if g else UNKNOWN
         txt = ", ".join(f"{x['name']}: {x['value']}" for x in g if x["cls"] != "PASS") or "all PASS"
-        cells.append(_cell(txt, str(GATE_ORDER.get(worst, 1))))
+        flags = row.get("gate_flags")
+        if not is_missing(flags) and str(flags).strip() and str(flags).strip() not in txt:
+            txt += f" ({str(flags).strip()})"
+        cells.append(_cell(txt, str(GATE_ORDER.get(worst, 1)), "gates"))
     if "status" in cols:
         cells.append(_cell("—" if is_missing(row.get("status")) else str(row.get("status")), sort_key(row.get("status"))))
     status = f"excluded: {ctx['exclusion_reason']}" if ctx["excluded"] else "scored"
-    cells.append(_cell(status, status.lower()))
+    cells.append(_cell(status, status.lower(), "reason"))
     return cells
 
 
@@ -301,8 +369,9 @@ def _table_cols(crit: list[str], cols: set[str], gate_cols: list[str]) -> list[d
     out = [("Rank", "num", "1 = best"), ("Site", "text", "site name"), ("ID", "text", "site_id"),
            ("Country", "text", "ISO 3166 alpha-3"), ("US state", "text", "US state code"),
            ("Grid zone", "text", "Electricity Maps zone"),
-           ("Score", "num", "0–100, null when excluded; * rests on an UNKNOWN factor (see the site card)")]
-    out += [(c, "num", f"sub-score {c} (0–100)") for c in crit]
+           ("Score (0–100)", "num", "weighted sum of the criterion contributions; * = rests on an UNKNOWN input")]
+    out += [(f"{c} (0–100)", "num", f"sub-score {c}, 0 = worst, 100 = best; * = rests on an UNKNOWN input")
+            for c in crit]
     if "p_top5" in cols:
         out.append(("P(top 5)", "num", "probability of a top-5 rank under the robustness analysis"))
     if "rank_p05" in cols and "rank_p95" in cols:
@@ -323,18 +392,24 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
     scores = _order(data.scores)
     cols = set(scores.columns)
     crit = charts.criteria_present(scores.columns)
-    gate_cols = sorted(c for c in scores.columns if c.startswith("gate_"))
+    gate_cols = sorted(c for c in scores.columns if c.startswith("gate_") and c not in GATE_SUMMARY_COLUMNS)
     run_sources = [s for s in data.run.get("sources") or [] if isinstance(s, dict)]
     vintages = {str(s.get("source_id")): str(s.get("vintage")) for s in run_sources if s.get("vintage") is not None}
     hourly = _SeriesLookup(data.hourly, ("site_id", "station_key"))
     monthly = _SeriesLookup(data.monthly, ("site_id",))
     fuel = _SeriesLookup(data.fuel_mix, ("site_id",))
+    carbon = _SeriesLookup(data.carbon_years, ("grid_zone",))
     cache: dict[Any, str | None] = {}
     sites = []
+    prof = data.run.get("profile") if isinstance(data.run.get("profile"), dict) else None
+    names = dict(zip(scores["site_id"].to_list(), scores["site_name"].to_list())) if "site_name" in cols else {}
+    tied = ties(scores, prof, {k: str(v) for k, v in names.items()})
+    known = known_factor_columns(scores)
     for i, row in enumerate(scores.iter_rows(named=True)):
-        ctx = _site_context(i, row, data, crit, gate_cols, vintages)
+        ctx = _site_context(i, row, data, crit, gate_cols, vintages, known)
+        ctx["tie"] = tied.get(row.get("site_id"))
         ctx["table"] = _table(i, row, ctx, crit, cols, gate_cols)
-        ctx["charts"], ctx["no_charts"] = _site_charts(row, hourly, monthly, fuel, cache)
+        ctx["charts"], ctx["no_charts"] = _site_charts(row, hourly, monthly, fuel, carbon, cache)
         sites.append(ctx)
     card_ids = [s["card_id"] for s in sites]
     pareto_svg, pareto_cap = charts.pareto_chart(scores)
@@ -346,21 +421,25 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
         {"svg": pareto_svg, "caption": pareto_cap, "missing": pareto_cap},
     ]
     profile = data.run.get("profile") if isinstance(data.run.get("profile"), dict) else {}
-    profile_rows = [(k, "UNKNOWN" if v is None else json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict))
-                     else str(v)) for k, v in flatten(profile).items()]
+    profile_rows = list(profile_settings(profile).items()) if profile else []
     candidates = data.run.get("candidates") if isinstance(data.run.get("candidates"), dict) else {}
     notes = candidates.get("notes") or []
     timings = data.run.get("timings_s") if isinstance(data.run.get("timings_s"), dict) else {}
     carbon = data.run.get("carbon") if isinstance(data.run.get("carbon"), dict) else {}
     prices = data.run.get("prices") if isinstance(data.run.get("prices"), dict) else {}
-    n_rest = int(scores["score_rests_on_unknown"].fill_null(False).sum()) if "score_rests_on_unknown" in cols else 0
     n_excl = int(scores["excluded"].fill_null(False).sum()) if "excluded" in cols else 0
-    n_scored = int(scores["score"].is_not_null().sum()) if "score" in cols else 0
+    n_scored = (scores.filter(pl.col("score").is_not_null() & ~pl.col("excluded").fill_null(False)).height
+                if "score" in cols and "excluded" in cols else
+                int(scores["score"].is_not_null().sum()) if "score" in cols else 0)
+    n_on_unknown = sum(1 for s in sites if s["on_unknown"] and not s["excluded"])
     return {
         "version": __version__, "run_id": data.run_id, "run": data.run, "profile": profile,
+        "code_text": code_text(data.run.get("code_version")), "started_text": time_text(data.run.get("started_at")),
+        "finished_text": time_text(data.run.get("finished_at")), "n_on_unknown": n_on_unknown, "n_tied": len(tied),
+        "unknown_policy": unknown_policy_text(profile.get("unknown")) if profile else "UNKNOWN (no profile recorded)",
         "csp": content_security_policy(), "css": CSS, "hook_js": HOOK_JS, "main_js": MAIN_JS,
         "sites": sites, "n_excluded": n_excl, "n_scored": n_scored, "open_cards": OPEN_CARDS,
-        "carbon": carbon, "prices": prices, "n_rests_on_unknown": n_rest,
+        "carbon": carbon, "prices": prices,
         "table_cols": _table_cols(crit, cols, gate_cols),
         "map_svg": site_map_svg(scores, data.boundaries, data.surface, card_ids),
         "has_surface": data.surface is not None and data.surface.height > 0,
@@ -374,7 +453,7 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
         "water_stress": data.run.get("water_stress") if isinstance(data.run.get("water_stress"), dict) else {},
         "offsite_water": data.run.get("offsite_water") if isinstance(data.run.get("offsite_water"), dict) else {},
         "run_sources": [{"source_id": _text(s.get("source_id")), "vintage": _text(s.get("vintage")),
-                         "loaded_at": _text(s.get("loaded_at")),
+                         "loaded_at": time_text(s.get("loaded_at")),
                          "files": _text(s.get("files") if not isinstance(s.get("files"), list)
                                         else ", ".join(map(str, s["files"])))} for s in run_sources],
         "timings": [(k, fmt_number(v, 1) if isinstance(v, (int, float)) else str(v)) for k, v in timings.items()],

@@ -1,7 +1,7 @@
 """Read a run directory (the pipeline's contract with the report) and keep outputs inside it.
 
 A run directory holds ``scores.parquet`` and ``run.json`` (required) and optionally
-``hourly.parquet``, ``monthly.parquet``, ``fuel_mix.parquet``, ``boundaries.parquet`` and
+``hourly.parquet``, ``monthly.parquet``, ``fuel_mix.parquet``, ``carbon_years.parquet``, ``boundaries.parquet`` and
 ``surface.parquet``. Any scores column may be missing or null: the report shows that as UNKNOWN and
 never fills it in.
 """
@@ -23,6 +23,7 @@ OPTIONAL_FILES = {
     "hourly": "hourly.parquet",
     "monthly": "monthly.parquet",
     "fuel_mix": "fuel_mix.parquet",
+    "carbon_years": "carbon_years.parquet",
     "boundaries": "boundaries.parquet",
     "surface": "surface.parquet",
 }
@@ -42,6 +43,7 @@ class RunData:
     hourly: pl.DataFrame | None = None
     monthly: pl.DataFrame | None = None
     fuel_mix: pl.DataFrame | None = None
+    carbon_years: pl.DataFrame | None = None
     boundaries: pl.DataFrame | None = None
     surface: pl.DataFrame | None = None
     files_read: list[str] = field(default_factory=list)

@@ -48,11 +48,15 @@ class RawFile:
 
 @dataclass(frozen=True)
 class Rejection:
-    """Rows a parser refused, with the reason (reported by the ingest flow, never silently dropped)."""
+    """Rows a parser refused, with the reason (reported by the ingest flow, never silently dropped).
+
+    ``superseded=True``: not bad rows but older records of something whose newest record was kept
+    (e.g. older TMYx periods of a station); reported as such, not counted as rejected."""
 
     table: str
     rows: int
     reason: str
+    superseded: bool = False
 
 
 @dataclass
@@ -69,7 +73,12 @@ class ParseResult:
 
     @property
     def rows_rejected(self) -> int:
-        return sum(r.rows for r in self.rejections)
+        """Rows refused as bad (superseded older records are not counted: see :class:`Rejection`)."""
+        return sum(r.rows for r in self.rejections if not r.superseded)
+
+    @property
+    def rows_superseded(self) -> int:
+        return sum(r.rows for r in self.rejections if r.superseded)
 
 
 #: parse(files) -> ParseResult, where files maps each RawFile.name (or each glob match's name)

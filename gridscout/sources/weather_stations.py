@@ -53,7 +53,8 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
         pl.col("heating_design_db_c").cast(pl.Float64), pl.col("cooling_design_db_c").cast(pl.Float64),
         pl.col("hdd18").cast(pl.Float64), pl.col("cdd10").cast(pl.Float64),
     )
-    rej = [Rejection("weather_stations", n0 - out.height, "older TMYx periods of the same WMO station (newest kept)")]
+    rej = [Rejection("weather_stations", n0 - out.height, "older TMYx periods of the same WMO station (newest kept)",
+                     superseded=True)]
     return ParseResult({"weather_stations": out}, rejections=rej)
 
 

@@ -82,3 +82,41 @@ def read_png(path: Path) -> np.ndarray:
         pred = np.select([f == 1, f == 2, f == 3, f == 4], [a, b, (a + b) // 2, paeth], 0)
         out[ys + 1, xs + 1] = (line[ys, xs] + pred) & 0xFF
     return out[1:, 1:].astype(np.uint8)
+
+
+def page_attrs(chromium: str, report: Path, widths: tuple[int, ...], attr: str = "data-overflow-px") -> dict[int, str]:
+    """The value of the ``<body>`` attribute ``attr`` that the report's own script sets, with the
+    report loaded at each viewport width.
+
+    Headless Chromium will not make a window narrower than 500 px, so the report is loaded in
+    iframes of the exact widths inside one harness page (same directory; file access allowed)."""
+    frames = "".join(f'<iframe id="w{w}" src="{report.name}" width="{w}" height="900"></iframe>' for w in widths)
+    js = ("window.addEventListener('load',function(){" + "".join(
+        f"var d{w}=document.getElementById('w{w}').contentDocument.body;"
+        f"document.body.setAttribute('data-w{w}',d{w}.getAttribute('data-js-ready')==='1'?"
+        f"d{w}.getAttribute('{attr}'):'not-ready');" for w in widths) + "});")
+    harness = report.parent / "overflow-harness.html"
+    harness.write_text(f"<!doctype html><body>{frames}<script>{js}</script></body>", encoding="utf-8")
+    try:
+        res = run_chromium(chromium, harness.as_uri(), "--dump-dom", "--allow-file-access-from-files",
+                           f"--window-size={sum(widths) + 100},1000")
+    finally:
+        harness.unlink(missing_ok=True)
+    import re
+
+    body = re.search(r"<body([^>]*)>", res.stdout)
+    attrs = dict(re.findall(r'data-w(\d+)="([^"]*)"', body.group(1) if body else ""))
+    return {w: attrs.get(str(w), "missing") for w in widths}
+
+
+def overflow_px(chromium: str, report: Path, widths: tuple[int, ...]) -> dict[int, str]:
+    """Horizontal page overflow [px] of ``report`` at each viewport width, as the page's own script
+    measures it (``data-overflow-px`` = scrollWidth − clientWidth of the document)."""
+    return page_attrs(chromium, report, widths, "data-overflow-px")
+
+
+def table_overflow_px(chromium: str, report: Path, width: int) -> dict[str, int]:
+    """Table id -> how far [px] it overflows its own scroll box at ``width`` (the page's
+    ``data-table-overflow-px``: ``gs-table:0 gs-sources:0``); a table wider than its box hides columns."""
+    raw = page_attrs(chromium, report, (width,), "data-table-overflow-px")[width]
+    return {k: int(v) for k, v in (p.split(":") for p in raw.split())}

@@ -1,4 +1,5 @@
-"""Session fixtures for the report tests: a real-data run directory and headless Chromium."""
+"""Session fixtures for the report tests: run directories written by the real scoring job, and
+headless Chromium. A missing raw-data folder FAILS these tests (``raw_dir``), it never skips them."""
 
 from __future__ import annotations
 
@@ -22,49 +23,43 @@ def chromium() -> str:
         proc = subprocess.run(["bash", str(INSTALL_CHROMIUM)], capture_output=True, text=True, timeout=900)
         exe = shutil.which("chromium")
         if exe is None:
-            pytest.skip(f"chromium could not be installed with apt (rc={proc.returncode}): {proc.stderr[-500:]}")
+            pytest.fail(f"chromium could not be installed with apt (rc={proc.returncode}): {proc.stderr[-500:]}")
     return exe
 
 
-SOURCES = ["boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
-           "weather_hourly"]
-WEIGHTS_A = {"power": 0.25, "cooling": 0.25, "carbon": 0.3, "price": 0.2}
-WEIGHTS_B = {"power": 0.1, "cooling": 0.2, "carbon": 0.6, "price": 0.1}
+#: the first slice (with the GridKit maps the power criterion's substations need) plus the US plant
+#: source (US sites credit gppd_usa as the engine does), European retail and wholesale prices and
+#: country water stress (what `gridscout run` loads by default)
+SOURCES = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "gppd_usa",
+           "weather_stations", "weather_hourly", "entsoe_gridkit", "gridkit_north_america", "eurostat_prices",
+           "ember_prices", "water_stress_sdg642")
 
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory, raw_dir) -> Path:
-    """A real warehouse with the first-slice sources (about 8 s)."""
+    """A real warehouse with the sources above (about 15 s)."""
     return build_warehouse(tmp_path_factory.mktemp("wh") / "gridscout.duckdb", raw_dir, SOURCES)
 
 
 @pytest.fixture(scope="session")
-def features(warehouse):
-    """Real features of the 72 markets plus two hostile names; and the reference data."""
-    from gridscout.candidates import load_candidates
-    from gridscout.warehouse.readers.reference import read_reference
-    from gridscout.features.assemble import site_features
+def candidates_csv(tmp_path_factory) -> Path:
+    from tests.report.rundir_fixture import hostile_candidates
 
-    from tests.report.rundir_fixture import add_xss_sites
-
-    cands = load_candidates(REPO / "data" / "candidates" / "markets.csv")
-    ref = read_reference(warehouse)
-    return site_features(add_xss_sites(cands.sites), ref), ref
+    return hostile_candidates(tmp_path_factory.mktemp("cands") / "markets_hostile.csv")
 
 
 @pytest.fixture(scope="session")
-def run_dir(tmp_path_factory, features, warehouse) -> Path:
-    from tests.report.rundir_fixture import build_run_dir
+def run_dir(tmp_path_factory, warehouse, candidates_csv) -> Path:
+    """`gridscout score` on the markets (plus hostile names) under balanced, with a hostile profile name."""
+    from tests.report.rundir_fixture import build_run_dir, hostile_profile
 
-    feats, ref = features
-    return build_run_dir(tmp_path_factory.mktemp("runs") / "run-a", feats, ref, warehouse,
-                         run_id="run-a", weights=WEIGHTS_A, seed=1)
+    prof = hostile_profile(tmp_path_factory.mktemp("prof") / "balanced_hostile.toml")
+    return build_run_dir(tmp_path_factory.mktemp("runs") / "run-a", warehouse, candidates_csv, prof, seed=1)
 
 
 @pytest.fixture(scope="session")
-def run_dir_b(tmp_path_factory, features, warehouse) -> Path:
+def run_dir_b(tmp_path_factory, warehouse, candidates_csv) -> Path:
+    """The same sites under the shipped low-carbon profile (for the comparison view)."""
     from tests.report.rundir_fixture import build_run_dir
 
-    feats, ref = features
-    return build_run_dir(tmp_path_factory.mktemp("runs") / "run-b", feats, ref, warehouse,
-                         run_id="run-b", weights=WEIGHTS_B, seed=2, profile_name="carbon-first")
+    return build_run_dir(tmp_path_factory.mktemp("runs") / "run-b", warehouse, candidates_csv, "low-carbon", seed=2)

@@ -153,7 +153,10 @@ def test_comparison_shows_rank_and_profile_changes(run_dir, run_dir_b, tmp_path)
     b = pl.read_parquet(run_dir_b / "scores.parquet").select("site_id", pl.col("rank").alias("rank_b"))
     moved = a.join(b, on="site_id").filter(pl.col("rank") != pl.col("rank_b")).height
     assert f"{moved} site(s) changed rank" in sec
-    assert "<code>weights.carbon</code>" in sec and "0.3" in sec and "0.6" in sec
+    # the profiles differ in words, not JSON: balanced weighs carbon 25 of 100, low-carbon more
+    diff = re.search(r"<h3>Profile differences</h3>.*?</table>", sec, re.S).group(0)
+    assert "<td>carbon weight</td><td>25 (25 % of the score)</td>" in diff
+    assert "<td>name</td>" in diff and "low-carbon" in diff
 
 
 def test_surface_hexagons_drawn(copy_run):
