@@ -51,7 +51,7 @@ from gridscout.report.outputs import write_geoparquet
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
 from gridscout.scoring.engine import score_frame
 from gridscout.scoring.profiles import Profile, load_profile
-from gridscout.scoring.zones import ZONE_COLUMNS, ZONE_STAT_COLUMNS, cluster_zones
+from gridscout.scoring.zones import ZONE_COLUMNS, ZONE_STAT_COLUMNS, cluster_zones, zone_score_columns
 from gridscout.warehouse.readers.reference import read_places, read_reference
 
 PART_GLOB = "part-*.parquet"
@@ -137,7 +137,8 @@ def zones_as_sites(zones: pl.DataFrame) -> pl.DataFrame:
         pl.col("mean_score").alias("score"), pl.lit(False).alias("excluded"),
         pl.col("zone_id").cast(pl.Int64).alias("rank"),
         *[pl.col(m).alias(c) for c, m in means.items()],
-    ).sort("rank")
+    ).drop([c for c in zones.columns if c.startswith(("score_", "contrib_")) and c.endswith(("_mean", "_min", "_max"))]
+           ).sort("rank")
 
 
 def run_screen(region: str, resolution: int, profile: str | Path, out: str | Path | None = None, *,
@@ -304,7 +305,8 @@ def finish_partitions(out_dir: Path, db: str | Path | None, profile: Profile) ->
     """Read the union of the partition surfaces, cluster zones over it and write ``zones.parquet``."""
     parts = sorted(surface_dir(out_dir).glob(PART_GLOB))
     schema = pl.read_parquet_schema(parts[0]) if parts else {}
-    surface = read_surface(out_dir, columns=[*ZONE_COLUMNS, *(c for c in ZONE_STAT_COLUMNS if c in schema)])
+    surface = read_surface(out_dir, columns=[*ZONE_COLUMNS, *(c for c in ZONE_STAT_COLUMNS if c in schema),
+                                             *zone_score_columns(schema)])
     zones = zones_of(surface, profile, read_places(db))
     zones.write_parquet(Path(out_dir) / "zones.parquet")
     return surface, zones

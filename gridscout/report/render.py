@@ -257,7 +257,8 @@ def _site_context(i: int, row: dict[str, Any], data: RunData, crit: list[str], g
     excluded = bool(row.get("excluded")) if not is_missing(row.get("excluded")) else False
     name = _text(row.get("site_name")) if "site_name" in cols else str(row.get("site_id"))
     fields, unknown_fields = [], []
-    for f in FIELDS:
+    # a screening zone's card shows its own estimates (mean and range over its cells: zone_facts) instead
+    for f in (() if data.run.get("kind") == "screen" else FIELDS):
         present = f.column in cols
         v = row.get(f.column) if present else None
         ev_col = f"{f.column}__evidence"
@@ -387,6 +388,34 @@ def _table_cols(crit: list[str], cols: set[str], gate_cols: list[str]) -> list[d
 
 
 # ---------------------------------------------------------------- whole page
+#: a zone card's estimates: (label, column stem, unit, decimals); the zone's mean and its cells' range
+ZONE_FACTS = (("PUE (annual)", "pue_annual", "", 3), ("WUE on site", "wue_onsite_l_per_kwh", "L/kWh", 2),
+              ("Grid carbon", "carbon_g_per_kwh", "gCO2/kWh", 0), ("Electricity price", "price_usd_per_mwh", "$/MWh", 1),
+              ("Nearest 230 kV-class substation", "substation_230kv_distance_km", "km", 1),
+              ("Nearest 345 kV-class substation", "substation_345kv_distance_km", "km", 1),
+              ("Generation nearby (distance-weighted)", "capacity_weighted_mw", "MW", 0),
+              ("Balancing-area headroom at 0.5 %", "ba_headroom_mw_0p5pct", "MW", 0),
+              ("Queue: median years to power", "queue_median_years", "yr", 1),
+              ("Water stress (0–5)", "water_stress_score", "", 2))
+
+
+def zone_facts(row: dict[str, Any]) -> list[dict[str, str]]:
+    """A screening zone's card rows: area, cells, score range, then each estimate's mean and range over
+    its cells (from ``zones.parquet``: ``<column>_mean`` / ``_min`` / ``_max``); UNKNOWN where no cell knows it."""
+    out = [{"label": "Area", "value": f"{fmt_number(row.get('area_km2'))} km² ({fmt_number(row.get('n_cells'))} cells)"},
+           {"label": "Score (mean; worst–best cell)",
+            "value": f"{fmt_number(row.get('mean_score'), 1)} ({fmt_number(row.get('min_score'), 1)}–"
+                     f"{fmt_number(row.get('best_score'), 1)})"}]
+    for label, stem, unit, d in ZONE_FACTS:
+        if f"{stem}_mean" not in row:
+            continue
+        mean, lo, hi = row.get(f"{stem}_mean"), row.get(f"{stem}_min"), row.get(f"{stem}_max")
+        value = UNKNOWN if is_missing(mean) else (f"{fmt_number(mean, d)} {unit} ({fmt_number(lo, d)}–"
+                                                   f"{fmt_number(hi, d)})").replace("  ", " ")
+        out.append({"label": label, "value": value})
+    return out
+
+
 def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]:
     """Template context for one run (and an optional run to compare with)."""
     scores = _order(data.scores)
@@ -405,8 +434,10 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
     names = dict(zip(scores["site_id"].to_list(), scores["site_name"].to_list())) if "site_name" in cols else {}
     tied = ties(scores, prof, {k: str(v) for k, v in names.items()})
     known = known_factor_columns(scores)
+    is_screen = data.run.get("kind") == "screen"
     for i, row in enumerate(scores.iter_rows(named=True)):
         ctx = _site_context(i, row, data, crit, gate_cols, vintages, known)
+        ctx["zone"] = zone_facts(row) if is_screen else []
         ctx["tie"] = tied.get(row.get("site_id"))
         ctx["table"] = _table(i, row, ctx, crit, cols, gate_cols)
         ctx["charts"], ctx["no_charts"] = _site_charts(row, hourly, monthly, fuel, carbon, cache)
@@ -420,6 +451,9 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
          "missing": "no rank_p05/rank_p95 values in this run."},
         {"svg": pareto_svg, "caption": pareto_cap, "missing": pareto_cap},
     ]
+    if is_screen:  # zones come from one scored surface: no Monte Carlo over zones
+        robustness = [{"svg": None, "caption": "", "missing": "not computed for screening zones: a zone's robustness is "
+                       "the spread of its cells' scores, shown on each zone card (worst–best cell)."}]
     profile = data.run.get("profile") if isinstance(data.run.get("profile"), dict) else {}
     profile_rows = list(profile_settings(profile).items()) if profile else []
     candidates = data.run.get("candidates") if isinstance(data.run.get("candidates"), dict) else {}
@@ -433,6 +467,10 @@ def build_context(data: RunData, other: RunData | None = None) -> dict[str, Any]
                 int(scores["score"].is_not_null().sum()) if "score" in cols else 0)
     n_on_unknown = sum(1 for s in sites if s["on_unknown"] and not s["excluded"])
     return {
+        "is_screen": is_screen, "noun": "zones" if is_screen else "sites",
+        "title": (f"candidate zones for AI data centers: {data.run.get('region')} at H3 resolution "
+                  f"{data.run.get('resolution')} ({fmt_number(data.run.get('cells'))} cells screened)") if is_screen
+        else "candidate AI data-center sites",
         "version": __version__, "run_id": data.run_id, "run": data.run, "profile": profile,
         "code_text": code_text(data.run.get("code_version")), "started_text": time_text(data.run.get("started_at")),
         "finished_text": time_text(data.run.get("finished_at")), "n_on_unknown": n_on_unknown, "n_tied": len(tied),

@@ -115,17 +115,17 @@ TEMPLATE = """<!DOCTYPE html>
 </head>
 <body data-js-errors="0" data-alerts="0" data-csp-violations="0" data-js-ready="0" data-sites="{{ sites|length }}">
 <header>
-<h1>gridscout: candidate AI data-center sites</h1>
+<h1>gridscout: {{ title }}</h1>
 <div class="meta"><span>run <code>{{ run_id }}</code></span>
 <span>started {{ started_text }}</span><span>finished {{ finished_text }}</span>
 <span>code {{ code_text }}</span>
 <span>profile <b>{{ profile.name or "UNKNOWN" }}</b>{% if profile.version %} v{{ profile.version }}{% endif %}</span>
-<span>{{ n_scored }} ranked · {{ n_excluded }} excluded · {{ sites|length }} candidates</span>
+<span>{{ n_scored }} ranked · {{ n_excluded }} excluded · {{ sites|length }} {{ "candidate zones" if is_screen else "candidates" }}</span>
 <span id="gs-carbon-year">carbon: year <b>{{ carbon.year or "UNKNOWN" }}</b>{% if carbon.year_from %} ({{ {"cli": "--carbon-year", "profile": "profile carbon_year", "default": "latest complete year"}.get(carbon.year_from, carbon.year_from) }}){% endif %},
 basis <b>{{ carbon.basis_label or carbon.basis or "UNKNOWN" }}</b>{% if carbon.sites_fell_back %} · {{ carbon.sites_fell_back }} site(s) fell back to an earlier year{% endif %}</span></div>
 {% if prices.band_caveat %}<p class="muted" id="gs-price-note">Prices: {% for k, v in prices.sites_by_source.items() %}{{ k }} {{ v }} site(s){% if not loop.last %}, {% endif %}{% endfor %}{% if prices.sites_unknown %}, UNKNOWN {{ prices.sites_unknown }}{% endif %}. {{ prices.band_caveat }}</p>{% endif %}
 {% if n_on_unknown %}<p class="muted" id="gs-unknown-note">{{ n_on_unknown }} ranked score(s) rest on an UNKNOWN factor (marked *): each site card names the factor, the policy that scored it and how far its rank could move (5–95 % rank interval).</p>{% endif %}
-<nav><a href="#map">Map</a><a href="#ranking">Ranking</a><a href="#robustness">Robustness</a><a href="#sites">Sites</a>
+<nav><a href="#map">Map</a><a href="#ranking">Ranking</a><a href="#robustness">Robustness</a><a href="#sites">{{ "Zones" if is_screen else "Sites" }}</a>
 {% if compare %}<a href="#compare">Comparison</a>{% endif %}<a href="#profile">Profile</a><a href="#sources">Data sources</a>
 <a href="#methods">Methods</a></nav>
 </header>
@@ -165,11 +165,14 @@ failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks ar
 </div>
 </section>
 
-<section id="sites"><h2>Sites</h2>
+<section id="sites"><h2>{{ "Zones" if is_screen else "Sites" }}</h2>
+{% if is_screen %}<p class="muted">Each zone is a compact group of the best-scoring cells (the profile's [zones] size bounds),
+ranked by its mean cell score — the same order as the CLI and zones.parquet. Values are the zone's mean, with the range over its cells.</p>{% endif %}
 {% for s in sites %}<details class="card" id="{{ s.card_id }}"{% if loop.index <= open_cards %} open{% endif %}>
 <summary>{% if not s.excluded and s.rank_text != 'UNKNOWN' %}#{{ s.rank_text }} · {% endif %}{{ s.name }} <span class="muted">({{ s.site_id }})</span> —
 {% if s.excluded %}<span class="badge g-FAIL">EXCLUDED</span>{% elif s.score_text == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}<span class="score-big">{{ s.score_text }}</span>{% if s.on_unknown %} <span class="on-unknown" title="rests on UNKNOWN: {{ s.on_unknown.keys()|join(', ') }}">* rests on UNKNOWN {{ s.on_unknown.keys()|join(', ') }}</span>{% endif %}{% endif %}</summary>
 <p class="muted">{{ s.where }}</p>
+{% if s.zone %}<table class="zone-facts"><tbody>{% for f in s.zone %}<tr><th>{{ f.label }}</th><td>{% if f.value == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ f.value }}{% endif %}</td></tr>{% endfor %}</tbody></table>{% endif %}
 {% if s.excluded %}<div class="excl">Excluded: {{ s.exclusion_reason }}</div>{% endif %}
 {% if s.tie %}<p class="tie">{{ s.tie }}</p>{% endif %}
 {% if s.unknowns %}<div class="callout"><b>No data (UNKNOWN, never counted as zero)</b><ul>{% for u in s.unknowns %}<li>{{ u }}</li>{% endfor %}</ul></div>{% endif %}
@@ -177,13 +180,13 @@ failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks ar
 <ul>{% for f in s.why.facts %}<li>{{ f }}</li>{% endfor %}{% if s.why.unknown %}<li>This score rests on UNKNOWN: {{ s.why.unknown|join(' · ') }}</li>{% endif %}{% if s.why.range %}<li>How far it could move: its rank could move within {{ s.why.range }}</li>{% endif %}</ul></div>{% endif %}
 {% if s.gates %}<p>Gates: {% for g in s.gates %}<span class="badge g-{{ g.cls }}" title="gate_{{ g.name }}">{{ g.name }}: {{ g.value }}</span>{% endfor %}</p>{% endif %}
 <div class="grid">
-<div><h3>Scores</h3><table><tr><th>criterion</th><th>sub-score (0–100)</th><th>contribution</th></tr>
+<div><h3>Scores</h3><table><tr><th>criterion</th><th>sub-score (0–100){% if is_screen %}, zone mean{% endif %}</th><th>contribution</th></tr>
 {% for c in s.criteria %}<tr><td>{{ c.name }}</td>{% for v in (c.score, c.contrib) %}<td class="num{% if c.name in s.on_unknown and v != 'UNKNOWN' %} on-unknown{% endif %}"{% if c.name in s.on_unknown %} title="rests on UNKNOWN: {{ s.on_unknown[c.name]|join(', ') }}"{% endif %}>{% if v == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ v }}{% if c.name in s.on_unknown %} *{% endif %}{% endif %}</td>{% endfor %}</tr>{% endfor %}
 {% if s.robust %}<tr><td colspan="3" class="muted">{{ s.robust }}</td></tr>{% endif %}
 </table></div>
-<div><h3>Physical estimates</h3><table class="est"><tr><th>quantity</th><th>value</th><th>evidence · source, vintage</th></tr>
+{% if s.fields %}<div><h3>Physical estimates</h3><table class="est"><tr><th>quantity</th><th>value</th><th>evidence · source, vintage</th></tr>
 {% for f in s.fields %}<tr><td>{{ f.label }}</td><td class="num">{% if f.value == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ f.value }}{% endif %}</td><td><span class="ev ev-{{ f.evidence_kind }}">{{ f.evidence }}</span>{% if f.source %} <span class="ev">· <code>{{ f.source }}</code> {{ f.vintage }}</span>{% endif %}</td></tr>{% endfor %}
-</table></div>
+</table></div>{% endif %}
 <div><h3>Data sources</h3><table><tr><th>for</th><th>source</th><th>vintage</th></tr>
 {% for src in s.sources %}<tr><td>{{ src.what }}</td><td><code>{{ src.source }}</code>{% if src.detail %} <span class="muted">{{ src.detail }}</span>{% endif %}</td><td>{% if src.vintage == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}{{ src.vintage }}{% endif %}</td></tr>{% endfor %}
 </table></div>

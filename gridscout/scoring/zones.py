@@ -49,6 +49,12 @@ ZONE_SCHEMA = {"zone_id": pl.Int32, "zone_name": pl.Utf8, "n_cells": pl.Int64, "
                "nearest_place": pl.Utf8, "nearest_place_km": pl.Float64, "threshold": pl.Float64}
 
 
+def zone_score_columns(columns) -> list[str]:
+    """The surface's per-criterion sub-scores and contributions (``score_<criterion>``, ``contrib_…``), whose
+    zone means a zone card shows."""
+    return [c for c in columns if (c.startswith("score_") and c != "score_rests_on_unknown") or c.startswith("contrib_")]
+
+
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return connected_components(coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)), directed=False)[1]
 
@@ -127,7 +133,7 @@ def cluster_zones(surface: pl.DataFrame, *, threshold: float | None = None,
             label[part] = nxt
             nxt += 1
     label = _absorb_small(label, comp, area, i, j, min_area_km2)
-    stats = [c for c in ZONE_STAT_COLUMNS if c in sel.columns]
+    stats = [c for c in (*ZONE_STAT_COLUMNS, *zone_score_columns(sel.columns)) if c in sel.columns]
     z = sel.select("h3", "latitude", "longitude", "score", "grid_zone", "country", "us_state", *stats).with_columns(
         pl.Series("_label", label), pl.Series("_area", area))
     mode = lambda c: pl.col(c).drop_nulls().mode().sort().first()  # noqa: E731
@@ -169,7 +175,7 @@ def _unique_names(zones: pl.DataFrame) -> pl.DataFrame:
         return base.drop("_place_region", "_place_lat", "_place_lon")
     has = base["_place_lat"].is_not_null().to_numpy()
     plat, plon = base["_place_lat"].fill_null(0.0).to_numpy(), base["_place_lon"].fill_null(0.0).to_numpy()
-    clat, clon = base["centroid_latitude"].to_numpy(), base["centroid_longitude"].to_numpy()
+    clat, clon = base["best_latitude"].to_numpy(), base["best_longitude"].to_numpy()  # as nearest_place_km
     km = haversine_km(plat, plon, clat, clon)
     point = np.array(_COMPASS)[((_bearing(plat, plon, clat, clon) + 22.5) // 45).astype(int) % 8]
     suffix = [f" ({k:.0f} km {p})" if h else f" ({la:.2f}, {lo:.2f})"

@@ -280,3 +280,25 @@ def test_cli_prints_the_top_zones_and_sites(va, tmp_path):
         cli.print_top(tmp_path / "scores.parquet", "sites")
     text = cap.get()
     assert "[bold]Evil[/bold]" in text and "UNKNOWN" in text  # a null score is UNKNOWN, not 0
+
+
+def test_screening_report_is_about_zones_with_numbers(warehouse, tmp_path):
+    """Issue 15: the screening report's title and cards speak of zones; each zone card shows its area,
+    cells, score range and the mean and range of its estimates (no 'not in run'); ranks as zones.parquet."""
+    import re
+
+    from gridscout.jobs.screen import run_screen
+
+    run_dir = run_screen("US-DE", 7, "balanced", tmp_path / "de", db=warehouse)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "candidate zones for AI data centers: US-DE at H3 resolution 7" in html
+    assert "not in run" not in html and "no p_top5 column" not in html
+    z = pl.read_parquet(run_dir / "zones.parquet")
+    assert z.height >= 1
+    cards = re.findall(r'<details class="card"[^>]*>\s*<summary>#(\d+) · ([^<]+?) <span', html)
+    assert [int(r) for r, _ in cards] == z["zone_id"].to_list()
+    assert [n.strip() for _, n in cards] == z["zone_name"].to_list()
+    facts = re.findall(r'<table class="zone-facts">(.*?)</table>', html, flags=re.S)
+    assert len(facts) == z.height
+    first = re.sub(r"<[^>]+>", " ", facts[0])
+    assert f"{z['area_km2'][0]:,.0f} km²" in first and "PUE (annual)" in first and "Grid carbon" in first
