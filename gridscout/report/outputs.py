@@ -15,6 +15,7 @@ import shapely
 
 from gridscout.geo.hexgrid import cell_polygons
 from gridscout.report.rundir import ReportError, load_run
+from gridscout.safe_write import write_file
 
 SITES_FILE = "sites.geoparquet"
 SCORES_CSV = "scores.csv"
@@ -72,18 +73,15 @@ def write_gis_outputs(run_dir: str | Path) -> dict[str, Path]:
     """
     data = load_run(run_dir)
     out: dict[str, Path] = {}
-    sites_path = data.run_dir / SITES_FILE
-    sites_geodataframe(data.scores).to_parquet(sites_path, index=False)
-    out["sites"] = sites_path
-    csv_path = data.run_dir / SCORES_CSV
-    _csv_safe(data.scores).write_csv(csv_path)
-    out["scores_csv"] = csv_path
+    sites = sites_geodataframe(data.scores)
+    out["sites"] = write_file(data.run_dir, SITES_FILE, lambda fh: sites.to_parquet(fh, index=False))
+    out["scores_csv"] = write_file(data.run_dir, SCORES_CSV, _csv_safe(data.scores).write_csv)
     surface_path = data.run_dir / SURFACE_FILE
     if surface_path.exists():
         out["surface"] = surface_path
     elif data.surface is not None and data.surface.height and "h3" in data.surface.columns:
-        surface_geodataframe(data.surface).to_parquet(surface_path, index=False)
-        out["surface"] = surface_path
+        surface = surface_geodataframe(data.surface)
+        out["surface"] = write_file(data.run_dir, SURFACE_FILE, lambda fh: surface.to_parquet(fh, index=False))
     return out
 
 
