@@ -104,6 +104,18 @@ def _slug_expr(name: pl.Expr) -> pl.Expr:
     return pl.when(slug == "").then(pl.lit("site")).otherwise(slug)
 
 
+#: ASCII control characters (C0 and DEL) and the C1 controls: never part of a name, and a NUL or
+#: ESC would reach renderers and terminals; refused at validation, with row and column
+CONTROL_RE = r"[\x00-\x1F\x7F-\x{9F}]"
+_CONTROL_PY = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _control_problem(value: str | None) -> str | None:
+    """``"control character U+001B at position 4"`` for the first control character of ``value``."""
+    m = _CONTROL_PY.search(value or "")
+    return None if m is None else f"control character U+{ord(m.group()):04X} at position {m.start() + 1}"
+
+
 def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None],
                   facts: tuple[Fact, ...] = (), evaporative: tuple[str, ...] = ()) -> list[str]:
     """Every problem of one candidate row, as ``row N, column 'c': …`` messages."""
@@ -111,6 +123,9 @@ def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None],
     row = r["_row"]
     if not r["site_name"]:
         errors.append(f"row {row}, column {colname['site_name']!r}: blank name")
+    for key, col in _text_columns(cols, facts):
+        if problem := _control_problem(r.get(key)):
+            errors.append(f"row {row}, column {col!r}: {problem}; names are data: remove it")
     for c, raw_c, lim in (("latitude", "_lat", 90), ("longitude", "_lon", 180)):
         v = r[c]
         if r[raw_c] in (None, ""):
@@ -146,6 +161,13 @@ def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None],
                       f"({', '.join(d for d in next(f for f in facts if f.column == 'cooling_design').allowed if d not in evaporative)}) "
                       "or name the water source")
     return errors
+
+
+def _text_columns(cols: dict[str, str | None], facts: tuple[Fact, ...]) -> list[tuple[str, str]]:
+    """(working column, the file's column) of every text value read from the file."""
+    pairs = [("site_name", cols["name"]), ("site_id", cols["site_id"]), ("country_input", cols["country"]),
+             *((f"_f_{f.column}", cols[f.column]) for f in facts if f.dtype is str)]
+    return [(k, c) for k, c in pairs if c]
 
 
 def _fact_ok(f: Fact, v) -> bool:
@@ -352,6 +374,8 @@ def load_candidates(path: str | Path) -> Candidates:
                  & (pl.col("it_load_mw").is_null() | ~((pl.col("it_load_mw") > 0) & (pl.col("it_load_mw") <= 10_000))))
     for f in facts:
         bad = bad | _fact_bad(f)
+    for key, _ in _text_columns(cols, facts):
+        bad = bad | pl.col(key).str.contains(CONTROL_RE).fill_null(False)
     if cols["water_source"] and cols["cooling_design"]:
         bad = bad | ((pl.col("water_source") == "none") & pl.col("cooling_design").is_in(list(evaporative))).fill_null(False)
     bad_rows = sel.filter(bad.fill_null(True))

@@ -23,14 +23,29 @@ SURFACE_FILE = "surface.geoparquet"
 CRS = "EPSG:4326"
 
 
+#: a cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV Injection")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(col: pl.Expr) -> pl.Expr:
+    """Text that a spreadsheet would run as a formula, prefixed with a single quote (OWASP CSV Injection)."""
+    risky = pl.lit(False)
+    for p in FORMULA_PREFIXES:
+        risky = risky | col.str.starts_with(p)
+    return pl.when(risky).then(pl.lit("'") + col).otherwise(col)
+
+
 def _csv_safe(df: pl.DataFrame) -> pl.DataFrame:
-    """Flatten nested/binary columns so every value has a CSV text form (nulls stay empty)."""
+    """Flatten nested/binary columns so every value has a CSV text form (nulls stay empty); text
+    cells that would start a spreadsheet formula are neutralised."""
     out = []
     for name, dtype in df.schema.items():
         if dtype == pl.Binary:
             out.append(pl.col(name).bin.encode("hex"))
         elif isinstance(dtype, (pl.List, pl.Array, pl.Struct)):
-            out.append(pl.col(name).map_elements(str, return_dtype=pl.Utf8))
+            out.append(neutralise_formula(pl.col(name).map_elements(str, return_dtype=pl.Utf8)).alias(name))
+        elif dtype in (pl.Utf8, pl.Categorical, pl.Enum) or isinstance(dtype, (pl.Categorical, pl.Enum)):
+            out.append(neutralise_formula(pl.col(name).cast(pl.Utf8)).alias(name))
         else:
             out.append(pl.col(name))
     return df.select(out)
