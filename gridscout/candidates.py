@@ -20,7 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.errors import CandidateError
+from gridscout.errors import CandidateError, GridscoutError
+from gridscout.paths import readable_file
 
 ALIASES = {
     "latitude": ("latitude", "lat", "y"),
@@ -234,6 +235,8 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise CandidateError(f"{path}: the JSON is nested too deeply to be a GeoJSON FeatureCollection") from None
     except UnicodeDecodeError as exc:
         raise CandidateError(f"{path}: not UTF-8 text ({exc}); save it as UTF-8") from exc
     except json.JSONDecodeError as exc:
@@ -241,7 +244,7 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
     feats = doc.get("features") if isinstance(doc, dict) else None
     if feats is None:
         raise CandidateError(f"{path}: a GeoJSON FeatureCollection with a 'features' list is expected")
-    rows, centroids = [], 0
+    rows, centroids, nested = [], 0, {}
     if not isinstance(feats, list):
         raise CandidateError(f"{path}: 'features' must be a list of GeoJSON Feature objects")
     for i, feat in enumerate(feats, start=1):
@@ -261,15 +264,26 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
         if g.geom_type != "Point":
             centroids += 1
             g = shapely.centroid(g)
-        rows.append({**(feat.get("properties") or {}), "longitude": g.x, "latitude": g.y})
+        props = {}
+        for k, v in (feat.get("properties") or {}).items():
+            if isinstance(v, (dict, list)):  # candidate columns are scalars: a nested value is never one
+                nested.setdefault(str(k), i)
+            else:
+                props[str(k)] = None if v is None else str(v)
+        rows.append({**props, "longitude": g.x, "latitude": g.y})
     if centroids:
         notes.append(f"{centroids} non-point feature(s) (polygons/lines) replaced by their centroids")
+    if nested:
+        notes.append("nested properties ignored (objects or lists are not candidate columns): "
+                     + ", ".join(f"{k!r} (first in feature {i})" for k, i in nested.items()))
     return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
 
 
 def _read(path: Path, notes: list[str]) -> pl.DataFrame:
-    if not path.is_file():
-        raise CandidateError(f"candidate file {path} does not exist")
+    try:
+        readable_file(path, "candidate file")
+    except GridscoutError as exc:
+        raise CandidateError(str(exc)) from None
     if path.stat().st_size == 0:
         raise CandidateError(f"{path}: the file is empty; it needs a header row with name, latitude, longitude")
     suffix = path.suffix.lower()

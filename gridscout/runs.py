@@ -12,9 +12,10 @@ from pathlib import Path
 
 from gridscout import __version__, config
 from gridscout.errors import GridscoutError
-from gridscout.safe_write import IN_PROGRESS, begin_run, child_path, write_text
+from gridscout.paths import writable_dir
+from gridscout.safe_write import IN_PROGRESS, begin_run, check_no_links, child_path, write_text
 
-__all__ = ["RUN_MARKER", "child_path", "safe_out_dir", "write_manifest"]
+__all__ = ["RUN_MARKER", "check_out_dir", "child_path", "safe_out_dir", "write_manifest"]
 
 SECRET_ENV_HINTS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 #: present in a run folder from its start until the run finished (``_SUCCESS`` written; see safe_write)
@@ -28,6 +29,22 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{os.urandom(3).hex()}"
 
 
+def check_out_dir(out: str | Path | None) -> Path:
+    """The checks of :func:`safe_out_dir` without creating anything (the CLI runs them before any
+    flow or server starts): a file, a path under a file, a read-only place, a non-empty folder that
+    is not a run folder, planted symbolic links. Returns the resolved folder (``reports/`` for None)."""
+    path = Path(out).expanduser().absolute() if out else config.reports_dir()
+    writable_dir(path, "--out")
+    path = path.resolve()
+    if path.is_dir() and any(path.iterdir()) and not any(
+            (path / m).exists() or (path / m).is_symlink() for m in ("run.json", RUN_MARKER, _OLD_MARKER)):
+        raise GridscoutError(f"--out {path} is a non-empty folder that is not a gridscout run folder; "
+                             "choose an empty or new folder")
+    if out and path.is_dir():
+        check_no_links(path)
+    return path
+
+
 def safe_out_dir(out: str | Path | None, run_id: str) -> Path:
     """The run's output folder: ``--out`` as given, else ``reports/<run_id>``.
 
@@ -37,19 +54,11 @@ def safe_out_dir(out: str | Path | None, run_id: str) -> Path:
     crash into the same ``--out`` still works. An older run's outputs there are removed first and
     planted symbolic links refused (:func:`gridscout.safe_write.begin_run`).
     """
-    path = Path(out).expanduser().resolve() if out else config.reports_dir() / run_id
-    if path.exists() and not path.is_dir():
-        raise GridscoutError(f"--out {path} exists and is not a directory")
-    if path.is_dir() and any(path.iterdir()) and not any(
-            (path / m).exists() or (path / m).is_symlink() for m in ("run.json", RUN_MARKER, _OLD_MARKER)):
-        raise GridscoutError(f"--out {path} is a non-empty folder that is not a gridscout run folder; "
-                             "choose an empty or new folder")
+    path = check_out_dir(out) if out else check_out_dir(config.reports_dir() / run_id)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise GridscoutError(f"--out {path}: cannot create the folder ({exc.strerror})") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise GridscoutError(f"--out {path}: the folder is not writable")
     begin_run(path)
     return path
 

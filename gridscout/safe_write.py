@@ -81,12 +81,17 @@ def _links(run_dir: Path) -> list[str]:
     return sorted(p.name for p in run_dir.iterdir() if p.is_symlink())
 
 
-def begin_run(run_dir: Path) -> None:
-    """Start a run in ``run_dir``: refuse planted links, remove an older run's outputs, its
-    ``_SUCCESS`` and leftover temporary files, then create ``_IN_PROGRESS``."""
+def check_no_links(run_dir: Path) -> None:
+    """Refuse a run folder that holds symbolic links (planted to redirect a write)."""
     if links := _links(run_dir):
         raise GridscoutError(f"--out {run_dir} holds symbolic links ({', '.join(links)}); a run folder holds only "
                              "its own files: remove them or choose another folder")
+
+
+def begin_run(run_dir: Path) -> None:
+    """Start a run in ``run_dir``: refuse planted links, remove an older run's outputs, its
+    ``_SUCCESS`` and leftover temporary files, then create ``_IN_PROGRESS``."""
+    check_no_links(run_dir)
     old = _old_outputs(run_dir)
     for p in run_dir.iterdir():
         if p.is_file() and (p.name in old or p.name == SUCCESS or p.name.endswith(_TMP_SUFFIX)):

@@ -53,7 +53,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gridscout.errors import ProfileError
+from gridscout.errors import GridscoutError, ProfileError
+from gridscout.paths import readable_file
 
 #: Repository directory holding the shipped profiles.
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
@@ -490,6 +491,10 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if not path.exists():
         raise ProfileError(f"profile {str(name_or_path)!r} not found at {path}; shipped profiles: "
                            f"{', '.join(available_profiles())}")
+    try:
+        readable_file(path, "profile")
+    except GridscoutError as exc:
+        raise ProfileError(str(exc)) from None
     raw = path.read_bytes()
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
