@@ -96,16 +96,27 @@ def sources(db: DbOpt = None, raw: RawOpt = None) -> None:
 @friendly
 def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source ids (default: all).")] = None,
            db: DbOpt = None, raw: RawOpt = None,
-           force: Annotated[bool, typer.Option(help="Reload even when files are unchanged.")] = False) -> None:
+           force: Annotated[bool, typer.Option(help="Reload even when files are unchanged.")] = False,
+           accept_shrink: Annotated[bool, typer.Option(
+               "--accept-shrink", help="Accept a load with over 20 % fewer rows than the previous one.")] = False,
+           retire: Annotated[tuple[str, str] | None, typer.Option(
+               "--retire", metavar="SOURCE VINTAGE",
+               help="Remove one loaded vintage (a bad one) so the previous vintage is current again.")] = None) -> None:
     """Ingest raw sources into the warehouse (idempotent; unchanged files are skipped)."""
-    from gridscout.jobs.ingest import default_sources, preflight
+    from gridscout.jobs.ingest import default_sources, preflight, retire_vintage
 
-    _db(db)
+    _db(db, must_exist=retire is not None)
+    if retire is not None:
+        removed = retire_vintage(retire[0], retire[1], db=db)
+        out_console.print(f"retired {retire[0]} vintage {retire[1]}: "
+                          + ", ".join(f"{n:,} rows of {t}" for t, n in removed.items()))
+        return
     ids = source_ids or default_sources()
     preflight(ids, _raw(raw))
     from flows.ingest import ingest_flow
 
-    results = ingest_flow(sources=ids, db=db, raw=str(_raw(raw)) if raw else None, force=force)
+    results = ingest_flow(sources=ids, db=db, raw=str(_raw(raw)) if raw else None, force=force,
+                          accept_shrink=accept_shrink)
     _print_ingest(results)
     failed = [r for r in results if r["status"] == "failed"]
     for r in failed:
