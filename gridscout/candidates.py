@@ -229,6 +229,26 @@ def water_source_contradictions(sites: pl.DataFrame, default_design: str) -> lis
             for r in bad.iter_rows(named=True)]
 
 
+#: properties coordinates within this of the geometry agree (about 11 m; GeoJSON is often rounded)
+COORD_TOLERANCE_DEG = 1e-4
+
+
+def _coordinate_clash(props: dict, lat: float, lon: float) -> str | None:
+    """A message when a feature's properties carry a latitude/longitude that disagrees with its geometry."""
+    lower = {str(k).strip().lower(): v for k, v in props.items()}
+    for key, value, alias in (("latitude", lat, ALIASES["latitude"]), ("longitude", lon, ALIASES["longitude"])):
+        given = next((lower[a] for a in alias if a in lower and lower[a] not in (None, "")), None)
+        try:
+            g = float(given) if given is not None else None
+        except (TypeError, ValueError):
+            return f"property {key} {given!r} is not a number"
+        if g is not None and not abs(g - value) <= COORD_TOLERANCE_DEG:
+            return (f"properties {key} {g:g} but its geometry is at {key} {value:g}"
+                    + (" (latitude and longitude swapped?)" if abs(g - (lon if key == "latitude" else lat))
+                       <= COORD_TOLERANCE_DEG else ""))
+    return None
+
+
 def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
     import shapely
     from shapely.geometry import shape
@@ -244,7 +264,7 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
     feats = doc.get("features") if isinstance(doc, dict) else None
     if feats is None:
         raise CandidateError(f"{path}: a GeoJSON FeatureCollection with a 'features' list is expected")
-    rows, centroids, nested = [], 0, {}
+    rows, centroids, nested, clashes = [], 0, {}, []
     if not isinstance(feats, list):
         raise CandidateError(f"{path}: 'features' must be a list of GeoJSON Feature objects")
     for i, feat in enumerate(feats, start=1):
@@ -264,13 +284,20 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
         if g.geom_type != "Point":
             centroids += 1
             g = shapely.centroid(g)
+        if (clash := _coordinate_clash(feat.get("properties") or {}, g.y, g.x)) is not None:
+            clashes.append(f"feature {i}: {clash}")
         props = {}
         for k, v in (feat.get("properties") or {}).items():
+            if str(k).strip().lower() in ("latitude", "longitude"):
+                continue  # checked against the geometry above; the geometry's value is the column
             if isinstance(v, (dict, list)):  # candidate columns are scalars: a nested value is never one
                 nested.setdefault(str(k), i)
             else:
                 props[str(k)] = None if v is None else str(v)
         rows.append({**props, "longitude": g.x, "latitude": g.y})
+    if clashes:
+        raise CandidateError(f"{path}: {len(clashes)} feature(s) whose properties disagree with their geometry; "
+                             "nothing was scored:\n  " + "\n  ".join(clashes[:MAX_ERRORS_SHOWN]))
     if centroids:
         notes.append(f"{centroids} non-point feature(s) (polygons/lines) replaced by their centroids")
     if nested:
@@ -336,6 +363,20 @@ def _ragged_hint(raw: bytes, sep: str) -> str:
     return ""
 
 
+def _refuse_duplicate_columns(df: pl.DataFrame, path: Path) -> None:
+    """Two columns that are one after trimming and case folding (``name`` and ``Name ``, or a header
+    repeated, which Polars renames ``name_duplicated_0``): which one is meant cannot be guessed."""
+    folded: dict[str, list[str]] = {}
+    for c in df.columns:
+        folded.setdefault(re.sub(r"_duplicated_\d+$", "", c).strip().casefold(), []).append(c)
+    dups = {k: v for k, v in folded.items() if len(v) > 1}
+    if dups:
+        listing = "; ".join(f"{k!r}: " + ", ".join(repr(re.sub(r"_duplicated_\d+$", "", c)) for c in v)
+                            for k, v in dups.items())
+        raise CandidateError(f"{path}: duplicate columns once spaces and case are ignored ({listing}); "
+                             "keep one of each")
+
+
 def _find(df: pl.DataFrame, key: str) -> str | None:
     lower = {c.lower().strip(): c for c in df.columns}
     return next((lower[a] for a in ALIASES[key] if a in lower), None)
@@ -350,6 +391,7 @@ def load_candidates(path: str | Path) -> Candidates:
         raise CandidateError(f"{path}: no sites in the file (only a header, or an empty collection)")
     if df.height > MAX_ROWS:
         raise CandidateError(f"{path}: {df.height:,} rows is over the {MAX_ROWS:,}-site limit; use `gridscout screen`")
+    _refuse_duplicate_columns(df, path)
     cols = {k: _find(df, k) for k in ALIASES}
     missing = [k for k in ("name", "latitude", "longitude") if cols[k] is None]
     if missing:

@@ -19,6 +19,7 @@ from gridscout import config
 from gridscout.candidates import Candidates, load_candidates, water_source_contradictions
 from gridscout.errors import CandidateError, WarehouseError
 from gridscout.features.assemble import site_features
+from gridscout.features.location import country_contradictions
 from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
 from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
@@ -143,6 +144,9 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
 
     t = time.perf_counter()
     feats = build_features(cands, ref, carbon_year=prof.carbon_year)
+    row_of = {sid: i + 2 for i, sid in enumerate(cands.sites["site_id"].to_list())}
+    contradictions = country_contradictions(feats, ref, row_of)  # warned in run.json and the report, never silently picked
+    cands.notes.extend(f"contradiction: {c}" for c in contradictions)
     timings["features"] = time.perf_counter() - t
     t = time.perf_counter()
     est, extras = estimate(feats, ref, prof, db)
