@@ -79,7 +79,7 @@ def writable_dir(path: str | Path, what: str) -> Path:
     path = Path(path).expanduser().absolute()
     st = _stat(path, what)
     if st is not None and not stat.S_ISDIR(st.st_mode):
-        raise GridscoutError(f"{what} {path} exists and is {_kind(st.st_mode)}, not a folder")
+        raise GridscoutError(f"{what} {path} exists and is {_kind(st.st_mode)}, not a directory")
     probe_in = path if st is not None else next((p for p in path.parents if p.exists()), Path("/"))
     if not probe_in.is_dir():
         raise GridscoutError(f"{what} {path} is under a file, not a folder ({probe_in} is a file)")
