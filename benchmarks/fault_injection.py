@@ -8,6 +8,12 @@ of previously good loads went missing; exits 1 if any row was lost or any case m
 are missing (or changed) afterwards, where the fault was refused; a fault that legitimately loads
 a new complete release (500 then success) loses nothing by definition, and its row count must
 equal the new file's. Uses GRIDSCOUT_RAW_DIR (default ../shared/data).
+
+Issue 19 adds: API keys against a redirecting and echoing server, planted symbolic links in a run
+folder, every ASCII control character and the CSV formula prefixes, every CLI command with bad
+paths, spoiled loads (cut, halved, GW for MW, a plant over the checks' bound, a future year) and
+self-contradicting inputs. Totals: tried / refused clearly / warned (accepted and said so, or
+neutralised) / silently accepted / rows lost / tracebacks.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ def main() -> int:
     raw = Path(os.environ.get("GRIDSCOUT_RAW_DIR") or REPO.parent / "shared" / "data").resolve()
     t0 = time.perf_counter()
     stats = {"bad_inputs": 0, "bad_inputs_refused_clearly": 0, "faults": 0, "runs_completed": 0, "rows_lost": 0}
+    totals = {"tried": 0, "refused clearly": 0, "warned": 0, "silently accepted": 0, "rows lost": 0, "tracebacks": 0}
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="gs_fault_") as tmp_s:
         tmp = Path(tmp_s)
@@ -144,11 +151,26 @@ def main() -> int:
         failures += [f"scoring kill: {p}" for p in o.problems] + ([] if o.rerun_ok else ["scoring re-run failed"])
         print(f"  SIGKILL x{o.kills} during scoring, then re-run into the same --out: {'ok' if o.rerun_ok else 'FAILED'}")
 
+        # 6-11. issue 19: secrets, run folders, names, CLI paths, spoiled loads, contradictions
+        from benchmarks import faults19
+
+        for section, outcomes in faults19.run_all(tmp, base, raw):
+            for o in outcomes:
+                totals["tried"] += 1
+                totals[o.kind] += 1
+                totals["rows lost"] += o.lost
+                if o.kind in ("silently accepted", "tracebacks"):
+                    failures.append(f"{section} {o.case}: {o.kind}: {o.detail[:200]}")
+            n_ok = sum(o.kind in ("refused clearly", "warned") for o in outcomes)
+            print(f"  {section:28s} {n_ok}/{len(outcomes)} refused clearly or warned")
+        stats["rows_lost"] += totals["rows lost"]
+
     print()
     print(f"bad inputs tried:     {stats['bad_inputs']} ({stats['bad_inputs_refused_clearly']} refused with a clear message)")
     print(f"faults injected:      {stats['faults']}")
     print(f"runs completed:       {stats['runs_completed']}")
     print(f"rows lost:            {stats['rows_lost']}")
+    print("issue 19 round totals: " + " / ".join(f"{k} {v}" for k, v in totals.items()))
     print(f"problems:             {len(failures)}")
     for f in failures:
         print("  -", f)

@@ -3,3 +3,4 @@
 from gridscout import prefect_env
 
 prefect_env.apply()
+prefect_env.guard_temporary_server()  # a killed run never leaves its temporary server running

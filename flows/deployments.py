@@ -106,8 +106,9 @@ def score_report_flow(candidates: str | None = None, profile: str = config.DEFAU
     load_profile(profile)  # validate at the boundary, before anything runs
     load_candidates(candidates or config.DEFAULT_CANDIDATES)
     freshness_task(db, fail_on_stale)
-    run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws, seed=seed)
-    report_flow(run_dir=run_dir)
+    run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws, seed=seed,
+                         complete=False)
+    report_flow(run_dir=run_dir, complete=True, db=db)  # _SUCCESS and the "completed" record come last
     return run_dir
 
 

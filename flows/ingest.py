@@ -24,10 +24,11 @@ def fetch_task(source_id: str, raw: str | None) -> list[str]:
 
 
 @task(name="load-source")
-def load_task(source_id: str, db: str | None, raw: str | None, force: bool) -> dict:
+def load_task(source_id: str, db: str | None, raw: str | None, force: bool, accept_shrink: bool = False) -> dict:
     logger = get_run_logger()
     try:
-        report = ingest_source(source_id, db=db, raw=Path(raw) if raw else None, force=force)
+        report = ingest_source(source_id, db=db, raw=Path(raw) if raw else None, force=force,
+                               accept_shrink=accept_shrink)
     except GridscoutError as exc:
         # One source's failure (download, format drift) must not stop the others; its previous
         # good load stays in the warehouse untouched (the failed load never committed).
@@ -49,7 +50,7 @@ def load_task(source_id: str, db: str | None, raw: str | None, force: bool) -> d
 
 @flow(name="gridscout-ingest", log_prints=True)
 def ingest_flow(sources: list[str] | None = None, db: str | None = None, raw: str | None = None,
-                force: bool = False) -> list[dict]:
+                force: bool = False, accept_shrink: bool = False) -> list[dict]:
     """Ingest the given sources (default: all) into the warehouse and run the data checks."""
     ids = sources or default_sources()
     for sid in ids:
@@ -65,7 +66,7 @@ def ingest_flow(sources: list[str] | None = None, db: str | None = None, raw: st
             results.append({"source_id": sid, "status": "failed", "vintage": None, "rows": 0, "rows_rejected": 0,
                             "tables": {}, "rejections": [], "message": str(exc)})
             continue
-        results.append(load_task(sid, db, raw, force))
+        results.append(load_task(sid, db, raw, force, accept_shrink))
     con = connect(db, read_only=True)
     try:
         failed = [c for c in run_checks(con) if c.bad_rows]

@@ -21,6 +21,6 @@ def run_flow(candidates: str | None = None, profile: str = "balanced", out: str 
         check_fresh(db)
     failed = [{"source_id": r["source_id"], "message": r["message"]} for r in ingest if r["status"] == "failed"]
     run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws, seed=seed,
-                         failed_sources=failed, fetch_weather=fetch_weather, carbon_year=carbon_year)
-    report_flow(run_dir=run_dir)
+                         failed_sources=failed, fetch_weather=fetch_weather, carbon_year=carbon_year, complete=False)
+    report_flow(run_dir=run_dir, complete=True, db=db)  # _SUCCESS and the "completed" record come last
     return run_dir

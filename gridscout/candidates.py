@@ -20,7 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.errors import CandidateError
+from gridscout.errors import CandidateError, GridscoutError
+from gridscout.paths import readable_file
 
 ALIASES = {
     "latitude": ("latitude", "lat", "y"),
@@ -109,6 +110,18 @@ def _slug_expr(name: pl.Expr) -> pl.Expr:
     return pl.when(slug == "").then(pl.lit("site")).otherwise(slug)
 
 
+#: ASCII control characters (C0 and DEL) and the C1 controls: never part of a name, and a NUL or
+#: ESC would reach renderers and terminals; refused at validation, with row and column
+CONTROL_RE = r"[\x00-\x1F\x7F-\x{9F}]"
+_CONTROL_PY = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _control_problem(value: str | None) -> str | None:
+    """``"control character U+001B at position 4"`` for the first control character of ``value``."""
+    m = _CONTROL_PY.search(value or "")
+    return None if m is None else f"control character U+{ord(m.group()):04X} at position {m.start() + 1}"
+
+
 def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None],
                   facts: tuple[Fact, ...] = (), evaporative: tuple[str, ...] = ()) -> list[str]:
     """Every problem of one candidate row, as ``row N, column 'c': …`` messages."""
@@ -116,6 +129,9 @@ def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None],
     row = r["_row"]
     if not r["site_name"]:
         errors.append(f"row {row}, column {colname['site_name']!r}: blank name")
+    for key, col in _text_columns(cols, facts):
+        if problem := _control_problem(r.get(key)):
+            errors.append(f"row {row}, column {col!r}: {problem}; names are data: remove it")
     for c, raw_c, lim in (("latitude", "_lat", 90), ("longitude", "_lon", 180)):
         v = r[c]
         if r[raw_c] in (None, ""):
@@ -151,6 +167,13 @@ def _row_problems(r: dict, colname: dict[str, str], cols: dict[str, str | None],
                       f"({', '.join(d for d in next(f for f in facts if f.column == 'cooling_design').allowed if d not in evaporative)}) "
                       "or name the water source")
     return errors
+
+
+def _text_columns(cols: dict[str, str | None], facts: tuple[Fact, ...]) -> list[tuple[str, str]]:
+    """(working column, the file's column) of every text value read from the file."""
+    pairs = [("site_name", cols["name"]), ("site_id", cols["site_id"]), ("country_input", cols["country"]),
+             *((f"_f_{f.column}", cols[f.column]) for f in facts if f.dtype is str)]
+    return [(k, c) for k, c in pairs if c]
 
 
 def _fact_ok(f: Fact, v) -> bool:
@@ -211,12 +234,34 @@ def water_source_contradictions(sites: pl.DataFrame, default_design: str) -> lis
             for r in bad.iter_rows(named=True)]
 
 
+#: properties coordinates within this of the geometry agree (about 11 m; GeoJSON is often rounded)
+COORD_TOLERANCE_DEG = 1e-4
+
+
+def _coordinate_clash(props: dict, lat: float, lon: float) -> str | None:
+    """A message when a feature's properties carry a latitude/longitude that disagrees with its geometry."""
+    lower = {str(k).strip().lower(): v for k, v in props.items()}
+    for key, value, alias in (("latitude", lat, ALIASES["latitude"]), ("longitude", lon, ALIASES["longitude"])):
+        given = next((lower[a] for a in alias if a in lower and lower[a] not in (None, "")), None)
+        try:
+            g = float(given) if given is not None else None
+        except (TypeError, ValueError):
+            return f"property {key} {given!r} is not a number"
+        if g is not None and not abs(g - value) <= COORD_TOLERANCE_DEG:
+            return (f"properties {key} {g:g} but its geometry is at {key} {value:g}"
+                    + (" (latitude and longitude swapped?)" if abs(g - (lon if key == "latitude" else lat))
+                       <= COORD_TOLERANCE_DEG else ""))
+    return None
+
+
 def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
     import shapely
     from shapely.geometry import shape
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise CandidateError(f"{path}: the JSON is nested too deeply to be a GeoJSON FeatureCollection") from None
     except UnicodeDecodeError as exc:
         raise CandidateError(f"{path}: not UTF-8 text ({exc}); save it as UTF-8") from exc
     except json.JSONDecodeError as exc:
@@ -224,7 +269,7 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
     feats = doc.get("features") if isinstance(doc, dict) else None
     if feats is None:
         raise CandidateError(f"{path}: a GeoJSON FeatureCollection with a 'features' list is expected")
-    rows, centroids = [], 0
+    rows, centroids, nested, clashes = [], 0, {}, []
     if not isinstance(feats, list):
         raise CandidateError(f"{path}: 'features' must be a list of GeoJSON Feature objects")
     for i, feat in enumerate(feats, start=1):
@@ -244,15 +289,33 @@ def _read_geojson(path: Path, notes: list[str]) -> pl.DataFrame:
         if g.geom_type != "Point":
             centroids += 1
             g = shapely.centroid(g)
-        rows.append({**(feat.get("properties") or {}), "longitude": g.x, "latitude": g.y})
+        if (clash := _coordinate_clash(feat.get("properties") or {}, g.y, g.x)) is not None:
+            clashes.append(f"feature {i}: {clash}")
+        props = {}
+        for k, v in (feat.get("properties") or {}).items():
+            if str(k).strip().lower() in ("latitude", "longitude"):
+                continue  # checked against the geometry above; the geometry's value is the column
+            if isinstance(v, (dict, list)):  # candidate columns are scalars: a nested value is never one
+                nested.setdefault(str(k), i)
+            else:
+                props[str(k)] = None if v is None else str(v)
+        rows.append({**props, "longitude": g.x, "latitude": g.y})
+    if clashes:
+        raise CandidateError(f"{path}: {len(clashes)} feature(s) whose properties disagree with their geometry; "
+                             "nothing was scored:\n  " + "\n  ".join(clashes[:MAX_ERRORS_SHOWN]))
     if centroids:
         notes.append(f"{centroids} non-point feature(s) (polygons/lines) replaced by their centroids")
+    if nested:
+        notes.append("nested properties ignored (objects or lists are not candidate columns): "
+                     + ", ".join(f"{k!r} (first in feature {i})" for k, i in nested.items()))
     return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
 
 
 def _read(path: Path, notes: list[str]) -> pl.DataFrame:
-    if not path.is_file():
-        raise CandidateError(f"candidate file {path} does not exist")
+    try:
+        readable_file(path, "candidate file")
+    except GridscoutError as exc:
+        raise CandidateError(str(exc)) from None
     if path.stat().st_size == 0:
         raise CandidateError(f"{path}: the file is empty; it needs a header row with name, latitude, longitude")
     suffix = path.suffix.lower()
@@ -305,6 +368,20 @@ def _ragged_hint(raw: bytes, sep: str) -> str:
     return ""
 
 
+def _refuse_duplicate_columns(df: pl.DataFrame, path: Path) -> None:
+    """Two columns that are one after trimming and case folding (``name`` and ``Name ``, or a header
+    repeated, which Polars renames ``name_duplicated_0``): which one is meant cannot be guessed."""
+    folded: dict[str, list[str]] = {}
+    for c in df.columns:
+        folded.setdefault(re.sub(r"_duplicated_\d+$", "", c).strip().casefold(), []).append(c)
+    dups = {k: v for k, v in folded.items() if len(v) > 1}
+    if dups:
+        listing = "; ".join(f"{k!r}: " + ", ".join(repr(re.sub(r"_duplicated_\d+$", "", c)) for c in v)
+                            for k, v in dups.items())
+        raise CandidateError(f"{path}: duplicate columns once spaces and case are ignored ({listing}); "
+                             "keep one of each")
+
+
 def _find(df: pl.DataFrame, key: str) -> str | None:
     lower = {c.lower().strip(): c for c in df.columns}
     return next((lower[a] for a in ALIASES[key] if a in lower), None)
@@ -319,6 +396,7 @@ def load_candidates(path: str | Path) -> Candidates:
         raise CandidateError(f"{path}: no sites in the file (only a header, or an empty collection)")
     if df.height > MAX_ROWS:
         raise CandidateError(f"{path}: {df.height:,} rows is over the {MAX_ROWS:,}-site limit; use `gridscout screen`")
+    _refuse_duplicate_columns(df, path)
     cols = {k: _find(df, k) for k in ALIASES}
     missing = [k for k in ("name", "latitude", "longitude") if cols[k] is None]
     if missing:
@@ -357,6 +435,8 @@ def load_candidates(path: str | Path) -> Candidates:
                  & (pl.col("it_load_mw").is_null() | ~((pl.col("it_load_mw") > 0) & (pl.col("it_load_mw") <= 10_000))))
     for f in facts:
         bad = bad | _fact_bad(f)
+    for key, _ in _text_columns(cols, facts):
+        bad = bad | pl.col(key).str.contains(CONTROL_RE).fill_null(False)
     if cols["water_source"] and cols["cooling_design"]:
         bad = bad | ((pl.col("water_source") == "none") & pl.col("cooling_design").is_in(list(evaporative))).fill_null(False)
     bad_rows = sel.filter(bad.fill_null(True))

@@ -55,11 +55,37 @@ def friendly(fn):
             console.print(f"[bold red]error:[/] {rich.markup.escape(str(exc))}", markup=True, highlight=False,
                           soft_wrap=True)
             raise typer.Exit(2) from None
+        except OSError as exc:  # a path problem no check foresaw: still one line, never a traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            console.print(f"[bold red]error:[/] {rich.markup.escape(where + (exc.strerror or str(exc)))}",
+                          markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
     return wrapper
 
 
 def _raw(raw: str | None) -> Path | None:
-    return Path(raw).expanduser().resolve() if raw else None
+    """``--raw``: an existing readable folder, or one that can be created (downloads go there)."""
+    if not raw:
+        return None
+    from gridscout.paths import readable_dir, writable_dir
+
+    path = Path(raw).expanduser()
+    if path.exists() or path.is_symlink():
+        readable_dir(path, "--raw")
+    else:
+        writable_dir(path, "--raw")
+    return path.resolve()
+
+
+def _db(db: str | None, *, must_exist: bool = False) -> None:
+    """``--db`` (or GRIDSCOUT_DB) checked before any flow starts."""
+    from gridscout.paths import warehouse_file
+
+    path = config.db_path(db)
+    try:
+        warehouse_file(path, "--db warehouse", must_exist=must_exist)
+    except FileNotFoundError:
+        raise GridscoutError(f"no warehouse at {path}: run `gridscout ingest` first (or set {config.ENV_DB}).") from None
 
 
 @app.command()
@@ -68,6 +94,7 @@ def sources(db: DbOpt = None, raw: RawOpt = None) -> None:
     """List every source: raw files present or missing, loaded vintage, row count and age."""
     from gridscout.ops.freshness import source_status
 
+    _db(db)
     rows = source_status(db=db, raw=_raw(raw))
     table = Table(title=f"sources (raw: {_raw(raw) or config.raw_dir()})")
     for col in ("source", "family", "files", "loaded vintage", "rows", "loaded", "age (days)", "fresh"):
@@ -82,15 +109,27 @@ def sources(db: DbOpt = None, raw: RawOpt = None) -> None:
 @friendly
 def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source ids (default: all).")] = None,
            db: DbOpt = None, raw: RawOpt = None,
-           force: Annotated[bool, typer.Option(help="Reload even when files are unchanged.")] = False) -> None:
+           force: Annotated[bool, typer.Option(help="Reload even when files are unchanged.")] = False,
+           accept_shrink: Annotated[bool, typer.Option(
+               "--accept-shrink", help="Accept a load with over 20 % fewer rows than the previous one.")] = False,
+           retire: Annotated[tuple[str, str] | None, typer.Option(
+               "--retire", metavar="SOURCE VINTAGE",
+               help="Remove one loaded vintage (a bad one) so the previous vintage is current again.")] = None) -> None:
     """Ingest raw sources into the warehouse (idempotent; unchanged files are skipped)."""
-    from gridscout.jobs.ingest import default_sources, preflight
+    from gridscout.jobs.ingest import default_sources, preflight, retire_vintage
 
+    _db(db, must_exist=retire is not None)
+    if retire is not None:
+        removed = retire_vintage(retire[0], retire[1], db=db)
+        out_console.print(f"retired {retire[0]} vintage {retire[1]}: "
+                          + ", ".join(f"{n:,} rows of {t}" for t, n in removed.items()))
+        return
     ids = source_ids or default_sources()
     preflight(ids, _raw(raw))
     from flows.ingest import ingest_flow
 
-    results = ingest_flow(sources=ids, db=db, raw=str(_raw(raw)) if raw else None, force=force)
+    results = ingest_flow(sources=ids, db=db, raw=str(_raw(raw)) if raw else None, force=force,
+                          accept_shrink=accept_shrink)
     _print_ingest(results)
     failed = [r for r in results if r["status"] == "failed"]
     for r in failed:
@@ -147,7 +186,7 @@ def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (
           fail_on_stale: FailStaleOpt = False, fetch_weather: FetchWeatherOpt = False,
           carbon_year: CarbonYearOpt = None) -> None:
     """Score candidate sites from the warehouse; writes scores.parquet and run.json."""
-    _preflight_inputs(candidates, profile, db=db, checks=True, carbon_year=carbon_year)
+    _preflight_inputs(candidates, profile, db=db, checks=True, carbon_year=carbon_year, out=out)
     if fail_on_stale:
         from gridscout.ops.freshness import fail_on_stale as check_fresh
 
@@ -166,6 +205,13 @@ def report(run_dir: Annotated[str, typer.Argument(help="A run folder holding sco
            compare_to: Annotated[str | None, typer.Option(help="Another run folder to compare with.")] = None,
            open_: Annotated[bool, typer.Option("--open", help="Open the report in a browser.")] = False) -> None:
     """Re-render report.html (and the GIS outputs) from a run folder's Parquet outputs."""
+    from gridscout.paths import readable_dir, readable_file, writable_dir
+
+    for folder, what in ((run_dir, "run folder"), *(((compare_to, "--compare-to run folder"),) if compare_to else ())):
+        readable_dir(folder, what)
+        readable_file(Path(folder) / "scores.parquet", f"{what}'s scores.parquet")
+        readable_file(Path(folder) / "run.json", f"{what}'s run.json")
+    writable_dir(run_dir, "run folder")
     if not (Path(run_dir) / "scores.parquet").is_file():
         raise GridscoutError(f"{run_dir} has no scores.parquet: give a folder written by `gridscout run` or `score`")
     from flows.report import report_flow
@@ -179,15 +225,18 @@ def report(run_dir: Annotated[str, typer.Argument(help="A run folder holding sco
 
 
 def _preflight_inputs(candidates: str | None, profile: str, *, db: str | None = None, checks: bool = False,
-                      carbon_year: int | None = None) -> None:
-    """Validate the candidate file and the profile (and, for scoring an existing warehouse, its data
-    checks) before any flow or server starts, so a user error is one clean message."""
+                      carbon_year: int | None = None, out: str | None = None) -> None:
+    """Validate the candidate file, the profile, ``--out`` and ``--db`` (and, for scoring an existing
+    warehouse, its data checks) before any flow or server starts, so a user error is one clean message."""
     from gridscout.candidates import load_candidates
+    from gridscout.runs import check_out_dir
     from gridscout.scoring.profiles import check_carbon_year, load_profile
 
+    check_out_dir(out)
     load_candidates(candidates or config.DEFAULT_CANDIDATES)
     load_profile(profile)
     check_carbon_year(carbon_year, "gridscout run/score", "--carbon-year")
+    _db(db, must_exist=checks)
     if checks:
         from gridscout.warehouse.checks import require_clean
         from gridscout.warehouse.db import connect
@@ -212,7 +261,7 @@ def run(candidates: Annotated[str | None, typer.Option(help="Candidate sites (CS
     """The whole job: ingest → score → report. Writes scores.parquet, report.html and run.json."""
     from gridscout.jobs.ingest import default_sources, preflight
 
-    _preflight_inputs(candidates, profile, carbon_year=carbon_year)
+    _preflight_inputs(candidates, profile, carbon_year=carbon_year, out=out, db=db)
     ids = sources_ or default_sources()
     preflight(ids, _raw(raw))
     from flows.run import run_flow
@@ -274,6 +323,12 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
            partitions_resolution: Annotated[int, typer.Option(help="H3 resolution of the partition parents.")] = 2,
            dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:
     """Score every H3 cell of a region; writes a suitability surface and candidate zones."""
+    from gridscout.runs import check_out_dir
+    from gridscout.scoring.profiles import load_profile
+
+    check_out_dir(out)
+    load_profile(profile)
+    _db(db, must_exist=True)
     if use_dask or dask_address:
         from flows.screen import screen_flow
 

@@ -62,3 +62,56 @@ def configure_cli(verbose: bool = False) -> str:
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", QUIET_LOGGING_LEVEL)
     return mode
+
+
+#: run beside each temporary Prefect server: stops it when the process that started it is gone
+#: (SIGKILL, a crash), which Prefect's own ``atexit`` clean-up cannot do
+_WATCHDOG = r"""
+import os, signal, sys, time
+parent, server = int(sys.argv[1]), int(sys.argv[2])
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is gone
+    except OSError:
+        return False
+
+while alive(server):
+    if not alive(parent):
+        for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 0.0)):
+            try:
+                os.kill(server, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + wait
+            while alive(server) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        break
+    time.sleep(0.5)
+"""
+_watchdogs: list = []
+
+
+def guard_temporary_server() -> None:
+    """No orphans: start a small watchdog beside every temporary Prefect server this process starts
+    (``SubprocessASGIServer``), which stops the server once this process is gone, however it ended."""
+    import subprocess
+    import sys
+
+    from prefect.server.api import server
+
+    cls = server.SubprocessASGIServer
+    if getattr(cls, "_gridscout_guarded", False):
+        return
+    start_server = cls._run_uvicorn_command
+
+    def run_guarded(self):
+        proc = start_server(self)
+        _watchdogs.append(subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(proc.pid)], start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        return proc
+
+    cls._run_uvicorn_command = run_guarded
+    cls._gridscout_guarded = True

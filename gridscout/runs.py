@@ -7,16 +7,21 @@ import hashlib
 import json
 import os
 import platform
-import re
 import subprocess
 from pathlib import Path
 
 from gridscout import __version__, config
 from gridscout.errors import GridscoutError
+from gridscout.paths import writable_dir
+from gridscout.safe_write import IN_PROGRESS, begin_run, check_no_links, child_path, write_text
+
+__all__ = ["RUN_MARKER", "check_out_dir", "child_path", "safe_out_dir", "write_manifest"]
 
 SECRET_ENV_HINTS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
-#: present in a run folder from its creation until run.json is written (ends in .part: never an output)
-RUN_MARKER = ".gridscout-run.part"
+#: present in a run folder from its start until the run finished (``_SUCCESS`` written; see safe_write)
+RUN_MARKER = IN_PROGRESS
+#: the marker older versions left in a run folder killed before run.json
+_OLD_MARKER = ".gridscout-run.part"
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -24,16 +29,21 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{os.urandom(3).hex()}"
 
 
-def check_out_dir(out: str | Path | None, run_id: str) -> Path:
-    """The checks of :func:`safe_out_dir` without creating anything (so a job can refuse a bad
-    ``--out`` at once and create the folder only when it has results to write)."""
-    path = Path(out).expanduser().resolve() if out else config.reports_dir() / run_id
-    if path.exists() and not path.is_dir():
-        raise GridscoutError(f"--out {path} exists and is not a directory")
-    if path.is_dir() and any(path.iterdir()) and not (path / "run.json").exists() \
-            and not (path / RUN_MARKER).exists():
+def check_out_dir(out: str | Path | None, run_id: str | None = None) -> Path:
+    """The checks of :func:`safe_out_dir` without creating anything (the CLI runs them before any
+    flow or server starts): a file, a path under a file, a read-only place, a non-empty folder that
+    is not a run folder, planted symbolic links. Returns the resolved folder (``reports/<run_id>`` for None,
+    ``reports/`` without a run id). Creates nothing, so a job can refuse a bad ``--out`` at once and create
+    the folder only when it has results to write."""
+    path = Path(out).expanduser().absolute() if out else (config.reports_dir() / run_id if run_id else config.reports_dir())
+    writable_dir(path, "--out")
+    path = path.resolve()
+    if path.is_dir() and any(path.iterdir()) and not any(
+            (path / m).exists() or (path / m).is_symlink() for m in ("run.json", RUN_MARKER, _OLD_MARKER)):
         raise GridscoutError(f"--out {path} is a non-empty folder that is not a gridscout run folder; "
                              "choose an empty or new folder")
+    if out and path.is_dir():
+        check_no_links(path)
     return path
 
 
@@ -42,24 +52,17 @@ def safe_out_dir(out: str | Path | None, run_id: str) -> Path:
 
     Refuses a folder that already holds a different run's files unless it is empty or a gridscout
     run folder (has ``run.json``, or the in-progress marker of a run that was killed before it
-    wrote ``run.json``), so a typo cannot scatter outputs over an unrelated directory while a
-    re-run after a crash into the same ``--out`` still works. The marker is removed by
-    :func:`write_manifest` once ``run.json`` is in place.
+    finished), so a typo cannot scatter outputs over an unrelated directory while a re-run after a
+    crash into the same ``--out`` still works. An older run's outputs there are removed first and
+    planted symbolic links refused (:func:`gridscout.safe_write.begin_run`).
     """
     path = check_out_dir(out, run_id)
-    path.mkdir(parents=True, exist_ok=True)
-    (path / RUN_MARKER).touch()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GridscoutError(f"--out {path}: cannot create the folder ({exc.strerror})") from None
+    begin_run(path)
     return path
-
-
-def child_path(run_dir: Path, name: str) -> Path:
-    """A file inside ``run_dir``; refuses names that would escape it (``..``, absolute paths)."""
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", name) or name in (".", ".."):
-        raise GridscoutError(f"refusing output file name {name!r}")
-    p = (run_dir / name).resolve()
-    if p.parent != run_dir.resolve():
-        raise GridscoutError(f"output {name!r} would escape {run_dir}")
-    return p
 
 
 def file_sha256(path: Path) -> str:
@@ -103,9 +106,5 @@ def scrub(obj):
 
 
 def write_manifest(run_dir: Path, manifest: dict) -> Path:
-    path = child_path(run_dir, "run.json")
-    tmp = path.with_name("run.json.part")
-    tmp.write_text(json.dumps(scrub(manifest), indent=2, default=str, sort_keys=False), encoding="utf-8")
-    tmp.replace(path)
-    (run_dir / RUN_MARKER).unlink(missing_ok=True)
-    return path
+    """``run.json`` (atomic; the run is finished only when ``_SUCCESS`` follows)."""
+    return write_text(run_dir, "run.json", json.dumps(scrub(manifest), indent=2, default=str, sort_keys=False))

@@ -116,3 +116,33 @@ def own_country_zones(zi: np.ndarray, zidx: PolygonIndex, zone_country: np.ndarr
 def _keys(index: np.ndarray, pidx: PolygonIndex) -> pl.Series:
     """Utf8 series of ``pidx`` polygon keys for polygon indices (null where the index is −1)."""
     return take(pl.Series(pidx.keys.tolist(), dtype=pl.Utf8), index)
+
+
+def country_contradictions(located: pl.DataFrame, ref: Reference, row_of: dict[str, int] | None = None) -> list[str]:
+    """Warnings for sites whose own ``country`` column (``country_input``, ISO alpha-2 or alpha-3)
+    disagrees with where their coordinates lie, saying when swapping latitude and longitude would
+    put the site in the stated country. ``row_of``: the file row of each site_id (default: frame order
+from row 2)."""
+    if "country_input" not in located.columns or not ref.boundaries.height:
+        return []
+    cb = ref.boundaries.filter(pl.col("layer") == "country")
+    iso2 = dict(zip(cb["code"].to_list(), cb["iso_a2"].to_list()))
+    rows = located.with_row_index("_row", offset=2).filter(
+        pl.col("country_input").is_not_null() & (pl.col("country_input") != "") & pl.col("country").is_not_null())
+    bad = rows.filter(~pl.struct("country_input", "country").map_elements(
+        lambda r: r["country_input"] in (r["country"], iso2.get(r["country"])), return_dtype=pl.Boolean))
+    if not bad.height:
+        return []
+    swappable = bad.filter(pl.col("latitude").abs() <= 90)
+    swapped = locate(swappable.select("site_id", pl.col("longitude").alias("latitude"),
+                                      pl.col("latitude").alias("longitude")), ref) if swappable.height else None
+    swapped_in = {} if swapped is None else dict(zip(swapped["site_id"].to_list(), swapped["country"].to_list()))
+    out = []
+    for r in bad.iter_rows(named=True):
+        s = swapped_in.get(r["site_id"])
+        hint = (f"; with latitude and longitude swapped it would lie in {s}: are they swapped?"
+                if s is not None and r["country_input"] in (s, iso2.get(s)) else "")
+        row = (row_of or {}).get(r["site_id"], r["_row"])
+        out.append(f"row {row} ({r['site_id']}), column 'country': {r['country_input']} but its coordinates "
+                   f"({r['latitude']:g}, {r['longitude']:g}) lie in {r['country']}{hint}")
+    return out

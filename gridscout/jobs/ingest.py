@@ -16,11 +16,12 @@ from gridscout.sources import get, registry
 from gridscout.sources.base import SourceSpec
 from gridscout.sources.fetch import fetch_live, locate, present, source_dir
 from gridscout.warehouse import open_warehouse
-from gridscout.warehouse.load import LoadReport, is_unchanged, load
+from gridscout.warehouse.load import LoadReport, is_unchanged, load, retire
 
 
 def ingest_source(spec: SourceSpec | str, *, db: str | Path | None = None, raw: Path | None = None,
-                  force: bool = False, request: Mapping[str, object] | None = None) -> LoadReport:
+                  force: bool = False, request: Mapping[str, object] | None = None,
+                  accept_shrink: bool = False) -> LoadReport:
     """Ingest one source into the warehouse (idempotent).
 
     Without ``request``: the source's files (located, downloaded when missing). With a ``request``
@@ -37,7 +38,13 @@ def ingest_source(spec: SourceSpec | str, *, db: str | Path | None = None, raw: 
         return LoadReport(spec.id, vintage, "unchanged", message="same files and parser as the last load")
     parsed = spec.parse({f.name: f.path for f in files})
     with open_warehouse(db) as con:
-        return load(con, spec, files, parsed, force=force)
+        return load(con, spec, files, parsed, force=force, accept_shrink=accept_shrink)
+
+
+def retire_vintage(source_id: str, vintage: str, *, db: str | Path | None = None) -> dict[str, int]:
+    """``gridscout ingest --retire SOURCE VINTAGE``: remove a bad vintage so the previous one is current again."""
+    with open_warehouse(db) as con:
+        return retire(con, get(source_id), vintage)
 
 
 def preflight(source_ids: list[str], raw: Path | None = None) -> None:

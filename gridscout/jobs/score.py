@@ -20,6 +20,7 @@ from gridscout.candidates import Candidates, load_candidates, water_source_contr
 from gridscout.errors import CandidateError, WarehouseError
 from gridscout.features.assemble import site_features
 from gridscout.features.carbon import zone_years
+from gridscout.features.location import country_contradictions
 from gridscout.features.offsite_water import run_summary as offsite_summary
 from gridscout.features.power import with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
@@ -28,6 +29,7 @@ from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
 from gridscout.reference import Reference
 from gridscout.warehouse.readers.reference import read_reference, weather_hourly
 from gridscout.runs import check_out_dir, child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
+from gridscout.safe_write import finish_run, is_complete, write_parquet
 from gridscout.warehouse.db import open_warehouse
 
 #: Sources without which no honest score can be made (everything else degrades to UNKNOWN).
@@ -44,11 +46,7 @@ class RunResult:
 
 
 def _write_parquet(df: pl.DataFrame, run_dir: Path, name: str) -> Path:
-    path = child_path(run_dir, name)
-    tmp = path.with_name(name + ".part")
-    df.write_parquet(tmp)
-    tmp.replace(path)
-    return path
+    return write_parquet(df, run_dir, name)
 
 
 def check_reference(ref: Reference) -> None:
@@ -145,8 +143,11 @@ def user_weather(feats: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None
 def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,
                      *, db: str | Path | None = None, mc_draws: int = 1000, seed: int = 0,
                      failed_sources: list[dict] | None = None, fetch_weather: bool = False,
-                     carbon_year: int | None = None) -> RunResult:
+                     carbon_year: int | None = None, complete: bool = True) -> RunResult:
     """Score candidate sites under a profile and write scores.parquet, run.json and side tables.
+
+    ``complete``: this is the run's last step (``gridscout score``), so finish it (``_SUCCESS``, then
+    the warehouse record); ``gridscout run`` passes False and completes the run after its report.
 
     ``failed_sources`` (from the ingest step) are recorded in run.json: the run used the previous
     good load of each, and says so. ``carbon_year`` (``--carbon-year``) overrides the profile's
@@ -191,6 +192,9 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
 
     t = time.perf_counter()
     feats = build_features(cands, ref, carbon_year=prof.carbon_year)
+    row_of = {sid: i + 2 for i, sid in enumerate(cands.sites["site_id"].to_list())}
+    contradictions = country_contradictions(feats, ref, row_of)  # warned in run.json and the report, never silently picked
+    cands.notes.extend(f"contradiction: {c}" for c in contradictions)
     timings["features"] = time.perf_counter() - t
     t = time.perf_counter()
     est, extras = estimate(feats, ref, prof, db)
@@ -235,8 +239,26 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         "outputs": sorted(p.name for p in run_dir.iterdir() if p.is_file() and not p.name.endswith(".part")),
     }
     write_manifest(run_dir, manifest)
-    record_run(db, manifest, scores)
+    if complete:
+        complete_run(run_dir, db, manifest, scores)
     return RunResult(run_id, run_dir, scores, manifest, timings)
+
+
+def complete_run(run_dir: str | Path, db: str | Path | None, manifest: dict | None = None,
+                 scores: pl.DataFrame | None = None) -> bool:
+    """Finish the run in ``run_dir``: ``_SUCCESS`` on disk first, then the warehouse's "completed"
+    record, so the warehouse never claims a run whose folder is unfinished. A run already complete
+    is left as it is (False)."""
+    import json
+
+    run_dir = Path(run_dir)
+    if is_complete(run_dir):
+        return False
+    manifest = manifest if manifest is not None else json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    scores = scores if scores is not None else pl.read_parquet(run_dir / "scores.parquet")
+    finish_run(run_dir, manifest["run_id"])
+    record_run(db, manifest, scores)
+    return True
 
 
 def record_run(db: str | Path | None, manifest: dict, scores: pl.DataFrame) -> None:

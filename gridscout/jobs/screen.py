@@ -49,6 +49,7 @@ from gridscout.models.designs import get_design
 from gridscout.reference import Reference
 from gridscout.report.outputs import write_geoparquet
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
+from gridscout.safe_write import finish_run, write_parquet
 from gridscout.scoring.engine import score_frame
 from gridscout.scoring.profiles import Profile, load_profile
 from gridscout.scoring.zones import ZONE_COLUMNS, ZONE_STAT_COLUMNS, cluster_zones, zone_score_columns
@@ -154,8 +155,8 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     run_dir = safe_out_dir(out, run_id)
     result = screen_region(region, resolution, prof, ref, run_dir)
     if result.zones is not None and result.zones.height:
-        zones_as_sites(result.zones).write_parquet(run_dir / "scores.parquet")
-    ref.boundaries.write_parquet(run_dir / "boundaries.parquet")
+        write_parquet(zones_as_sites(result.zones), run_dir, "scores.parquet")
+    write_parquet(ref.boundaries, run_dir, "boundaries.parquet")
     write_manifest(run_dir, {
         "run_id": run_id, "kind": "screen", "region": region, "resolution": resolution,
         "started_at": started.isoformat(), "finished_at": dt.datetime.now(dt.UTC).isoformat(),
@@ -173,6 +174,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
 
         write_gis_outputs(run_dir)
         render_report(run_dir)
+    finish_run(run_dir, run_id)
     return run_dir
 
 

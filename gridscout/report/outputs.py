@@ -15,6 +15,7 @@ import shapely
 
 from gridscout.geo.hexgrid import cell_polygons
 from gridscout.report.rundir import ReportError, load_run
+from gridscout.safe_write import write_file
 
 SITES_FILE = "sites.geoparquet"
 SCORES_CSV = "scores.csv"
@@ -22,14 +23,29 @@ SURFACE_FILE = "surface.geoparquet"
 CRS = "EPSG:4326"
 
 
+#: a cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV Injection")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(col: pl.Expr) -> pl.Expr:
+    """Text that a spreadsheet would run as a formula, prefixed with a single quote (OWASP CSV Injection)."""
+    risky = pl.lit(False)
+    for p in FORMULA_PREFIXES:
+        risky = risky | col.str.starts_with(p)
+    return pl.when(risky).then(pl.lit("'") + col).otherwise(col)
+
+
 def _csv_safe(df: pl.DataFrame) -> pl.DataFrame:
-    """Flatten nested/binary columns so every value has a CSV text form (nulls stay empty)."""
+    """Flatten nested/binary columns so every value has a CSV text form (nulls stay empty); text
+    cells that would start a spreadsheet formula are neutralised."""
     out = []
     for name, dtype in df.schema.items():
         if dtype == pl.Binary:
             out.append(pl.col(name).bin.encode("hex"))
         elif isinstance(dtype, (pl.List, pl.Array, pl.Struct)):
-            out.append(pl.col(name).map_elements(str, return_dtype=pl.Utf8))
+            out.append(neutralise_formula(pl.col(name).map_elements(str, return_dtype=pl.Utf8)).alias(name))
+        elif dtype in (pl.Utf8, pl.Categorical, pl.Enum) or isinstance(dtype, (pl.Categorical, pl.Enum)):
+            out.append(neutralise_formula(pl.col(name).cast(pl.Utf8)).alias(name))
         else:
             out.append(pl.col(name))
     return df.select(out)
@@ -72,18 +88,15 @@ def write_gis_outputs(run_dir: str | Path) -> dict[str, Path]:
     """
     data = load_run(run_dir)
     out: dict[str, Path] = {}
-    sites_path = data.run_dir / SITES_FILE
-    sites_geodataframe(data.scores).to_parquet(sites_path, index=False)
-    out["sites"] = sites_path
-    csv_path = data.run_dir / SCORES_CSV
-    _csv_safe(data.scores).write_csv(csv_path)
-    out["scores_csv"] = csv_path
+    sites = sites_geodataframe(data.scores)
+    out["sites"] = write_file(data.run_dir, SITES_FILE, lambda fh: sites.to_parquet(fh, index=False))
+    out["scores_csv"] = write_file(data.run_dir, SCORES_CSV, _csv_safe(data.scores).write_csv)
     surface_path = data.run_dir / SURFACE_FILE
     if surface_path.exists():
         out["surface"] = surface_path
     elif data.surface is not None and data.surface.height and "h3" in data.surface.columns:
-        surface_geodataframe(data.surface).to_parquet(surface_path, index=False)
-        out["surface"] = surface_path
+        surface = surface_geodataframe(data.surface)
+        out["surface"] = write_file(data.run_dir, SURFACE_FILE, lambda fh: surface.to_parquet(fh, index=False))
     return out
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from gridscout.errors import ProfileError
 from gridscout.scoring.profiles import Constraint, Profile
 
 PASS, CONDITIONAL, FAIL, UNKNOWN = "PASS", "CONDITIONAL", "FAIL", "UNKNOWN"
@@ -110,6 +111,12 @@ def evaluate_gates(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     ``gate_reason`` (FAILs, and UNKNOWNs when those exclude; '' if none) and ``gate_flags``
     (CONDITIONAL and UNKNOWN gates, human-readable)."""
     cols = set(features.columns)
+    text = [c for c in profile.constraints if c.kind in ("min", "max") and c.column in cols
+            and not (features.schema[c.column].is_numeric() or features.schema[c.column] == pl.Null)]
+    if text:
+        raise ProfileError(f"{profile.name}: [constraints] {', '.join(c.name for c in text)}: "
+                           f"{', '.join(sorted({c.column for c in text}))} is text, not a number; a min_/max_ "
+                           "constraint needs a numeric column (for countries use excluded_countries or required_countries)")
     status_cols, reason_cols = [], []
     secured = "grid_secured_covers_load" in cols
     low_conf = "capacity__confidence" in cols

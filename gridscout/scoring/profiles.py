@@ -53,9 +53,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gridscout.errors import ProfileError
+from gridscout.errors import GridscoutError, ProfileError
 from gridscout.models.designs import ENVELOPE_NAMES as ENVELOPES
 from gridscout.models.designs import design_ids
+from gridscout.paths import readable_file
 
 #: Repository directory holding the shipped profiles.
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "data" / "profiles"
@@ -264,6 +265,10 @@ def _err(src: str, key: str, msg: str) -> ProfileError:
     return ProfileError(f"{src}: [{key}] {msg}")
 
 
+#: weights are relative; a cap keeps their sum and products finite (normalised without overflow)
+MAX_WEIGHT = 1e6
+
+
 def _num(src: str, key: str, v: Any, *, lo: float | None = None, hi: float | None = None) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise _err(src, key, f"must be a finite number, got {v!r}")
@@ -291,7 +296,7 @@ def _parse_sub(src: str, key: str, d: Any, *, need_weight: bool = True) -> SubCr
     direction = d.get("direction")
     if direction not in DIRECTIONS:
         raise _err(src, f"{key}.direction", f"must be one of {DIRECTIONS}, got {direction!r}")
-    weight = _num(src, f"{key}.weight", d.get("weight", 1.0), lo=0.0) if need_weight else 1.0
+    weight = _num(src, f"{key}.weight", d.get("weight", 1.0), lo=0.0, hi=MAX_WEIGHT) if need_weight else 1.0
     norm = d.get("normalisation", "utility")
     if norm not in NORMALISATIONS:
         raise _err(src, f"{key}.normalisation", f"must be one of {NORMALISATIONS}, got {norm!r}")
@@ -303,6 +308,8 @@ def _parse_sub(src: str, key: str, d: Any, *, need_weight: bool = True) -> SubCr
         zero, full = _num(src, f"{key}.zero", d["zero"]), _num(src, f"{key}.full", d["full"])
         if zero == full:
             raise _err(src, f"{key}.full", f"'full' and 'zero' must differ (both {zero})")
+        if not math.isfinite(full - zero):  # the span would overflow: every site would score the same
+            raise _err(src, f"{key}.full", f"'full' - 'zero' overflows ({full} - {zero}); use physical thresholds")
         if (direction == "lower") != (full < zero):
             raise _err(src, f"{key}.full", f"direction '{direction}' needs full {'<' if direction == 'lower' else '>'} "
                                            f"zero (full={full}, zero={zero})")
@@ -333,7 +340,7 @@ def check_carbon_year(value: Any, src: str = "<profile>", key: str = "carbon_yea
 
 def _check_weights(src: str, weights: dict[str, float]) -> None:
     for k, w in weights.items():
-        _num(src, f"criteria.{k}.weight", w, lo=0.0)
+        _num(src, f"criteria.{k}.weight", w, lo=0.0, hi=MAX_WEIGHT)
     if sum(weights.values()) <= 0:
         raise _err(src, "criteria", "criterion weights sum to 0; give at least one criterion a positive weight")
 
@@ -407,7 +414,7 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
         _unknown_keys(src, key, cd, _CRIT_KEYS)
         if "weight" not in cd:
             raise _err(src, f"{key}.weight", "required")
-        w = _num(src, f"{key}.weight", cd["weight"], lo=0.0)
+        w = _num(src, f"{key}.weight", cd["weight"], lo=0.0, hi=MAX_WEIGHT)
         subs_doc = cd.get("sub")
         if not isinstance(subs_doc, list) or not subs_doc:
             raise _err(src, f"{key}.sub", "at least one [[criteria.<name>.sub]] sub-criterion is required")
@@ -518,6 +525,10 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if not path.exists():
         raise ProfileError(f"profile {str(name_or_path)!r} not found at {path}; shipped profiles: "
                            f"{', '.join(available_profiles())}")
+    try:
+        readable_file(path, "profile")
+    except GridscoutError as exc:
+        raise ProfileError(str(exc)) from None
     raw = path.read_bytes()
     try:
         doc = tomllib.loads(raw.decode("utf-8"))

@@ -12,7 +12,7 @@ from functools import cache
 from gridscout.errors import GridscoutError
 from gridscout.sources.base import SourceSpec
 
-_NOT_SOURCES = {"base", "fetch", "common", "http", "retry"}
+_NOT_SOURCES = {"base", "fetch", "common", "http", "retry", "expectations"}
 
 
 @cache

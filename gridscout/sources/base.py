@@ -207,7 +207,25 @@ def read_csv_checked(path: Path, *, required: list[str] | tuple[str, ...] = (), 
         raise SourceFormatError(f"{path}: cannot be read as CSV: {exc}") from exc
     if required:
         require_columns(df, required, file=path)
+    _refuse_cut_last_line(path, df.width, kwargs.get("separator", ","))
     return df
+
+
+def _refuse_cut_last_line(path: Path, width: int, sep: str) -> None:
+    """A file that ends inside a row (no final newline, fewer fields than the header) was cut short
+    (a truncated download or copy): refuse it rather than load its last row with missing or partial values."""
+    import csv
+
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 65536))
+        tail = fh.read()
+    if tail.endswith((b"\n", b"\r")):
+        return
+    last = tail.splitlines()[-1].decode("utf-8", "replace") if tail else ""
+    fields = next(csv.reader([last], delimiter=sep), [])
+    if len(fields) < width:
+        raise SourceFormatError(f"{path}: the last line is cut ({len(fields)} of {width} fields, no final newline): "
+                                f"{last[:80]!r}; the file is truncated: fetch or copy it again")
 
 
 def json_body(obj, file: str):

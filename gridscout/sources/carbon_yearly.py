@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.expectations import bounds
 
 ZONES_FILE = "electricitymaps_yearly_zone_2021_2025.csv"
 REQUIRED = ("zone_key", "year", "carbon_intensity_gco2eq_per_kwh", "renewable_pct", "carbon_free_pct")
@@ -25,7 +26,7 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
         pl.col("carbon_intensity_gco2eq_per_kwh", "renewable_pct", "carbon_free_pct").cast(pl.Float64, strict=False),
         pl.col("year").cast(pl.Int32, strict=False),
     )
-    check_range(df, "carbon_intensity_gco2eq_per_kwh", 0, 2000, file=path)
+    check_range(df, "carbon_intensity_gco2eq_per_kwh", *bounds("zone_carbon_yearly", "carbon_g_per_kwh"), file=path)
     check_range(df, "carbon_free_pct", 0, 100, file=path)
     out = df.select(
         "zone_key", "year",

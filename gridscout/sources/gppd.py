@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from gridscout.sources.expectations import bounds
 from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 from gridscout.sources.common import FUEL_MAP
 
@@ -31,7 +32,7 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
     df = df.filter(pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null())
     check_range(df, "latitude", -90, 90, file=path)
     check_range(df, "longitude", -180, 180, file=path)
-    check_range(df, "capacity_mw", 0, 30_000, file=path)
+    check_range(df, "capacity_mw", *bounds("power_plants", "capacity_mw"), file=path)
     dupes = df.height - df.unique("gppd_idnr").height
     if dupes:
         rejections.append(Rejection("power_plants", dupes, "duplicate gppd_idnr (first kept)"))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from gridscout.sources.expectations import bounds
 from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 from gridscout.sources.common import FUEL_MAP
 
@@ -47,7 +48,7 @@ def parse_source_database(path: Path, table: str = "power_plants") -> ParseResul
                    & ~(pl.col("primary_fuel").is_null() & (pl.col("capacity_mw").fill_null(0) == 0)))
     check_range(df, "latitude", -90, 90, file=path)
     check_range(df, "longitude", -180, 180, file=path)
-    check_range(df, "capacity_mw", 0, 30_000, file=path)
+    check_range(df, "capacity_mw", *bounds("power_plants", "capacity_mw"), file=path)
     check_range(df, "commissioning_year", 1850, 2030, file=path)
     dupes = df.height - df.unique("gppd_idnr").height
     if dupes:

@@ -5,7 +5,10 @@ One GET used by every live connector (PVGIS, NASA POWER, Electricity Maps, EIA A
 * a timeout on every request;
 * retries through :mod:`gridscout.sources.retry` (the one retry loop: timeouts, dropped connections,
   HTTP 5xx and 429; never other 4xx);
-* a host allow-list, also checked after redirects;
+* a host allow-list, checked on every redirect *before* it is followed; a request that carries a
+  secret (an API key header or query parameter) follows a redirect only within its own origin
+  (scheme, host and port), so a key is never sent anywhere else (httpx itself only drops
+  ``Authorization`` across origins, not ``X-Api-Key`` or ``auth-token``);
 * secrets (API keys in query parameters or headers) scrubbed from every message it raises, so an
   exception, a log line or a report never carries a key.
 
@@ -60,7 +63,7 @@ def get(url: str, *, params: Mapping[str, object] | Sequence[tuple[str, object]]
     if host not in allowed:
         raise SourceFetchError(scrub(f"refusing to GET {url}: host {host!r} is not among {sorted(allowed)}", hidden))
     own = client is None
-    client = client or httpx.Client(timeout=timeout, follow_redirects=True)
+    client = client or httpx.Client(timeout=timeout)
     try:
         return with_retries(lambda: _get_once(client, url, params, headers, allowed, timeout, hidden),
                             what=f"GET {url}", delays=retry_delays, scrub=lambda t: scrub(t, hidden))
@@ -69,23 +72,57 @@ def get(url: str, *, params: Mapping[str, object] | Sequence[tuple[str, object]]
             client.close()
 
 
+#: redirects one request may follow (httpx's own default is 20)
+MAX_REDIRECTS = 5
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or {"http": 80, "https": 443}.get(url.scheme)
+
+
 def _get_once(client, url, params, headers, allowed, timeout, hidden) -> httpx.Response:
-    try:
-        resp = client.get(url, params=params, headers=headers, timeout=timeout)
-    except httpx.HTTPError as exc:
-        err = transport_error(exc, url)
-        raise type(err)(scrub(str(err), hidden)) from None
-    if resp.url.host not in allowed:
-        raise SourceFetchError(scrub(f"{url} redirected to {resp.url}, outside the allowed hosts", hidden))
+    """One GET, following redirects by hand: each target is checked before it is asked."""
+    request = client.build_request("GET", url, params=params, headers=headers, timeout=timeout)
+    origin = _origin(request.url)
+    carries_secret = bool([h for h in hidden if h])
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            resp = client.send(request, follow_redirects=False)
+        except httpx.HTTPError as exc:
+            err = transport_error(exc, url)
+            raise type(err)(scrub(str(err), hidden)) from None
+        if not resp.has_redirect_location:
+            break
+        target = resp.next_request
+        resp.close()
+        if target is None or target.url.host not in allowed:
+            where = target.url if target is not None else resp.headers.get("location")
+            raise SourceFetchError(scrub(f"{url} redirected to {where}, outside the allowed hosts; not followed",
+                                         hidden))
+        if carries_secret and _origin(target.url) != origin:
+            raise SourceFetchError(scrub(
+                f"{url} redirected to {target.url}, another origin; not followed, so the API key is not sent there",
+                hidden))
+        request = target
+    else:
+        raise SourceFetchError(scrub(f"{url}: more than {MAX_REDIRECTS} redirects; the link is broken", hidden))
     check_status(resp.status_code)
     if resp.status_code >= 400:
         raise SourceFetchError(scrub(
-            f"GET {resp.url} failed: HTTP {resp.status_code}: {error_detail(resp)}", hidden))
+            f"GET {resp.url} failed: HTTP {resp.status_code}: {error_detail(resp, secrets=hidden)}", hidden))
     return resp
 
 
-def error_detail(resp: httpx.Response, limit: int = 300) -> str:
-    """A short human-readable reason from an error body (JSON ``message``/``error`` or text, HTML stripped)."""
+def excerpt(text: str, secrets: Iterable[str | None] = (), limit: int = 200) -> str:
+    """At most ``limit`` characters of ``text`` with secrets scrubbed *before* the cut (a cut key
+    would no longer match, and its first half would leak)."""
+    return scrub(text, secrets)[:limit]
+
+
+def error_detail(resp: httpx.Response, limit: int = 300, secrets: Iterable[str | None] = ()) -> str:
+    """A short human-readable reason from an error body (JSON ``message``/``error`` or text, HTML
+    stripped), secrets scrubbed before it is cut."""
+    hidden = list(secrets)
     text = resp.text or ""
     try:
         body = resp.json()
@@ -94,11 +131,11 @@ def error_detail(resp: httpx.Response, limit: int = 300) -> str:
     if isinstance(body, dict):
         for key in ("message", "error", "messages", "detail"):
             if key in body:
-                return str(body[key])[:limit]
+                return excerpt(str(body[key]), hidden, limit)
     if is_html(text):
         title = re.search(r"(?is)<title>(.*?)</title>", text)
-        return f"HTML page{': ' + title.group(1).strip() if title else ''}"[:limit]
-    return text.strip()[:limit]
+        return excerpt(f"HTML page{': ' + title.group(1).strip() if title else ''}", hidden, limit)
+    return excerpt(text.strip(), hidden, limit)
 
 
 def is_html(text: str) -> bool:
@@ -115,9 +152,9 @@ def decode_json(resp: httpx.Response, secrets: Iterable[str | None] = ()) -> obj
     """The JSON body of ``resp``; an HTML page or non-JSON body is a :class:`SourceFetchError`."""
     hidden = list(secrets)
     if is_html(resp.text):
-        raise SourceFetchError(scrub(f"GET {resp.url} returned an HTML page, not JSON: {error_detail(resp)}", hidden))
+        raise SourceFetchError(scrub(f"GET {resp.url} returned an HTML page, not JSON: {error_detail(resp, secrets=hidden)}", hidden))
     try:
         return resp.json()
     except (json.JSONDecodeError, ValueError) as exc:
-        raise SourceFetchError(scrub(f"GET {resp.url} returned invalid JSON ({exc}): {resp.text[:200]!r}",
+        raise SourceFetchError(scrub(f"GET {resp.url} returned invalid JSON ({exc}): {excerpt(resp.text, hidden)!r}",
                                      hidden)) from None

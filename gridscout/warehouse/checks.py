@@ -15,6 +15,7 @@ import duckdb
 
 from gridscout import config
 from gridscout.errors import DataCheckError
+from gridscout.sources.expectations import RANGES
 
 CHECKS_DIR = config.SQL_DIR / "checks"
 
@@ -44,12 +45,33 @@ def orphan_rows_sql(con: duckdb.DuckDBPyConnection) -> str:
             "where l.source_id is null")
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, directory: Path = CHECKS_DIR) -> list[CheckResult]:
+def range_checks() -> list[tuple[str, str]]:
+    """(name, SQL) of the value-range checks, generated from :data:`gridscout.sources.expectations.RANGES`
+    (the parsers use the same declaration, so a value a parser accepts never fails a check)."""
+    out = []
+    for r in RANGES:
+        out.append((r.check, f"-- {r.why}\nselect source_id, vintage, cast({r.key} as varchar) as key, "
+                             f"'{r.column} ' || {r.column} || ' outside [{r.lo:g}, {r.hi:g}]' as problem "
+                             f"from {r.table} where {r.column} < {r.lo} or {r.column} > {r.hi}"))
+    return out
+
+
+def all_checks(con: duckdb.DuckDBPyConnection, directory: Path = CHECKS_DIR) -> list[tuple[str, str]]:
+    """Every check as (name, SQL): the files in ``sql/checks/``, the declared ranges, orphan rows."""
     checks = [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.sql"))]
+    checks += range_checks()
     checks.append(("orphan_rows", orphan_rows_sql(con)))
+    return sorted(checks)
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, directory: Path = CHECKS_DIR,
+               source_id: str | None = None) -> list[CheckResult]:
+    """Run every check (only the rows of ``source_id`` when given: a load checks its own rows)."""
     results = []
-    for name, sql in sorted(checks):
-        rows = con.execute(f"select * from ({sql}) limit 1000").fetchall()
+    for name, sql in all_checks(con, directory):
+        where = "" if source_id is None else " where source_id = $sid"
+        rows = con.execute(f"select * from ({sql}){where} limit 1000",
+                           {} if source_id is None else {"sid": source_id}).fetchall()
         results.append(CheckResult(name, len(rows), rows[:5]))
     return results
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 
 from gridscout import config
-from gridscout.errors import WarehouseError
+from gridscout.errors import GridscoutError, WarehouseError
+from gridscout.paths import warehouse_file
 
 MIGRATIONS_DIR = config.SQL_DIR / "migrations"
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -40,8 +41,12 @@ def connect(db: str | Path | None = None, *, read_only: bool = False,
     telling the user to ingest first.
     """
     path = config.db_path(db)
-    if read_only and not path.exists():
-        raise WarehouseError(f"no warehouse at {path}: run `gridscout ingest` first (or set {config.ENV_DB}).")
+    try:
+        warehouse_file(path, must_exist=read_only)  # missing, a folder, a FIFO, unreadable, under a file…
+    except FileNotFoundError:
+        raise WarehouseError(f"no warehouse at {path}: run `gridscout ingest` first (or set {config.ENV_DB}).") from None
+    except GridscoutError as exc:
+        raise WarehouseError(str(exc)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_wait_s
     delay = 0.05
@@ -54,9 +59,11 @@ def connect(db: str | Path | None = None, *, read_only: bool = False,
                     raise WarehouseError(
                         f"warehouse {path} stayed locked by another process for {lock_wait_s:.0f} s: {exc}"
                     ) from exc
-                raise
+                raise WarehouseError(f"warehouse {path} cannot be opened: {str(exc).splitlines()[0]}") from None
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 2.0)
+        except duckdb.Error as exc:  # not a DuckDB file, a newer format, …
+            raise WarehouseError(f"warehouse {path} cannot be opened: {str(exc).splitlines()[0]}") from None
 
 
 @contextmanager
