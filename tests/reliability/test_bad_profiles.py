@@ -72,16 +72,36 @@ def test_cli_bad_profile_message_names_the_key(wh, tmp_path):
 
 
 def test_constraint_nothing_survives_is_reported_not_crashed(wh, tmp_path, markets_small):
-    """A satisfiable-looking constraint that no real site meets: every site excluded, each with its reason."""
+    """A satisfiable-looking constraint that no real site meets: every site excluded, each with its reason.
+    (A capacity minimum would only flag sites whose plant list is low confidence, issue 13: a carbon
+    maximum no grid meets excludes them all.)"""
     import polars as pl
 
     from gridscout.jobs.score import score_candidates
 
     p = tmp_path / "strict.toml"
-    p.write_text(BALANCED.replace("min_capacity_weighted_mw = 100", "min_capacity_weighted_mw = 10000000"),
-                 encoding="utf-8")
+    p.write_text(BALANCED.replace("min_capacity_weighted_mw = 100", "max_carbon_g_per_kwh = 1"), encoding="utf-8")
     res = score_candidates(markets_small, p, tmp_path / "out", db=wh, mc_draws=20)
     assert res.scores["excluded"].all()
     assert res.scores["rank"].is_null().all()
-    assert res.scores.filter(pl.col("exclusion_reason").str.contains("min_capacity_weighted_mw")).height \
+    assert res.scores.filter(pl.col("exclusion_reason").str.contains("max_carbon_g_per_kwh")).height \
         == res.scores.height
+
+
+def test_an_impossible_capacity_minimum_fails_trusted_plant_data_and_flags_the_rest(wh, tmp_path, markets_small):
+    """Issue 13: a 10 GW minimum excludes the US sites (EIA-860, a national inventory) and only flags sites
+    whose plant list is GPPD's global compilation (low confidence), with the reason."""
+    import polars as pl
+
+    from gridscout.jobs.score import score_candidates
+
+    p = tmp_path / "strict_mw.toml"
+    p.write_text(BALANCED.replace("min_capacity_weighted_mw = 100", "min_capacity_weighted_mw = 10000000"),
+                 encoding="utf-8")
+    s = score_candidates(markets_small, p, tmp_path / "out", db=wh, mc_draws=20).scores
+    us = s.filter(pl.col("country") == "USA")
+    assert us.height == 2 and us["excluded"].all()
+    assert us["exclusion_reason"].str.contains("min_capacity_weighted_mw").all()
+    weak = s.filter(pl.col("capacity__confidence") == "low")
+    assert weak.height >= 3 and not weak["excluded"].any()
+    assert weak["gate_flags"].str.contains("low-confidence plant data").all()
