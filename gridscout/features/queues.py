@@ -133,8 +133,10 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
     none = pl.Series([None] * n, dtype=pl.Utf8)
     loaded = queue["iso"].unique().to_list() if queue.height else []
     p = pl.DataFrame({
-        "iso": pl.Series(iso, dtype=pl.Utf8), "reeds_state": pl.Series(reeds_state, dtype=pl.Utf8),
-        "hit": pl.Series(hit, dtype=pl.Utf8),
+        # lists, not object arrays: Polars cannot cast an object array whose first ~1,000 values are null
+        # (a CONUS screen failed that way; found on branch h15scale)
+        "iso": pl.Series(list(iso), dtype=pl.Utf8), "reeds_state": pl.Series(list(reeds_state), dtype=pl.Utf8),
+        "hit": pl.Series(list(hit), dtype=pl.Utf8),
         "country": sites["country"].cast(pl.Utf8) if "country" in sites.columns else none,
         "given_state": next((sites[c].cast(pl.Utf8) for c in ("us_state", "state") if c in sites.columns), none),
         "given_county": sites["county"].cast(pl.Utf8) if "county" in sites.columns else none,

@@ -7,10 +7,12 @@ Steps (:func:`cluster_zones`):
 1. **Select** the eligible (not excluded, scored) cells at or above the threshold: the profile's
    ``[zones] top_fraction`` of eligible cells by score unless a threshold is given.
 2. **Group** them into connected components (H3 edge adjacency, ``scipy.sparse.csgraph``).
-3. **Split** a component larger than ``max_area_km2`` by recursive bisection: cut at the area-weighted
-   median of its longer axis (east–west distance scaled by cos latitude), re-group each half into
-   connected parts, repeat until every part is at most ``max_area_km2``. Zones stay compact, so a zone's
-   mean and range describe one place (the 8,686 km² "zone" of a whole Piedmont cannot be visited).
+3. **Split** a component larger than ``max_area_km2`` along the H3 grid itself: its cells are grouped
+   by their parent at the finest resolution whose average cell is no larger than ``max_area_km2``
+   (res 5, 253 km², for the default 500 km²; H3's published average areas), and each parent's cells
+   re-grouped into connected parts. Zones stay compact, so a zone's mean and range describe one place
+   (the 8,686 km² "zone" of a whole Piedmont cannot be visited); the cut is the same whatever the
+   region or partition, and costs one pass over the cells.
 4. **Size floor**: a split-off part smaller than ``min_area_km2`` rejoins the adjacent part it shares
    most edges with; a component that is smaller than ``min_area_km2`` on its own is not a zone — a
    2-cell sliver along a state line is noise of the surface, not a site to visit.
@@ -59,31 +61,18 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return connected_components(coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)), directed=False)[1]
 
 
-def _bisect(idx: np.ndarray, x: np.ndarray, y: np.ndarray, area: np.ndarray, cells: np.ndarray,
-            max_area: float) -> list[np.ndarray]:
-    """Parts of one connected group (indices ``idx``), each at most ``max_area`` [km²] (recursive bisection)."""
-    out, todo = [], [idx]
-    while todo:
-        part = todo.pop()
-        if area[part].sum() <= max_area or len(part) < 2:
-            out.append(part)
-            continue
-        ax = x if np.ptp(x[part]) >= np.ptp(y[part]) else y
-        order = part[np.argsort(ax[part], kind="stable")]
-        cut = int(np.searchsorted(np.cumsum(area[order]), area[order].sum() / 2.0)) + 1
-        cut = min(max(cut, 1), len(order) - 1)
-        for half in (order[:cut], order[cut:]):
-            sub = np.sort(half)
-            si, sj = hexgrid.neighbour_pairs(cells[sub])
-            lab = _components(len(sub), si, sj)
-            todo.extend(sub[lab == k] for k in range(lab.max() + 1))
-    return out
+def _split_resolution(cell_res: int, max_area_km2: float) -> int | None:
+    """Finest H3 resolution coarser than ``cell_res`` whose average cell area [km²] is ≤ ``max_area_km2``."""
+    for r in range(cell_res - 1, -1, -1):
+        if hexgrid.h3n.average_hexagon_area(r, "km^2") > max_area_km2:
+            return r + 1 if r + 1 < cell_res else None
+    return 0
 
 
 def _absorb_small(label: np.ndarray, comp: np.ndarray, area: np.ndarray, i: np.ndarray, j: np.ndarray,
                   min_area: float) -> np.ndarray:
     """Merge each part under ``min_area`` into the adjacent part of the same component it shares most edges
-    with (largest parts first), repeated until no small part has such a neighbour."""
+    with, repeated until no small part has such a neighbour."""
     label = label.copy()
     for _ in range(50):
         part_area = np.bincount(label, weights=area)
@@ -96,7 +85,9 @@ def _absorb_small(label: np.ndarray, comp: np.ndarray, area: np.ndarray, i: np.n
         mapping = dict(zip(best["a"].to_list(), best["b"].to_list()))
         # merge one way only per round (a small part absorbed into b is not also absorbing b)
         mapping = {a: b for a, b in mapping.items() if mapping.get(b) != a or a > b}
-        label = np.array([mapping.get(int(v), int(v)) for v in label], dtype=np.int64)
+        lut = np.arange(label.max() + 1)
+        lut[np.fromiter(mapping.keys(), dtype=np.int64)] = np.fromiter(mapping.values(), dtype=np.int64)
+        label = lut[label]
     return label
 
 
@@ -122,16 +113,13 @@ def cluster_zones(surface: pl.DataFrame, *, threshold: float | None = None,
     i, j = hexgrid.neighbour_pairs(cells)
     comp = _components(len(cells), i, j)
     area = np.array([hexgrid.h3n.cell_area(c, "km^2") for c in cells.tolist()])
-    lat, lon = sel["latitude"].to_numpy(), sel["longitude"].to_numpy()
-    y, x = lat * 111.2, lon * 111.2 * np.cos(np.radians(lat))  # local km (equirectangular), for cutting only
-    label = comp.astype(np.int64).copy()
-    comp_area = np.bincount(comp, weights=area)
-    nxt = comp.max() + 1
-    for k in np.flatnonzero(comp_area > max_area_km2):
-        parts = _bisect(np.flatnonzero(comp == k), x, y, area, cells, max_area_km2)
-        for part in parts[1:]:
-            label[part] = nxt
-            nxt += 1
+    label = comp.astype(np.int64)
+    big = np.bincount(comp, weights=area)[comp] > max_area_km2
+    split_res = _split_resolution(hexgrid.resolution_of(cells), max_area_km2) if big.any() else None
+    if split_res is not None:
+        tile = np.where(big, hexgrid.cell_parents(cells, split_res).astype(np.int64), -1)
+        keep = tile[i] == tile[j]  # edges inside one tile of a big component, and all edges of small ones
+        label = _components(len(cells), i[keep], j[keep]).astype(np.int64)
     label = _absorb_small(label, comp, area, i, j, min_area_km2)
     stats = [c for c in (*ZONE_STAT_COLUMNS, *zone_score_columns(sel.columns)) if c in sel.columns]
     z = sel.select("h3", "latitude", "longitude", "score", "grid_zone", "country", "us_state", *stats).with_columns(
