@@ -76,7 +76,9 @@ def time_text(iso: Any) -> str:
 
 #: run values of ``pue_method`` in words
 PUE_METHOD_TEXT = {"hourly": "hourly model on the site's weather year",
-                   "climate_stats": "climate statistics of the nearest station (no hourly weather file)"}
+                   "climate_model": "per-station climate model on the station's climate statistics (no hourly "
+                                    "weather file)",
+                   "reported": "operator-reported (candidate file)"}
 
 
 def criterion_columns(profile: dict[str, Any] | None) -> dict[str, list[str]]:
@@ -213,13 +215,13 @@ def ties(scores: pl.DataFrame, profile: dict[str, Any] | None, names: dict[str, 
 
 
 def _weather_basis(row: dict[str, Any]) -> str:
-    """Where a site's PUE comes from: its hourly weather file, or climate statistics of a station."""
+    """Where a site's PUE comes from: its hourly weather file, or the climate model on a station's statistics."""
     station = row.get("station_name") if not is_missing(row.get("station_name")) else row.get("weather_station_key")
     dist = row.get("weather_distance_km")
     where = "" if is_missing(station) else f", {station}" + ("" if is_missing(dist) else f" {fmt_number(dist, 0)} km away")
     if row.get("weather_source") == "hourly_file" or row.get("pue_method") == "hourly":
         return "hourly weather file" + where
-    return "climate statistics" + where
+    return "climate model on the climate statistics" + where
 
 
 def deciding_facts(row: dict[str, Any], crit: list[str], profile: dict[str, Any] | None,

@@ -41,7 +41,7 @@ FIELDS: tuple[Field, ...] = (
     Field("pue_reported_minus_model", "PUE reported − modelled", "", 3, "Cooling", where_covered=True),
     Field("pue_scored_basis", "PUE that scores", "", 0, "Cooling", where_covered=True),
     Field("pue_peak", "PUE, peak hour", "", 3, "Cooling", "weather_hourly"),
-    Field("pue_method", "PUE method (hourly: a real weather year; climate_model: the station's climate statistics)", "", 0,
+    Field("pue_method", "PUE method (hourly: a real weather year; climate model: the station's climate statistics)", "", 0,
           "Cooling"),
     Field("weather_source", "Weather that stands for the site", "", 0, "Cooling"),
     Field("free_cooling_hours", "Free-cooling hours", "h/yr", 0, "Cooling", "weather_hourly"),

@@ -59,7 +59,7 @@ def test_no_raw_dict_json_or_repr_in_the_page(page):
         assert not hits, f"raw dict/JSON/repr in the report: {hits[:3]}"
     assert "code gridscout " in text and "· git " in text  # the header's code version, in words
     assert re.search(r"started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", text)  # no microseconds, no +00:00
-    assert "climate_stats" not in text  # the PUE method in words
+    assert not re.search(r"\bclimate_(model|stats)\b(?!\.py)", text)  # the PUE method in words
     sources = re.search(r'<table id="gs-sources">.*?</table>', page["html"], re.S).group(0)
     loaded = re.findall(r"<tr><td><code>[^<]+</code></td><td>[^<]*</td><td>([^<]*)</td>", sources)
     assert len(loaded) >= 8 and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", t) for t in loaded), loaded
@@ -175,7 +175,7 @@ def test_provenance_per_site(page):
         card = _card(html, r["site_id"])
         it = re.search(r"<tr><td>IT load</td>.*?</tr>", card, re.S).group(0)
         assert "profile default" in it and "observed" not in it  # markets.csv gives no IT load
-        if r["pue_method"] == "climate_stats":
+        if r["pue_method"] == "climate_model":
             assert "Hourly weather file" not in card and "<td>hourly weather</td>" not in card
         not_drawn = re.search(r"Not drawn for this site: (.*?)</p>", card, re.S)
         if "Generation capacity within 50 km by fuel" in card and not_drawn:
@@ -279,7 +279,7 @@ def test_deciding_facts_say_where_the_pue_comes_from(page):
     scores = page["scores"]
     crit = ["power", "cooling", "water", "carbon", "price"]
     prof = json.loads((page["run_dir"] / "run.json").read_text())["profile"]
-    for method, basis in (("hourly", "(hourly weather file, "), ("climate_stats", "(climate statistics, ")):
+    for method, basis in (("hourly", "(hourly weather file, "), ("climate_model", "(climate model on the climate statistics, ")):
         row = scores.filter((pl.col("pue_method") == method) & ~pl.col("excluded")).row(0, named=True)
         facts = deciding_facts(row, ["cooling"], prof, n=1)
         assert facts and f"PUE, annual {row['pue_annual']:.3f}" in facts[0] and basis in facts[0], facts
