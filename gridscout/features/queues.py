@@ -133,8 +133,9 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
     none = pl.Series([None] * n, dtype=pl.Utf8)
     loaded = queue["iso"].unique().to_list() if queue.height else []
     p = pl.DataFrame({
-        "iso": pl.Series(iso, dtype=pl.Utf8), "reeds_state": pl.Series(reeds_state, dtype=pl.Utf8),
-        "hit": pl.Series(hit, dtype=pl.Utf8),
+        # lists, not object arrays: Polars 2.1 cannot cast an object array whose first ~1,000 values are null
+        "iso": pl.Series(iso.tolist(), dtype=pl.Utf8), "reeds_state": pl.Series(reeds_state.tolist(), dtype=pl.Utf8),
+        "hit": pl.Series(hit.tolist(), dtype=pl.Utf8),
         "country": sites["country"].cast(pl.Utf8) if "country" in sites.columns else none,
         "given_state": next((sites[c].cast(pl.Utf8) for c in ("us_state", "state") if c in sites.columns), none),
         "given_county": sites["county"].cast(pl.Utf8) if "county" in sites.columns else none,
