@@ -87,12 +87,15 @@ def point_iso(lat: np.ndarray, lon: np.ndarray, reeds_areas: pl.DataFrame) -> tu
     n = len(lat)
     if reeds_areas.is_empty():
         return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
-    area = PolygonIndex(reeds_areas["area_code"], reeds_areas["geometry_wkb"]).lookup(lat, lon)
+    idx = PolygonIndex(reeds_areas["area_code"], reeds_areas["geometry_wkb"])
+    area = pl.Series("i", idx.lookup_index(lat, lon), dtype=pl.Int64)
     region = dict(zip(reeds_areas["area_code"], reeds_areas["transmission_region"]))
     state = dict(zip(reeds_areas["area_code"], reeds_areas["state"]))
-    iso = np.array([ISO_OF_TRANSREG.get(region.get(a)) if a is not None else None for a in area], dtype=object)
-    st = np.array([state.get(a) if a is not None else None for a in area], dtype=object)
-    return iso, st
+    # per indexed area, then gathered per point (no per-point Python loop); -1 (no area) gathers null
+    iso_of = pl.Series([ISO_OF_TRANSREG.get(region.get(a)) for a in idx.keys], dtype=pl.Utf8)
+    state_of = pl.Series([state.get(a) for a in idx.keys], dtype=pl.Utf8)
+    hit = area.set(area < 0, None)
+    return iso_of.gather(hit).to_numpy(), state_of.gather(hit).to_numpy()
 
 
 def median_years_to_service(queue: pl.DataFrame, *, since: dt.date = COMPLETED_SINCE,
