@@ -6,6 +6,7 @@ Run on demand (never timed in tests); each measurement runs in its own process s
     uv run python benchmarks/bench_screen.py --db ... --stream 6,7,8                      # + streamed r6, r7, r8
     uv run python benchmarks/bench_screen.py --db ... --baseline                          # + geopandas baseline
     uv run python benchmarks/bench_screen.py --db ... --region US-VA --res 8 --baseline --no-end-to-end
+    uv run python benchmarks/bench_screen.py --db ... --region US-VA --stream 7 --dask 3  # single process vs Dask
 
 ``--db`` defaults to a fresh warehouse holding every source screening reads today (:data:`SOURCES`:
 boundaries, zones and carbon, prices, GPPD + EIA-860 plants, GridKit substations and lines, ISO queues,
@@ -28,6 +29,9 @@ each side is timed cold (first call in the process: index builds, lazy imports) 
 gridscout's side is the whole :func:`cell_features` (every feature, a superset of the baseline's), so
 the ratio favours the baseline. Agreement is printed per feature (projected EPSG:5070 distances vs
 great-circle and border-respecting zones make it less than 1 near radii and borders).
+
+(d) ``--dask PARENT_RES``: ``flows/screen.py`` on the default local Dask cluster (2 worker processes;
+without ``PREFECT_API_URL`` Prefect starts a temporary server), the same dataset layout and run.json.
 
 Prints wall time, peak RSS (``resource.getrusage`` of the measuring process), cell counts and the load
 average (the machine may be shared: figures on a loaded machine are slower than on an idle one).
@@ -201,6 +205,23 @@ def measure_baseline(db: str, region: str, res: int) -> dict:
             "peak_rss_gridscout_mb": rss_ours, "peak_rss_mb": peak_rss_mb(), "agreement": agreement(base, ours)}
 
 
+def measure_dask(db: str, region: str, res: int, profile: str, partitions_resolution: int) -> dict:
+    from flows.screen import screen_flow
+    from gridscout.warehouse.readers.reference import read_reference
+
+    out = Path(tempfile.mkdtemp(prefix="bench_dask_"))
+    region = _region(read_reference(db), region)
+    t0 = time.perf_counter()
+    s = screen_flow(region=region, resolution=res, profile=profile, out=str(out), db=db,
+                    partitions_resolution=partitions_resolution, use_dask=True)
+    wall = time.perf_counter() - t0
+    stats = s["partition_stats"]
+    return {"kind": "dask", "cells": s["cells"], "zones": s["zones"], "parents": s["partitions_nonempty"],
+            "wall_s": wall, "tasks_wall_s": s["wall_s"], "task_s_sum": sum(r["seconds"] for r in stats),
+            "worker_peak_rss_mb": max((r["worker_peak_rss_mb"] for r in stats), default=0),
+            "driver_peak_rss_mb": peak_rss_mb(), "out": str(out)}
+
+
 def child(argv: list[str]) -> dict:
     """Run one measurement in a fresh process; its JSON is the last stdout line."""
     res = subprocess.run([sys.executable, __file__, "--child", json.dumps(argv)], capture_output=True, text=True,
@@ -219,12 +240,15 @@ def main() -> None:
     ap.add_argument("--geoparquet", action="store_true")
     ap.add_argument("--stream", default="", help="comma-separated resolutions for streamed runs, e.g. 6,7,8")
     ap.add_argument("--baseline", action="store_true")
+    ap.add_argument("--dask", type=int, metavar="PARENT_RES", help="also run flows/screen.py on a local Dask "
+                    "cluster (2 workers) with parents at this resolution")
     ap.add_argument("--no-end-to-end", dest="end_to_end", action="store_false")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
         kind, *args = json.loads(a.child)
-        fn = {"end_to_end": measure_end_to_end, "stream": measure_stream, "baseline": measure_baseline}[kind]
+        fn = {"end_to_end": measure_end_to_end, "stream": measure_stream, "baseline": measure_baseline,
+              "dask": measure_dask}[kind]
         print(json.dumps(fn(*args), default=str))
         return
 
@@ -241,6 +265,12 @@ def main() -> None:
               f"zones={r['zones']} wall={r['wall_s']:.1f} s = {r['s_per_m_cells']:.1f} s per M cells "
               f"peak_rss={r['peak_rss_mb']:.0f} MB parquet={r['parquet_mb']:.0f} MB  load={os.getloadavg()[0]:.1f}")
         print(f"    stages: {r['stages_s']}", flush=True)
+    if a.dask is not None:
+        r = child(["dask", db, a.region, a.res, a.profile, a.dask])
+        print(f"(d) Dask flow {a.region} r{a.res}, r{a.dask} parents: cells={r['cells']:,} parents={r['parents']} "
+              f"zones={r['zones']} wall={r['wall_s']:.1f} s (tasks {r['tasks_wall_s']:.1f} s, sum of task seconds "
+              f"{r['task_s_sum']:.1f}) worker_peak_rss={r['worker_peak_rss_mb']:.0f} MB "
+              f"driver_peak_rss={r['driver_peak_rss_mb']:.0f} MB  load={os.getloadavg()[0]:.1f}", flush=True)
     if a.baseline:
         r = child(["baseline", db, a.region, a.res])
         print(f"(c) features only, same {r['cells']:,} cells ({a.region} r{a.res}):")

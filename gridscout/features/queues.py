@@ -40,7 +40,7 @@ import polars as pl
 import shapely
 
 from gridscout.geo.nearest import SphereIndex
-from gridscout.geo.polygons import PolygonIndex
+from gridscout.geo.polygons import PolygonIndex, cached_index
 
 #: ReEDS transmission region (``transreg``) → ISO name as written in ``interconnection_queue.iso``
 ISO_OF_TRANSREG = {"CAISO": "CAISO", "ERCOT": "ERCOT", "ISONE": "ISO-NE", "MISO": "MISO", "NYISO": "NYISO",
@@ -87,7 +87,8 @@ def point_iso(lat: np.ndarray, lon: np.ndarray, reeds_areas: pl.DataFrame) -> tu
     n = len(lat)
     if reeds_areas.is_empty():
         return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
-    idx = PolygonIndex(reeds_areas["area_code"], reeds_areas["geometry_wkb"])
+    idx = cached_index(reeds_areas, "reeds_areas", lambda: PolygonIndex(reeds_areas["area_code"],
+                                                                       reeds_areas["geometry_wkb"]))
     area = pl.Series("i", idx.lookup_index(lat, lon), dtype=pl.Int64)
     region = dict(zip(reeds_areas["area_code"], reeds_areas["transmission_region"]))
     state = dict(zip(reeds_areas["area_code"], reeds_areas["state"]))
@@ -130,7 +131,8 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
     n = len(lat)
     iso, reeds_state = point_iso(lat, lon, reeds_areas)
     if counties.height:
-        hit = PolygonIndex(counties["state"] + ":" + counties["county"], counties["geometry_wkb"]).lookup(lat, lon)
+        hit = cached_index(counties, "us_counties", lambda: PolygonIndex(
+            counties["state"] + ":" + counties["county"], counties["geometry_wkb"])).lookup(lat, lon)
     else:
         hit = np.full(n, None, dtype=object)
     none = pl.Series([None] * n, dtype=pl.Utf8)
