@@ -204,7 +204,7 @@ def write_part(surface: pl.DataFrame, out: str | Path, parent: str) -> Path | No
         dest.unlink(missing_ok=True)
         return None
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".part-{os.getpid()}.parquet")
+    tmp = dest.with_name(f".part-{os.getpid()}.tmp")  # not matched by the dataset's *.parquet glob
     surface.write_parquet(tmp)
     os.replace(tmp, dest)
     return dest
@@ -317,14 +317,15 @@ def zones_of(surface: pl.DataFrame, profile: Profile, places: pl.DataFrame | Non
 
 
 def finish_partitions(out_dir: Path, db: str | Path | None, profile: Profile, *,
-                      places: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                      places: pl.DataFrame | None = None, threshold: float | None = None
+                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read the union of the partition surfaces — only the columns zones need (:data:`ZONE_COLUMNS`
     and :data:`ZONE_STAT_COLUMNS`) — cluster zones over it and write ``zones.parquet``. ``places``:
     the towns that name zones (default: read from ``db``)."""
     parts = sorted(surface_dir(out_dir).glob(PART_GLOB))
     schema = pl.read_parquet_schema(parts[0]) if parts else {}
     surface = read_surface(out_dir, columns=[*ZONE_COLUMNS, *(c for c in ZONE_STAT_COLUMNS if c in schema)])
-    zones = zones_of(surface, profile, read_places(db) if places is None else places)
+    zones = zones_of(surface, profile, read_places(db) if places is None else places, threshold=threshold)
     zones.write_parquet(Path(out_dir) / "zones.parquet")
     return surface, zones
 
@@ -362,20 +363,19 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     for stale in surface_dir(out_dir).glob(PART_GLOB):
         stale.unlink()
     parents = hexgrid.cell_parents(cells, pres)
-    cuts = np.r_[0, np.flatnonzero(parents[1:] != parents[:-1]) + 1, len(cells)]
+    cuts = np.r_[0, np.flatnonzero(parents[1:] != parents[:-1]) + 1, len(cells)] if len(cells) else [0]
     written = []
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         surface = score_cells(cells[a:b], lat[a:b], lon[a:b], profile, ref, t)
         t1 = time.perf_counter()
-        written.append(write_part(surface, out_dir, hexgrid.cells_to_str(parents[a:a + 1])[0]))
+        if (path := write_part(surface, out_dir, hexgrid.cells_to_str(parents[a:a + 1])[0])) is not None:
+            written.append(path)
         t["parquet"] = t.get("parquet", 0.0) + time.perf_counter() - t1
         del surface
     del cells, lat, lon, parents
     t1 = time.perf_counter()
-    surface, zones = finish_partitions(out_dir, None, profile, places=ref.places) if written else (None, None)
-    if zone_threshold is not None and surface is not None:
-        zones = zones_of(surface, profile, ref.places, threshold=zone_threshold)
-        zones.write_parquet(out_dir / "zones.parquet")
+    surface, zones = finish_partitions(out_dir, None, profile, places=ref.places, threshold=zone_threshold) \
+        if written else (None, None)
     t["zones"] = time.perf_counter() - t1
     t["total"] = time.perf_counter() - t0
     return {"region": region, "resolution": resolution, "partitions_resolution": pres,
