@@ -1,32 +1,65 @@
-"""Benchmark (a) region screening end to end and (b) a plain geopandas baseline of the same features.
+"""Benchmark region screening: end to end, streamed at res 6/7/8, and against a fair geopandas baseline.
 
-Run on demand (never timed in tests):
+Run on demand (never timed in tests); each measurement runs in its own process so its peak RSS is its own:
 
-    uv run python benchmarks/bench_screen.py --db /path/warehouse.duckdb            # CONUS res 7 ≈ 1.47 M cells
-    uv run python benchmarks/bench_screen.py --db ... --region US-VA --res 8 --baseline
+    uv run python benchmarks/bench_screen.py --db /path/warehouse.duckdb                 # CONUS r7 end to end
+    uv run python benchmarks/bench_screen.py --db ... --stream 6,7,8                      # + streamed r6, r7, r8
+    uv run python benchmarks/bench_screen.py --db ... --baseline                          # + geopandas baseline
+    uv run python benchmarks/bench_screen.py --db ... --region US-VA --res 8 --baseline --no-end-to-end
+    uv run python benchmarks/bench_screen.py --db ... --region US-VA --stream 7 --dask 3  # single process vs Dask
 
-(a) ``screen_region`` (polyfill + features + score + surface.parquet + zones; GeoParquet optional with
-``--geoparquet``). (b) with ``--baseline``: the same point features computed the straightforward way
-on the same cells in the same process — ``sjoin(predicate="within")`` for country/state/grid zone,
-``merge`` for carbon and price, ``sjoin_nearest`` (EPSG:5070) for the nearest station, and a 50 km
-``buffer`` + ``sjoin`` + ``groupby`` for capacity — and the speed ratio. Prints wall time, peak RSS
-(``resource.getrusage``), cell counts. ``--db`` defaults to a fresh warehouse built from the raw
-files (≈6 s, not timed).
+``--db`` defaults to a fresh warehouse holding every source screening reads today (:data:`SOURCES`:
+boundaries, zones and carbon, prices, GPPD + EIA-860 plants, GridKit substations and lines, ISO queues,
+ReEDS areas, counties, EIA-930, water stress, weather stations and hourly files; ≈2 min, not timed).
+
+(a) end to end: :func:`gridscout.jobs.screen.screen_region` (polyfill + every feature of
+:func:`~gridscout.features.assemble.cell_features` + climate-statistics cooling + curtailment + score +
+``surface.parquet`` + zones; ``--geoparquet`` adds the GeoParquet).
+
+(b) ``--stream``: :func:`~gridscout.jobs.screen.screen_streamed` (one parent at a time, the
+hive-partitioned ``surface/parent=<h3>/part.parquet`` dataset, zones over the columns they need) at each
+resolution, with seconds per million cells so growth with size is visible.
+
+(c) ``--baseline``: the point features a straightforward geopandas build computes, on the same cells,
+with the fair tools — ``sjoin(predicate="within")`` for country / state / grid zone, ``merge`` for
+carbon, ``sjoin_nearest(max_distance=100 km)`` in EPSG:5070 for the nearest station and
+``sjoin(predicate="dwithin", distance=50 km)`` in EPSG:5070 + ``groupby`` for capacity (same plant
+list, :func:`~gridscout.features.power.select_plants`). Both stacks are imported before any timing;
+each side is timed cold (first call in the process: index builds, lazy imports) and warm (second call).
+gridscout's side is timed twice: the whole :func:`cell_features` (every feature, a superset of the
+baseline's: the ratio favours the baseline) and its own functions for just the baseline's six
+features (:func:`same_features`, checked equal to ``cell_features``' columns). Agreement is printed per feature (projected EPSG:5070 distances vs
+great-circle and border-respecting zones make it less than 1 near radii and borders).
+
+(d) ``--dask PARENT_RES``: ``flows/screen.py`` on the default local Dask cluster (2 worker processes;
+without ``PREFECT_API_URL`` Prefect starts a temporary server), the same dataset layout and run.json.
+
+Prints wall time, peak RSS (``resource.getrusage`` of the measuring process), cell counts and the load
+average (the machine may be shared: figures on a loaded machine are slower than on an idle one).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
+#: every source whose tables screening reads (gridscout.warehouse.readers.reference); aqueduct's basin
+#: polygons are not in the offline data, so water stress is the country tier (SDG 6.4.2)
+SOURCES = ("boundaries", "carbon_yearly", "cities", "eia_prices", "eurostat_prices", "ember_prices",
+           "electricitymaps_zones", "gppd", "gppd_usa", "eia860", "weather_stations", "weather_hourly",
+           "entsoe_gridkit", "gridkit_north_america", "reeds", "us_counties", "eia930", "water_stress_sdg642",
+           "iso_queue_caiso", "iso_queue_ercot", "iso_queue_isone", "iso_queue_miso", "iso_queue_nyiso",
+           "iso_queue_pjm", "iso_queue_spp")
 
 
 def peak_rss_mb() -> float:
@@ -38,60 +71,195 @@ def build_warehouse() -> Path:
 
     raw = Path(os.environ.get("GRIDSCOUT_RAW_DIR", REPO.parent / "shared" / "data"))
     db = Path(tempfile.mkdtemp(prefix="bench_wh_")) / "gridscout.duckdb"
-    for s in ["boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
-              "weather_hourly"]:
+    for s in SOURCES:
         ingest_source(s, db=db, raw=raw)
     return db
 
 
 def conus(ref) -> str:
+    import polars as pl
+
     codes = ref.boundaries.filter(pl.col("layer") == "us_state")["code"].to_list()
     return "+".join(f"US-{c}" for c in sorted(codes) if c not in ("AK", "HI", "PR"))
 
 
 def baseline_features(lat: np.ndarray, lon: np.ndarray, ref):
-    """Straightforward geopandas/pandas version of locate + carbon/price + capacity + nearest station."""
+    """The straightforward geopandas/pandas build of country, state, grid zone, carbon, nearest
+    station and capacity within 50 km, with the fair spatial-join tools (module docstring)."""
     import geopandas as gpd
     import pandas as pd
     import shapely
 
     from gridscout.features.carbon import zone_carbon_for_year
+    from gridscout.features.power import select_plants
 
     pts = gpd.GeoDataFrame({"cell": np.arange(len(lat))}, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     b = ref.boundaries.to_pandas()
-
-    def polys(df, key):
-        return gpd.GeoDataFrame({key: df[key].values if key in df else df["code"].values},
-                                geometry=shapely.from_wkb(df["geometry_wkb"].values), crs="EPSG:4326")
-
     out = pd.DataFrame({"cell": pts["cell"]})
     for layer, name in (("country", "country"), ("us_state", "us_state")):
-        g = polys(b[b["layer"] == layer].rename(columns={"code": name}), name)
+        sub = b[b["layer"] == layer]
+        g = gpd.GeoDataFrame({name: sub["code"].values}, geometry=shapely.from_wkb(sub["geometry_wkb"].values),
+                             crs="EPSG:4326")
         j = gpd.sjoin(pts, g, predicate="within", how="left").drop_duplicates("cell")
         out[name] = j[name].values
     z = ref.zones.to_pandas()
+    z = z[z["geometry_wkb"].notna()]
     zg = gpd.GeoDataFrame({"grid_zone": z["zone_key"].values}, geometry=shapely.from_wkb(z["geometry_wkb"].values),
                           crs="EPSG:4326")
     j = gpd.sjoin(pts, zg, predicate="within", how="left").drop_duplicates("cell")
     out["grid_zone"] = j["grid_zone"].values
-    out = out.merge(zone_carbon_for_year(ref.zone_carbon_yearly).to_pandas().rename(columns={"zone_key": "grid_zone"}),
-                    on="grid_zone", how="left")
-    out = out.merge(ref.us_state_prices.to_pandas(), on="us_state", how="left")
+    carbon = zone_carbon_for_year(ref.zone_carbon_yearly).to_pandas().rename(columns={"zone_key": "grid_zone"})
+    out = out.merge(carbon[["grid_zone", "carbon_g_per_kwh"]], on="grid_zone", how="left")
     p5070 = pts.to_crs("EPSG:5070")
     st = ref.stations.to_pandas()
-    sg = gpd.GeoDataFrame(st[["wmo", "cooling_design_db_c"]], geometry=gpd.points_from_xy(st["longitude"], st["latitude"]),
+    sg = gpd.GeoDataFrame(st[["wmo"]], geometry=gpd.points_from_xy(st["longitude"], st["latitude"]),
                           crs="EPSG:4326").to_crs("EPSG:5070")
-    nn = gpd.sjoin_nearest(p5070, sg, how="left", max_distance=100_000, distance_col="station_distance_m")
-    nn = nn.drop_duplicates("cell")
+    nn = gpd.sjoin_nearest(p5070, sg, how="left", max_distance=100_000).drop_duplicates("cell")
     out["station_wmo"] = nn["wmo"].values
-    out["cooling_design_db_c"] = nn["cooling_design_db_c"].values
-    pl_ = ref.plants.to_pandas()
-    plants = gpd.GeoDataFrame(pl_[["capacity_mw"]], geometry=gpd.points_from_xy(pl_["longitude"], pl_["latitude"]),
-                              crs="EPSG:4326").to_crs("EPSG:5070")
-    plants["geometry"] = plants.buffer(50_000)
-    cap = gpd.sjoin(p5070, plants, predicate="within", how="inner").groupby("cell")["capacity_mw"].sum()
+    plants = select_plants(ref.plants).to_pandas()
+    pg = gpd.GeoDataFrame(plants[["capacity_mw"]], geometry=gpd.points_from_xy(plants["longitude"],
+                                                                              plants["latitude"]),
+                          crs="EPSG:4326").to_crs("EPSG:5070")
+    near = gpd.sjoin(p5070, pg, predicate="dwithin", distance=50_000, how="inner")
+    cap = near.groupby("cell")["capacity_mw"].sum()
     out["capacity_within_50km_mw"] = out["cell"].map(cap).fillna(0.0).values
     return out
+
+
+def agreement(base, ours) -> dict[str, float]:
+    """Share of cells where the baseline and gridscout agree, per feature (where both know it)."""
+    res = {}
+    for c in ("country", "us_state", "grid_zone", "station_wmo"):
+        a = base[c].astype(object).where(base[c].notna(), None).to_numpy()
+        b = ours[c].cast(str).to_numpy()
+        res[c] = float(np.mean(a == b))
+    for c, tol in (("carbon_g_per_kwh", 1e-9), ("capacity_within_50km_mw", 1e-6)):
+        a, b = base[c].to_numpy(dtype=float), ours[c].cast(float).to_numpy()
+        both = ~np.isnan(a) & ~np.isnan(b)
+        res[c] = float(np.mean(np.isclose(a[both], b[both], rtol=tol, atol=tol))) if both.any() else float("nan")
+    return res
+
+
+# --- measurements, one per process --------------------------------------------------------------
+
+def _region(ref, region: str) -> str:
+    return conus(ref) if region == "CONUS" else region
+
+
+def measure_end_to_end(db: str, region: str, res: int, profile: str, geoparquet: bool) -> dict:
+    from gridscout.jobs.screen import screen_region
+    from gridscout.scoring import load_profile
+    from gridscout.warehouse.readers.reference import read_reference
+
+    ref, prof = read_reference(db), load_profile(profile)
+    out = Path(tempfile.mkdtemp(prefix="bench_screen_"))
+    t0 = time.perf_counter()
+    r = screen_region(_region(ref, region), res, prof, ref, out, geoparquet=geoparquet)
+    return {"kind": "end_to_end", "region": region, "res": res, "cells": r.n_cells, "zones": r.zones.height,
+            "wall_s": time.perf_counter() - t0, "peak_rss_mb": peak_rss_mb(),
+            "stages_s": {k: round(v, 2) for k, v in r.timings_s.items()}}
+
+
+def measure_stream(db: str, region: str, res: int, profile: str) -> dict:
+    from gridscout.jobs.screen import screen_streamed
+    from gridscout.scoring import load_profile
+    from gridscout.warehouse.readers.reference import read_reference
+
+    ref, prof = read_reference(db), load_profile(profile)
+    out = Path(tempfile.mkdtemp(prefix="bench_stream_"))
+    t0 = time.perf_counter()
+    s = screen_streamed(_region(ref, region), res, prof, ref, out)
+    wall = time.perf_counter() - t0
+    size = sum(p.stat().st_size for p in (out / "surface").rglob("*.parquet"))
+    return {"kind": "stream", "region": region, "res": res, "cells": s["cells"], "zones": s["zones"],
+            "parents": s["partitions_nonempty"], "parent_res": s["partitions_resolution"], "wall_s": wall,
+            "s_per_m_cells": wall / max(s["cells"], 1) * 1e6, "peak_rss_mb": peak_rss_mb(),
+            "parquet_mb": size / 1e6, "stages_s": s["timings_s"], "out": str(out)}
+
+
+def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
+    """gridscout's own functions for just the baseline's features (country, state, grid zone, carbon,
+    nearest station, capacity within 50 km), grouped as :func:`cell_features` groups them."""
+    import polars as pl
+
+    from gridscout.features.grid_zone import carbon_and_price
+    from gridscout.features.location import locate
+    from gridscout.features.power import capacity_nearby, select_plants
+    from gridscout.features.weather_link import weather_links
+    from gridscout.geo import hexgrid
+    from gridscout.geo.nearest import PointGroups
+
+    res = hexgrid.resolution_of(cells)
+    base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
+    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1))
+    feat = locate(base, ref, groups=hexgrid.cell_parents(cells, max(0, res - 2)))
+    feat = pl.concat([feat, weather_links(base, ref, groups=fine).drop(base.columns)], how="horizontal")
+    feat = pl.concat([feat, capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False,
+                                            groups=fine)], how="horizontal")
+    return carbon_and_price(feat, ref)
+
+
+def measure_baseline(db: str, region: str, res: int) -> dict:
+    import geopandas  # noqa: F401  (both stacks imported before any timing)
+    import pandas  # noqa: F401
+    import pyproj  # noqa: F401
+    import shapely  # noqa: F401
+
+    from gridscout.features.assemble import cell_features
+    from gridscout.geo import hexgrid
+    from gridscout.geo.regions import region_geometry
+    from gridscout.warehouse.readers.reference import read_reference
+
+    ref = read_reference(db)
+    cells, lat, lon = hexgrid.polyfill(region_geometry(_region(ref, region), ref.boundaries), res)
+    t = {}
+    for run in ("cold", "warm"):
+        t0 = time.perf_counter()
+        ours = cell_features(cells, lat, lon, ref)
+        t[f"gridscout_{run}_s"] = time.perf_counter() - t0
+    for run in ("cold", "warm"):  # cold only in name: indexes cached by cell_features are reused
+        t0 = time.perf_counter()
+        same = same_features(cells, lat, lon, ref)
+        t[f"same_{run}_s"] = time.perf_counter() - t0
+    rss_ours = peak_rss_mb()
+    for run in ("cold", "warm"):
+        t0 = time.perf_counter()
+        base = baseline_features(lat, lon, ref)
+        t[f"geopandas_{run}_s"] = time.perf_counter() - t0
+    return {"kind": "baseline", "region": region, "res": res, "cells": len(cells), **t,
+            "ratio_cold": t["geopandas_cold_s"] / t["gridscout_cold_s"],
+            "ratio_warm": t["geopandas_warm_s"] / t["gridscout_warm_s"],
+            "ratio_same_warm": t["geopandas_warm_s"] / t["same_warm_s"],
+            "peak_rss_gridscout_mb": rss_ours, "peak_rss_mb": peak_rss_mb(), "agreement": agreement(base, ours),
+            "same_equals_cell_features": all(same[c].equals(ours[c]) for c in
+                                             ("country", "us_state", "grid_zone", "station_wmo",
+                                              "capacity_within_50km_mw", "carbon_g_per_kwh"))}
+
+
+def measure_dask(db: str, region: str, res: int, profile: str, partitions_resolution: int) -> dict:
+    from flows.screen import screen_flow
+    from gridscout.warehouse.readers.reference import read_reference
+
+    out = Path(tempfile.mkdtemp(prefix="bench_dask_"))
+    region = _region(read_reference(db), region)
+    t0 = time.perf_counter()
+    s = screen_flow(region=region, resolution=res, profile=profile, out=str(out), db=db,
+                    partitions_resolution=partitions_resolution, use_dask=True)
+    wall = time.perf_counter() - t0
+    stats = s["partition_stats"]
+    return {"kind": "dask", "cells": s["cells"], "zones": s["zones"], "parents": s["partitions_nonempty"],
+            "wall_s": wall, "tasks_wall_s": s["wall_s"], "task_s_sum": sum(r["seconds"] for r in stats),
+            "worker_peak_rss_mb": max((r["worker_peak_rss_mb"] for r in stats), default=0),
+            "driver_peak_rss_mb": peak_rss_mb(), "out": str(out)}
+
+
+def child(argv: list[str]) -> dict:
+    """Run one measurement in a fresh process; its JSON is the last stdout line."""
+    res = subprocess.run([sys.executable, __file__, "--child", json.dumps(argv)], capture_output=True, text=True,
+                         cwd=REPO)
+    if res.returncode:
+        raise SystemExit(f"measurement {argv} failed:\n{res.stderr[-3000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -101,44 +269,51 @@ def main() -> None:
     ap.add_argument("--res", type=int, default=7)
     ap.add_argument("--profile", default="balanced")
     ap.add_argument("--geoparquet", action="store_true")
+    ap.add_argument("--stream", default="", help="comma-separated resolutions for streamed runs, e.g. 6,7,8")
     ap.add_argument("--baseline", action="store_true")
-    ap.add_argument("--out", type=Path, default=Path(tempfile.mkdtemp(prefix="bench_screen_")))
+    ap.add_argument("--dask", type=int, metavar="PARENT_RES", help="also run flows/screen.py on a local Dask "
+                    "cluster (2 workers) with parents at this resolution")
+    ap.add_argument("--no-end-to-end", dest="end_to_end", action="store_false")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.child:
+        kind, *args = json.loads(a.child)
+        fn = {"end_to_end": measure_end_to_end, "stream": measure_stream, "baseline": measure_baseline,
+              "dask": measure_dask}[kind]
+        print(json.dumps(fn(*args), default=str))
+        return
 
-    import gridscout.models.climate_model  # noqa: F401  (import cost is not screening)
-    from gridscout.warehouse.readers.reference import read_reference
-    from gridscout.scoring import load_profile
-    from gridscout.jobs.screen import screen_region
-
-    db = a.db or build_warehouse()
-    ref = read_reference(db)
-    region = conus(ref) if a.region == "CONUS" else a.region
-    print(f"cores={os.cpu_count()} load_avg={os.getloadavg()[0]:.2f} peak_rss_before={peak_rss_mb():.0f} MB")
-    t0 = time.perf_counter()
-    r = screen_region(region, a.res, load_profile(a.profile), ref, a.out, geoparquet=a.geoparquet)
-    wall = time.perf_counter() - t0
-    print(f"(a) screen_region {a.region} res {a.res}: cells={r.n_cells:,} zones={r.zones.height} wall={wall:.2f} s "
-          f"peak_rss={peak_rss_mb():.0f} MB")
-    print("    stages:", {k: round(v, 2) for k, v in r.timings_s.items()})
-    print("    files:", {k: f"{p.stat().st_size / 1e6:.1f} MB" for k, p in r.paths.items()})
+    db = str(a.db or build_warehouse())
+    print(f"warehouse={db} cores={os.cpu_count()} load_avg_1min={os.getloadavg()[0]:.2f}", flush=True)
+    if a.end_to_end:
+        r = child(["end_to_end", db, a.region, a.res, a.profile, a.geoparquet])
+        print(f"(a) screen_region {a.region} r{a.res}: cells={r['cells']:,} zones={r['zones']} "
+              f"wall={r['wall_s']:.1f} s peak_rss={r['peak_rss_mb']:.0f} MB  load={os.getloadavg()[0]:.1f}")
+        print(f"    stages: {r['stages_s']}", flush=True)
+    for res in [int(x) for x in a.stream.split(",") if x]:
+        r = child(["stream", db, a.region, res, a.profile])
+        print(f"(b) streamed {a.region} r{res}: cells={r['cells']:,} parents={r['parents']} (r{r['parent_res']}) "
+              f"zones={r['zones']} wall={r['wall_s']:.1f} s = {r['s_per_m_cells']:.1f} s per M cells "
+              f"peak_rss={r['peak_rss_mb']:.0f} MB parquet={r['parquet_mb']:.0f} MB  load={os.getloadavg()[0]:.1f}")
+        print(f"    stages: {r['stages_s']}", flush=True)
+    if a.dask is not None:
+        r = child(["dask", db, a.region, a.res, a.profile, a.dask])
+        print(f"(d) Dask flow {a.region} r{a.res}, r{a.dask} parents: cells={r['cells']:,} parents={r['parents']} "
+              f"zones={r['zones']} wall={r['wall_s']:.1f} s (tasks {r['tasks_wall_s']:.1f} s, sum of task seconds "
+              f"{r['task_s_sum']:.1f}) worker_peak_rss={r['worker_peak_rss_mb']:.0f} MB "
+              f"driver_peak_rss={r['driver_peak_rss_mb']:.0f} MB  load={os.getloadavg()[0]:.1f}", flush=True)
     if a.baseline:
-        from gridscout.features.assemble import cell_features
-
-        s = r.surface
-        cells = s["h3_int"].to_numpy()
-        lat, lon = s["latitude"].to_numpy(), s["longitude"].to_numpy()
-        t1 = time.perf_counter()
-        ours = cell_features(cells, lat, lon, ref)
-        t_ours = time.perf_counter() - t1
-        t1 = time.perf_counter()
-        base = baseline_features(lat, lon, ref)
-        t_base = time.perf_counter() - t1
-        agree = float(np.mean(base["grid_zone"].fillna("").values == ours.sort("h3_int")["grid_zone"].fill_null("").to_numpy()))
-        cap_ok = float(np.mean(np.isclose(base["capacity_within_50km_mw"].values,
-                                          ours.sort("h3_int")["capacity_within_50km_mw"].to_numpy(), rtol=1e-6, atol=1e-6)))
-        print(f"(b) features only, same {len(lat):,} cells: gridscout={t_ours:.2f} s  geopandas baseline={t_base:.2f} s  "
-              f"ratio={t_base / t_ours:.1f}x  peak_rss={peak_rss_mb():.0f} MB")
-        print(f"    agreement: grid_zone {agree:.4f}, capacity (projected 50 km buffer vs great circle) {cap_ok:.4f}")
+        r = child(["baseline", db, a.region, a.res])
+        print(f"(c) features only, same {r['cells']:,} cells ({a.region} r{a.res}):")
+        print(f"    gridscout cell_features (all features): cold {r['gridscout_cold_s']:.1f} s, warm "
+              f"{r['gridscout_warm_s']:.1f} s, peak_rss {r['peak_rss_gridscout_mb']:.0f} MB")
+        print(f"    geopandas baseline (6 features):        cold {r['geopandas_cold_s']:.1f} s, warm "
+              f"{r['geopandas_warm_s']:.1f} s, peak_rss {r['peak_rss_mb']:.0f} MB (process, both)")
+        print(f"    gridscout, the same 6 features only:    warm {r['same_warm_s']:.1f} s (equal to cell_features' "
+              f"columns: {r['same_equals_cell_features']})")
+        print(f"    ratio geopandas/gridscout: all features cold {r['ratio_cold']:.1f}x, warm {r['ratio_warm']:.1f}x; "
+              f"same 6 features warm {r['ratio_same_warm']:.1f}x  load={os.getloadavg()[0]:.1f}")
+        print("    agreement: " + ", ".join(f"{k} {v:.4f}" for k, v in r["agreement"].items()), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@
 partitions (:func:`~gridscout.jobs.screen.plan_partitions`), runs
 :func:`~gridscout.jobs.screen.screen_partition` as one task per parent (on ``DaskTaskRunner``: a
 local cluster of processes by default, or a real cluster with ``dask_address="tcp://scheduler:8786"``),
-each writing ``<out>/surface/part-<parent>.parquet``, then clusters zones over the union
-(:func:`~gridscout.jobs.screen.finish_partitions`).
+each writing ``<out>/surface/parent=<h3>/part.parquet`` (the hive-partitioned dataset the streamed
+single-process run writes too), then clusters zones over the union
+(:func:`~gridscout.jobs.screen.finish_partitions`) and writes ``run.json`` like the single-process run.
 
 Screening profiles are pointwise (a cell's score does not depend on the other cells), so the
 union of the partitions equals the single-process surface exactly (tests/ops/test_screen_flow.py).
@@ -18,6 +19,7 @@ profile, a new data vintage, other code, another warehouse or another output fol
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -27,7 +29,9 @@ from prefect import flow, get_run_logger, task
 from prefect.context import TaskRunContext
 
 from gridscout import config
-from gridscout.jobs.screen import finish_partitions, part_path, plan_partitions, screen_partition
+from gridscout.jobs.screen import (cached_reference, dataset_water_stress, finish_partitions, part_path,
+                                   plan_partitions, screen_manifest, screen_partition)
+from gridscout.runs import new_run_id, write_manifest
 from gridscout.scoring.profiles import load_profile
 
 #: local cluster: 2 worker processes, 1 thread each; dashboard on a free port (8787 may be taken)
@@ -83,9 +87,11 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
                 dask_address: str | None = None, cluster_kwargs: dict | None = None) -> dict:
     """Screen ``region`` at H3 ``resolution`` in partitions by parent cell at ``partitions_resolution``.
 
-    Writes ``<out>/surface/part-<parent>.parquet`` (one per non-empty partition), ``<out>/zones.parquet``
-    (zones over the whole surface) and ``<out>/screen.json``; returns a summary dict.
+    Writes ``<out>/surface/parent=<h3>/part.parquet`` (one per non-empty partition), ``<out>/zones.parquet``
+    (zones over the whole surface) and ``<out>/run.json`` (the single-process run's keys plus the
+    partition figures); returns a summary dict.
     """
+    started = dt.datetime.now(dt.UTC)
     plan = plan_partitions(region, resolution, profile, out, db, partitions_resolution)
     out_dir, db, parents, fingerprint = plan["out"], plan["db"], plan["parents"], plan["fingerprint"]
     logger = get_run_logger()
@@ -97,14 +103,24 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
         region=region, resolution=resolution, profile=profile, out=str(out_dir), db=db, parents=parents,
         fingerprint=fingerprint)
     wall = time.perf_counter() - t0
-    surface, zones = finish_partitions(out_dir, db, load_profile(profile))
+    t1 = time.perf_counter()
+    surface, zones = finish_partitions(out_dir, db, prof := load_profile(profile))
+    t_zones = time.perf_counter() - t1
     summary = {"region": region, "resolution": resolution, "profile": profile, "profile_sha256": plan["profile_sha256"],
                "partitions_resolution": partitions_resolution, "partitions": len(parents),
                "partitions_nonempty": sum(1 for r in results if r["cells"]), "cells": surface.height,
                "zones": zones.height, "fingerprint": fingerprint, "wall_s": round(wall, 2),
                "dask": bool(use_dask), "dask_address": dask_address, "out": str(out_dir),
                "partition_stats": sorted(results, key=lambda r: r["parent"])}
-    (out_dir / "screen.json").write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
-    logger.info("%s: %d cells in %d partitions, %d zones → %s", region, surface.height,
+    del surface
+    ref = cached_reference(db)
+    timings = {"partitions": wall, "zones": t_zones,
+               **{k: sum(r["timings_s"].get(k, 0.0) for r in results) for k in ("polyfill", "features", "score")}}
+    write_manifest(out_dir, screen_manifest(
+        new_run_id(started), started, region, resolution, prof, ref.vintages, summary["cells"], summary["zones"],
+        timings, dataset_water_stress(out_dir, ref.water_stress_basins),
+        **{k: summary[k] for k in ("partitions_resolution", "partitions", "partitions_nonempty", "fingerprint",
+                                   "dask", "dask_address", "partition_stats")}))
+    logger.info("%s: %d cells in %d partitions, %d zones → %s", region, summary["cells"],
                 summary["partitions_nonempty"], zones.height, out_dir)
     return summary

@@ -12,7 +12,7 @@ import polars as pl
 import shapely
 
 from gridscout.geo.nearest import take
-from gridscout.geo.polygons import PolygonIndex
+from gridscout.geo.polygons import PolygonIndex, cached_index
 from gridscout.reference import Reference
 
 #: Points outside every polygon snap to the nearest one within this many degrees (coastlines are
@@ -37,7 +37,7 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     known_iso2: set[str] = set()
     if b.height:
         cb = b.filter(pl.col("layer") == "country")
-        cidx = PolygonIndex(cb["code"], cb["geometry_wkb"])
+        cidx = cached_index(b, "country", lambda: PolygonIndex(cb["code"], cb["geometry_wkb"]))
         ci = cidx.lookup_index(lat, lon, groups=grp)
         on_land = pl.Series(ci >= 0)
         miss = np.flatnonzero(ci < 0)
@@ -52,14 +52,14 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
         usa = np.flatnonzero(np.isin(ci, usa_code)) if len(usa_code) else np.zeros(0, dtype=np.int64)
         si = np.full(n, -1, dtype=np.int64)
         sb = b.filter(pl.col("layer") == "us_state")
-        sidx = PolygonIndex(sb["code"], sb["geometry_wkb"])
+        sidx = cached_index(b, "us_state", lambda: PolygonIndex(sb["code"], sb["geometry_wkb"]))
         if len(usa):
             si[usa] = sidx.lookup_index(lat[usa], lon[usa], nearest_within_deg=COAST_SNAP_DEG,
                                         groups=None if grp is None else grp[usa])
         state = _keys(si, sidx)
     if ref.zones.height:
         z = ref.zones.filter(pl.col("geometry_wkb").is_not_null())
-        zidx = PolygonIndex(z["zone_key"], z["geometry_wkb"])
+        zidx = cached_index(ref.zones, "zones", lambda: PolygonIndex(z["zone_key"], z["geometry_wkb"]))
         zi = zidx.lookup_index(lat, lon, nearest_within_deg=COAST_SNAP_DEG, groups=grp)
         zone_cc = dict(zip(z["zone_key"].to_list(), z["country_key"].to_list()))
         zi = own_country_zones(zi, zidx, np.array([zone_cc.get(k) for k in zidx.keys], dtype=object),

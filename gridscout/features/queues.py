@@ -40,7 +40,7 @@ import polars as pl
 import shapely
 
 from gridscout.geo.nearest import SphereIndex
-from gridscout.geo.polygons import PolygonIndex
+from gridscout.geo.polygons import PolygonIndex, cached_index
 
 #: ReEDS transmission region (``transreg``) → ISO name as written in ``interconnection_queue.iso``
 ISO_OF_TRANSREG = {"CAISO": "CAISO", "ERCOT": "ERCOT", "ISONE": "ISO-NE", "MISO": "MISO", "NYISO": "NYISO",
@@ -87,12 +87,16 @@ def point_iso(lat: np.ndarray, lon: np.ndarray, reeds_areas: pl.DataFrame) -> tu
     n = len(lat)
     if reeds_areas.is_empty():
         return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
-    area = PolygonIndex(reeds_areas["area_code"], reeds_areas["geometry_wkb"]).lookup(lat, lon)
+    idx = cached_index(reeds_areas, "reeds_areas", lambda: PolygonIndex(reeds_areas["area_code"],
+                                                                       reeds_areas["geometry_wkb"]))
+    area = pl.Series("i", idx.lookup_index(lat, lon), dtype=pl.Int64)
     region = dict(zip(reeds_areas["area_code"], reeds_areas["transmission_region"]))
     state = dict(zip(reeds_areas["area_code"], reeds_areas["state"]))
-    iso = np.array([ISO_OF_TRANSREG.get(region.get(a)) if a is not None else None for a in area], dtype=object)
-    st = np.array([state.get(a) if a is not None else None for a in area], dtype=object)
-    return iso, st
+    # per indexed area, then gathered per point (no per-point Python loop); -1 (no area) gathers null
+    iso_of = pl.Series([ISO_OF_TRANSREG.get(region.get(a)) for a in idx.keys], dtype=pl.Utf8)
+    state_of = pl.Series([state.get(a) for a in idx.keys], dtype=pl.Utf8)
+    hit = area.set(area < 0, None)
+    return iso_of.gather(hit).to_numpy(), state_of.gather(hit).to_numpy()
 
 
 def median_years_to_service(queue: pl.DataFrame, *, since: dt.date = COMPLETED_SINCE,
@@ -127,7 +131,8 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
     n = len(lat)
     iso, reeds_state = point_iso(lat, lon, reeds_areas)
     if counties.height:
-        hit = PolygonIndex(counties["state"] + ":" + counties["county"], counties["geometry_wkb"]).lookup(lat, lon)
+        hit = cached_index(counties, "us_counties", lambda: PolygonIndex(
+            counties["state"] + ":" + counties["county"], counties["geometry_wkb"])).lookup(lat, lon)
     else:
         hit = np.full(n, None, dtype=object)
     none = pl.Series([None] * n, dtype=pl.Utf8)

@@ -264,19 +264,31 @@ class SphereIndex:
             self.tree, 2.0 * np.sin(reach / 2.0), output_type="coo_matrix")
         gi, pi = sdm.row, sdm.col
         out = np.zeros((len(cols_w), pg.n))
+        # members laid out per group in a (groups, width) table (NaN-padded; H3 children: width 7), so a
+        # block of (group, point) pairs is one row gather per coordinate and a broadcast, in the same
+        # (pair, member) order and with the same arithmetic as an explicit member-by-member expansion
+        width = int(pg.sizes.max())
+        slot = np.arange(width)
+        valid = slot[None, :] < pg.sizes[:, None]
+        rows = pg.starts[:, None] + np.where(valid, slot[None, :], 0)
+        table = [np.where(valid, pg.qc[j][rows], np.nan) for j in range(3)]
+        chord_bound2 = (chord_from_km(radius_km) * (1.0 + 1e-6)) ** 2
         n_exp = pg.sizes[gi]
         ends = np.cumsum(n_exp)
         lo = 0
         while lo < len(gi):
             hi = max(int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + chunk_pairs, side="right")), lo + 1)
-            ns = n_exp[lo:hi]
-            rep = np.repeat(np.arange(lo, hi), ns)
-            member = pg.starts[gi[rep]] + (np.arange(int(ns.sum())) - np.repeat(np.cumsum(ns) - ns, ns))
-            point = pi[rep]
-            d2 = sum((pg.qc[j][member] - self.columns[j][point]) ** 2 for j in range(3))
-            km = km_from_chord(np.sqrt(d2))
+            g, pt = gi[lo:hi], pi[lo:hi]
+            d2 = (table[0][g] - self.columns[0][pt][:, None]) ** 2
+            d2 += (table[1][g] - self.columns[1][pt][:, None]) ** 2
+            d2 += (table[2][g] - self.columns[2][pt][:, None]) ** 2
+            # distances only for pairs near the radius (a generous chord bound; NaN padding fails it),
+            # then the exact great-circle test on those
+            near = d2 <= chord_bound2
+            km = km_from_chord(np.sqrt(d2[near]))
             keep = km <= radius_km
-            member, point = member[keep], point[keep]
+            member = (pg.starts[g][:, None] + slot[None, :])[near][keep]
+            point = np.broadcast_to(pt[:, None], near.shape)[near][keep]
             k = kernel(km[keep])
             for c, wk in enumerate(cols_w):
                 out[c] += np.bincount(member, weights=wk[point] * k, minlength=pg.n)

@@ -8,6 +8,22 @@ import shapely
 from gridscout.geo.nearest import run_starts
 
 
+#: polygon indexes per reference frame: (frame, index) by layer name (see :func:`cached_index`)
+_INDEXES: dict[str, tuple[object, "PolygonIndex"]] = {}
+
+
+def cached_index(frame, layer: str, build) -> "PolygonIndex":
+    """The :class:`PolygonIndex` of ``layer`` built from a reference ``frame`` (``build()``), built once
+    per frame object and reused — with its lazily built boundary tree, ~1.5 s for 1:50m countries —
+    by later calls on the same reference (a streamed screening locates one H3 parent at a time). The
+    cache holds the frame itself, so an identity match is never a recycled id; same answers."""
+    hit = _INDEXES.get(layer)
+    if hit is None or hit[0] is not frame:
+        hit = (frame, build())
+        _INDEXES[layer] = hit
+    return hit[1]
+
+
 class PolygonIndex:
     """Polygons (from WKB) with keys; ``lookup`` returns the key of the polygon holding each point.
 

@@ -28,12 +28,12 @@ import inspect
 import json
 import os
 import resource
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from gridscout import config
@@ -55,7 +55,10 @@ from gridscout.scoring.profiles import Profile, load_profile
 from gridscout.scoring.zones import ZONE_COLUMNS, ZONE_STAT_COLUMNS, cluster_zones, zone_score_columns
 from gridscout.warehouse.readers.reference import read_places, read_reference
 
-PART_GLOB = "part-*.parquet"
+#: the partitioned surface: a hive-partitioned Parquet dataset, one file per H3 parent, read with one
+#: glob by DuckDB (``read_parquet('<out>/surface/*/*.parquet', hive_partitioning = true)``), Polars
+#: (``pl.scan_parquet``) and Dask (``dd.read_parquet``); the files hold no ``parent`` column, the path does
+PART_GLOB = "parent=*/part.parquet"
 
 @dataclass
 class ScreenResult:
@@ -86,24 +89,13 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     """
     if not 0 <= resolution <= 15:
         raise RegionError(f"resolution must be 0..15, got {resolution}")
-    if not profile.pointwise:
-        bad = [f"criteria.{c.name}.sub[{i}]" for c in profile.criteria for i, s in enumerate(c.subs) if not s.pointwise]
-        raise ProfileError(f"{profile.source or profile.name}: [{bad[0]}] region screening needs pointwise "
-                           "normalisation (utility, or minmax with lo/hi), so cell scores do not depend on the "
-                           "region or partition")
+    _require_pointwise(profile)
     t = {}
     t0 = time.perf_counter()
     geom = region_geometry(region, ref.boundaries)
     cells, lat, lon = hexgrid.polyfill(geom, resolution, partition)
     t["polyfill"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    feat = cell_features(cells, lat, lon, ref, carbon_year=profile.carbon_year)
-    feat = add_station_cooling(feat, get_design(profile.facility.cooling, profile.facility.envelope))
-    feat = with_ba_curtailment(feat, ref, profile.facility)  # needs the cells' PUE, as for sites
-    t["features"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    surface = score_frame(feat, profile)
-    t["score"] = time.perf_counter() - t1
+    surface = score_cells(cells, lat, lon, profile, ref, t)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"surface": out_dir / "surface.parquet"}
@@ -124,6 +116,30 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
         t["zones"] = time.perf_counter() - t1
     t["total"] = time.perf_counter() - t0
     return ScreenResult(region, resolution, surface, zones, paths, t)
+
+
+def _require_pointwise(profile: Profile) -> None:
+    if not profile.pointwise:
+        bad = [f"criteria.{c.name}.sub[{i}]" for c in profile.criteria for i, s in enumerate(c.subs) if not s.pointwise]
+        raise ProfileError(f"{profile.source or profile.name}: [{bad[0]}] region screening needs pointwise "
+                           "normalisation (utility, or minmax with lo/hi), so cell scores do not depend on the "
+                           "region or partition")
+
+
+def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict[str, float] | None = None
+                ) -> pl.DataFrame:
+    """Features, cooling, curtailment and profile scores of the given cells (the one scoring path of
+    :func:`screen_region` and :func:`screen_streamed`); adds stage seconds to ``timings``."""
+    t = timings if timings is not None else {}
+    t1 = time.perf_counter()
+    feat = cell_features(cells, lat, lon, ref, carbon_year=profile.carbon_year)
+    feat = add_station_cooling(feat, get_design(profile.facility.cooling, profile.facility.envelope))
+    feat = with_ba_curtailment(feat, ref, profile.facility)  # needs the cells' PUE, as for sites
+    t2 = time.perf_counter()
+    surface = score_frame(feat, profile)
+    t["features"] = t.get("features", 0.0) + t2 - t1
+    t["score"] = t.get("score", 0.0) + time.perf_counter() - t2
+    return surface
 
 
 def zones_as_sites(zones: pl.DataFrame) -> pl.DataFrame:
@@ -157,17 +173,11 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     if result.zones is not None and result.zones.height:
         write_parquet(zones_as_sites(result.zones), run_dir, "scores.parquet")
     write_parquet(ref.boundaries, run_dir, "boundaries.parquet")
-    write_manifest(run_dir, {
-        "run_id": run_id, "kind": "screen", "region": region, "resolution": resolution,
-        "started_at": started.isoformat(), "finished_at": dt.datetime.now(dt.UTC).isoformat(),
-        "code_version": code_version(), "profile": prof.to_dict(), "cells": result.surface.height,
-        "zones": 0 if result.zones is None else result.zones.height,
-        "sources": ref.vintages.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
-                   .to_dicts() if ref.vintages.height else [],
-        "timings_s": {k: round(v, 3) for k, v in result.timings_s.items()},
-        "water_stress": run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
-                        if "water_stress_method" in result.surface.columns else None,
-    })
+    write_manifest(run_dir, screen_manifest(
+        run_id, started, region, resolution, prof, ref.vintages, result.surface.height,
+        0 if result.zones is None else result.zones.height, result.timings_s,
+        run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
+        if "water_stress_method" in result.surface.columns else None))
     if render and (run_dir / "scores.parquet").exists():
         from gridscout.report.outputs import write_gis_outputs
         from gridscout.report.render import render_report
@@ -188,14 +198,28 @@ def surface_dir(out: str | Path) -> Path:
 
 
 def part_path(out: str | Path, parent: str) -> Path:
-    return surface_dir(out) / f"part-{parent}.parquet"
+    return surface_dir(out) / f"parent={parent}" / "part.parquet"
+
+
+def write_part(surface: pl.DataFrame, out: str | Path, parent: str) -> Path | None:
+    """Write one parent's cells to ``surface/parent=<parent>/part.parquet`` atomically (None, and any
+    older file removed, when the parent holds no cell of the region)."""
+    dest = part_path(out, parent)
+    if not surface.height:
+        dest.unlink(missing_ok=True)
+        return None
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".part-{os.getpid()}.tmp")  # not matched by the dataset's *.parquet glob
+    surface.write_parquet(tmp)
+    os.replace(tmp, dest)
+    return dest
 
 
 def read_surface(out: str | Path, columns: list[str] | tuple[str, ...] | None = None) -> pl.DataFrame:
     """The partitioned surface of a screening folder as one frame, sorted by cell (``h3_int``).
 
     ``columns`` limits what is read (a continent at r8 is tens of millions of rows: read only what
-    you need, or use ``pl.scan_parquet(<out>/surface/part-*.parquet)`` lazily).
+    you need, or scan ``<out>/surface/*/*.parquet`` lazily).
     """
     parts = sorted(surface_dir(out).glob(PART_GLOB))
     if not parts:
@@ -250,22 +274,17 @@ def data_fingerprint(db: str | Path | None, profile_sha256: str) -> str:
 
 def screen_partition(region: str, resolution: int, profile: str, parent: str, out: str | Path,
                      db: str | Path | None) -> dict:
-    """Score the cells of ``region`` under one H3 parent; write ``surface/part-<parent>.parquet``."""
+    """Score the cells of ``region`` under one H3 parent; write ``surface/parent=<parent>/part.parquet``."""
     t0 = time.perf_counter()
     ref = cached_reference(db)
     prof = load_profile(profile)
-    work = surface_dir(out) / f"_work-{parent}-{os.getpid()}"
-    try:
-        res = screen_region(region, resolution, prof, ref, work, partition=[parent], geoparquet=False)
-        dest = part_path(out, parent)
-        if res.n_cells:
-            os.replace(res.paths["surface"], dest)
-        else:
-            dest.unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return {"parent": parent, "cells": res.n_cells, "path": str(dest) if res.n_cells else None,
-            "seconds": time.perf_counter() - t0, "timings_s": res.timings_s,
+    geom = region_geometry(region, ref.boundaries)
+    cells, lat, lon = hexgrid.polyfill(geom, resolution, [parent])
+    timings = {"polyfill": time.perf_counter() - t0}
+    surface = score_cells(cells, lat, lon, prof, ref, timings)
+    dest = write_part(surface, out, parent)
+    return {"parent": parent, "cells": surface.height, "path": str(dest) if dest else None,
+            "seconds": time.perf_counter() - t0, "timings_s": timings,
             "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -286,9 +305,9 @@ def plan_partitions(region: str, resolution: int, profile: str, out: str | Path 
     db = str(config.db_path(db))
     surface_dir(out_dir).mkdir(parents=True, exist_ok=True)
     parents = partition_parents(region, resolution, min(partitions_resolution, resolution), db)
-    keep = {part_path(out_dir, p).name for p in parents}
+    keep = {part_path(out_dir, p) for p in parents}
     for stale in surface_dir(out_dir).glob(PART_GLOB):
-        if stale.name not in keep:
+        if stale not in keep:
             stale.unlink()
     return {"out": out_dir, "db": db, "parents": parents, "fingerprint": data_fingerprint(db, prof.sha256),
             "profile_sha256": prof.sha256}
@@ -303,12 +322,96 @@ def zones_of(surface: pl.DataFrame, profile: Profile, places: pl.DataFrame | Non
                          max_area_km2=z.max_area_km2, places=places)
 
 
-def finish_partitions(out_dir: Path, db: str | Path | None, profile: Profile) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read the union of the partition surfaces, cluster zones over it and write ``zones.parquet``."""
+def finish_partitions(out_dir: Path, db: str | Path | None, profile: Profile, *,
+                      places: pl.DataFrame | None = None, threshold: float | None = None
+                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read the union of the partition surfaces — only the columns zones need (:data:`ZONE_COLUMNS`
+    and :data:`ZONE_STAT_COLUMNS`) — cluster zones over it and write ``zones.parquet``. ``places``:
+    the towns that name zones (default: read from ``db``)."""
     parts = sorted(surface_dir(out_dir).glob(PART_GLOB))
     schema = pl.read_parquet_schema(parts[0]) if parts else {}
     surface = read_surface(out_dir, columns=[*ZONE_COLUMNS, *(c for c in ZONE_STAT_COLUMNS if c in schema),
                                              *zone_score_columns(schema)])
-    zones = zones_of(surface, profile, read_places(db))
+    zones = zones_of(surface, profile, read_places(db) if places is None else places, threshold=threshold)
     zones.write_parquet(Path(out_dir) / "zones.parquet")
     return surface, zones
+
+
+def stream_parents_resolution(resolution: int) -> int:
+    """Default parent resolution of a streamed run: 7 levels up (7⁷ ≈ 824 k cells per full parent,
+    ~1.5 GB of features at a time whatever the resolution). Fewer, larger parents because each
+    :func:`cell_features` call has a fixed cost of ~2 s (indexes over the global reference data,
+    measured at US-VA r6 on the shared machine)."""
+    return max(0, resolution - 7)
+
+
+def screen_streamed(region: str, resolution: int, profile: Profile, ref: Reference, out_dir: str | Path, *,
+                    partitions_resolution: int | None = None, zone_threshold: float | None = None) -> dict:
+    """Screen ``region`` in one process, one H3 parent at a time, so memory stays flat at any size.
+
+    The region is polyfilled once (cells sorted by ``h3_int`` are contiguous per parent); each parent's
+    cells are scored (:func:`score_cells`) and written to ``<out>/surface/parent=<h3>/part.parquet``
+    before the next one starts — the same dataset the Dask flow writes. Zones are then clustered over
+    the dataset read back with only the columns they need (:func:`finish_partitions`). Returns the
+    run summary (cells, parents, zones, seconds per stage); the surface equals :func:`screen_region`'s
+    (pointwise profiles).
+    """
+    if not 0 <= resolution <= 15:
+        raise RegionError(f"resolution must be 0..15, got {resolution}")
+    _require_pointwise(profile)
+    pres = stream_parents_resolution(resolution) if partitions_resolution is None else partitions_resolution
+    if not 0 <= pres <= resolution:
+        raise GridscoutError(f"partitions_resolution must be between 0 and the resolution ({resolution}), got {pres}")
+    out_dir = Path(out_dir)
+    t = {}
+    t0 = time.perf_counter()
+    cells, lat, lon = hexgrid.polyfill(region_geometry(region, ref.boundaries), resolution)
+    t["polyfill"] = time.perf_counter() - t0
+    for stale in surface_dir(out_dir).glob(PART_GLOB):
+        stale.unlink()
+    parents = hexgrid.cell_parents(cells, pres)
+    cuts = np.r_[0, np.flatnonzero(parents[1:] != parents[:-1]) + 1, len(cells)] if len(cells) else [0]
+    written = []
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        surface = score_cells(cells[a:b], lat[a:b], lon[a:b], profile, ref, t)
+        t1 = time.perf_counter()
+        if (path := write_part(surface, out_dir, hexgrid.cells_to_str(parents[a:a + 1])[0])) is not None:
+            written.append(path)
+        t["parquet"] = t.get("parquet", 0.0) + time.perf_counter() - t1
+        del surface
+    del cells, lat, lon, parents
+    t1 = time.perf_counter()
+    surface, zones = finish_partitions(out_dir, None, profile, places=ref.places, threshold=zone_threshold) \
+        if written else (None, None)
+    t["zones"] = time.perf_counter() - t1
+    t["total"] = time.perf_counter() - t0
+    return {"region": region, "resolution": resolution, "partitions_resolution": pres,
+            "cells": 0 if surface is None else surface.height, "partitions_nonempty": len(written),
+            "zones": 0 if zones is None else zones.height, "out": str(out_dir),
+            "timings_s": {k: round(v, 3) for k, v in t.items()}}
+
+
+def screen_manifest(run_id: str, started: dt.datetime, region: str, resolution: int, profile: Profile,
+                    ref_vintages: pl.DataFrame, cells: int, zones: int, timings_s: dict[str, float],
+                    water_stress: dict | None, **extra) -> dict:
+    """The ``run.json`` of a screening run — single process, streamed or on Dask (same keys; ``extra``
+    adds the partitioned runs' figures)."""
+    return {
+        "run_id": run_id, "kind": "screen", "region": region, "resolution": resolution,
+        "started_at": started.isoformat(), "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "code_version": code_version(), "profile": profile.to_dict(), "cells": cells, "zones": zones,
+        "sources": ref_vintages.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
+                   .to_dicts() if ref_vintages.height else [],
+        "timings_s": {k: round(v, 3) for k, v in timings_s.items()},
+        "water_stress": water_stress, **extra,
+    }
+
+
+def dataset_water_stress(out_dir: str | Path, water_stress_basins: pl.DataFrame) -> dict | None:
+    """:func:`~gridscout.features.water_stress.run_summary` of a partitioned surface (two columns read)."""
+    cols = ["water_stress_method", "water_stress_year"]
+    parts = sorted(surface_dir(out_dir).glob(PART_GLOB))
+    if not parts or not set(cols) <= set(pl.read_parquet_schema(parts[0])):
+        return None
+    return run_summary(read_surface(out_dir, columns=["h3_int", *cols]),
+                       basins_available=basin_tier_available(water_stress_basins))

@@ -44,9 +44,13 @@ def test_partitioned_surface_on_dask_equals_single_process(client_env, first_sli
     out = tmp_path / "screen"
     summary = _run(client_env, out, first_slice_db, use_dask=True)
     assert summary["dask"] and summary["partitions_nonempty"] > 1
-    parts = sorted((out / "surface").glob("part-*.parquet"))
+    parts = sorted((out / "surface").glob("parent=*/part.parquet"))
     assert len(parts) == summary["partitions_nonempty"]
-    assert all(p.name[5:-8] in {s["parent"] for s in summary["partition_stats"]} for p in parts)
+    assert {p.parent.name.removeprefix("parent=") for p in parts} == {
+        s["parent"] for s in summary["partition_stats"] if s["cells"]}
+    run = json.loads((out / "run.json").read_text())
+    assert run["kind"] == "screen" and run["cells"] == summary["cells"] and run["dask"]
+    assert {s["source_id"] for s in run["sources"]} >= {"boundaries", "gppd"}
 
     single = screen_region(REGION, RES, load_profile("balanced"), read_reference(first_slice_db), tmp_path / "single",
                            geoparquet=False)
@@ -56,10 +60,10 @@ def test_partitioned_surface_on_dask_equals_single_process(client_env, first_sli
     assert_frame_equal(pl.read_parquet(out / "zones.parquet"), single.zones)
 
     # a re-run with nothing changed is served from Prefect's cache: no partition file is rewritten
-    mtimes = {p.name: p.stat().st_mtime_ns for p in parts}
+    mtimes = {str(p): p.stat().st_mtime_ns for p in parts}
     again = _run(client_env, out, first_slice_db, use_dask=False)
     assert again["cells"] == summary["cells"] and again["fingerprint"] == summary["fingerprint"]
-    assert {p.name: p.stat().st_mtime_ns for p in (out / "surface").glob("part-*.parquet")} == mtimes
+    assert {str(p): p.stat().st_mtime_ns for p in (out / "surface").glob("parent=*/part.parquet")} == mtimes
 
 
 def test_partition_cache_key_covers_every_input_that_changes_the_output(tmp_path):
