@@ -320,7 +320,10 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
            out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
            db: DbOpt = None,
            use_dask: Annotated[bool, typer.Option("--dask/--no-dask", help="Run partitions as Prefect tasks on a Dask cluster.")] = False,
-           partitions_resolution: Annotated[int, typer.Option(help="H3 resolution of the partition parents.")] = 2,
+           partitions_resolution: Annotated[int | None, typer.Option(help="H3 resolution of the partition parents "
+                                                                         "(--dask: default 2; --stream: 7 levels up).")] = None,
+           stream: Annotated[bool, typer.Option("--stream/--no-stream", help="One process, one H3 parent at a time: "
+                                                "flat memory at any size; writes surface/parent=<h3>/part.parquet.")] = False,
            dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:
     """Score every H3 cell of a region; writes a suitability surface and candidate zones."""
     from gridscout.runs import check_out_dir
@@ -333,13 +336,15 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
         from flows.screen import screen_flow
 
         s = screen_flow(region=region, resolution=resolution, profile=profile, out=out, db=db,
-                        partitions_resolution=partitions_resolution, use_dask=True, dask_address=dask_address)
+                        partitions_resolution=2 if partitions_resolution is None else partitions_resolution,
+                        use_dask=True, dask_address=dask_address)
         print_top(Path(s["out"]) / "zones.parquet", "zones")
         out_console.print(f"screening folder: {s['out']} ({s['cells']:,} cells, {s['partitions_nonempty']} partitions)")
         return
     from gridscout.jobs.screen import run_screen
 
-    run_dir = run_screen(region, resolution, profile, out, db=db)
+    run_dir = run_screen(region, resolution, profile, out, db=db, stream=stream,
+                         partitions_resolution=partitions_resolution)
     print_top(Path(run_dir) / "zones.parquet", "zones")
     out_console.print(f"screening folder: {run_dir}")
 

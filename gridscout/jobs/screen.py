@@ -159,7 +159,13 @@ def zones_as_sites(zones: pl.DataFrame) -> pl.DataFrame:
 
 
 def run_screen(region: str, resolution: int, profile: str | Path, out: str | Path | None = None, *,
-               db: str | Path | None = None, render: bool = True) -> Path:
+               db: str | Path | None = None, render: bool = True, stream: bool = False,
+               partitions_resolution: int | None = None) -> Path:
+    """A screening run folder: surface, zones, ``scores.parquet`` (zones as report rows), ``run.json``
+    and the report. ``stream``: score one H3 parent at a time (:func:`screen_streamed`), writing the
+    hive-partitioned ``surface/parent=<h3>/part.parquet`` instead of one ``surface.parquet``, so memory
+    stays flat at any region size (``partitions_resolution``: the parents' resolution, default 7
+    levels up)."""
     started = dt.datetime.now(dt.UTC)
     prof = load_profile(profile or config.DEFAULT_PROFILE)
     ref = read_reference(db)
@@ -169,15 +175,25 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     region_geometry(region, ref.boundaries)  # a bad region is refused before any folder is made
     run_id = new_run_id(started)
     run_dir = safe_out_dir(out, run_id)
-    result = screen_region(region, resolution, prof, ref, run_dir)
-    if result.zones is not None and result.zones.height:
-        write_parquet(zones_as_sites(result.zones), run_dir, "scores.parquet")
+    if stream:
+        summary = screen_streamed(region, resolution, prof, ref, run_dir, partitions_resolution=partitions_resolution)
+        zones_path = run_dir / "zones.parquet"
+        zones = pl.read_parquet(zones_path) if zones_path.is_file() else None
+        cells, timings = summary["cells"], summary["timings_s"]
+        water = dataset_water_stress(run_dir, ref.water_stress_basins)
+        extra = {"streamed": True, "partitions_resolution": summary["partitions_resolution"],
+                 "partitions_nonempty": summary["partitions_nonempty"]}
+    else:
+        result = screen_region(region, resolution, prof, ref, run_dir)
+        zones, cells, timings, extra = result.zones, result.surface.height, result.timings_s, {}
+        water = (run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
+                 if "water_stress_method" in result.surface.columns else None)
+        del result
+    if zones is not None and zones.height:
+        write_parquet(zones_as_sites(zones), run_dir, "scores.parquet")
     write_parquet(ref.boundaries, run_dir, "boundaries.parquet")
-    write_manifest(run_dir, screen_manifest(
-        run_id, started, region, resolution, prof, ref.vintages, result.surface.height,
-        0 if result.zones is None else result.zones.height, result.timings_s,
-        run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
-        if "water_stress_method" in result.surface.columns else None))
+    write_manifest(run_dir, screen_manifest(run_id, started, region, resolution, prof, ref.vintages, cells,
+                                            0 if zones is None else zones.height, timings, water, **extra))
     if render and (run_dir / "scores.parquet").exists():
         from gridscout.report.outputs import write_gis_outputs
         from gridscout.report.render import render_report

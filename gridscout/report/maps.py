@@ -100,9 +100,34 @@ def _boundary_paths(boundaries: pl.DataFrame | None, proj: Projection) -> list[s
     return out
 
 
+def coarsen_surface(surface: pl.DataFrame, max_cells: int = MAX_HEX) -> pl.DataFrame:
+    """A screening surface with more than ``max_cells`` cells as the mean ``score`` of its H3 parents at
+    the finest resolution that gives at most ``max_cells`` of them (``h3_int`` of the parent, cell
+    count ``n_cells``, mean ``latitude``/``longitude``), so a map of any region stays a few MB of SVG
+    and every mark is a real hexagon. Smaller surfaces are returned as they are."""
+    from gridscout.geo.hexgrid import cell_parents, str_to_cells
+
+    if surface.height <= max_cells or not ({"h3_int", "h3"} & set(surface.columns)):
+        return surface
+    cells = (surface["h3_int"].cast(pl.UInt64).to_numpy() if "h3_int" in surface.columns
+             else str_to_cells(surface["h3"].to_list()))
+    res = int((int(cells[0]) >> 52) & 0xF)
+    for r in range(res - 1, -1, -1):
+        parents = cell_parents(cells, r)
+        if np.unique(parents).size <= max_cells:
+            break
+    geo = [pl.col(c).mean() for c in ("latitude", "longitude") if c in surface.columns]
+    return (surface.select("score", *[c for c in ("latitude", "longitude") if c in surface.columns])
+            .with_columns(pl.Series("h3_int", parents))
+            .group_by("h3_int").agg(pl.col("score").mean(), pl.len().alias("n_cells"), *geo).sort("h3_int"))
+
+
 def _surface_marks(surface: pl.DataFrame | None, proj: Projection) -> list[str]:
     if surface is None or surface.height == 0 or "score" not in surface.columns:
         return []
+    surface = coarsen_surface(surface)
+    if "h3" not in surface.columns and "h3_int" in surface.columns:
+        surface = surface.with_columns(pl.col("h3_int").cast(pl.UInt64).alias("h3"))
     marks = []
     scores = surface["score"].to_list()
     if "h3" in surface.columns and surface.height <= MAX_HEX:

@@ -27,6 +27,8 @@ OPTIONAL_FILES = {
     "boundaries": "boundaries.parquet",
     "surface": "surface.parquet",
 }
+#: a streamed or partitioned screening run's surface (read for the map when ``surface.parquet`` is absent)
+SURFACE_DATASET_GLOB = "surface/parent=*/part.parquet"
 
 
 class ReportError(GridscoutError):
@@ -90,8 +92,24 @@ def load_run(run_dir: str | Path) -> RunData:
         if path.is_file():
             setattr(data, attr, _read_parquet(path))
             files.append(name)
+    if data.surface is None and (dataset := sorted(run_dir.glob(SURFACE_DATASET_GLOB))):
+        data.surface = _read_surface_dataset(dataset)
+        files.append(SURFACE_DATASET_GLOB)
     data.files_read = files
     return data
+
+
+def _read_surface_dataset(parts: list[Path]) -> pl.DataFrame:
+    """The map columns (``h3_int``, ``score``, ``latitude``, ``longitude``) of a streamed or partitioned
+    screening run's hive-partitioned surface (``surface/parent=<h3>/part.parquet``); the whole surface
+    stays on disk (tens of millions of rows at r8)."""
+    want = ("h3_int", "score", "latitude", "longitude")
+    cols = [c for c in want if c in pl.read_parquet_schema(parts[0])]
+    try:
+        return pl.scan_parquet(parts).select(cols).collect()
+    except Exception as exc:  # noqa: BLE001 - polars raises several types for a bad file
+        raise ReportError(f"{parts[0].parent.parent}: the surface dataset cannot be read ({exc}); "
+                          "re-run the screening") from exc
 
 
 def safe_output_path(run_dir: Path, out: str | Path | None, default: str, *, allow_outside: bool = False) -> Path:

@@ -77,3 +77,45 @@ def test_stream_summary_is_serialisable_and_stale_parts_are_removed(ref, tmp_pat
     pl.DataFrame({"h3_int": np.array([1], dtype=np.uint64)}).write_parquet(stale)
     s = screen_streamed(REGION, 6, load_profile("balanced"), ref, tmp_path, partitions_resolution=3)
     assert not stale.exists() and s["cells"] > 50 and json.loads(json.dumps(s))["partitions_resolution"] == 3
+
+
+def test_cli_stream_writes_the_dataset_zones_and_a_report_with_the_surface_map(warehouse, tmp_path):
+    """``gridscout screen --stream``: the run folder holds the hive-partitioned surface (no single
+    surface.parquet), zones ranked as in the in-memory run, run.json saying it streamed, and a report
+    whose map draws the surface read from the dataset."""
+    from typer.testing import CliRunner
+
+    from gridscout import cli
+    from gridscout.jobs.screen import run_screen
+
+    res = CliRunner().invoke(cli.app, ["screen", "--region", REGION, "--resolution", "7", "--stream",
+                                       "--partitions-resolution", "4", "--out", str(tmp_path / "s"),
+                                       "--db", str(warehouse)])
+    assert res.exit_code == 0, res.output
+    run_dir = next(p.parent for p in (tmp_path / "s").rglob("run.json"))
+    assert not (run_dir / "surface.parquet").exists()
+    assert len(list(run_dir.glob("surface/parent=*/part.parquet"))) >= 2
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["streamed"] is True and run["partitions_resolution"] == 4 and run["cells"] > 500
+    single = run_screen(REGION, 7, "balanced", tmp_path / "m", db=warehouse, render=False)
+    assert_frame_equal(pl.read_parquet(run_dir / "zones.parquet"), pl.read_parquet(single / "zones.parquet"))
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert html.count('class="hex"') == run["cells"]  # every cell drawn (below the map's cap)
+
+
+def test_map_coarsens_a_large_surface_to_parent_means():
+    """Above MAX_HEX cells the map draws H3 parents at the finest resolution that fits, each with the
+    mean score of its cells (real cells: the r7 children of one r4 cell over Luxembourg)."""
+    import h3
+
+    from gridscout.report.maps import coarsen_surface
+
+    parent = h3.latlng_to_cell(49.61, 6.13, 4)
+    kids = np.array([h3.str_to_int(c) for c in h3.cell_to_children(parent, 7)], dtype=np.uint64)  # 343
+    df = pl.DataFrame({"h3_int": kids, "score": np.arange(kids.size, dtype=float)})
+    small = coarsen_surface(df, max_cells=400)
+    assert small.height == kids.size  # fits: unchanged
+    c = coarsen_surface(df, max_cells=10)
+    assert c.height == 7 and c["n_cells"].sum() == kids.size  # r5: seven parents of 49 cells
+    assert {int(x) >> 52 & 0xF for x in c["h3_int"]} == {5}
+    assert c["score"].mean() == pytest.approx(df["score"].mean())
