@@ -229,6 +229,22 @@ def zone_balancing_authorities(path=None) -> pl.DataFrame:
     return pl.read_csv(path or ZONE_BA_PATH, comment_prefix="#").select("zone_key", "ba_code", "ba_name")
 
 
+_BA_MODELS: list[tuple[pl.DataFrame, pl.DataFrame, dict]] = []
+
+
+def ba_models(ba_demand: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+    """(:func:`~gridscout.models.headroom.headroom` per BA, :func:`~gridscout.models.headroom.gap_curves`
+    per BA) of the whole EIA-930 table, computed once per table object and reused: each BA's figures
+    depend only on its own hours, and a streamed or partitioned screening asks once per H3 parent
+    (~3 s each for all US BAs)."""
+    if _BA_MODELS and _BA_MODELS[0][0] is ba_demand:
+        return _BA_MODELS[0][1], _BA_MODELS[0][2]
+    curves = headroom_model.gap_curves(ba_demand) if ba_demand.height else {}
+    per_ba = headroom_model.headroom(ba_demand, curves=curves) if curves else pl.DataFrame()
+    _BA_MODELS[:] = [(ba_demand, per_ba, curves)]
+    return per_ba, curves
+
+
 def ba_headroom(sites: pl.DataFrame, ba_demand: pl.DataFrame, zone_ba: pl.DataFrame | None = None) -> pl.DataFrame:
     """The location's BA (from its ``grid_zone``) and the BA's curtailment-enabled headroom [MW] at
     each budget of :data:`gridscout.models.headroom.BUDGETS` (see the module docstring). Computed only
@@ -239,9 +255,9 @@ def ba_headroom(sites: pl.DataFrame, ba_demand: pl.DataFrame, zone_ba: pl.DataFr
     base = zones.to_frame("grid_zone").join(zone_ba.rename({"zone_key": "grid_zone"}), on="grid_zone", how="left",
                                             maintain_order="left")
     codes = base["ba_code"].drop_nulls().unique().to_list()
-    demand = ba_demand.filter(pl.col("ba_code").is_in(codes)) if ba_demand.height and codes else pl.DataFrame()
     model_cols = [c.removeprefix("ba_") for c in HEADROOM_COLUMNS]
-    per_ba = headroom_model.headroom(demand) if demand.height else pl.DataFrame()
+    per_ba = ba_models(ba_demand)[0] if codes else pl.DataFrame()
+    per_ba = per_ba.filter(pl.col("ba_code").is_in(codes)) if not per_ba.is_empty() else per_ba
     if per_ba.is_empty():
         per_ba = pl.DataFrame(schema={"ba_code": pl.Utf8} | {c: pl.Float64 for c in model_cols})
     out = base.join(per_ba.select("ba_code", *model_cols), on="ba_code", how="left", maintain_order="left")
@@ -271,12 +287,12 @@ def ba_curtailment(points: pl.DataFrame, ba_demand: pl.DataFrame, load_mw: pl.Se
                           else pl.Series([None] * points.height, dtype=pl.Utf8),
                           "load_mw": load_mw.cast(pl.Float64)})
     codes = loads["ba_code"].drop_nulls().unique().to_list()
-    demand = ba_demand.filter(pl.col("ba_code").is_in(codes)) if ba_demand.height and codes else pl.DataFrame()
-    if demand.is_empty():
+    curves = ba_models(ba_demand)[1] if codes else {}
+    if not any(c in curves for c in codes):
         hours = pl.Series("ba_curtailment_hours", [None] * points.height, dtype=pl.Float64)
     else:
-        hours = headroom_model.curtailment_for_loads(demand, loads)["curtailment_hours_per_year"].alias(
-            "ba_curtailment_hours")
+        hours = headroom_model.curtailment_for_loads(ba_demand, loads, curves=curves)[
+            "curtailment_hours_per_year"].alias("ba_curtailment_hours")
     return pl.DataFrame([load_mw.cast(pl.Float64).alias("ba_curtailment_load_mw"), hours])
 
 

@@ -157,15 +157,17 @@ def gap_curves(demand: pl.DataFrame, *, by_year: bool = False) -> dict:
     return curves
 
 
-def headroom(demand: pl.DataFrame, budgets: Sequence[float] = BUDGETS) -> pl.DataFrame:
-    """Curtailment-enabled headroom per BA for each budget.
+def headroom(demand: pl.DataFrame, budgets: Sequence[float] = BUDGETS, *, curves: dict | None = None
+             ) -> pl.DataFrame:
+    """Curtailment-enabled headroom per BA for each budget (``curves``: :func:`gap_curves` of ``demand``
+    when the caller already has them).
 
     Returns one row per BA: the :func:`seasonal_thresholds` columns, ``n_years``, and for each
     budget b ``headroom_mw_<b>`` (largest constant new load, MW) and ``curtailment_hours_<b>``
     (mean hours per year that load is curtailed).
     """
     rows = []
-    for ba, curve in gap_curves(demand).items():
+    for ba, curve in (gap_curves(demand) if curves is None else curves).items():
         mw = curve.headroom_mw(budgets)
         hours = curve.hours_curtailed(np.nan_to_num(mw, nan=0.0))
         row = {"ba_code": ba, "n_years": curve.n_years}
@@ -197,15 +199,17 @@ def headroom_by_year(demand: pl.DataFrame, budgets: Sequence[float] = BUDGETS) -
     return pl.DataFrame(rows).sort("ba_code", "year") if rows else pl.DataFrame()
 
 
-def curtailment_for_loads(demand: pl.DataFrame, loads: pl.DataFrame) -> pl.DataFrame:
+def curtailment_for_loads(demand: pl.DataFrame, loads: pl.DataFrame, *, curves: dict | None = None) -> pl.DataFrame:
     """What a constant load of each given size would see in its BA.
 
     ``loads``: ``ba_code``, ``load_mw`` (any other columns are kept). Adds
     ``curtailment_hours_per_year`` (mean hours per year with any curtailment) and
     ``curtailment_pct`` (mean annual curtailed share of its energy, %). Both are null where the BA
-    has no demand data or the load is null or not positive.
+    has no demand data or the load is null or not positive. ``curves``: :func:`gap_curves` of (at least
+    these BAs of) ``demand`` when the caller already has them (each BA's curve is its own hours only).
     """
-    curves = gap_curves(demand.filter(pl.col("ba_code").is_in(loads["ba_code"].drop_nulls().unique().to_list())))
+    if curves is None:
+        curves = gap_curves(demand.filter(pl.col("ba_code").is_in(loads["ba_code"].drop_nulls().unique().to_list())))
     idx = loads.with_row_index("_i")
     hours = np.full(idx.height, np.nan)
     rate = np.full(idx.height, np.nan)
