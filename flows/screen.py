@@ -104,15 +104,14 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
         fingerprint=fingerprint)
     wall = time.perf_counter() - t0
     t1 = time.perf_counter()
-    surface, zones = finish_partitions(out_dir, db, prof := load_profile(profile))
+    n_cells, zones = finish_partitions(out_dir, db, prof := load_profile(profile))
     t_zones = time.perf_counter() - t1
     summary = {"region": region, "resolution": resolution, "profile": profile, "profile_sha256": plan["profile_sha256"],
                "partitions_resolution": partitions_resolution, "partitions": len(parents),
-               "partitions_nonempty": sum(1 for r in results if r["cells"]), "cells": surface.height,
+               "partitions_nonempty": sum(1 for r in results if r["cells"]), "cells": n_cells,
                "zones": zones.height, "fingerprint": fingerprint, "wall_s": round(wall, 2),
                "dask": bool(use_dask), "dask_address": dask_address, "out": str(out_dir),
                "partition_stats": sorted(results, key=lambda r: r["parent"])}
-    del surface
     ref = cached_reference(db)
     timings = {"partitions": wall, "zones": t_zones,
                **{k: sum(r["timings_s"].get(k, 0.0) for r in results) for k in ("polyfill", "features", "score")}}

@@ -33,8 +33,6 @@ NOT_IMPORTED = {
     "sqlalchemy": "pin for prefect: SQLAlchemy 2.1 silently stops the server's cron scheduling",
     # The Dask cluster flows/screen.py starts through prefect_dask.DaskTaskRunner.
     "dask": "floor (and the [distributed] extra) for the cluster prefect-dask starts in flows/screen.py",
-    # Used by name, not by import: DuckDB's .arrow()/.pl() and geopandas.to_parquet (GeoParquet outputs).
-    "pyarrow": "Arrow interchange for duckdb .pl()/.arrow() and geopandas GeoParquet writing",
     # Excel reader for the Eurostat price and ISO queue workbooks (polars/pandas read_excel engine).
 }
 

@@ -71,12 +71,10 @@ def _children(coarse: list[int], res: int) -> np.ndarray:
     return np.concatenate([h3n.cell_to_children(c, res) for c in coarse]).astype(np.uint64)
 
 
-def polyfill(geom, res: int, partition: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cells at ``res`` with centres inside ``geom`` (sorted uint64), and their centres (lat, lon).
-
-    ``partition``: H3 parent cells (any resolution ≤ ``res``, strings); only cells descending from
-    them are returned, so the union over a set of partitions covering the shape equals the full run.
-    """
+def coarse_cover(geom, res: int) -> tuple[np.ndarray, np.ndarray]:
+    """The coarse cells (resolution ``res − COARSE_STEP``, sorted uint64) whose ``res`` children
+    :func:`polyfill` tests: ``inner`` ones lie wholly inside ``geom`` (all their children are kept),
+    ``edge`` ones straddle its boundary (each child's centre is tested). Disjoint sets."""
     if geom is None or geom.is_empty:
         raise ValueError("empty region geometry")
     rc = max(0, res - COARSE_STEP)
@@ -88,19 +86,16 @@ def polyfill(geom, res: int, partition: list[str] | None = None) -> tuple[np.nda
     ring = {int(n) for c in cover for n in h3n.grid_disk(c, 1)}
     full = {h3.str_to_int(c) for c in h3.h3shape_to_cells_experimental(shape, rc, "full")}
     inner = {c for c in full if all(int(n) in full for n in h3n.grid_disk(c, 2))}
-    edge = sorted((cover | ring) - inner)
-    inner = sorted(inner)
-    if partition:
-        pres = {h3.get_resolution(p) for p in partition}
-        pints = np.array(sorted(h3.str_to_int(p) for p in partition), dtype=np.uint64)
-        if max(pres) > res:
-            raise ValueError(f"partition cells must be at resolution ≤ {res}, got {sorted(pres)}")
-        if max(pres) <= rc:  # prune coarse cells before expanding
-            keep = lambda cs: [c for c in cs if any(  # noqa: E731
-                h3.cell_to_parent(h3.int_to_str(c), r) in partition for r in pres)]
-            inner, edge = keep(inner), keep(edge)
-    cand_inner = _children(inner, res)
-    cand_edge = _children(edge, res)
+    edge = (cover | ring) - inner
+    return np.array(sorted(inner), dtype=np.uint64), np.array(sorted(edge), dtype=np.uint64)
+
+
+def fill_cover(geom, res: int, inner, edge) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cells at ``res`` under the given coarse ``inner`` / ``edge`` cells (from :func:`coarse_cover`, or
+    any subset of them) whose centres lie inside ``geom``: sorted uint64 cells and centres (lat, lon).
+    The union over subsets that partition the cover equals the whole :func:`polyfill`."""
+    cand_inner = _children([int(c) for c in inner], res)
+    cand_edge = _children([int(c) for c in edge], res)
     lat_i, lon_i = cell_centers(cand_inner)
     lat_e, lon_e = cell_centers(cand_edge)
     shapely.prepare(geom)
@@ -108,13 +103,34 @@ def polyfill(geom, res: int, partition: list[str] | None = None) -> tuple[np.nda
     cells = np.concatenate([cand_inner, cand_edge[inside]])
     lat = np.concatenate([lat_i, lat_e[inside]])
     lon = np.concatenate([lon_i, lon_e[inside]])
+    cells, first = np.unique(cells, return_index=True)  # sorted
+    return cells, lat[first], lon[first]
+
+
+def polyfill(geom, res: int, partition: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cells at ``res`` with centres inside ``geom`` (sorted uint64), and their centres (lat, lon).
+
+    ``partition``: H3 parent cells (any resolution ≤ ``res``, strings); only cells descending from
+    them are returned, so the union over a set of partitions covering the shape equals the full run.
+    """
+    inner, edge = coarse_cover(geom, res)
+    rc = max(0, res - COARSE_STEP)
+    if partition:
+        pres = {h3.get_resolution(p) for p in partition}
+        pints = np.array(sorted(h3.str_to_int(p) for p in partition), dtype=np.uint64)
+        if max(pres) > res:
+            raise ValueError(f"partition cells must be at resolution ≤ {res}, got {sorted(pres)}")
+        if max(pres) <= rc:  # prune coarse cells before expanding
+            keep = lambda cs: [c for c in cs.tolist() if any(  # noqa: E731
+                h3.cell_to_parent(h3.int_to_str(c), r) in partition for r in pres)]
+            inner, edge = keep(inner), keep(edge)
+    cells, lat, lon = fill_cover(geom, res, inner, edge)
     if partition:
         m = np.zeros(len(cells), dtype=bool)
         for r in pres:
             m |= np.isin(cell_parents(cells, r), pints)
         cells, lat, lon = cells[m], lat[m], lon[m]
-    cells, first = np.unique(cells, return_index=True)  # sorted; coarse rings can overlap
-    return cells, lat[first], lon[first]
+    return cells, lat, lon
 
 
 def cell_polygons(cells: np.ndarray):

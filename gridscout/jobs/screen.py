@@ -53,6 +53,7 @@ from gridscout.safe_write import finish_run, write_parquet
 from gridscout.scoring.engine import score_frame
 from gridscout.scoring.profiles import Profile, load_profile
 from gridscout.scoring.zones import ZONE_COLUMNS, ZONE_STAT_COLUMNS, cluster_zones, zone_score_columns
+from gridscout.scoring.zones import zone_threshold as threshold_of
 from gridscout.warehouse.readers.reference import read_places, read_reference
 
 #: the partitioned surface: a hive-partitioned Parquet dataset, one file per H3 parent, read with one
@@ -340,17 +341,57 @@ def zones_of(surface: pl.DataFrame, profile: Profile, places: pl.DataFrame | Non
 
 def finish_partitions(out_dir: Path, db: str | Path | None, profile: Profile, *,
                       places: pl.DataFrame | None = None, threshold: float | None = None
-                      ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read the union of the partition surfaces — only the columns zones need (:data:`ZONE_COLUMNS`
-    and :data:`ZONE_STAT_COLUMNS`) — cluster zones over it and write ``zones.parquet``. ``places``:
-    the towns that name zones (default: read from ``db``)."""
+                      ) -> tuple[int, pl.DataFrame]:
+    """Cluster zones over the partitioned surface and write ``zones.parquet``; returns (cells in the
+    surface, zones). Reads two columns of every cell (``score``, ``excluded``) for the threshold
+    (:func:`~gridscout.scoring.zones.zone_threshold`, as :func:`~gridscout.scoring.zones.cluster_zones`
+    computes it), then only the cells at or above it, with only the columns zones need
+    (:data:`ZONE_COLUMNS`, :data:`ZONE_STAT_COLUMNS`, score parts): a continent at r8 stays small.
+    ``places``: the towns that name zones (default: read from ``db``)."""
     parts = sorted(surface_dir(out_dir).glob(PART_GLOB))
-    schema = pl.read_parquet_schema(parts[0]) if parts else {}
-    surface = read_surface(out_dir, columns=[*ZONE_COLUMNS, *(c for c in ZONE_STAT_COLUMNS if c in schema),
-                                             *zone_score_columns(schema)])
-    zones = zones_of(surface, profile, read_places(db) if places is None else places, threshold=threshold)
+    if not parts:
+        raise GridscoutError(f"{surface_dir(out_dir)} has no {PART_GLOB}: run the screening flow first")
+    schema = pl.read_parquet_schema(parts[0])
+    scan = pl.scan_parquet(parts)
+    elig = ~pl.col("excluded") & pl.col("score").is_not_null()
+    scores = scan.select("score", "excluded").collect()
+    n_cells = scores.height
+    if threshold is None:
+        threshold = threshold_of(scores.filter(elig)["score"], profile.zones.top_fraction)
+    del scores
+    cols = [*ZONE_COLUMNS, *(c for c in ZONE_STAT_COLUMNS if c in schema), *zone_score_columns(schema)]
+    cols = list(dict.fromkeys(cols))
+    sel = scan.filter(elig & (pl.col("score") >= threshold)).select(cols).collect().sort("h3_int") \
+        if threshold is not None else pl.DataFrame(schema={c: schema[c] for c in cols})
+    zones = zones_of(sel, profile, read_places(db) if places is None else places, threshold=threshold)
     zones.write_parquet(Path(out_dir) / "zones.parquet")
-    return surface, zones
+    return n_cells, zones
+
+
+def _parent_cells(geom, resolution: int, pres: int, t: dict[str, float]):
+    """(parent, cells, lat, lon) for each H3 parent at ``pres`` holding cells of ``geom`` at ``resolution``,
+    in parent order. The coarse cover is computed once and each parent's cells are filled only when it
+    is its turn, so no more than one parent's cells are in memory (when ``pres`` is at or above the
+    cover's resolution; otherwise the region is filled once and cut). Adds ``polyfill`` seconds to ``t``."""
+    t0 = time.perf_counter()
+    inner, edge = hexgrid.coarse_cover(geom, resolution)
+    t["polyfill"] = t.get("polyfill", 0.0) + time.perf_counter() - t0
+    if pres <= max(0, resolution - hexgrid.COARSE_STEP):
+        pin, pedge = hexgrid.cell_parents(inner, pres), hexgrid.cell_parents(edge, pres)
+        for parent in np.unique(np.concatenate([pin, pedge])):
+            t0 = time.perf_counter()
+            cells, lat, lon = hexgrid.fill_cover(geom, resolution, inner[pin == parent], edge[pedge == parent])
+            t["polyfill"] += time.perf_counter() - t0
+            if len(cells):
+                yield int(parent), cells, lat, lon
+        return
+    t0 = time.perf_counter()
+    cells, lat, lon = hexgrid.fill_cover(geom, resolution, inner, edge)
+    parents = hexgrid.cell_parents(cells, pres)
+    t["polyfill"] += time.perf_counter() - t0
+    cuts = np.r_[0, np.flatnonzero(parents[1:] != parents[:-1]) + 1, len(cells)] if len(cells) else [0]
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        yield int(parents[a]), cells[a:b], lat[a:b], lon[a:b]
 
 
 def stream_parents_resolution(resolution: int) -> int:
@@ -381,28 +422,24 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     out_dir = Path(out_dir)
     t = {}
     t0 = time.perf_counter()
-    cells, lat, lon = hexgrid.polyfill(region_geometry(region, ref.boundaries), resolution)
-    t["polyfill"] = time.perf_counter() - t0
+    geom = region_geometry(region, ref.boundaries)
     for stale in surface_dir(out_dir).glob(PART_GLOB):
         stale.unlink()
-    parents = hexgrid.cell_parents(cells, pres)
-    cuts = np.r_[0, np.flatnonzero(parents[1:] != parents[:-1]) + 1, len(cells)] if len(cells) else [0]
     written = []
-    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-        surface = score_cells(cells[a:b], lat[a:b], lon[a:b], profile, ref, t)
+    for parent, cells, lat, lon in _parent_cells(geom, resolution, pres, t):
+        surface = score_cells(cells, lat, lon, profile, ref, t)
         t1 = time.perf_counter()
-        if (path := write_part(surface, out_dir, hexgrid.cells_to_str(parents[a:a + 1])[0])) is not None:
+        if (path := write_part(surface, out_dir, hexgrid.cells_to_str(np.array([parent], dtype=np.uint64))[0])):
             written.append(path)
         t["parquet"] = t.get("parquet", 0.0) + time.perf_counter() - t1
-        del surface
-    del cells, lat, lon, parents
+        del surface, cells, lat, lon
     t1 = time.perf_counter()
-    surface, zones = finish_partitions(out_dir, None, profile, places=ref.places, threshold=zone_threshold) \
-        if written else (None, None)
+    n_cells, zones = finish_partitions(out_dir, None, profile, places=ref.places, threshold=zone_threshold) \
+        if written else (0, None)
     t["zones"] = time.perf_counter() - t1
     t["total"] = time.perf_counter() - t0
     return {"region": region, "resolution": resolution, "partitions_resolution": pres,
-            "cells": 0 if surface is None else surface.height, "partitions_nonempty": len(written),
+            "cells": n_cells, "partitions_nonempty": len(written),
             "zones": 0 if zones is None else zones.height, "out": str(out_dir),
             "timings_s": {k: round(v, 3) for k, v in t.items()}}
 

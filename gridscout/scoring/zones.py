@@ -91,6 +91,13 @@ def _absorb_small(label: np.ndarray, comp: np.ndarray, area: np.ndarray, i: np.n
     return label
 
 
+def zone_threshold(scores: pl.Series, top_fraction: float = ZONE_TOP_FRACTION) -> float | None:
+    """The score a cell needs to be in a zone: the ``1 − top_fraction`` quantile (lower) of the eligible
+    (not excluded, known) cells' scores; None when there are none."""
+    q = scores.quantile(1.0 - top_fraction, interpolation="lower") if scores.len() else None
+    return None if q is None else float(q)
+
+
 def cluster_zones(surface: pl.DataFrame, *, threshold: float | None = None,
                   top_fraction: float = ZONE_TOP_FRACTION, min_area_km2: float = ZONE_MIN_AREA_KM2,
                   max_area_km2: float = ZONE_MAX_AREA_KM2, places: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -107,7 +114,7 @@ def cluster_zones(surface: pl.DataFrame, *, threshold: float | None = None,
     if elig.height == 0:
         return pl.DataFrame(schema=ZONE_SCHEMA)
     if threshold is None:
-        threshold = float(elig["score"].quantile(1.0 - top_fraction, interpolation="lower"))
+        threshold = zone_threshold(elig["score"], top_fraction)
     sel = elig.filter(pl.col("score") >= threshold).sort("h3_int")
     cells = sel["h3_int"].to_numpy().astype(np.uint64)
     i, j = hexgrid.neighbour_pairs(cells)
