@@ -144,7 +144,9 @@ def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source i
                           + ", ".join(f"{n:,} rows of {t}" for t, n in removed.items()))
         return
     ids = source_ids or default_sources()
-    if refresh:
+    if refresh and config.offline():
+        console.print(f"{config.ENV_OFFLINE} is set: files are not re-checked with their publishers")
+    elif refresh:
         from gridscout.jobs.ingest import refresh_sources
 
         for r in refresh_sources(ids, _raw(raw)):

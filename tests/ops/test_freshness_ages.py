@@ -60,6 +60,19 @@ def test_vintage_strings_name_their_period_end():
     assert vintage_period_end("1.3.0") is None and vintage_period_end("live") is None  # unknown, not zero
 
 
+def test_period_end_comes_from_the_data_where_declared(raw_dir):
+    """Ember's OWID export is named 2022 but its mix ends in 2021 (data README: 1965-2021)."""
+    from gridscout.sources.base import data_period_end
+    from gridscout.sources.fetch import locate
+
+    spec = registry()["ember"]
+    parsed = spec.parse({f.name: f.path for f in locate(spec, raw_dir, allow_download=False)})
+    assert data_period_end(spec, parsed, parsed.vintage or spec.vintage) == dt.date(2021, 12, 31)
+    zones = registry()["electricitymaps_zones"]  # a snapshot of a latest file: dated by its fetch
+    fetched = dt.datetime(2026, 8, 21, 12, tzinfo=dt.UTC).timestamp()
+    assert data_period_end(zones, None, "2026-08-21", [fetched, fetched + 86400]) == dt.date(2026, 8, 21)
+
+
 def test_every_source_declares_a_cadence_with_a_reason():
     for sid, spec in registry().items():
         pub = spec.publication
@@ -130,10 +143,12 @@ def test_sources_fail_on_stale_exits_1_with_a_one_line_summary(db, raw_dir, monk
     assert "2 stale source(s): 2 manual update needed (eia_prices, ember_prices)" in res.output
 
 
-def test_a_stale_refreshable_source_is_refreshed_by_its_ingest_deployment(tmp_path, raw_dir, monkeypatch):
+@pytest.mark.parametrize("how", ["deployment", "cli"])
+def test_a_stale_refreshable_source_is_refreshed_by_what_its_message_names(how, tmp_path, raw_dir, monkeypatch):
     """carbon_yearly served with a download URL from the local HTTP server (its family's other sources
-    left out): an old release is loaded and backdated, the publisher releases the current file, and the
-    ingest-carbon deployment's flow re-downloads and loads it."""
+    left out): an old release is loaded and backdated, the publisher releases the current file, and
+    the ingest-carbon deployment's flow (or `gridscout ingest --refresh carbon_yearly`, the other fix
+    the message names) re-downloads and loads it."""
     from flows.deployments import ingest_family_flow
     from gridscout.jobs.ingest import ingest_source
     from gridscout.sources.fetch import locate
@@ -162,8 +177,15 @@ def test_a_stale_refreshable_source_is_refreshed_by_its_ingest_deployment(tmp_pa
         with pytest.raises(WarehouseError, match="ingest-carbon"):
             fresh.fail_on_stale(db)
         srv.add("/carbon.csv", (200, {"ETag": '"new"'}, real))  # the publisher's new release
-        results = ingest_family_flow(family="carbon", db=str(db), raw=str(raw))
-    assert [(r["source_id"], r["status"]) for r in results] == [("carbon_yearly", "loaded")]
+        if how == "deployment":
+            results = ingest_family_flow(family="carbon", db=str(db), raw=str(raw))
+            assert [(r["source_id"], r["status"]) for r in results] == [("carbon_yearly", "loaded")]
+        else:
+            from gridscout.cli import app
+
+            res = CliRunner().invoke(app, ["ingest", "--refresh", "carbon_yearly", "--db", str(db), "--raw", str(raw)])
+            assert res.exit_code == 0, res.output
+            assert "refresh carbon_yearly/electricitymaps_yearly_zone_2021_2025.csv: downloaded" in res.output
     after = {f.source_id: f for f in fresh.freshness(db)}["carbon_yearly"]
     assert after.vintage == "2021-2025" and after.period_end == dt.date(2025, 12, 31)
     assert not after.stale and after.status == "ok" and after.load_age_days < 1
