@@ -42,15 +42,24 @@ def refresh_task(source_id: str, raw: str | None) -> list[dict]:
 
 
 @task(name="check-freshness")
-def freshness_task(db: str | None, fail_on_stale: bool) -> list[dict]:
-    """Log every source's age against its max age; raise naming the stale ones when asked to."""
-    rows = fresh.fail_on_stale(db) if fail_on_stale else fresh.freshness(db)
+def freshness_task(db: str | None, fail_on_stale: bool, block_on_manual: bool = False) -> list[dict]:
+    """Log every loaded source's data age and load age against its limit; warn "manual update needed"
+    for stale file-only sources; raise naming the stale sources a deployment can refresh (and the
+    file-only ones too with ``block_on_manual``) when ``fail_on_stale``."""
+    rows = (fresh.fail_on_stale(db, block_on_manual=block_on_manual) if fail_on_stale else fresh.freshness(db))
     logger = get_run_logger()
     for f in rows:
-        if f.loaded_at is not None:
-            logger.info("%s: vintage %s, %.1f d old (max %s d): %s", f.source_id, f.vintage, f.age_days,
-                        f.max_age_days, f.status)
-    return [{"source_id": f.source_id, "age_days": f.age_days, "stale": f.stale} for f in rows]
+        if f.loaded_at is None:
+            continue
+        data_age = "UNKNOWN" if f.data_age_days is None else f"{f.data_age_days:.0f} d"
+        line = (f"{f.source_id}: vintage {f.vintage}, data to {f.period_end} (data age {data_age}, "
+                f"max {f.max_age_days} d), loaded {f.load_age_days:.1f} d ago: {f.status}")
+        if f.stale:
+            logger.warning("%s; %s", line, f.action)
+        else:
+            logger.info("%s", line)
+    return [{"source_id": f.source_id, "data_age_days": f.data_age_days, "load_age_days": f.load_age_days,
+             "status": f.status, "stale": f.stale, "refreshable": f.refreshable, "action": f.action} for f in rows]
 
 
 @flow(name="gridscout-ingest-family", log_prints=True)
@@ -103,9 +112,9 @@ def score_report_flow(candidates: str | None = None, profile: str = config.DEFAU
     from gridscout.candidates import load_candidates
     from gridscout.scoring.profiles import load_profile
 
-    load_profile(profile)  # validate at the boundary, before anything runs
+    prof = load_profile(profile)  # validate at the boundary, before anything runs
     load_candidates(candidates or config.DEFAULT_CANDIDATES)
-    freshness_task(db, fail_on_stale)
+    freshness_task(db, fail_on_stale, prof.block_on_manual)
     run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws, seed=seed,
                          complete=False)
     report_flow(run_dir=run_dir, complete=True, db=db)  # _SUCCESS and the "completed" record come last

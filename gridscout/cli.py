@@ -29,7 +29,7 @@ out_console = Console(width=None if sys.stdout.isatty() else 160)
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="DuckDB warehouse file (default: $GRIDSCOUT_DB or data/gridscout.duckdb).")]
 FetchWeatherOpt = Annotated[bool, typer.Option("--fetch-weather", help="Fetch a PVGIS hourly weather year (live API) for sites with no hourly weather file within 50 km.")]
-FailStaleOpt = Annotated[bool, typer.Option("--fail-on-stale", help="Fail when a loaded source is older than its max_age_days.")]
+FailStaleOpt = Annotated[bool, typer.Option("--fail-on-stale", help="Fail when a source a deployment can refresh has data older than its publication cadence allows (file-only sources too when the profile sets [freshness] block_on_manual).")]
 RawOpt = Annotated[str | None, typer.Option("--raw", help="Raw files folder <raw>/<source_id>/<file> (default: $GRIDSCOUT_RAW_DIR or data/raw).")]
 
 
@@ -90,19 +90,35 @@ def _db(db: str | None, *, must_exist: bool = False) -> None:
 
 @app.command()
 @friendly
-def sources(db: DbOpt = None, raw: RawOpt = None) -> None:
-    """List every source: raw files present or missing, loaded vintage, row count and age."""
-    from gridscout.ops.freshness import source_status
+def sources(db: DbOpt = None, raw: RawOpt = None,
+            fail_on_stale: Annotated[bool, typer.Option(
+                "--fail-on-stale", help="Exit 1 when any loaded source's data is stale (to refresh or to update by hand).")] = False
+            ) -> None:
+    """List every source: files present or missing, loaded vintage, rows, data age, load age and status."""
+    from gridscout.ops.freshness import freshness, source_status, stale_summary
 
     _db(db)
     rows = source_status(db=db, raw=_raw(raw))
     table = Table(title=f"sources (raw: {_raw(raw) or config.raw_dir()})")
-    for col in ("source", "family", "files", "loaded vintage", "rows", "loaded", "age (days)", "fresh"):
+    for col in ("source", "family", "files", "loaded vintage", "rows", "data to", "data age (d)", "load age (d)",
+                "max data age (d)", "status"):
         table.add_column(col)
+
+    def days(v):
+        return "-" if v is None else f"{v:.0f}"
+
     for r in rows:
         table.add_row(r["source_id"], r["family"], r["files"], r["vintage"] or "-", f"{r['rows']:,}" if r["rows"] else "-",
-                      r["loaded_at"] or "-", "-" if r["age_days"] is None else f"{r['age_days']:.0f}", r["fresh"])
+                      str(r["period_end"] or "-"), days(r["data_age_days"]), days(r["load_age_days"]),
+                      days(r["max_age_days"]), r["status"])
     out_console.print(table)
+    for r in rows:
+        if r["action"]:
+            out_console.print(f"{r['source_id']}: {rich.markup.escape(r['action'])}", soft_wrap=True)
+    summary = stale_summary(freshness(db, raw=_raw(raw)))
+    if fail_on_stale and summary:
+        console.print(f"[bold red]{summary}[/]", soft_wrap=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -110,6 +126,9 @@ def sources(db: DbOpt = None, raw: RawOpt = None) -> None:
 def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source ids (default: all).")] = None,
            db: DbOpt = None, raw: RawOpt = None,
            force: Annotated[bool, typer.Option(help="Reload even when files are unchanged.")] = False,
+           refresh: Annotated[bool, typer.Option(
+               "--refresh", help="First re-check present files that have a download URL with the publisher "
+                                 "(conditional requests: only changed files are downloaded) and re-fetch live-API sources.")] = False,
            accept_shrink: Annotated[bool, typer.Option(
                "--accept-shrink", help="Accept a load with over 20 % fewer rows than the previous one.")] = False,
            retire: Annotated[tuple[str, str] | None, typer.Option(
@@ -125,6 +144,14 @@ def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source i
                           + ", ".join(f"{n:,} rows of {t}" for t, n in removed.items()))
         return
     ids = source_ids or default_sources()
+    if refresh and config.offline():
+        console.print(f"{config.ENV_OFFLINE} is set: files are not re-checked with their publishers")
+    elif refresh:
+        from gridscout.jobs.ingest import refresh_sources
+
+        for r in refresh_sources(ids, _raw(raw)):
+            (console.print if r.status == "failed" else out_console.print)(
+                f"refresh {r.source_id}/{r.file}: {r.status} {rich.markup.escape(r.message)}", soft_wrap=True)
     preflight(ids, _raw(raw))
     from flows.ingest import ingest_flow
 
@@ -189,8 +216,12 @@ def score(candidates: Annotated[str | None, typer.Option(help="Candidate sites (
     _preflight_inputs(candidates, profile, db=db, checks=True, carbon_year=carbon_year, out=out)
     if fail_on_stale:
         from gridscout.ops.freshness import fail_on_stale as check_fresh
+        from gridscout.scoring.profiles import load_profile
 
-        check_fresh(db)
+        rows = check_fresh(db, block_on_manual=load_profile(profile).block_on_manual)
+        for f in rows:
+            if f.stale:
+                console.print(f"[yellow]{f.source_id}[/]: {rich.markup.escape(f.action)}", soft_wrap=True)
     from flows.score import score_flow
 
     run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws,

@@ -14,7 +14,7 @@ from pathlib import Path
 from gridscout.errors import SourceMissingError
 from gridscout.sources import get, registry
 from gridscout.sources.base import SourceSpec
-from gridscout.sources.fetch import fetch_live, locate, present, source_dir
+from gridscout.sources.fetch import RefreshResult, fetch_live, locate, present, refresh, source_dir
 from gridscout.warehouse import open_warehouse
 from gridscout.warehouse.load import LoadReport, is_unchanged, load, retire
 
@@ -61,6 +61,13 @@ def preflight(source_ids: list[str], raw: Path | None = None) -> None:
                     f"source {spec.id!r} ({spec.title}): file {f.name!r} is missing from {folder} and has no "
                     f"public download URL ({spec.homepage}).\n  put it at: {folder / f.name}\n"
                     f"  or set GRIDSCOUT_RAW_DIR to a folder laid out <raw>/<source_id>/<file> that has it.")
+
+
+def refresh_sources(source_ids: list[str], raw: Path | None = None) -> list[RefreshResult]:
+    """Re-check each source's present files that have a download URL with conditional requests and
+    re-fetch live-API sources (:func:`gridscout.sources.fetch.refresh`); the next ingest loads what changed.
+    Files with no URL are not touched (an operator updates them)."""
+    return [r for sid in source_ids for r in refresh(get(sid), raw)]
 
 
 def default_sources() -> list[str]:

@@ -4,7 +4,8 @@
   deployment per source family plus the scoring/report pipeline), with its cron schedule.
   ``flows/deployments.py`` (``serve``) and ``prefect.yaml`` (work pool + worker) are both built
   from it.
-* :func:`schedule_gaps` — sources whose maximum age is shorter than their family's schedule.
+* :func:`schedule_gaps` — sources with a data-age limit that no schedule keeps fresh (file-only, API key
+  not set, or a schedule slower than the limit).
 
 Nothing here talks to Prefect; the flows are thin wrappers over these functions.
 """
@@ -130,10 +131,11 @@ def resolve_sources(sources: list[str] | None = None, families: list[str] | None
 
 
 def schedule_gaps(entries: list[ScheduleEntry] | None = None, env: dict[str, str] | None = None) -> list[str]:
-    """Sources whose family's schedule runs less often than the source's ``max_age_days``.
+    """Sources with a data-age limit that no schedule keeps fresh: file-only sources (no download URL
+    tracking the latest release, no live API: only an operator can update them), API sources whose key
+    is not set, and sources whose family's schedule runs less often than their limit.
 
-    Sources that need an API key which is not set are left out (no schedule can refresh them).
-    An empty list means every refreshable source is re-checked before it can go stale.
+    An empty list means every source with a limit is re-checked by a schedule before it can go stale.
     """
     from gridscout.sources import registry
 
@@ -141,8 +143,15 @@ def schedule_gaps(entries: list[ScheduleEntry] | None = None, env: dict[str, str
     period = {e.parameters.get("family"): e.period_days for e in entries if "family" in e.parameters}
     gaps = []
     for sid, spec in registry().items():
+        if spec.max_age_days is None:
+            continue
         key = API_KEY_ENV.get(sid)
-        if spec.max_age_days is None or (key and not _has_env(key, env)):
+        if not spec.refreshable:
+            gaps.append(f"{sid}: file-only (max data age {spec.max_age_days} d): no schedule can refresh it, "
+                        "manual update needed when stale (`gridscout sources` says what to download)")
+            continue
+        if key and not spec.download_files and not _has_env(key, env):
+            gaps.append(f"{sid}: needs {key} to refresh: no schedule can refresh it while the key is not set")
             continue
         p = period.get(spec.family)
         if p is None:

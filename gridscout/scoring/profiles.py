@@ -33,6 +33,11 @@ A profile that gives no ``policy`` gets :data:`DEFAULT_FACTOR_POLICIES` (price a
 ``uncertain``) and ``penalty`` for the rest; a profile that gives ``policy`` gets exactly what it
 writes.
 
+``[freshness] block_on_manual = false`` (optional): whether a stale source that only an operator can
+update (file-only: no download URL or live API; see :func:`gridscout.ops.freshness.fail_on_stale`)
+blocks a run with ``fail_on_stale``. Default false: such a source is warned "manual update needed" and
+scoring goes on; stale sources that a deployment refreshes always block.
+
 ``carbon_year = 2023`` (optional, top level): the analysis year of the grid carbon intensity; a zone
 without data that year takes its nearest earlier year and says so. Absent: the latest complete year.
 ``gridscout run --carbon-year YEAR`` overrides it.
@@ -75,7 +80,8 @@ DEFAULT_FACTOR_POLICIES = {"price": "uncertain", "water_stress_score": "uncertai
 MIN_CARBON_YEAR, MAX_CARBON_YEAR = 1990, 2100
 
 _TOP_KEYS = {"name", "version", "description", "unknown", "facility", "robustness", "criteria", "constraints",
-             "carbon_year", "zones"}
+             "carbon_year", "zones", "freshness"}
+_FRESHNESS_KEYS = {"block_on_manual", "note"}
 _ZONE_KEYS = {"top_fraction", "min_area_km2", "max_area_km2", "note"}
 _SUB_KEYS = {"column", "direction", "weight", "normalisation", "zero", "full", "lo", "hi", "fallback", "note"}
 _CRIT_KEYS = {"weight", "sub", "note"}
@@ -232,6 +238,8 @@ class Profile:
     #: (:func:`gridscout.features.carbon.zone_carbon_for_year`); ``gridscout run --carbon-year`` overrides it
     carbon_year: int | None = None
     zones: Zones = Zones()
+    #: ``[freshness] block_on_manual``: stale file-only sources block ``fail_on_stale`` runs too
+    block_on_manual: bool = False
 
     @property
     def weights(self) -> dict[str, float]:
@@ -485,13 +493,24 @@ def parse_profile(doc: dict[str, Any], source: str = "<profile>", sha256: str = 
 
     carbon_year = check_carbon_year(doc.get("carbon_year"), src)
     zones = _parse_zones(src, doc.get("zones", {}))
+    block_on_manual = _parse_freshness(src, doc.get("freshness", {}))
 
     constraints, tol = _parse_constraints(src, doc.get("constraints", {}))
     if any(c.kind == "min" and c.column.startswith("capacity") and c.limit is not None and c.limit < 0 for c in constraints):
         raise _err(src, "constraints", "capacity minimum cannot be negative")
     return Profile(doc["name"], doc["version"], doc["description"], tuple(criteria), constraints, tol,
                    UnknownPolicy(policy, pen, gate, factors), fac, rob, source, sha256,
-                   carbon_year, zones)
+                   carbon_year, zones, block_on_manual)
+
+
+def _parse_freshness(src: str, fd: Any) -> bool:
+    if not isinstance(fd, dict):
+        raise _err(src, "freshness", "must be a table")
+    _unknown_keys(src, "freshness", fd, _FRESHNESS_KEYS)
+    value = fd.get("block_on_manual", False)
+    if not isinstance(value, bool):
+        raise _err(src, "freshness.block_on_manual", f"must be true or false, got {value!r}")
+    return value
 
 
 def _parse_zones(src: str, zd: Any) -> Zones:

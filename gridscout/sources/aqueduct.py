@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 ZIP_URL = "https://files.wri.org/aqueduct/aqueduct-4-0-water-risk-data.zip"
 BASELINE_FILE = "Aqueduct40_baseline_annual_y2023m07d05.csv"
@@ -86,7 +86,7 @@ SPEC = SourceSpec(
     files=(RawFile(BASELINE_FILE, url=ZIP_URL, required=False, member=BASELINE_FILE, max_bytes=1_500_000_000),),
     tables=("water_stress",),
     parse=parse,
-    max_age_days=1825,
+    publication=Publication("quadrennial", "WRI Aqueduct releases a major version every few years (3.0 2019, 4.0 2023; wri.org/aqueduct); the download URL is pinned to 4.0", pinned_release=True),
     notes="Optional: without the file the water-stress factor is unknown (null). Site lookups need "
           "the GDB polygons (layer baseline_annual) or HydroBASINS level 6; see module docstring.",
 )

@@ -12,7 +12,9 @@ contract) → ``validate`` (:func:`validate_table`, schema by column name and va
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +87,49 @@ class ParseResult:
 #: to its located path. Pure: reads the files, touches nothing else.
 Parser = Callable[[Mapping[str, Path]], ParseResult]
 
+#: Length in days of one publication period per cadence (the longest gap between two releases);
+#: None: no new release is expected (static reference data, discontinued or one-off publications),
+#: so the data has no age limit.
+CADENCE_DAYS: dict[str, float | None] = {
+    "hourly-api": 1 / 24, "daily": 1.0, "monthly": 31.0, "quarterly": 92.0, "semiannual": 184.0,
+    "annual": 366.0, "biennial": 731.0, "quadrennial": 1461.0, "quinquennial": 1827.0,
+    "static": None, "discontinued": None, "one-off": None,
+}
+
+
+@dataclass(frozen=True)
+class Publication:
+    """How often a publisher releases new data, and how the data period end of a vintage is known.
+
+    ``cadence``: a key of :data:`CADENCE_DAYS`. ``lag_days``: days from the end of a data period to
+    its publication (Eurostat publishes a semester about 4 months after it ends). ``why``: one line,
+    the publisher's cadence with its source. ``period_end``: ``"vintage"`` (read from the vintage
+    string: :func:`vintage_period_end`), ``"<table>.<column>"`` (the latest date, timestamp or
+    year in that column of the parsed rows) or ``"fetched"`` (a snapshot of a publisher's latest file:
+    the day its oldest file was fetched; a 304 re-check or a forced reload does not change it),
+    recorded at load time in ``source_loads.period_end``.
+
+    The data of a vintage is stale when its period ended more than one period plus the lag ago
+    (:attr:`max_data_age_days`): by then the publisher should have released newer data.
+    """
+
+    cadence: str
+    why: str
+    lag_days: int = 0
+    period_end: str = "vintage"
+    #: the download URL names one release (a version, a commit): a refresh re-checks that release
+    #: only, so newer data needs a manual update like a file-only source
+    pinned_release: bool = False
+
+    def __post_init__(self) -> None:
+        if self.cadence not in CADENCE_DAYS:
+            raise ValueError(f"unknown cadence {self.cadence!r}; known: {', '.join(CADENCE_DAYS)}")
+
+    @property
+    def max_data_age_days(self) -> int | None:
+        days = CADENCE_DAYS[self.cadence]
+        return None if days is None else int(round(days + self.lag_days))
+
 
 @dataclass(frozen=True)
 class SourceSpec:
@@ -100,7 +145,8 @@ class SourceSpec:
     files: tuple[RawFile, ...]
     tables: tuple[str, ...]
     parse: Parser
-    max_age_days: int | None = None
+    #: publication cadence and how the data period end is known (decides the data age limit)
+    publication: Publication | None = None
     extra_hosts: tuple[str, ...] = ()
     notes: str = ""
     #: raw sub-folder when it differs from ``id`` (several sources may share one publisher folder)
@@ -123,6 +169,24 @@ class SourceSpec:
         """Hosts downloads may come from: those of the declared URLs plus ``extra_hosts``."""
         hosts = {urlparse(f.url).hostname for f in self.files if f.url}
         return frozenset(h for h in hosts | set(self.extra_hosts) if h)
+
+    @property
+    def max_age_days(self) -> int | None:
+        """Largest data age (days since the data period ended) before the data counts as stale;
+        None: no limit (static reference data, or no publication declared)."""
+        return self.publication.max_data_age_days if self.publication else None
+
+    @property
+    def download_files(self) -> tuple[RawFile, ...]:
+        """Files with a canonical download URL (re-checked by a refresh)."""
+        return tuple(f for f in self.files if f.url and not f.is_glob)
+
+    @property
+    def refreshable(self) -> bool:
+        """True when software can fetch newer data: a file with a download URL or a live-API fetcher.
+        False: file-only, an operator downloads new releases by hand."""
+        pinned = self.publication is not None and self.publication.pinned_release
+        return (bool(self.download_files) and not pinned) or self.fetcher is not None
 
     def file(self, name: str) -> RawFile:
         for f in self.files:
@@ -239,3 +303,63 @@ def json_body(obj, file: str):
         except json.JSONDecodeError as exc:
             raise SourceFormatError(f"{file}: not JSON ({exc})") from exc
     return obj
+
+
+_YMD = re.compile(r"y((?:19|20)\d{2})m(\d{2})d(\d{2})")  # WRI style: y2023m07d05
+_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:-(S[12]|Q[1-4]|\d{2})(?:-(\d{2}))?)?(?!\d)")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+
+
+def vintage_period_end(vintage: str | None) -> dt.date | None:
+    """Last day of the data period a vintage string names, from its last year: ``2019`` → 2019-12-31,
+    ``1990-2019`` → 2019-12-31, ``2015-01..2025-12`` → 2025-12-31, ``2007-S1..2024-S2`` → 2024-12-31,
+    ``2025-01-23`` → 2025-01-23, ``eGRID2023`` → 2023-12-31, ``4.0-y2023m07d05`` → 2023-07-05.
+    None when it names no year (``1.3.0``, ``live``): unknown, not zero."""
+    if not vintage:
+        return None
+    ymd = _YMD.findall(vintage)
+    if ymd:
+        y, m, d = ymd[-1]
+        return dt.date(int(y), int(m), int(d))
+    found = _PERIOD.findall(vintage)
+    if not found:
+        return None
+    year, part, day = found[-1]
+    y = int(year)
+    if not part:
+        return dt.date(y, 12, 31)
+    if part[0] == "S":
+        return _month_end(y, 6 * int(part[1]))
+    if part[0] == "Q":
+        return _month_end(y, 3 * int(part[1]))
+    month = int(part)
+    if not 1 <= month <= 12:
+        return dt.date(y, 12, 31)  # "2021-2025" is caught above as two years; this is a safety net
+    return dt.date(y, month, int(day)) if day else _month_end(y, month)
+
+
+def data_period_end(spec: SourceSpec, parsed: ParseResult | None, vintage: str | None,
+                    fetched_at: list[float] | None = None) -> dt.date | None:
+    """End of the data period of a load (pure): from the vintage string, from the latest value of the
+    declared ``<table>.<column>`` in the parsed rows (a date, a timestamp or a year), or (``"fetched"``)
+    the UTC day the oldest of the files was fetched (``fetched_at``: POSIX seconds)."""
+    how = spec.publication.period_end if spec.publication else "vintage"
+    if how == "fetched":
+        return dt.datetime.fromtimestamp(min(fetched_at), dt.UTC).date() if fetched_at else None
+    if how == "vintage" or parsed is None:
+        return vintage_period_end(vintage)
+    table, column = how.split(".", 1)
+    df = parsed.tables.get(table)
+    if df is None or column not in df.columns or df.height == 0:
+        return vintage_period_end(vintage)
+    top = df.get_column(column).max()
+    if top is None:
+        return vintage_period_end(vintage)
+    if isinstance(top, dt.datetime):
+        return top.date()
+    if isinstance(top, dt.date):
+        return top
+    return dt.date(int(top), 12, 31)  # a year

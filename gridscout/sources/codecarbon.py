@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 EGRID_FILE = "us_state_egrid2023_co2e_rate.csv"
 MIX_FILE = "global_energy_mix_by_country.csv"
@@ -101,7 +101,7 @@ SPEC = SourceSpec(
     files=(RawFile(EGRID_FILE, url=None), RawFile(MIX_FILE, url=None)),
     tables=("region_carbon_yearly", "region_generation_mix"),
     parse=parse,
-    max_age_days=730,
+    publication=Publication("annual", "codecarbon bundles yearly eGRID and Ember figures (github.com/mlco2/codecarbon, data/private_infra); about a year behind the data year", lag_days=400, period_end="region_carbon_yearly.year"),
     notes="Flattened CSV copies of codecarbon/data/private_infra/eGRID and global_energy_mix.json; "
           "eGRID is direct (stack) emissions, OWID/Ember is lifecycle.",
     reference_only="US-state (eGRID, direct) and country (OWID/Ember, lifecycle) intensity and mix loaded for "

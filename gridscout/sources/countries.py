@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec
 
 ISO_FILE = "iso3166-1.json"
 
@@ -54,7 +54,7 @@ SPEC = SourceSpec(
     files=(RawFile(ISO_FILE, url=None),),
     tables=("countries",),
     parse=parse,
-    max_age_days=1825,
+    publication=Publication("static", "ISO 3166-1 country codes (pycountry): reference, no data-age limit"),
     reference_only="ISO 3166-1 code table loaded for reference; code conversions use pycountry "
                    "(sources/common.py), which ships the same iso-codes data.",
 )

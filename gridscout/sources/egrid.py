@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, read_csv_checked, require_columns
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, read_csv_checked, require_columns
 
 BA = "xwalk_balancing_authority.csv"
 SUBREGIONS = "egrid_nerc_subregions.csv"
@@ -103,7 +103,7 @@ SPEC = SourceSpec(
     tables=("egrid_subregions", "egrid_ba_subregion", "egrid_tdso_subregion", "egrid_nerc_regions",
             "egrid_state_interconnect"),
     parse=parse,
-    max_age_days=400,
+    publication=Publication("static", "eGRID crosswalk tables (subregions, balancing authorities, NERC names): a reference mapping that changes only when EPA redefines subregions (github.com/USEPA/egrid); no data-age limit"),
     notes="Subregion emission rates and polygons are in the eGRID xlsx/zip (see API_REFERENCE.md), not here.",
     reference_only="Subregion crosswalks (BA/TDSO/utility -> eGRID subregion) loaded for reference and checked "
                    "in tests; no feature assigns sites to eGRID subregions yet.",

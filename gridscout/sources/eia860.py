@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 PLANT_CSV = "eia860_2019_plant.csv"
 ZIP_URL = "https://www.eia.gov/electricity/data/eia860/xls/eia8602019.zip"
@@ -103,6 +103,6 @@ SPEC = SourceSpec(
     files=(RawFile(PLANT_CSV, url=None),),
     tables=("eia860_plants", "power_plants"),
     parse=parse,
-    max_age_days=400,
+    publication=Publication("annual", "EIA-860 final data for a year is released the next September (eia.gov/electricity/data/eia860)", lag_days=270),
     notes=f"The CSV is a flat export of 2___Plant_Y2019.xlsx (header row 2) from {ZIP_URL}.",
 )

@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, require_columns
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, require_columns
 from gridscout.sources.usgs_thermoelectric import water_kind
 
 FILE = "6_2_EnviroEquip_Y2015.xlsx"
@@ -114,7 +114,7 @@ SPEC = SourceSpec(
     files=(RawFile(FILE, url=None),),
     tables=(TABLE,),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("annual", "EIA-860 schedule 6 (environmental equipment): final data released the next September (eia.gov/electricity/data/eia860)", lag_days=270),
     notes="Workbook 6_2_EnviroEquip_Y2015.xlsx of https://www.eia.gov/electricity/data/eia860/xls/eia8602015.zip "
           "(the zip's member, not a direct URL). The 2015 edition matches the USGS 2015 plant estimates.",
 )

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, require_columns
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, require_columns
 from gridscout.sources.eia860_cooling import read_sheet
 
 FILE = "EIA923_Schedule_8_Annual_Environmental_Information_2015_Final_Revision.xlsx"
@@ -75,7 +75,7 @@ SPEC = SourceSpec(
     files=(RawFile(FILE, url=None),),
     tables=(TABLE,),
     parse=parse,
-    max_age_days=5000,
+    publication=Publication("annual", "EIA-923 schedule 8 final annual data released in the autumn of the next year (eia.gov/electricity/data/eia923)", lag_days=300),
     notes="Workbook of https://www.eia.gov/electricity/data/eia923/xls/f923_2015.zip (a zip member, no direct URL).",
     reference_only="cooling_water_eia923 (operator-reported volumes, known gaps at cooling-lake plants) is a "
                    "cross-check of the USGS 2015 plant estimates, not read by the off-site model.",

@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, looks_like_html
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, looks_like_html
 
 TABLE = "ba_demand_hourly"
 #: header labels the parser needs, by the canonical column they fill
@@ -118,7 +118,7 @@ SPEC = SourceSpec(
     files=(RawFile("*.csv*"),),
     tables=(TABLE,),
     parse=parse,
-    max_age_days=550,
+    publication=Publication("semiannual", "EIA-930 balance files are published per half year (eia.gov/electricity/gridmonitor/about)", lag_days=30),
     folder=f"eia930/{SUBFOLDER}",
     notes=f"Release release_2025_Jan_include_subregions of {REPO} at commit {COMMIT} (files >100 kB xz-compressed in "
           "the offline copy). Only the BA / sub-region folder is loaded: the regions/, interconnects/ and "

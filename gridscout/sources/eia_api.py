@@ -33,7 +33,7 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError, SourceMissingError
 from gridscout.sources import http
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range
 from gridscout.sources.fetch import save_response
 from gridscout.sources.retry import RETRY_DELAYS_S
 
@@ -220,7 +220,7 @@ SPEC = SourceSpec(
     tables=("retail_prices",),
     parse=parse,
     fetcher=fetch_saved,
-    max_age_days=45,
+    publication=Publication("annual", "EIA API retail-sales annual state prices: final with the Electric Power Annual, about October of the next year (eia.gov/electricity/annual)", lag_days=300),
     extra_hosts=("api.eia.gov",),
     notes=f"Needs {API_KEY_ENV} unless saved responses are in <raw>/eia_api/. Key sent as X-Api-Key header.",
 )

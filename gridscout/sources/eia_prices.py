@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 ANNUAL = "eia_avgprice_annual_by_state_sector_1990_2019.csv"
 SECTORS = ("Residential", "Commercial", "Industrial", "Transportation", "Other", "Total")
@@ -50,6 +50,6 @@ SPEC = SourceSpec(
     files=(RawFile(ANNUAL, url=None),),
     tables=("retail_prices",),
     parse=parse,
-    max_age_days=400,
+    publication=Publication("annual", "EIA average price by state and sector, updated yearly with the Electric Power Annual (eia.gov/electricity/data/state)", lag_days=300),
     notes="EIA publishes avgprice_annual.xlsx; this CSV is its flat export. Newer years: EIA API v2.",
 )

@@ -30,7 +30,7 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import REQUESTS_DIR, ParseResult, RawFile, SourceSpec
+from gridscout.sources.base import ParseResult, Publication, REQUESTS_DIR, RawFile, SourceSpec
 from gridscout.sources.fetch import save_response
 from gridscout.sources.retry import RETRY_DELAYS_S
 
@@ -157,7 +157,7 @@ SPEC = SourceSpec(
     tables=("zone_carbon_hourly",),
     parse=parse,
     fetcher=fetch_saved,
-    max_age_days=1,
+    publication=Publication("hourly-api", "live hourly carbon intensity; the API serves the past 24 hours (api.electricitymaps.com/v3, carbon-intensity/history)", lag_days=1, period_end="zone_carbon_hourly.datetime_utc"),
     extra_hosts=("api.electricitymaps.com", "api-access.electricitymaps.com"),
     notes=f"Live; needs {ENV_KEY}. Zone windows are fetched through the fetcher (request zones=[...], "
           "start/end) and saved in <raw>/electricitymaps_api/requests/. Offline substitute: carbon_yearly "

@@ -17,7 +17,7 @@ from shapely.geometry import shape
 
 from gridscout.errors import SourceFormatError
 from gridscout.geo.polygons import fix_antimeridian
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, read_csv_checked
 
 GEOJSON = "world_zones.geojson"
 ZONES = "zones.csv"
@@ -76,6 +76,7 @@ SPEC = SourceSpec(
     files=(RawFile(GEOJSON, url=BASE_URL + "geo/world.geojson"), RawFile(ZONES, url=None)),
     tables=("grid_zones", "zone_capacity"),
     parse=parse,
-    max_age_days=365,
+    publication=Publication("annual", "zone geometries in electricitymaps-contrib change a few times a year (github.com/electricitymaps/electricitymaps-contrib); a snapshot of master, so its data date is when the file was fetched",
+                            period_end="fetched"),
     notes="zones.csv is flattened from config/zones/*.yaml (no single upstream file).",
 )

@@ -24,7 +24,7 @@ import polars as pl
 import pycountry
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 MIX_FILE = "owid_electricity_mix_bp_ember_2022.csv"
 INTENSITY = "Carbon intensity of electricity (gCO2/kWh)"
@@ -107,7 +107,8 @@ SPEC = SourceSpec(
     files=(RawFile(MIX_FILE, url=None),),
     tables=("region_carbon_yearly", "region_generation_mix"),
     parse=parse,
-    max_age_days=730,
+    publication=Publication("annual", "Ember yearly electricity data (via OWID) for a year is published in the spring of the next (ember-energy.org/data/yearly-electricity-data)", lag_days=180,
+                            period_end="region_carbon_yearly.year"),
     notes="OWID grapher export (no stable URL); newer data: Ember API carbon-intensity/yearly (key).",
     reference_only="Country carbon intensity and generation mix (1965-2021) loaded for cross-checks in tests; "
                    "scoring uses the zone intensity of carbon_yearly, not these country rows.",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 MONTHLY = "ember_european_wholesale_price_monthly.csv"
 REQUIRED = ("Country", "ISO3 Code", "Date", "Price (EUR/MWhe)")
@@ -63,7 +63,7 @@ SPEC = SourceSpec(
     files=(RawFile(MONTHLY, url=None),),
     tables=("wholesale_prices",),
     parse=parse,
-    max_age_days=60,
+    publication=Publication("monthly", "Ember European wholesale prices are updated monthly (ember-energy.org/data/european-wholesale-electricity-price-data)", lag_days=30),
     folder="ember",
     notes="Ember's download button serves the CSV through a form (no stable URL). The same file also "
           "sits in eia_prices/ in the offline snapshot; this source reads the ember/ copy.",

@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.sources import gridkit
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, check_range, read_csv_checked
 from gridscout.sources.common import iso3_from_alpha2
 from gridscout.sources.gridkit import Layout
 
@@ -104,7 +104,7 @@ SPEC = SourceSpec(
            RawFile(GENERATORS, url=BASE_URL + GENERATORS, required=False)),
     tables=("grid_buses", "grid_lines", "grid_generators"),
     parse=parse,
-    max_age_days=730,
+    publication=Publication("one-off", "GridKit extraction of the ENTSO-E map (Wiegmans 2016), kept unchanged in PyPSA-Eur: not re-released"),
     notes="Covers Europe plus parts of North Africa and the Middle East; joints have no country tag.",
     reference_only="grid_lines and grid_generators are loaded for reference; power features read only grid_buses "
                    "(a line-voltage model is issue 13).",

@@ -36,7 +36,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, check_range
 
 XLSX = "EUROSTAT_nrg_pc_205__custom_17738899_spreadsheet.xlsx"
 DATASET = "nrg_pc_205"
@@ -208,7 +208,7 @@ SPEC = SourceSpec(
     files=(RawFile(XLSX, url=None),),
     tables=("nonhousehold_electricity_prices",),
     parse=parse,
-    max_age_days=240,  # Eurostat publishes each semester about 4 months after it ends
+    publication=Publication("semiannual", "Eurostat nrg_pc_205 publishes each semester about 4 months after it ends", lag_days=120),
     notes="A Data Browser 'custom dataset' XLSX export (band IC only) has no stable URL; the dissemination API "
           "(https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data/nrg_pc_205) serves SDMX/TSV, "
           "a different format this parser does not read.",

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.sources.expectations import bounds
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 from gridscout.sources.common import FUEL_MAP
 
 FULL = "global_power_plant_database.csv"
@@ -65,6 +65,6 @@ SPEC = SourceSpec(
                    member=FULL, alternatives=(REDUCED,), max_bytes=200_000_000),),
     tables=("power_plants",),
     parse=parse,
-    max_age_days=400,
+    publication=Publication("discontinued", "WRI no longer updates the Global Power Plant Database; 1.3.0 (2021) is its last release (datasets.wri.org)"),
     notes="v1.3.0 is the last release (2021); the reduced v1.2.0 file stands in when present.",
 )

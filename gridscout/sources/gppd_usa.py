@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.sources.expectations import bounds
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 from gridscout.sources.common import FUEL_MAP
 
 USA = "source_databases/database_USA.csv"
@@ -91,7 +91,7 @@ SPEC = SourceSpec(
     files=(RawFile(USA, url=REPO_URL, max_bytes=50_000_000),),
     tables=("power_plants", "plant_generation_yearly"),
     parse=parse,
-    max_age_days=400,
+    publication=Publication("discontinued", "WRI no longer updates the Global Power Plant Database; 1.3.0 (2021) is its last release (datasets.wri.org)"),
     folder="gppd",
     notes="Per-country input table of GPPD v1.3.0 (WRI GitHub source_databases_csv/). Last release 2021.",
 )

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gridscout.sources import gridkit
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec
 from gridscout.sources.gridkit import Layout
 
 VERTICES = "gridkit_north_america-highvoltage-vertices.csv"
@@ -62,6 +62,6 @@ SPEC = SourceSpec(
     files=(RawFile(VERTICES, url=BASE_URL + VERTICES), RawFile(LINKS, url=BASE_URL + LINKS)),
     tables=("grid_buses", "grid_lines"),
     parse=parse,
-    max_age_days=730,
+    publication=Publication("one-off", "GridKit North America extraction (2016) at a pinned commit: not re-released"),
     notes="US, Canada, Mexico (lat 14.9–64.8); 2016 OSM completeness; no country tags.",
 )

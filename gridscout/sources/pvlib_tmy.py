@@ -21,7 +21,7 @@ import pandas as pd
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range
 from gridscout.sources.weather_hourly import EPW_COLUMNS
 
 VALUE_COLUMNS = tuple(EPW_COLUMNS.values())
@@ -177,6 +177,6 @@ SPEC = SourceSpec(
     files=(RawFile("*TY*.[Cc][Ss][Vv]", url=None, required=False), RawFile("*.tm2", url=None, required=False)),
     tables=("weather_hourly", "weather_files"),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("static", "TMY2/TMY3 typical years shipped with pvlib: fixed historical base"),
     notes="Any TMY3 CSV (<USAF>TY[A].CSV) or TMY2 (.tm2) in <raw>/pvlib/ is read; pvlib ships three.",
 )

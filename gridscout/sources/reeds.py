@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry import shape
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, check_range, read_csv_checked
 
 AREAS = "reeds_balancing_areas_134.geojson"
 MEMBERSHIP = "membership.csv"
@@ -112,6 +112,6 @@ SPEC = SourceSpec(
            RawFile(NONAC_BA, url=None, required=False)),
     tables=("reeds_areas", "transfer_limits"),
     parse=parse,
-    max_age_days=730,
+    publication=Publication("one-off", "transmission limits of the NARIS 2024 study in the ReEDS inputs: study data, not re-released"),
     notes="Area polygons come from PyPSA-USA's rb_and_ba_areas shapefile converted to GeoJSON (EPSG:4326).",
 )

@@ -20,7 +20,7 @@ import polars as pl
 import shapely
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec
 from gridscout.sources.boundaries import FIPS_TO_USPS
 
 COUNTIES = "us-atlas_counties-10m.json"
@@ -64,7 +64,7 @@ SPEC = SourceSpec(
     files=(RawFile(COUNTIES, url=None),),
     tables=(TABLE,),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("static", "US Census 2017 county boundaries (us-atlas): reference geography, no data-age limit"),
     folder="boundaries",
     notes="TopoJSON from the us-atlas npm package (v3.0.1), in the boundaries/ folder.",
 )

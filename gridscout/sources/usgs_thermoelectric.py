@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, check_range, read_csv_checked
 
 FILE = "2015_TE_Model_Estimates.csv"
 TABLE = "plant_water_usgs"
@@ -113,7 +113,7 @@ SPEC = SourceSpec(
     files=(RawFile(FILE, url=None),),
     tables=(TABLE,),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("quinquennial", "USGS thermoelectric water-use estimates every 5 years, about 4 years after (2010: SIR 2014-5184; 2015: Harris and Diehl 2019)", lag_days=1460),
     extra_hosts=("www.sciencebase.gov",),
     notes="Model estimates (heat budget), not operator reports. Offline copy from GitHub rniswon/thermoelectric "
           "@28f4dd2 targets_2015/Model_archive (byte-identical to pnnl/interflow's copy); ScienceBase item "

@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range, require_columns
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, check_range, require_columns
 from gridscout.sources.eia860_cooling import read_sheet
 from gridscout.sources.usgs_thermoelectric import l_per_kwh, water_kind
 
@@ -80,7 +80,7 @@ SPEC = SourceSpec(
     files=(RawFile(FILE, url=None),),
     tables=(TABLE,),
     parse=parse,
-    max_age_days=5000,
+    publication=Publication("one-off", "the 2010 estimates (USGS SIR 2014-5184) are a fixed release, superseded by usgs_thermoelectric_2015"),
     notes="Offline copy from GitHub ulfloodcenter/carma-harvesters @ba4eab2 (file name as the USGS appendix).",
     reference_only="plant_water_usgs_2010 is the 2010 edition kept beside the 2015 plant estimates as a "
                    "cross-check; the off-site model reads the 2015 table.",

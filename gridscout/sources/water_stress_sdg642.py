@@ -35,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, read_csv_checked
 
 FILE = "freshwater-withdrawals-as-a-share-of-internal-resources.csv"
 TABLE = "water_stress_country"
@@ -118,7 +118,7 @@ SPEC = SourceSpec(
     files=(RawFile(FILE, url=None),),
     tables=(TABLE,),
     parse=parse,
-    max_age_days=1095,
+    publication=Publication("annual", "FAO AQUASTAT SDG 6.4.2 yearly series, about two years behind the data year (via ourworldindata.org)", lag_days=730),
     notes="Country level only (no basins). The offline copy comes from a third-party commit of the OWID grapher "
           "CSV (see the folder README); OWID's own download needs a browser form, so no URL is declared. The value "
           "column header must be SDG 6.4.2; copies of the same slug with the old ER.H2O.FWTL.ZS series are refused.",

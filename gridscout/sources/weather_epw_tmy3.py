@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec
 from gridscout.sources.pvlib_tmy import parse_weather_files
 from gridscout.sources.weather_hourly import read_epw_bytes
 
@@ -50,7 +50,7 @@ SPEC = SourceSpec(
     files=(RawFile("*.zip", url=None),),
     tables=("weather_hourly", "weather_files"),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("static", "TMY3/SWERA typical years: fixed historical base"),
     notes="Unmodified zips from the EnergyPlus weather site (mirror GitHub chiensiTB/EPWRawWeather @ 2aa99b5); "
           "any EnergyPlus weather zip dropped into <raw>/weather_epw_tmy3/ is read.",
 )

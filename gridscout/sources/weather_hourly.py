@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, SourceSpec, check_range
+from gridscout.sources.base import ParseResult, Publication, RawFile, SourceSpec, check_range
 
 MISSING = {"dry_bulb_c": 99.9, "dew_point_c": 99.9, "rh_pct": 999.0, "pressure_pa": 999999.0,
            "ghi_w_per_m2": 9999.0, "dni_w_per_m2": 9999.0, "dhi_w_per_m2": 9999.0, "wind_speed_m_per_s": 999.0}
@@ -91,7 +91,7 @@ SPEC = SourceSpec(
     files=(RawFile("*.epw", url=None),),
     tables=("weather_hourly", "weather_files"),
     parse=parse,
-    max_age_days=3650,
+    publication=Publication("static", "typical-year EPW files: fixed historical base"),
     notes="Any EPW dropped into <raw>/weather_hourly/ is read; per-station files are listed in "
           "weather_stations.epw_url.",
 )

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import ParseResult, RawFile, Rejection, SourceSpec, check_range, require_columns
+from gridscout.sources.base import ParseResult, Publication, RawFile, Rejection, SourceSpec, check_range, require_columns
 
 PARQUET = "tmyx_stations_design_conditions.parquet"
 CSV = "tmyx_stations_design_conditions.csv"
@@ -69,6 +69,6 @@ SPEC = SourceSpec(
     files=(RawFile(PARQUET, url=None, alternatives=(CSV,)),),
     tables=("weather_stations",),
     parse=parse,
-    max_age_days=730,
+    publication=Publication("annual", "TMYx station list and design conditions are rebuilt about yearly (climate.onebuilding.org)"),
     notes="Built from the site's KML indexes; no single downloadable index file upstream.",
 )

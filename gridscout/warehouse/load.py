@@ -19,7 +19,7 @@ import polars as pl
 
 from gridscout import __version__
 from gridscout.errors import SourceFormatError
-from gridscout.sources.base import REQUESTS_DIR, ParseResult, Rejection, SourceSpec
+from gridscout.sources.base import REQUESTS_DIR, ParseResult, Rejection, SourceSpec, data_period_end
 from gridscout.sources.fetch import LocatedFile
 
 
@@ -198,6 +198,7 @@ def load(con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LocatedFi
     report = LoadReport(spec.id, vintage, "loaded", load_id=load_id, rejections=list(parsed.rejections),
                         rows_rejected=parsed.rows_rejected)
     previous = _previous_rows(con, spec.id, vintage)
+    period_end = data_period_end(spec, parsed, vintage, [f.fetched_at for f in files])
     con.execute("begin transaction")
     try:
         for table in spec.tables:
@@ -223,9 +224,9 @@ def load(con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LocatedFi
         for f in files:
             con.execute(
                 "insert into source_loads (load_id, source_id, vintage, file, url, sha256, bytes, rows, "
-                "rows_rejected, fetched_at, code_version) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rows_rejected, fetched_at, code_version, period_end) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [load_id, spec.id, vintage, f.name, f.url, f.sha256, f.bytes, report.rows, report.rows_rejected,
-                 dt.datetime.fromtimestamp(f.fetched_at, dt.UTC), code_version])
+                 dt.datetime.fromtimestamp(f.fetched_at, dt.UTC), code_version, period_end])
         per_request = bool(files) and all(f.name.startswith(REQUESTS_DIR + "/") for f in files)
         refusals, warnings = expectation_problems(con, spec, vintage, parsed, previous, per_request=per_request,
                                                   accept_shrink=accept_shrink)

@@ -54,14 +54,22 @@ def test_cadences_follow_the_sources():
 
 @pytest.mark.parametrize("env", [{}, KEYS], ids=["no-keys", "keys"])
 def test_no_refreshable_source_goes_stale_between_scheduled_ingests(env):
-    assert schedules.schedule_gaps(env=env) == []
+    """Every gap is a source no schedule can refresh (file-only, or its API key is not set), never a
+    refreshable source whose schedule is too slow."""
+    gaps = schedules.schedule_gaps(env=env)
+    reg = registry()
+    file_only = {sid for sid, spec in reg.items() if spec.max_age_days is not None and not spec.refreshable}
+    assert {"ember_prices", "iso_queue_pjm", "eia_prices", "aqueduct"} <= file_only  # aqueduct: URL pinned to 4.0
+    keyless = set() if env else {"eia_api", "electricitymaps_api"}
+    assert {g.split(":")[0] for g in gaps} == file_only | keyless
+    assert all("no schedule can refresh it" in g for g in gaps)
 
 
 def test_schedule_gaps_names_a_source_that_outlives_its_schedule():
-    table = [e if e.name != "ingest-grid" else schedules.ScheduleEntry(**{**e.__dict__, "cadence": "yearly"})
-             for e in schedules.schedule_table(env={})]
-    gaps = schedules.schedule_gaps(table, env={})
-    assert any(g.startswith("iso_queue_pjm:") and "90" in g for g in gaps)
+    table = [e if e.name != "ingest-carbon" else schedules.ScheduleEntry(**{**e.__dict__, "cadence": "weekly"})
+             for e in schedules.schedule_table(env=KEYS)]
+    gaps = schedules.schedule_gaps(table, env=KEYS)
+    assert "electricitymaps_api: max age 1 d but 'carbon' ingest runs every 7 d" in gaps
 
 
 def test_prefect_yaml_is_generated_from_the_table():
@@ -109,38 +117,45 @@ def _age(db, source_id: str, days: int) -> None:
         con.close()
 
 
-def test_freshness_reports_vintage_age_and_stale_flag(warehouse_copy):
+def test_freshness_reports_both_ages_and_the_status(warehouse_copy):
     rows = {f.source_id: f for f in fresh.freshness(warehouse_copy)}
     assert set(rows) == set(registry())
-    g = rows["gppd"]
-    assert g.vintage and g.loaded_at is not None and g.age_days < 1 and g.max_age_days == 400 and not g.stale
+    c = rows["carbon_yearly"]  # Electricity Maps yearly 2021-2025: annual + 120 d lag
+    assert c.vintage == "2021-2025" and c.period_end == dt.date(2025, 12, 31) and c.max_age_days == 486
+    assert c.load_age_days < 1 and not c.stale and c.status == "ok"
+    assert rows["gppd"].status == "no limit" and rows["gppd"].max_age_days is None  # discontinued by WRI
+    assert rows["boundaries"].status == "no limit"  # static reference geography
     assert rows["aqueduct"].loaded_at is None and rows["aqueduct"].status == "not loaded"
-    _age(warehouse_copy, "gppd", 401)
-    rows = {f.source_id: f for f in fresh.freshness(warehouse_copy)}
-    assert rows["gppd"].stale and rows["gppd"].status == "STALE" and 401 <= rows["gppd"].age_days < 402
-    assert not rows["carbon_yearly"].stale
+    assert rows["eia_prices"].status == "manual update needed"  # data to 2019
+    # a clock 487 days after its period end makes carbon_yearly stale: file-only, so a manual update
+    later = dt.datetime(2027, 5, 3, tzinfo=dt.UTC)
+    c = {f.source_id: f for f in fresh.freshness(warehouse_copy, now=later)}["carbon_yearly"]
+    assert c.stale and not c.refreshable and c.status == "manual update needed" and 487 <= c.data_age_days < 488
+    assert c.action.startswith("manual update needed: download the newer data from ")
     # the CLI's table shows the same
     from gridscout.ops.freshness import source_status
 
     st = {r["source_id"]: r for r in source_status(db=warehouse_copy)}
-    assert st["gppd"]["fresh"] == "STALE" and st["carbon_yearly"]["fresh"] == "ok"
+    assert st["eia_prices"]["status"] == "manual update needed" and st["carbon_yearly"]["status"] == "ok"
 
 
-def test_fail_on_stale_names_each_stale_source_and_the_fix(warehouse_copy):
-    assert fresh.fail_on_stale(warehouse_copy)  # fresh warehouse: passes, returns the rows
-    _age(warehouse_copy, "gppd", 500)
-    _age(warehouse_copy, "weather_stations", 800)
+def test_fail_on_stale_blocks_on_refreshable_sources_and_names_the_fix(warehouse_copy):
+    assert fresh.fail_on_stale(warehouse_copy)  # only file-only sources are stale: passes, returns the rows
+    with pytest.raises(WarehouseError, match=r"eia_prices \(prices\): vintage 1990-2019, data to 2019-12-31"):
+        fresh.fail_on_stale(warehouse_copy, block_on_manual=True)
+    # electricitymaps_zones (refreshable, a snapshot dated by its fetch) fetched 400 days ago
+    _age(warehouse_copy, "electricitymaps_zones", 400)
+    con = duckdb.connect(str(warehouse_copy))
+    con.execute("update source_loads set period_end = period_end - 400 where source_id = 'electricitymaps_zones'")
+    con.close()
     with pytest.raises(WarehouseError) as err:
         fresh.fail_on_stale(warehouse_copy)
     msg = str(err.value)
-    assert "2 source(s)" in msg and "gppd (grid)" in msg and "max 400 days" in msg
-    assert "weather_stations (climate)" in msg and "gridscout ingest gppd weather_stations" in msg
-    assert "ingest-climate" in msg and "ingest-grid" in msg
+    assert "1 stale source(s)" in msg and "electricitymaps_zones (grid)" in msg and "max 366 d (annual)" in msg
+    assert "run the deployment ingest-grid (or `gridscout ingest --refresh electricitymaps_zones`)" in msg
+    assert "eia_prices" not in msg
     # limited to the sources a run uses
     assert fresh.fail_on_stale(warehouse_copy, sources=["carbon_yearly"])
-    # a clock 401 days ahead makes the 400-day sources stale too
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=401)
-    assert "carbon_yearly" in {f.source_id for f in fresh.stale_sources(warehouse_copy, now=later)}
 
 
 def test_freshness_of_a_missing_warehouse_is_all_not_loaded(tmp_path):
