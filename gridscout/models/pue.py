@@ -215,9 +215,14 @@ def _humidity_ok(env: Envelope, t_supply_c: float, w, p, pw=None):
 
 
 def _chiller_kw(design: Design, mech, q, t_chws_c, t_db, t_wb):
-    """Chiller power mech · q / COP [kW per kW IT], computed only in the hours it runs (mech > 0)."""
+    """Chiller power mech · q / COP [kW per kW IT], computed only in the hours it runs (mech > 0)
+    when those are fewer than half (gathering them costs more than it saves otherwise)."""
+    on_mask = mech > 0.0
+    n_on = int(np.count_nonzero(on_mask))
+    if 2 * n_on > mech.size:
+        return mech * q / _cop(design, t_chws_c, t_db, t_wb)
     out = np.zeros(mech.shape, dtype=mech.dtype)
-    on = np.flatnonzero(mech > 0.0)
+    on = np.flatnonzero(on_mask)
     if on.size:
         q_on = q[on] if np.ndim(q) else q
         out[on] = mech[on] * q_on / _cop(design, t_chws_c, t_db[on], t_wb[on])
