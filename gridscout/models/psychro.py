@@ -414,15 +414,19 @@ def saturated_humidity_ratio_from_enthalpy(h_j_per_kg, pressure_pa):
     float32 in, float32 out.
     """
     h, p = _arrays(h_j_per_kg, pressure_pa)
+    if h.ndim == 0 and p.ndim == 0:
+        return saturated_humidity_ratio_from_enthalpy(h[None], p[None])[0]
     h, p = np.broadcast_arrays(h, p)
     dt = h.dtype
     h0, dh, nh = _SAT_TABLE_H
     l0, dl, nl = _SAT_TABLE_LNP
     x = (h * dt.type(1e-3) - dt.type(h0)) * dt.type(1.0 / dh)
     y = (np.log(p) - dt.type(l0)) * dt.type(1.0 / dl)
-    off = ~((x >= 0) & (x < nh - 1) & (y >= 0) & (y < nl - 1))  # NaN is off the grid too
-    any_off = bool(off.any())
+    # on the grid when the extremes are (a NaN extreme fails these tests too): four reductions
+    # instead of a mask in the common case
+    any_off = x.size > 0 and not (x.min() >= 0 and x.max() < nh - 1 and y.min() >= 0 and y.max() < nl - 1)
     if any_off:
+        off = ~((x >= 0) & (x < nh - 1) & (y >= 0) & (y < nl - 1))  # NaN is off the grid too
         x, y = np.where(off, 0, x), np.where(off, 0, y)
     i, j = x.astype(np.int32), y.astype(np.int32)
     x -= i

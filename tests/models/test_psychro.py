@@ -100,3 +100,4 @@ def test_saturated_humidity_ratio_table_matches_the_solver():
     far = psychro.saturated_humidity_ratio_from_enthalpy(np.array([57544.0, 300e3]), np.full(2, 101325.0))
     assert far[0] == pytest.approx(0.014758, rel=3e-3)
     assert far[1] == pytest.approx(psychro.saturated_air_from_enthalpy(300e3, 101325.0)[1], rel=1e-9)
+    assert psychro.saturated_humidity_ratio_from_enthalpy(57544.0, 101325.0) == pytest.approx(far[0], rel=1e-6)
