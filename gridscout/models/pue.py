@@ -64,10 +64,10 @@ REQUIRED_COLUMNS = ("station_key", "hour_of_year", "dry_bulb_c", "dew_point_c", 
 #: Relative slack on vapour-pressure limits [-]: 1e-4 of p_w is 0.0015 K of dew point, far below
 #: the 0.1 °C resolution of weather files but above float32 rounding (~1e-6).
 LIMIT_REL_TOL = 1e-4
-#: Stations per NumPy block. Four float32 station-years keep a block's ~20 temporaries near one
+#: Stations per NumPy block. Eight float32 station-years (280 KB per array) keep a block's ~20 temporaries near one
 #: core's L2 cache; blocks run on a thread pool (NumPy releases the GIL), so peak memory is the
 #: input frame plus a few blocks, whatever the number of stations.
-BLOCK_STATIONS = 4
+BLOCK_STATIONS = 8
 #: Worker threads (default: all cores).
 WORKERS = os.cpu_count() or 1
 
@@ -194,15 +194,39 @@ def _cop(design: Design, t_chws_c, t_db, t_wb):
     return chiller_cop(t_evap, t_cond, ch.carnot_fraction, ch.cop_max)
 
 
-def _humidity_ok(env: Envelope, t_supply_c: float, w, p):
-    """Air of humidity ratio ``w`` delivered at ``t_supply_c`` lies within the envelope's upper
-    dew-point and RH limits. The limits are inclusive: a dew point read as exactly the limit
-    (weather files round to 0.1 °C) is inside, whatever the rounding of the float32/float64
-    round trip dew point → W → p_w (:data:`LIMIT_REL_TOL`)."""
-    pw = psychro.vapor_pressure_from_humidity_ratio(w, p)
-    tol = 1.0 + LIMIT_REL_TOL
-    return (pw <= tol * psychro.saturation_vapor_pressure_pa(float(env.dew_point_max_c))) & (
-        pw <= tol * env.rh_max_pct / 100.0 * psychro.saturation_vapor_pressure_pa(float(t_supply_c)))
+def _vapor_pressure_limits_pa(env: Envelope, t_supply_c: float) -> tuple[float, float]:
+    """Lowest and highest vapour pressure [Pa] of air delivered at ``t_supply_c`` within the
+    envelope's dew-point and RH limits. At one pressure W rises with p_w (ASHRAE 2017 ch. 1 eq. 20),
+    so the humidity-ratio limits are these vapour pressures converted at each hour's pressure."""
+    psat = lambda t: float(psychro.saturation_vapor_pressure_pa(float(t)))  # noqa: E731
+    p_sup = psat(t_supply_c)
+    return (max(psat(env.dew_point_min_c), env.rh_min_pct / 100.0 * p_sup),
+            min(psat(env.dew_point_max_c), env.rh_max_pct / 100.0 * p_sup))
+
+
+def _humidity_ok(env: Envelope, t_supply_c: float, w, p, pw=None):
+    """Air of humidity ratio ``w`` (vapour pressure ``pw``, computed when not given) delivered at
+    ``t_supply_c`` lies within the envelope's upper dew-point and RH limits. The limits are
+    inclusive: a dew point read as exactly the limit (weather files round to 0.1 °C) is inside,
+    whatever the rounding of the float32/float64 round trip dew point → W → p_w (:data:`LIMIT_REL_TOL`)."""
+    if pw is None:
+        pw = psychro.vapor_pressure_from_humidity_ratio(w, p)
+    return pw <= (1.0 + LIMIT_REL_TOL) * _vapor_pressure_limits_pa(env, t_supply_c)[1]
+
+
+def _chiller_kw(design: Design, mech, q, t_chws_c, t_db, t_wb):
+    """Chiller power mech · q / COP [kW per kW IT], computed only in the hours it runs (mech > 0)
+    when those are fewer than half (gathering them costs more than it saves otherwise)."""
+    on_mask = mech > 0.0
+    n_on = int(np.count_nonzero(on_mask))
+    if 2 * n_on > mech.size:
+        return mech * q / _cop(design, t_chws_c, t_db, t_wb)
+    out = np.zeros(mech.shape, dtype=mech.dtype)
+    on = np.flatnonzero(on_mask)
+    if on.size:
+        q_on = q[on] if np.ndim(q) else q
+        out[on] = mech[on] * q_on / _cop(design, t_chws_c, t_db[on], t_wb[on])
+    return out
 
 
 def tower_latent_fraction(design: Design, t_db, w, p):
@@ -220,8 +244,8 @@ def tower_latent_fraction(design: Design, t_db, w, p):
     lg = design.tower_liquid_gas_ratio
     h_in = psychro.moist_air_enthalpy_j_per_kg(t_db, w)
     dh = lg * 4186.0 * design.condenser_range_k
-    _, w_out = psychro.saturated_air_from_enthalpy(h_in + dh, p)
-    return np.maximum(w_out - w, 0.0) * water.LATENT_HEAT_J_PER_KG / dh
+    w_out = psychro.saturated_humidity_ratio_from_enthalpy(h_in + dh, p)  # table, ≤ 3e-4 relative
+    return np.maximum(w_out - w, 0.0) * (water.LATENT_HEAT_J_PER_KG / dh)
 
 
 def _mode_from_mech(mech):
@@ -262,47 +286,54 @@ def cooling_kernel(design: Design, t_db, t_wb, w, p) -> dict[str, np.ndarray]:
 
     if d.heat_path in ("airside", "airside_evaporative"):
         fan = np.full(n, d.fan_power_frac, dtype=dt)
-        q = 1.0 + fixed + fan
-        hum_ok = _humidity_ok(env, t_sup, w, p) if d.has_economizer else np.zeros(n, dtype=bool)
-        mech = np.where(hum_ok, np.clip((t_db + rise - t_sup) / dt_it, 0.0, 1.0), 1.0)
+        q = 1.0 + fixed + d.fan_power_frac
+        pw = psychro.vapor_pressure_from_humidity_ratio(w, p)
+        hum_ok = _humidity_ok(env, t_sup, w, p, pw) if d.has_economizer else np.zeros(n, dtype=bool)
+        mech = np.where(hum_ok, np.clip((t_db + rise - t_sup) / dt_it, 0.0, 1.0), 1.0).astype(dt, copy=False)
         mode = _mode_from_mech(mech)
         if d.heat_path == "airside_evaporative":
             # evaporate as much as the hour needs and the envelope allows: down to the set point
             # (target), at most to t_db − ε (t_db − t_wb), and only until the supply air reaches the
-            # envelope's upper dew-point / RH limit (partial evaporation, not all or nothing)
-            target = t_sup - rise
-            t_min = t_db - d.evaporative_effectiveness * (t_db - t_wb)
-            dt_need = np.where(hum_ok & (mech > 0.0), np.maximum(t_db - np.maximum(t_min, target), 0.0), 0.0)
-            w_max = np.minimum(psychro.humidity_ratio_from_dew_point(env.dew_point_max_c, p),
-                               psychro.humidity_ratio_from_rh(t_sup, env.rh_max_pct / 100.0, p))
-            dt_room = np.maximum(w_max - w, 0.0) * water.LATENT_HEAT_J_PER_KG / (CP_AIR_KJ * 1e3)
-            dt_e = np.minimum(dt_need, dt_room)
-            use = dt_e > 0.0
-            mech_e = np.clip((t_db - dt_e + rise - t_sup) / dt_it, 0.0, 1.0)
-            mech = np.where(use, mech_e, mech)
-            mode = np.where(use, np.where(mech_e <= 0.0, _EVAP, _PARTIAL), mode).astype(np.int8)
-            evap_heat = np.where(use, q * dt_e / dt_it, 0.0)
+            # envelope's upper dew-point / RH limit (partial evaporation, not all or nothing);
+            # computed only in the hours the economizer alone does not cover
+            pw_min, pw_max = _vapor_pressure_limits_pa(env, t_sup)
+            evap_heat = np.zeros(n, dtype=dt)
+            cand = np.flatnonzero(hum_ok & (mech > 0.0))
+            if cand.size:
+                tc, pc = t_db[cand], p[cand]
+                target = t_sup - rise
+                t_min = tc - d.evaporative_effectiveness * (tc - t_wb[cand])
+                dt_need = np.maximum(tc - np.maximum(t_min, target), 0.0)
+                w_max = psychro.humidity_ratio_from_vapor_pressure(pw_max, pc)
+                dt_room = np.maximum(w_max - w[cand], 0.0) * (water.LATENT_HEAT_J_PER_KG / (CP_AIR_KJ * 1e3))
+                dt_e = np.minimum(dt_need, dt_room)
+                use = dt_e > 0.0
+                mech_e = np.clip((tc - dt_e + rise - t_sup) / dt_it, 0.0, 1.0)
+                mech[cand] = np.where(use, mech_e, mech[cand])
+                mode[cand] = np.where(use, np.where(mech_e <= 0.0, _EVAP, _PARTIAL), mode[cand])
+                evap_heat[cand] = np.where(use, q * dt_e / dt_it, 0.0)
             # adiabatic humidification of dry outdoor air up to the envelope's lower humidity
             # limit (dew point / RH at supply) by the same media; only the outdoor-air share
             # x_oa of the supply needs it at steady state (return air keeps its moisture).
-            w_min = np.maximum(
-                psychro.humidity_ratio_from_dew_point(env.dew_point_min_c, p),
-                psychro.humidity_ratio_from_rh(t_sup, env.rh_min_pct / 100.0, p))
-            t_ret = t_sup + dt_it
-            x_oa = np.clip((t_ret - t_sup) / np.maximum(t_ret - t_db - rise, 1e-9), 0.0, 1.0)
-            humid = np.where((mech <= 0.0) & (evap_heat == 0.0), x_oa * np.maximum(w_min - w, 0.0), 0.0)
-            evap_heat = evap_heat + q / (CP_AIR_KJ * dt_it) * humid * water.LATENT_HEAT_J_PER_KG / 1e3
-        chiller = mech * q / _cop(d, t_chws, t_db, t_wb)
+            dry = np.flatnonzero((mech <= 0.0) & (evap_heat == 0.0) & (pw < pw_min))
+            if dry.size:
+                td = t_db[dry]
+                w_min = psychro.humidity_ratio_from_vapor_pressure(pw_min, p[dry])
+                t_ret = t_sup + dt_it
+                x_oa = np.clip((t_ret - t_sup) / np.maximum(t_ret - td - rise, 1e-9), 0.0, 1.0)
+                humid = x_oa * np.maximum(w_min - w[dry], 0.0)
+                evap_heat[dry] += q / (CP_AIR_KJ * dt_it) * humid * (water.LATENT_HEAT_J_PER_KG / 1e3)
+        chiller = _chiller_kw(d, mech, q, t_chws, t_db, t_wb)
         pump = np.where(mech > 0.0, d.pump_power_frac, 0.0).astype(dt) if d.heat_path == "airside" \
             else np.full(n, d.pump_power_frac, dtype=dt)
 
     elif d.heat_path == "waterside_tower":
         fan = np.full(n, d.fan_power_frac, dtype=dt)
-        q = 1.0 + fixed + fan
+        q = 1.0 + fixed + d.fan_power_frac
         t_tower = t_wb + d.tower_approach_k
         mech = np.clip((t_tower + d.hx_approach_k - t_chws) / d.chw_delta_t_k, 0.0, 1.0)
         mode = _mode_from_mech(mech)
-        chiller = mech * q / _cop(d, t_chws, t_db, t_wb)
+        chiller = _chiller_kw(d, mech, q, t_chws, t_db, t_wb)
         heat_rejected = q + chiller
         rej_fan = d.tower_fan_kw_per_kw_heat * heat_rejected
         evap_heat = tower_latent_fraction(d, t_db, w, p) * heat_rejected
@@ -397,26 +428,42 @@ def hourly_pue(weather: pl.DataFrame, design: Design | str, envelope: str | Enve
 # --------------------------------------------------------------------------------------------
 # blocks of stations (float32, thread pool)
 # --------------------------------------------------------------------------------------------
-def wet_bulb_hours(design: Design, t_db: np.ndarray) -> np.ndarray | None:
+def _wet_bulb_free_limit_c(design: Design) -> float:
+    """Wet bulb [°C] at or below which the design's hour does not depend on the wet bulb's value:
+    the tower economizer carries the whole load (t_wb + tower and HX approaches <= chilled-water
+    supply); +inf for designs whose wet-bulb use :func:`wet_bulb_hours` bounds by the dry bulb."""
+    if design.heat_path == "waterside_tower":
+        return design.chilled_water_supply_c - design.tower_approach_k - design.hx_approach_k
+    return float("inf")
+
+
+def wet_bulb_hours(design: Design, t_db: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray | None:
     """Hours whose modelled result depends on the outdoor wet bulb (None: every hour does).
 
-    Elsewhere any wet bulb at or below the dry bulb gives the same hour, so the annual path
-    computes the wet bulb only in these hours and passes t_wb = t_db in the others:
+    Elsewhere any wet bulb at or below min(t_db, :func:`_wet_bulb_free_limit_c`) gives the same
+    hour, so the annual path computes the wet bulb only in these hours and passes that bound in
+    the others:
 
     * an air-cooled chiller condenses against the dry bulb, and the air-side economizer and dry
       coolers never see the wet bulb (``airside``, ``liquid_dry`` with air-cooled chillers);
     * direct evaporative assist acts only in hours the economizer alone cannot cover
       (t_db + fan rise > supply air);
-    * the tower economizer is fully free, and the chiller off, while t_wb + tower and HX
-      approaches <= chilled-water supply, which t_wb <= t_db guarantees where t_db + approaches
-      <= supply.
+    * the tower economizer is fully free, and the chiller off, while t_wb <= the free limit L; the
+      wet bulb is below L where t_db <= L, or where W is below the W of air at t_db with wet
+      bulb L (ASHRAE 2017 ch. 1 eq. 33; W rises with the wet bulb at a given dry bulb).
 
     ``tests/models/test_pue_fast.py`` holds the annual results to the all-hours computation.
     """
     path = design.heat_path
     if path == "waterside_tower":
-        t_chws = design.chilled_water_supply_c
-        return t_db + design.tower_approach_k + design.hx_approach_k - t_chws > 0.0
+        lim = _wet_bulb_free_limit_c(design)
+        need = t_db > lim
+        idx = np.flatnonzero(need)
+        if idx.size and lim >= psychro.FREEZING_POINT_C:
+            p_i = p[idx] if np.ndim(p) else p
+            ws_lim = psychro.humidity_ratio_from_vapor_pressure(float(psychro.saturation_vapor_pressure_pa(lim)), p_i)
+            need[idx] = w[idx] > psychro.humidity_ratio_from_wet_bulb(t_db[idx], lim, p_i, ws_lim)
+        return need
     if design.chiller.name != "air_cooled":
         return None
     if path in ("airside", "liquid_dry"):
@@ -430,16 +477,18 @@ def _weather_arrays(block: pl.DataFrame, dtype=np.float32, designs: Sequence[Des
     """Gap-filled weather of a block as arrays: dry bulb, wet bulb [°C], humidity ratio, pressure.
 
     With ``designs``, the wet bulb is computed only in the hours where one of them needs it
-    (:func:`wet_bulb_hours`) and equals the dry bulb elsewhere.
+    (:func:`wet_bulb_hours`); elsewhere it is the dry bulb, capped at the designs' lowest
+    :func:`_wet_bulb_free_limit_c`.
     """
     f = fill_gaps(block)
     t, dp, rh, p = (f[c].to_numpy().astype(dtype) for c in ("dry_bulb_c", "dew_point_c", "rh_pct", "pressure_pa"))
     w = psychro.humidity_ratio_from_weather(t, p, dew_point_c=dp, rh_pct=rh)
-    masks = [wet_bulb_hours(d, t) for d in designs] if designs is not None else [None]
+    masks = [wet_bulb_hours(d, t, w, p) for d in designs] if designs is not None else [None]
     if any(m is None for m in masks):
         return t, psychro.wet_bulb_c(t, w, p), w, p
     need = np.flatnonzero(np.logical_or.reduce(masks))
-    twb = t.copy()
+    cap = min(_wet_bulb_free_limit_c(d) for d in designs)
+    twb = np.minimum(t, dtype(cap)) if cap < np.inf else t.copy()
     if need.size:
         twb[need] = psychro.wet_bulb_c(t[need], w[need], p[need])
     return t, twb, w, p

@@ -80,3 +80,24 @@ def test_saturated_air_from_enthalpy_matches_ashrae_table_2():
     # eq. 32 (the enthalpy the model uses) is within 0.04 kJ/kg of the table: ≤ 0.05 K here
     assert t[0] == pytest.approx(20.0, abs=0.05) and w[0] == pytest.approx(0.014758, rel=3e-3)
     assert t[1] == pytest.approx(0.0, abs=0.05) and w[1] == pytest.approx(0.003789, rel=3e-3)
+
+
+def test_saturated_humidity_ratio_table_matches_the_solver():
+    """The tabulated W of saturated air (bilinear in ln W on enthalpy × ln pressure, used per hour
+    by the cooling-tower balance) against the float64 Newton solution: ≤ 5e-5 relative, ≤ 3e-4 in
+    the cells holding the ice/water switch of ASHRAE eqns 5/6 at 0.01 °C; off the grid it is exact."""
+    rng = np.random.default_rng(7)
+    h = rng.uniform(-60e3, 200e3, 100_000)
+    p = rng.uniform(55_000.0, 108_000.0, 100_000)
+    t_ref, w_ref = psychro.saturated_air_from_enthalpy(h, p, n_iter=8)
+    got = psychro.saturated_humidity_ratio_from_enthalpy(h.astype(np.float32), p.astype(np.float32))
+    assert got.dtype == np.float32
+    rel = np.abs(got / w_ref - 1.0)
+    switch = np.abs(t_ref) < 0.6
+    assert rel[~switch].max() < 5e-5 and rel.max() < 3e-4
+    # ASHRAE Handbook - Fundamentals (2017) ch. 1 Table 2: saturated at 20 °C, h_s = 57.544 kJ/kg,
+    # W_s = 0.014758; beyond the grid (h > 250 kJ/kg) the solver answers
+    far = psychro.saturated_humidity_ratio_from_enthalpy(np.array([57544.0, 300e3]), np.full(2, 101325.0))
+    assert far[0] == pytest.approx(0.014758, rel=3e-3)
+    assert far[1] == pytest.approx(psychro.saturated_air_from_enthalpy(300e3, 101325.0)[1], rel=1e-9)
+    assert psychro.saturated_humidity_ratio_from_enthalpy(57544.0, 101325.0) == pytest.approx(far[0], rel=1e-6)

@@ -94,11 +94,21 @@ def test_blocks_threads_and_row_order_do_not_change_results(weather):
 
 
 def test_wet_bulb_needed_only_where_a_design_uses_it(weather):
-    t = weather["dry_bulb_c"].fill_null(0.0).to_numpy().astype(np.float32)
-    assert not pue.wet_bulb_hours(get_design("air_chiller_economizer"), t).any()
-    tower = pue.wet_bulb_hours(get_design("waterside_economizer_tower"), t)
-    evap = pue.wet_bulb_hours(get_design("air_evaporative"), t)
+    w = weather.drop_nulls(["dry_bulb_c", "dew_point_c"])
+    t, dp = (w[c].to_numpy().astype(np.float32) for c in ("dry_bulb_c", "dew_point_c"))
+    p = w["pressure_pa"].fill_null(101325.0).to_numpy().astype(np.float32)
+    hum = psychro.humidity_ratio_from_weather(t, p, dew_point_c=dp)
+    assert not pue.wet_bulb_hours(get_design("air_chiller_economizer"), t, hum, p).any()
+    d = get_design("waterside_economizer_tower")
+    tower = pue.wet_bulb_hours(d, t, hum, p)
+    evap = pue.wet_bulb_hours(get_design("air_evaporative"), t, hum, p)
     assert 0 < tower.mean() < 1 and 0 < evap.mean() < 1
+    # the tower needs the wet bulb exactly where it is above its free limit (chilled-water supply
+    # less tower and HX approaches): the hours of a warm dry bulb but a low wet bulb are skipped
+    twb = psychro.wet_bulb_c(t, hum, p)
+    lim = d.chilled_water_supply_c - d.tower_approach_k - d.hx_approach_k
+    assert np.array_equal(tower, twb > lim) or np.sum(tower != (twb > lim)) <= 2  # float32 ties at the limit
+    assert tower.sum() < (t > lim).sum()
 
 
 def test_empty_and_unusable_inputs(weather):
