@@ -188,3 +188,26 @@ def test_publish_command_and_publish_dir_setting(tmp_path, raw_dir, monkeypatch)
         assert snap.execute("select vintage from published_vintages").fetchall() == [("2021-2025",)]
     finally:
         snap.close()
+
+
+def _doc_blocks(page: str, heading: str, lang: str) -> list[str]:
+    """The ```lang blocks of the ``## heading`` section of a docs page."""
+    text = (REPO / "docs" / page).read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}", 1)[1].split("\n## ", 1)[0]
+    return [b.split("\n", 1)[1] for b in section.split("```")[1::2] if b.startswith(lang + "\n")]
+
+
+def test_the_analysts_section_of_operations_md_runs(tmp_path, raw_dir, monkeypatch):
+    db = build_warehouse(tmp_path / "w.duckdb", raw_dir, ["carbon_yearly", "eia_prices"])
+    monkeypatch.setenv("GRIDSCOUT_DB", str(db))
+    monkeypatch.delenv("GRIDSCOUT_PUBLISH_DIR", raising=False)
+    heading = "Analysts: query the published snapshot, never the live warehouse"
+    (command,) = _doc_blocks("operations.md", heading, "bash")
+    assert command.split("#")[0].split() == ["uv", "run", "gridscout", "publish"]
+    res = subprocess.run(command.split("#")[0].split(), cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "published" / "gridscout.duckdb").is_file()
+    (snippet,) = _doc_blocks("operations.md", heading, "python")
+    res = subprocess.run([sys.executable, "-c", snippet], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "68.5" in res.stdout and "352" in res.stdout  # VA 2019 industrial price; zones (READMEs)
