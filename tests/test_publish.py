@@ -211,3 +211,32 @@ def test_the_analysts_section_of_operations_md_runs(tmp_path, raw_dir, monkeypat
     res = subprocess.run([sys.executable, "-c", snippet], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert "68.5" in res.stdout and "352" in res.stdout  # VA 2019 industrial price; zones (READMEs)
+
+
+def test_the_parquet_over_http_block_of_scaling_md_runs(tmp_path, raw_dir):
+    """docs/scaling.md "Past one machine", step 3: DuckDB reads the published folder over HTTP."""
+    import functools
+    import http.server
+    import os
+    import threading
+
+    from gridscout.warehouse.publish import publish_snapshot
+
+    db = build_warehouse(tmp_path / "w.duckdb", raw_dir, ["carbon_yearly"])
+    publish_snapshot(db)
+    heading = "Past one machine"
+    (serve,) = [b for b in _doc_blocks("scaling.md", heading, "bash") if "http.server" in b]
+    assert "data/published" in serve  # the doc serves the default publish folder; here a test's own
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "published"))
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        (snippet,) = _doc_blocks("scaling.md", heading, "python")
+        env = {**os.environ, "GRIDSCOUT_PUBLISHED_URL": f"http://127.0.0.1:{srv.server_address[1]}"}
+        res = subprocess.run([sys.executable, "-c", snippet], cwd=REPO, env=env, capture_output=True, text=True,
+                             timeout=120)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert res.returncode == 0, res.stderr
+    assert "342.0" in res.stdout and "352" in res.stdout  # DE 2025 gCO2eq/kWh; zones (carbon_yearly README)
