@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 
 from gridscout.errors import GridscoutError
-from gridscout.jobs.ingest import default_sources, ingest_source, preflight
+from gridscout.jobs.ingest import default_sources, ingest_source, preflight, publish_after_ingest
 from gridscout.sources import get
 from gridscout.warehouse.checks import run_checks
 from gridscout.warehouse.db import connect
@@ -77,4 +77,4 @@ def ingest_flow(sources: list[str] | None = None, db: str | None = None, raw: st
     for r in results:
         if r["status"] == "failed":
             logger.error("source %s failed: %s", r["source_id"], r["message"])
-    return results
+    return publish_after_ingest(results, db)

@@ -158,12 +158,51 @@ def ingest(source_ids: Annotated[list[str] | None, typer.Argument(help="Source i
     results = ingest_flow(sources=ids, db=db, raw=str(_raw(raw)) if raw else None, force=force,
                           accept_shrink=accept_shrink)
     _print_ingest(results)
+    out_console.print(f"analysts' snapshot (published marts): {config.publish_dir(db)}")
     failed = [r for r in results if r["status"] == "failed"]
     for r in failed:
         console.print(f"[bold red]failed:[/] {r['source_id']}: {rich.markup.escape(r['message'])}", soft_wrap=True)
     if failed:
         console.print("the previous good load of each failed source stays loaded and usable")
         raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def publish(db: DbOpt = None,
+            out: Annotated[str | None, typer.Option(help="Publish folder (default: $GRIDSCOUT_PUBLISH_DIR or "
+                                                         "published/ beside the warehouse).")] = None) -> None:
+    """Publish every mart as Parquet plus a read-only DuckDB snapshot for analysts (done after every ingest and score)."""
+    from gridscout.warehouse.publish import SNAPSHOT, publish_snapshot
+
+    _db(db, must_exist=True)
+    manifest = publish_snapshot(db, out, trigger="gridscout publish")
+    folder = Path(out).resolve() if out else config.publish_dir(db)
+    for name, m in manifest["marts"].items():
+        out_console.print(f"{name}: {m['rows']:,} rows → {folder / m['file']}")
+    out_console.print(f"snapshot: {folder / SNAPSHOT} (published {manifest['published_at']})")
+
+
+@app.command()
+@friendly
+def dictionary(out: Annotated[str, typer.Option(help="Markdown page to write.")] = "docs/data_dictionary.md",
+               check: Annotated[bool, typer.Option("--check", help="Exit 1 when the page differs from the generated one; write nothing.")] = False) -> None:
+    """Generate the data dictionary of the published marts from their column comments."""
+    from gridscout.warehouse.dictionary import generate
+
+    text = generate()
+    path = Path(out)
+    if check:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            console.print(f"{path} is out of date: run `uv run gridscout dictionary --out {out}`")
+            raise typer.Exit(1)
+        out_console.print(f"{path} is up to date")
+        return
+    from gridscout.paths import writable_dir
+    from gridscout.safe_write import write_text
+
+    write_text(writable_dir(path.parent if str(path.parent) else Path("."), "--out folder"), path.name, text)
+    out_console.print(f"data dictionary: {path}")
 
 
 def _print_ingest(results: list[dict]) -> None:

@@ -22,6 +22,7 @@ ENV_RAW_DIR = "GRIDSCOUT_RAW_DIR"
 ENV_DB = "GRIDSCOUT_DB"
 ENV_REPORTS_DIR = "GRIDSCOUT_REPORTS_DIR"
 ENV_OFFLINE = "GRIDSCOUT_OFFLINE"
+ENV_PUBLISH_DIR = "GRIDSCOUT_PUBLISH_DIR"
 
 
 def raw_dir() -> Path:
@@ -33,6 +34,13 @@ def db_path(override: str | os.PathLike | None = None) -> Path:
     """The DuckDB warehouse file: ``--db`` beats ``GRIDSCOUT_DB`` beats ``data/gridscout.duckdb``."""
     value = override or os.environ.get(ENV_DB) or DATA_DIR / "gridscout.duckdb"
     return Path(value).expanduser().resolve()
+
+
+def publish_dir(db: str | os.PathLike | None = None) -> Path:
+    """Where the analysts' snapshot is published: ``GRIDSCOUT_PUBLISH_DIR``, else ``published/`` beside
+    the warehouse file (``data/published/`` for the default warehouse)."""
+    value = os.environ.get(ENV_PUBLISH_DIR)
+    return Path(value).expanduser().resolve() if value else db_path(db).parent / "published"
 
 
 def reports_dir() -> Path:

@@ -19,8 +19,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -65,6 +67,30 @@ def write_file(run_dir: Path, name: str, write: Callable[[BinaryIO], None]) -> P
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+@contextmanager
+def staging_dir(run_dir: Path) -> Iterator[Path]:
+    """A fresh private folder inside ``run_dir`` (``mkdtemp``: mode 0700, a name no one planted) for
+    files a library writes by path (DuckDB's ``COPY``, a DuckDB database file); :func:`move_in` renames
+    each into place; the folder and anything left in it are removed on exit."""
+    tmp = Path(tempfile.mkdtemp(prefix=".staging-", suffix=_TMP_SUFFIX, dir=Path(run_dir).resolve()))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def move_in(run_dir: Path, staged: Path, name: str) -> Path:
+    """Rename ``staged`` (a file in a :func:`staging_dir` of ``run_dir``) to ``run_dir/name`` with one
+    atomic ``os.replace``: a reader sees the old file or the new one; one holding the old file open
+    keeps reading it (POSIX rename never waits for readers)."""
+    path = child_path(run_dir, name)
+    with open(staged, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.chmod(staged, 0o644)
+    os.replace(staged, path)
     return path
 
 

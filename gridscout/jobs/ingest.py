@@ -17,6 +17,7 @@ from gridscout.sources.base import SourceSpec
 from gridscout.sources.fetch import RefreshResult, fetch_live, locate, present, refresh, source_dir
 from gridscout.warehouse import open_warehouse
 from gridscout.warehouse.load import LoadReport, is_unchanged, load, retire
+from gridscout.warehouse.publish import publish_snapshot, read_manifest
 
 
 def ingest_source(spec: SourceSpec | str, *, db: str | Path | None = None, raw: Path | None = None,
@@ -44,7 +45,19 @@ def ingest_source(spec: SourceSpec | str, *, db: str | Path | None = None, raw: 
 def retire_vintage(source_id: str, vintage: str, *, db: str | Path | None = None) -> dict[str, int]:
     """``gridscout ingest --retire SOURCE VINTAGE``: remove a bad vintage so the previous one is current again."""
     with open_warehouse(db) as con:
-        return retire(con, get(source_id), vintage)
+        removed = retire(con, get(source_id), vintage)
+    publish_snapshot(db, trigger=f"retire {source_id} {vintage}")
+    return removed
+
+
+def publish_after_ingest(results: list[dict], db: str | Path | None = None) -> list[dict]:
+    """The ingest's last step (``flows/ingest.py:ingest_flow``): republish the analysts' snapshot
+    (``warehouse/publish.py``) when a source was loaded, or when none was published yet; returns
+    ``results`` unchanged. A failed source does not stop it: its previous good load is still current."""
+    loaded = sorted(r["source_id"] for r in results if r.get("status") == "loaded")
+    if loaded or read_manifest(db=db) is None:
+        publish_snapshot(db, trigger="ingest " + (",".join(loaded) or "(no source changed)"))
+    return results
 
 
 def preflight(source_ids: list[str], raw: Path | None = None) -> None:

@@ -31,6 +31,7 @@ from gridscout.warehouse.readers.reference import read_reference, weather_hourly
 from gridscout.runs import check_out_dir, child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
 from gridscout.safe_write import finish_run, is_complete, write_parquet
 from gridscout.warehouse.db import open_warehouse
+from gridscout.warehouse.publish import publish_snapshot
 
 #: Sources without which no honest score can be made (everything else degrades to UNKNOWN).
 REQUIRED_SOURCES = ("boundaries", "electricitymaps_zones", "carbon_yearly", "gppd", "weather_stations")
@@ -258,6 +259,7 @@ def complete_run(run_dir: str | Path, db: str | Path | None, manifest: dict | No
     scores = scores if scores is not None else pl.read_parquet(run_dir / "scores.parquet")
     finish_run(run_dir, manifest["run_id"])
     record_run(db, manifest, scores)
+    publish_snapshot(db, trigger=f"score {manifest['run_id']}")  # mart_latest_run_site_results changed
     return True
 
 
