@@ -167,8 +167,19 @@ def score_report_flow(candidates: str | None = None, profile: str = config.DEFAU
 FLOWS = {"gridscout-ingest-family": ingest_family_flow, "gridscout-score-report": score_report_flow}
 
 
+#: suffix of the deployments ``serve`` registers: ``ingest-grid-serve`` beside the work pool's ``ingest-grid``.
+#: Prefect keys a deployment by (flow name, deployment name): with the same names, ``serve`` replaced the
+#: work-pool deployments (entrypoint switched, pull steps dropped) and paused them when it stopped.
+SERVE_SUFFIX = "-serve"
+
+
+def serve_name(entry_name: str) -> str:
+    return entry_name + SERVE_SUFFIX
+
+
 def build_deployments(env: dict[str, str] | None = None) -> list:
-    """A ``RunnerDeployment`` per :func:`gridscout.ops.schedules.schedule_table` entry (cron in UTC)."""
+    """A ``RunnerDeployment`` per :func:`gridscout.ops.schedules.schedule_table` entry (cron in UTC),
+    named ``<entry>-serve`` so they never touch the work-pool deployments of ``prefect.yaml``."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
@@ -176,18 +187,22 @@ def build_deployments(env: dict[str, str] | None = None) -> list:
     for e in schedules.schedule_table(env):
         fl = FLOWS[e.flow_name]
         out.append(fl.to_deployment(
-            e.name, schedules=[Cron(e.cron, timezone="UTC")], parameters=e.parameters, description=e.description,
-            tags=list(e.tags), entrypoint_type=EntrypointType.MODULE_PATH))
+            serve_name(e.name), schedules=[Cron(e.cron, timezone="UTC")], parameters=e.parameters,
+            description=e.description, tags=[*e.tags, "serve"], entrypoint_type=EntrypointType.MODULE_PATH))
     return out
 
 
 def serve_all(limit: int | None = None, env: dict[str, str] | None = None) -> None:
-    """Register every deployment and serve them (blocks; stop with Ctrl-C / SIGINT).
+    """Register every deployment as ``<name>-serve`` and serve them (blocks; stop with Ctrl-C / SIGINT,
+    which pauses the ``-serve`` deployments only). Creates the ``duckdb-writer`` limit if missing.
 
     Needs ``PREFECT_API_URL`` pointing at a running server (``scripts/prefect_server.sh start``).
     """
     from prefect import serve
 
+    from flows.concurrency import ensure_writer_limit
+
+    ensure_writer_limit()
     serve(*build_deployments(env), limit=limit)
 
 
