@@ -95,9 +95,11 @@ def ingest_family_flow(family: str, db: str | None = None, raw: str | None = Non
     """
     from flows.artifacts import load_table_rows, publish_table
     from flows.ingest import ingest_flow
+    from flows.secrets import load_api_keys
     from gridscout.jobs.ingest import preflight
 
     ids = schedules.sources_of_family(family)  # unknown family → clear error at the boundary
+    load_api_keys()  # unset API keys from the Secret blocks (flows/secrets.py)
     if sources:
         bad = [s for s in sources if s not in ids]
         if bad:
@@ -201,8 +203,11 @@ def serve_all(limit: int | None = None, env: dict[str, str] | None = None) -> No
     from prefect import serve
 
     from flows.concurrency import ensure_writer_limit
+    from flows.secrets import load_api_keys
 
     ensure_writer_limit()
+    if env is None:
+        load_api_keys()  # keys in Secret blocks set the hourly carbon / daily prices cadences too
     serve(*build_deployments(env), limit=limit)
 
 

@@ -320,7 +320,7 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
            out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,
            db: DbOpt = None,
            use_dask: Annotated[bool, typer.Option("--dask/--no-dask", help="Run partitions as Prefect tasks on a Dask cluster.")] = False,
-           partitions_resolution: Annotated[int, typer.Option(help="H3 resolution of the partition parents.")] = 2,
+           partitions_resolution: Annotated[int, typer.Option(help="H3 resolution of the partition parents.")] = config.DASK_PARTITIONS_RESOLUTION,
            dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:
     """Score every H3 cell of a region; writes a suitability surface and candidate zones."""
     from gridscout.runs import check_out_dir
