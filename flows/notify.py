@@ -4,9 +4,8 @@ refresh a source, a stale-data check, a scoring step that broke).
 
     uv run python -m flows.notify <notification-block-name>
 
-creates it (replacing an automation of that name), with the notification block you made beforehand,
-e.g. a Slack webhook (``prefect block create slack-webhook``) or any block of ``prefect block type ls``
-that can notify. ``prefect automation ls`` / ``prefect automation inspect gridscout-failed-runs`` show
+creates it (replacing an automation of that name), with the notification block you saved beforehand,
+e.g. ``SlackWebhook(url=...).save("ops-slack")`` (any block of ``prefect.blocks.notifications``). ``prefect automation ls`` / ``prefect automation inspect gridscout-failed-runs`` show
 it; ``prefect automation pause gridscout-failed-runs`` silences it.
 """
 
@@ -50,7 +49,7 @@ def create_failed_runs_automation(block_name: str):
         docs = [d for d in client.read_block_documents() if d.name == block_name]
     if not docs:
         raise SystemExit(f"no block named {block_name!r} on this Prefect server: create a notification block "
-                         f"first (e.g. `prefect block create slack-webhook`)")
+                         f"first, e.g. SlackWebhook(url=...).save({block_name!r}) (prefect.blocks.notifications)")
     try:
         Automation.read(name=AUTOMATION).delete()
     except ValueError:
