@@ -1,7 +1,9 @@
 """The scoring job: candidates → features → physical estimates → scores → scores.parquet + run.json.
 
-Flows (``flows/score.py``, ``flows/run.py``) and the CLI are thin wrappers over
-:func:`score_candidates`. Inputs are validated before anything is written; the warehouse is read
+The CLI calls :func:`score_candidates`, which composes the steps :func:`read_inputs`,
+:func:`read_warehouse`, :func:`features_step`, :func:`models_step`, :func:`score_step`,
+:func:`robustness_step`, :func:`write_run` and :func:`complete_run`; ``flows/score.py`` runs the same
+steps as one Prefect task each (``flows/run.py`` through it). Inputs are validated before anything is written; the warehouse is read
 once (:func:`~gridscout.warehouse.readers.reference.read_reference`, read-only, short-lived) plus the
 hourly weather rows the sites need, and the run is recorded in it in one short transaction at the end.
 """
