@@ -29,7 +29,7 @@ def _pool_view(d: dict) -> dict:
 
 
 def test_serve_and_deploy_do_not_disturb_each_other(prefect_server, client_env, tmp_path):
-    api = httpx.Client(base_url=prefect_server["url"], timeout=30)
+    api = httpx.Client(base_url=prefect_server["url"], timeout=90)  # the server is slow while deploy/serve run
     table = schedules.schedule_table(env={})
     _prefect(client_env, "work-pool", "create", WORK_POOL, "--type", "process", "--overwrite")
     _prefect(client_env, "--no-prompt", "deploy", "--all")
@@ -49,7 +49,8 @@ def test_serve_and_deploy_do_not_disturb_each_other(prefect_server, client_env, 
         deadline = time.monotonic() + 120
         while True:
             deps = _deployments(api)
-            if all(serve_name(e.name) in deps for e in table):
+            # registered (again: an earlier serve on this server left them paused when it stopped)
+            if all(serve_name(e.name) in deps and not deps[serve_name(e.name)]["paused"] for e in table):
                 break
             assert serve.poll() is None and time.monotonic() < deadline, slog.read_text()[-4000:]
             time.sleep(1)
