@@ -71,3 +71,36 @@ def publish_prefect_artifact(run_dir: str | Path, scores: pl.DataFrame | None = 
     artifact_id = create_markdown_artifact(markdown=md, key=key,
                                            description=f"Top {n} candidate sites of run {run_id}")
     return str(artifact_id)
+
+
+def load_table_rows(source_ids: list[str], results: list[dict], blocked: dict[str, str] | None = None,
+                    unrefreshed: dict[str, str] | None = None) -> list[dict]:
+    """One row per source for a load table artifact: status, vintage, rows, rejected, refreshed, message.
+
+    ``results`` are the ``load-source`` dicts; ``blocked`` maps sources whose files could not be had
+    to the reason; ``unrefreshed`` those whose publisher could not be reached. Unknown is None."""
+    blocked, unrefreshed = blocked or {}, unrefreshed or {}
+    by_id = {r["source_id"]: r for r in results}
+    rows = []
+    for sid in source_ids:
+        r = by_id.get(sid)
+        if r is None:
+            rows.append({"source_id": sid, "status": "not ingested", "vintage": None, "rows": None,
+                         "rows_rejected": None, "refreshed": sid not in unrefreshed,
+                         "message": blocked.get(sid, "")[:300]})
+            continue
+        rows.append({"source_id": sid, "status": r["status"], "vintage": r.get("vintage"), "rows": r.get("rows"),
+                     "rows_rejected": r.get("rows_rejected"), "refreshed": sid not in unrefreshed,
+                     "message": (r.get("message") or unrefreshed.get(sid, ""))[:300]})
+    return rows
+
+
+def publish_table(key: str, rows: list[dict], description: str) -> str | None:
+    """A Prefect table artifact (``key``: lowercase letters, digits, dashes) for the current run;
+    None outside a flow or task run (a plain ``.fn`` call in a test)."""
+    from prefect.artifacts import create_table_artifact
+    from prefect.context import FlowRunContext, TaskRunContext
+
+    if FlowRunContext.get() is None and TaskRunContext.get() is None:
+        return None
+    return str(create_table_artifact(table=rows, key=key, description=description))

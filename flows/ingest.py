@@ -6,6 +6,8 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
+from flows.artifacts import load_table_rows, publish_table
+from flows.concurrency import writer_slot
 from gridscout.errors import GridscoutError
 from gridscout.jobs.ingest import default_sources, ingest_source, preflight, publish_after_ingest
 from gridscout.sources import get
@@ -27,8 +29,9 @@ def fetch_task(source_id: str, raw: str | None) -> list[str]:
 def load_task(source_id: str, db: str | None, raw: str | None, force: bool, accept_shrink: bool = False) -> dict:
     logger = get_run_logger()
     try:
-        report = ingest_source(source_id, db=db, raw=Path(raw) if raw else None, force=force,
-                               accept_shrink=accept_shrink)
+        with writer_slot():  # one warehouse writer at a time, queued in Prefect
+            report = ingest_source(source_id, db=db, raw=Path(raw) if raw else None, force=force,
+                                   accept_shrink=accept_shrink)
     except GridscoutError as exc:
         # One source's failure (download, format drift) must not stop the others; its previous
         # good load stays in the warehouse untouched (the failed load never committed).
@@ -77,4 +80,6 @@ def ingest_flow(sources: list[str] | None = None, db: str | None = None, raw: st
     for r in results:
         if r["status"] == "failed":
             logger.error("source %s failed: %s", r["source_id"], r["message"])
+    publish_table("ingest-loads", load_table_rows(ids, results),
+                  "one row per source: status, vintage, rows, rows rejected")
     return publish_after_ingest(results, db)

@@ -22,9 +22,11 @@ def report_flow(run_dir: str, compare_to: str | None = None, complete: bool = Fa
     outputs = write_gis_outputs(folder)
     path = render_report(folder, compare_to=Path(compare_to) if compare_to else None)
     if complete:
+        from flows.concurrency import writer_slot
         from gridscout.jobs.score import complete_run
 
-        complete_run(folder, db)
+        with writer_slot():
+            complete_run(folder, db)
     publish_prefect_artifact(folder, report_path=path)
     get_run_logger().info("report: %s; GIS outputs: %s", path, ", ".join(p.name for p in outputs.values()))
     return str(path)

@@ -34,8 +34,9 @@ from gridscout.jobs.screen import (cached_reference, dataset_water_stress, finis
 from gridscout.runs import new_run_id, write_manifest
 from gridscout.scoring.profiles import load_profile
 
-#: local cluster: 2 worker processes, 1 thread each; dashboard on a free port (8787 may be taken)
-DEFAULT_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"}
+#: local cluster: 2 worker processes, 1 thread each; the dashboard on a free port of 127.0.0.1 only (8787 may
+#: be taken; ":0" listened on every interface). ``cluster_kwargs={"dashboard_address": ...}`` overrides it.
+DEFAULT_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": "127.0.0.1:0"}
 
 
 def partition_cache_key(context: TaskRunContext, parameters: dict) -> str:
@@ -81,9 +82,9 @@ def _task_runner(use_dask: bool, dask_address: str | None, cluster_kwargs: dict 
     return DaskTaskRunner(cluster_kwargs={**DEFAULT_CLUSTER, **(cluster_kwargs or {})})
 
 
-@flow(name="gridscout-screen", log_prints=True)
+@flow(name="gridscout-screen", flow_run_name="screen-{region}-r{resolution}", log_prints=True)
 def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_PROFILE, out: str | None = None,
-                db: str | None = None, partitions_resolution: int = 3, use_dask: bool = True,
+                db: str | None = None, partitions_resolution: int = config.DASK_PARTITIONS_RESOLUTION, use_dask: bool = True,
                 dask_address: str | None = None, cluster_kwargs: dict | None = None) -> dict:
     """Screen ``region`` at H3 ``resolution`` in partitions by parent cell at ``partitions_resolution``.
 

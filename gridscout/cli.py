@@ -391,7 +391,7 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
            db: DbOpt = None,
            use_dask: Annotated[bool, typer.Option("--dask/--no-dask", help="Run partitions as Prefect tasks on a Dask cluster.")] = False,
            partitions_resolution: Annotated[int | None, typer.Option(help="H3 resolution of the partition parents "
-                                                                         "(--dask: default 2; --stream: 7 levels up).")] = None,
+                                                                         f"(--dask: default {config.DASK_PARTITIONS_RESOLUTION}; --stream: 7 levels up).")] = None,
            stream: Annotated[bool, typer.Option("--stream/--no-stream", help="One process, one H3 parent at a time: "
                                                 "flat memory at any size; writes surface/parent=<h3>/part.parquet.")] = False,
            dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:
@@ -406,7 +406,8 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
         from flows.screen import screen_flow
 
         s = screen_flow(region=region, resolution=resolution, profile=profile, out=out, db=db,
-                        partitions_resolution=2 if partitions_resolution is None else partitions_resolution,
+                        partitions_resolution=config.DASK_PARTITIONS_RESOLUTION if partitions_resolution is None
+                        else partitions_resolution,
                         use_dask=True, dask_address=dask_address)
         print_top(Path(s["out"]) / "zones.parquet", "zones")
         out_console.print(f"screening folder: {s['out']} ({s['cells']:,} cells, {s['partitions_nonempty']} partitions)")

@@ -17,6 +17,9 @@ PROFILES_DIR = DATA_DIR / "profiles"
 CANDIDATES_DIR = DATA_DIR / "candidates"
 DEFAULT_CANDIDATES = CANDIDATES_DIR / "markets.csv"
 DEFAULT_PROFILE = "balanced"
+#: H3 resolution of the partition parents of a partitioned (Dask) screening, for the CLI and the flow
+#: alike: r2 parents hold ~118 k cells each at r8 (~0.5 GB peak per task, docs/scaling.md)
+DASK_PARTITIONS_RESOLUTION = 2
 
 ENV_RAW_DIR = "GRIDSCOUT_RAW_DIR"
 ENV_DB = "GRIDSCOUT_DB"

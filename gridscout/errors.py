@@ -19,6 +19,10 @@ class SourceFetchError(GridscoutError):
     """A download failed (HTTP error, timeout, truncated body, checksum mismatch, bad host)."""
 
 
+class SourceRefreshError(SourceFetchError):
+    """A scheduled re-check of a source's files could not reach its publisher (names source and files)."""
+
+
 class SourceFormatError(GridscoutError):
     """A raw file is not in the format its parser knows (missing column, bad value, HTML page)."""
 

@@ -10,6 +10,8 @@
 #   GRIDSCOUT_PREFECT_PORT   port (default 4200)
 #   GRIDSCOUT_PREFECT_HOME   server state: SQLite database, pid file, server.log (default <repo>/.prefect-server)
 #   GRIDSCOUT_PREFECT_WAIT_S seconds to wait for health on start / exit on stop (default 120 / 30)
+#   GRIDSCOUT_PREFECT_UI     "true" serves the web UI at http://127.0.0.1:$PORT (default "false": the API
+#                            only, which starts faster and is all that serve, workers and tests need)
 #   PREFECT_BIN              the prefect executable (default: the project's .venv, else via `uv run`)
 # Then point clients at it:  export PREFECT_API_URL=http://127.0.0.1:$PORT/api
 set -euo pipefail
@@ -19,6 +21,7 @@ HOST=127.0.0.1
 PORT=${GRIDSCOUT_PREFECT_PORT:-4200}
 HOME_DIR=${GRIDSCOUT_PREFECT_HOME:-$REPO/.prefect-server}
 WAIT_S=${GRIDSCOUT_PREFECT_WAIT_S:-120}
+UI=${GRIDSCOUT_PREFECT_UI:-false}
 URL="http://$HOST:$PORT/api"
 PID_FILE="$HOME_DIR/gridscout-server.pid"
 LOG="$HOME_DIR/server.log"
@@ -58,7 +61,7 @@ start() {
         bin=$(prefect_bin)
         # setsid: own process group, so stop can signal the server and all its children at once
         env -u PREFECT_API_URL PREFECT_HOME="$HOME_DIR" PREFECT_SERVER_ANALYTICS_ENABLED=false \
-            PREFECT_UI_ENABLED=false PREFECT_SERVER_UI_ENABLED=false \
+            PREFECT_UI_ENABLED="$UI" PREFECT_SERVER_UI_ENABLED="$UI" \
             setsid nohup "$bin" server start --host "$HOST" --port "$PORT" >"$LOG" 2>&1 < /dev/null &
         echo $! >"$PID_FILE"
     fi
@@ -77,7 +80,7 @@ start() {
         sleep 1
         waited=$((waited + 1))
     done
-    echo "prefect server running at $URL (pid $(cat "$PID_FILE"), PREFECT_HOME=$HOME_DIR, log $LOG)"
+    echo "prefect server running at $URL (pid $(cat "$PID_FILE"), PREFECT_HOME=$HOME_DIR, log $LOG, UI $UI)"
     echo "export PREFECT_API_URL=$URL"
 }
 

@@ -73,7 +73,7 @@ def test_a_score_that_fails_leaves_no_run_folder(first_slice_db, tmp_path, monke
     def boom(*a, **k):
         raise RuntimeError("scoring crashed")
 
-    monkeypatch.setattr(engine, "score_sites", boom)
+    monkeypatch.setattr(engine, "score_deterministic", boom)  # the job's score step (score_sites = it + add_robustness)
     out = tmp_path / "run"
     with pytest.raises(RuntimeError, match="scoring crashed"):
         score_candidates(None, "balanced", out, db=first_slice_db, mc_draws=10)

@@ -139,12 +139,17 @@ def test_every_request_path_makes_the_same_number_of_attempts(tmp_path, real_byt
     assert not (tmp_path / "f.csv").exists()
 
 
-def test_prefect_does_not_retry_on_top_of_the_fetch():
-    """The ingest flow's fetch task had retries=2 on top of 4 attempts per request (12 in all)."""
-    from flows.deployments import refresh_task
+def test_prefect_retries_on_top_of_the_fetch_stay_bounded():
+    """The ingest flow's fetch and load tasks do not retry on top of the 4 attempts per request; the
+    scheduled refresh retries twice, minutes apart (a publisher briefly down), so a file gets at most
+    3 x 4 = 12 requests (issue 17: a failed refresh must fail its task, and retry)."""
+    from flows.deployments import REFRESH_RETRY_DELAYS_S, refresh_task
     from flows.ingest import fetch_task, load_task
+    from gridscout.sources.retry import RETRY_DELAYS_S
 
-    assert fetch_task.retries == 0 and load_task.retries == 0 and refresh_task.retries == 0
+    assert fetch_task.retries == 0 and load_task.retries == 0
+    assert refresh_task.retries == 2 and refresh_task.retry_delay_seconds == REFRESH_RETRY_DELAYS_S == [60.0, 300.0]
+    assert (refresh_task.retries + 1) * (len(RETRY_DELAYS_S) + 1) == 12
 
 
 def test_no_other_retry_loop_in_the_sources():

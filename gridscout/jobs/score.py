@@ -1,7 +1,9 @@
 """The scoring job: candidates → features → physical estimates → scores → scores.parquet + run.json.
 
-Flows (``flows/score.py``, ``flows/run.py``) and the CLI are thin wrappers over
-:func:`score_candidates`. Inputs are validated before anything is written; the warehouse is read
+The CLI calls :func:`score_candidates`, which composes the steps :func:`read_inputs`,
+:func:`read_warehouse`, :func:`features_step`, :func:`models_step`, :func:`score_step`,
+:func:`robustness_step`, :func:`write_run` and :func:`complete_run`; ``flows/score.py`` runs the same
+steps as one Prefect task each (``flows/run.py`` through it). Inputs are validated before anything is written; the warehouse is read
 once (:func:`~gridscout.warehouse.readers.reference.read_reference`, read-only, short-lived) plus the
 hourly weather rows the sites need, and the run is recorded in it in one short transaction at the end.
 """
@@ -141,22 +143,23 @@ def user_weather(feats: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None
     return feats, pl.concat(frames, how="diagonal_relaxed")
 
 
-def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,
-                     *, db: str | Path | None = None, mc_draws: int = 1000, seed: int = 0,
-                     failed_sources: list[dict] | None = None, fetch_weather: bool = False,
-                     carbon_year: int | None = None, complete: bool = True) -> RunResult:
-    """Score candidate sites under a profile and write scores.parquet, run.json and side tables.
+@dataclass
+class ScoreInputs:
+    """Validated inputs of one scoring run (the first step; nothing written yet)."""
 
-    ``complete``: this is the run's last step (``gridscout score``), so finish it (``_SUCCESS``, then
-    the warehouse record); ``gridscout run`` passes False and completes the run after its report.
+    cand_path: Path
+    cands: Candidates
+    prof: object  # scoring.profiles.Profile
+    year_from: str  # where the carbon year came from: cli | profile | default
+    started: dt.datetime
+    timings: dict[str, float] = field(default_factory=dict)
 
-    ``failed_sources`` (from the ingest step) are recorded in run.json: the run used the previous
-    good load of each, and says so. ``carbon_year`` (``--carbon-year``) overrides the profile's
-    ``carbon_year``; neither given: the latest complete year of ``carbon_yearly``."""
-    from gridscout.scoring.engine import score_sites
+
+def read_inputs(candidates: str | Path | None = None, profile: str | Path | None = None,
+                carbon_year: int | None = None) -> ScoreInputs:
+    """Read and validate the candidates and the profile (``carbon_year`` overrides the profile's)."""
     from gridscout.scoring.profiles import load_profile
 
-    timings: dict[str, float] = {}
     started = dt.datetime.now(dt.UTC)
     t = time.perf_counter()
     cand_path = Path(candidates or config.DEFAULT_CANDIDATES)
@@ -173,42 +176,82 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         from gridscout.scoring.profiles import check_carbon_year
 
         prof = replace(prof, carbon_year=check_carbon_year(carbon_year, "gridscout run/score", "--carbon-year"))
-    timings["read_inputs"] = time.perf_counter() - t
+    inp = ScoreInputs(cand_path, cands, prof, year_from, started)
+    inp.timings["read_inputs"] = time.perf_counter() - t
+    return inp
 
+
+def read_warehouse(inp: ScoreInputs, db: str | Path | None = None, out: str | Path | None = None,
+                   fetch_weather: bool = False) -> tuple[Reference, list[dict], str]:
+    """The load step: the reference data (data checks, one read-only connection), the missing site
+    weather when ``fetch_weather`` (this writes the warehouse), and the run id, with ``out`` checked."""
     t = time.perf_counter()
     ref = read_reference(db, check=True)  # data checks and reads: one read-only connection
     check_reference(ref)
-    timings["read_warehouse"] = time.perf_counter() - t
+    inp.timings["read_warehouse"] = time.perf_counter() - t
     weather_fetches: list[dict] = []
     if fetch_weather:
         from gridscout.jobs.site_weather import fetch_missing_weather
 
         t = time.perf_counter()
-        weather_fetches = fetch_missing_weather(cands.sites, ref, db)
+        weather_fetches = fetch_missing_weather(inp.cands.sites, ref, db)
         ref = read_reference(db)
-        timings["fetch_weather"] = time.perf_counter() - t
-
-    run_id = new_run_id(started)
+        inp.timings["fetch_weather"] = time.perf_counter() - t
+    run_id = new_run_id(inp.started)
     check_out_dir(out, run_id)  # refuse a bad --out now; the folder is made only when there are results
+    return ref, weather_fetches, run_id
 
+
+def features_step(inp: ScoreInputs, ref: Reference) -> pl.DataFrame:
+    """Site features; contradictions (a site's stated country vs its coordinates) go to the notes."""
     t = time.perf_counter()
-    feats = build_features(cands, ref, carbon_year=prof.carbon_year)
-    row_of = {sid: i + 2 for i, sid in enumerate(cands.sites["site_id"].to_list())}
+    feats = build_features(inp.cands, ref, carbon_year=inp.prof.carbon_year)
+    row_of = {sid: i + 2 for i, sid in enumerate(inp.cands.sites["site_id"].to_list())}
     contradictions = country_contradictions(feats, ref, row_of)  # warned in run.json and the report, never silently picked
-    cands.notes.extend(f"contradiction: {c}" for c in contradictions)
-    timings["features"] = time.perf_counter() - t
+    inp.cands.notes.extend(f"contradiction: {c}" for c in contradictions)
+    inp.timings["features"] = time.perf_counter() - t
+    return feats
+
+
+def models_step(inp: ScoreInputs, feats: pl.DataFrame, ref: Reference, db: str | Path | None = None
+                ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Physical estimates (PUE, WUE, power, water stress weighting) and the side tables."""
     t = time.perf_counter()
-    est, extras = estimate(feats, ref, prof, db)
+    est, extras = estimate(feats, ref, inp.prof, db)
     est = stress_weighted_water(est)
-    timings["models"] = time.perf_counter() - t
+    inp.timings["models"] = time.perf_counter() - t
+    return est, extras
+
+
+def score_step(inp: ScoreInputs, est: pl.DataFrame):
+    """Gates, scores and ranks (no Monte Carlo): :func:`gridscout.scoring.engine.score_deterministic`."""
+    from gridscout.scoring.engine import score_deterministic
+
     t = time.perf_counter()
     # a point in the open sea fails the on_land gate, which every profile has (scoring.gates)
-    result = score_sites(est, prof, mc_draws=mc_draws, seed=seed)
-    scores = result.scores
-    scores = scores.sort(["excluded", "rank"], nulls_last=True)
-    timings["scoring"] = time.perf_counter() - t
+    det = score_deterministic(est, inp.prof)
+    inp.timings["scoring"] = time.perf_counter() - t
+    return det
+
+
+def robustness_step(inp: ScoreInputs, det, mc_draws: int = 1000, seed: int = 0):
+    """Monte Carlo rank robustness and the Pareto set; returns (ScoreResult, scores sorted for output)."""
+    from gridscout.scoring.engine import add_robustness
 
     t = time.perf_counter()
+    result = add_robustness(det, inp.prof, mc_draws=mc_draws, seed=seed)
+    scores = result.scores.sort(["excluded", "rank"], nulls_last=True)
+    inp.timings["scoring"] = inp.timings.get("scoring", 0.0) + time.perf_counter() - t  # as before the split
+    return result, scores
+
+
+def write_run(inp: ScoreInputs, ref: Reference, feats: pl.DataFrame, est: pl.DataFrame,
+              extras: dict[str, pl.DataFrame], result, scores: pl.DataFrame, run_id: str,
+              out: str | Path | None = None, *, db: str | Path | None = None, mc_draws: int = 1000, seed: int = 0,
+              failed_sources: list[dict] | None = None, weather_fetches: list[dict] | None = None) -> RunResult:
+    """Write scores.parquet, the side tables and run.json (the run is not completed here: :func:`complete_run`)."""
+    t = time.perf_counter()
+    timings = inp.timings
     run_dir = safe_out_dir(out, run_id)  # a run that fails before this point leaves no folder behind
     _write_parquet(scores, run_dir, "scores.parquet")
     extras["carbon_years"] = zone_years(ref.zone_carbon_yearly, est)  # the report's carbon-by-year chart
@@ -216,9 +259,10 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         _write_parquet(frame, run_dir, f"{name}.parquet")
     _write_parquet(ref.boundaries, run_dir, "boundaries.parquet")
     timings["write"] = time.perf_counter() - t
+    prof, cands, cand_path = inp.prof, inp.cands, inp.cand_path
     manifest = {
         "run_id": run_id,
-        "started_at": started.isoformat(),
+        "started_at": inp.started.isoformat(),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(),
         "code_version": code_version(),
         "warehouse": str(config.db_path(db)),
@@ -228,21 +272,48 @@ def score_candidates(candidates: str | Path | None = None, profile: str | Path |
         "profile": result.profile if hasattr(result, "profile") else prof.to_dict(),
         "seed": seed,
         "mc_draws": mc_draws,
-        "carbon": carbon_manifest(ref, feats, prof.carbon_year, year_from),
+        "carbon": carbon_manifest(ref, feats, prof.carbon_year, inp.year_from),
         "prices": price_manifest(feats),
         "sources": ref.vintages.with_columns(pl.col(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
                    .to_dicts() if ref.vintages.height else [],
         "failed_sources": failed_sources or [],
-        "weather_fetches": weather_fetches,
+        "weather_fetches": weather_fetches or [],
         "water_stress": run_summary(est, basins_available=basin_tier_available(ref.water_stress_basins)),
         "offsite_water": offsite_summary(est),
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
         "outputs": sorted(p.name for p in run_dir.iterdir() if p.is_file() and not p.name.endswith(".part")),
     }
     write_manifest(run_dir, manifest)
-    if complete:
-        complete_run(run_dir, db, manifest, scores)
     return RunResult(run_id, run_dir, scores, manifest, timings)
+
+
+def score_candidates(candidates: str | Path | None = None, profile: str | Path | None = None, out: str | Path | None = None,
+                     *, db: str | Path | None = None, mc_draws: int = 1000, seed: int = 0,
+                     failed_sources: list[dict] | None = None, fetch_weather: bool = False,
+                     carbon_year: int | None = None, complete: bool = True) -> RunResult:
+    """Score candidate sites under a profile and write scores.parquet, run.json and side tables.
+
+    The steps, in order (``flows/score.py`` runs each as a Prefect task): :func:`read_inputs`,
+    :func:`read_warehouse` (load), :func:`features_step`, :func:`models_step`, :func:`score_step`,
+    :func:`robustness_step`, :func:`write_run`, then :func:`complete_run`.
+
+    ``complete``: this is the run's last step (``gridscout score``), so finish it (``_SUCCESS``, then
+    the warehouse record); ``gridscout run`` passes False and completes the run after its report.
+
+    ``failed_sources`` (from the ingest step) are recorded in run.json: the run used the previous
+    good load of each, and says so. ``carbon_year`` (``--carbon-year``) overrides the profile's
+    ``carbon_year``; neither given: the latest complete year of ``carbon_yearly``."""
+    inp = read_inputs(candidates, profile, carbon_year)
+    ref, weather_fetches, run_id = read_warehouse(inp, db, out, fetch_weather)
+    feats = features_step(inp, ref)
+    est, extras = models_step(inp, feats, ref, db)
+    det = score_step(inp, est)
+    result, scores = robustness_step(inp, det, mc_draws, seed)
+    run = write_run(inp, ref, feats, est, extras, result, scores, run_id, out, db=db, mc_draws=mc_draws, seed=seed,
+                    failed_sources=failed_sources, weather_fetches=weather_fetches)
+    if complete:
+        complete_run(run.run_dir, db, run.manifest, scores)
+    return run
 
 
 def complete_run(run_dir: str | Path, db: str | Path | None, manifest: dict | None = None,

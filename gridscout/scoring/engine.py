@@ -127,19 +127,43 @@ def score_sites(features: pl.DataFrame, profile: Profile, *, mc_draws: int = 100
 
     Any criterion column is read generically by name; an absent or null column is UNKNOWN.
     ``mc_draws = 0`` skips Monte Carlo (``p_top<k>`` and rank percentiles are then null).
+    The two halves, :func:`score_deterministic` and :func:`add_robustness`, are separate steps of the
+    scoring flow; this is their composition.
     """
+    return add_robustness(score_deterministic(features, profile), profile, mc_draws=mc_draws, top_k=top_k, seed=seed)
+
+
+@dataclass
+class DeterministicScores:
+    """Scores, gates and ranks before the robustness analysis (the first half of :func:`score_sites`)."""
+
+    feats: pl.DataFrame  # the scoring view of the features (reported or modelled PUE/WUE), with site_id
+    scores: pl.DataFrame
+    model_cols: list[pl.Series]  # the model columns to put back (reported.restore)
+    has_site_id: bool
+
+
+def score_deterministic(features: pl.DataFrame, profile: Profile) -> DeterministicScores:
+    """Gate, score and rank each site (no Monte Carlo)."""
     id_col = "site_id" if "site_id" in features.columns else None
     feats = features if id_col else features.with_row_index("site_id").with_columns(pl.col("site_id").cast(pl.Utf8))
     feats, model_cols = reported.scoring_view(feats, profile.facility)  # reported or modelled PUE/WUE
     out = score_frame(feats, profile)
     out = out.with_columns(rank_scores(out))
+    return DeterministicScores(feats, out, model_cols, id_col is not None)
+
+
+def add_robustness(det: DeterministicScores, profile: Profile, *, mc_draws: int = 1000, top_k: int = 5,
+                   seed: int = 0) -> ScoreResult:
+    """The second half of :func:`score_sites`: Monte Carlo rank robustness and the Pareto set."""
+    feats, out = det.feats, det.scores
     eligible = ~out["excluded"].to_numpy()
     mc = monte_carlo(feats, profile, eligible, draws=mc_draws, top_k=top_k, seed=seed)
     front, pcols = pareto_set(feats, eligible)
     out = pl.concat([out, mc], how="horizontal").with_columns(pl.Series("pareto", front))
-    out = reported.restore(out, model_cols)
+    out = reported.restore(out, det.model_cols)
     gl = gates_long(out, profile)
-    if id_col is None:
+    if not det.has_site_id:
         out = out.drop("site_id")
     return ScoreResult(out, gl, profile.to_dict(), {"mc_draws": mc_draws, "top_k": top_k, "seed": seed,
                                                      "pareto_objectives": pcols})

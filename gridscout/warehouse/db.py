@@ -9,6 +9,7 @@ ingest and a one-off scoring run can overlap and both finish.
 from __future__ import annotations
 
 import hashlib
+import logging
 import pathlib
 import random
 import re
@@ -26,6 +27,7 @@ from gridscout.paths import warehouse_file
 MIGRATIONS_DIR = config.SQL_DIR / "migrations"
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 LOCK_WAIT_S = 300.0
+log = logging.getLogger(__name__)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -48,12 +50,23 @@ def connect(db: str | Path | None = None, *, read_only: bool = False,
     except GridscoutError as exc:
         raise WarehouseError(str(exc)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + lock_wait_s
+    start = time.monotonic()
+    deadline = start + lock_wait_s
     delay = 0.05
+    waited = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            if waited:
+                log.warning("warehouse %s: got the lock after waiting %.1f s", path, time.monotonic() - start)
+            return con
         except duckdb.IOException as exc:
+            if _is_lock_error(exc) and not waited:
+                waited = True  # say so once: a writer waiting silently for minutes looks like a hang
+                log.warning("warehouse %s is locked by another process (%s); waiting up to %.0f s. If it is an "
+                            "open analyst session (DuckDB CLI, notebook), close it or reopen it read-only; "
+                            "scheduled writers queue on the Prefect limit 'duckdb-writer'.",
+                            path, str(exc).splitlines()[0], lock_wait_s)
             if not _is_lock_error(exc) or time.monotonic() > deadline:
                 if _is_lock_error(exc):
                     raise WarehouseError(

@@ -87,8 +87,9 @@ def test_serve_deployments_carry_the_same_schedules():
     from flows.deployments import build_deployments
 
     deps = build_deployments(env={})
-    for d, e in zip(deps, schedules.schedule_table(env={})):
-        assert d.name == e.name and d.parameters == e.parameters
+    for d, e in zip(deps, schedules.schedule_table(env={}), strict=True):
+        # never the work pool's names: serve would replace those deployments and pause them on exit
+        assert d.name == f"{e.name}-serve" and d.parameters == e.parameters
         assert [s.schedule.cron for s in d.schedules] == [e.cron]
         assert d.entrypoint.startswith("flows.deployments.")
 

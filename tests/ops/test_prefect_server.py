@@ -15,6 +15,7 @@ import duckdb
 import httpx
 import pytest
 
+from flows.deployments import serve_name
 from gridscout.ops import schedules
 from gridscout.sources import get
 from gridscout.sources.fetch import locate
@@ -149,15 +150,17 @@ def test_deployments_schedules_and_runs_on_a_real_server(prefect_server, client_
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             deps = _deployments(api)
-            if all(deps[e.name]["entrypoint"].startswith("flows.deployments.") for e in schedules.schedule_table(env={})):
+            if all(serve_name(e.name) in deps for e in schedules.schedule_table(env={})):
                 break
             assert serve.poll() is None, slog.read_text()[-4000:]
             time.sleep(1)
         for e in schedules.schedule_table(env={}):
-            assert [s["schedule"]["cron"] for s in deps[e.name]["schedules"]] == [e.cron], e.name
-            assert deps[e.name]["entrypoint"].startswith("flows.deployments.")
-        places_id = _trigger(api, deps["ingest-places"])
-        bad_id = _trigger(api, deps["ingest-water"], {"family": "waterr"})
+            d = deps[serve_name(e.name)]
+            assert [s["schedule"]["cron"] for s in d["schedules"]] == [e.cron], e.name
+            assert d["entrypoint"].startswith("flows.deployments.")
+            assert deps[e.name]["entrypoint"] == e.entrypoint  # the work-pool deployment is not touched
+        places_id = _trigger(api, deps[serve_name("ingest-places")])
+        bad_id = _trigger(api, deps[serve_name("ingest-water")], {"family": "waterr"})
         states = _wait(api, [places_id, bad_id], serve, slog)
     finally:
         _sigint(serve, "serve")
