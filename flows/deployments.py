@@ -20,6 +20,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
+from flows.artifacts import publish_table
 from gridscout import config
 from gridscout.ops import freshness as fresh, schedules
 from gridscout.errors import GridscoutError, SourceRefreshError
@@ -74,8 +75,11 @@ def freshness_task(db: str | None, fail_on_stale: bool, block_on_manual: bool = 
             logger.warning("%s; %s", line, f.action)
         else:
             logger.info("%s", line)
-    return [{"source_id": f.source_id, "data_age_days": f.data_age_days, "load_age_days": f.load_age_days,
-             "status": f.status, "stale": f.stale, "refreshable": f.refreshable, "action": f.action} for f in rows]
+    table = [{"source_id": f.source_id, "data_age_days": f.data_age_days, "load_age_days": f.load_age_days,
+              "status": f.status, "stale": f.stale, "refreshable": f.refreshable, "action": f.action} for f in rows]
+    publish_table("freshness", table, "one row per source: data age (from its period end), load age, status, "
+                  "and what refreshes it")
+    return table
 
 
 def _today() -> str:
@@ -103,7 +107,7 @@ def ingest_family_flow(family: str, db: str | None = None, raw: str | None = Non
     parsed (their previous good loads stay), so one bad source neither holds back the rest of the
     family nor hides behind a Completed run. A table artifact ``ingest-<family>`` lists every source.
     """
-    from flows.artifacts import load_table_rows, publish_table
+    from flows.artifacts import load_table_rows
     from flows.ingest import ingest_flow
     from flows.secrets import load_api_keys
     from gridscout.jobs.ingest import preflight

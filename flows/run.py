@@ -17,8 +17,9 @@ def run_flow(candidates: str | None = None, profile: str = "balanced", out: str 
     ingest = ingest_flow(sources=sources, db=db, raw=raw)
     if fail_on_stale:
         from gridscout.ops.freshness import fail_on_stale as check_fresh
+        from gridscout.scoring.profiles import load_profile
 
-        check_fresh(db)
+        check_fresh(db, block_on_manual=load_profile(profile).block_on_manual)
     failed = [{"source_id": r["source_id"], "message": r["message"]} for r in ingest if r["status"] == "failed"]
     run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws, seed=seed,
                          failed_sources=failed, fetch_weather=fetch_weather, carbon_year=carbon_year, complete=False)

@@ -66,8 +66,9 @@ def score_flow(candidates: str | None = None, profile: str = "balanced", out: st
                fetch_weather: bool = False, carbon_year: int | None = None, complete: bool = True) -> str:
     if fail_on_stale:
         from gridscout.ops.freshness import fail_on_stale as check_fresh
+        from gridscout.scoring.profiles import load_profile
 
-        check_fresh(db)
+        check_fresh(db, block_on_manual=load_profile(profile).block_on_manual)
     if mc_draws < 0 or mc_draws > 100_000:
         raise ValueError("mc_draws must be between 0 and 100000")
     inp, ref, weather_fetches, run_id = load_task(candidates, profile, out, db, fetch_weather, carbon_year)
