@@ -145,8 +145,9 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray) -> tu
     summit = summit_stations(idx, st_elev)
     valid = np.isfinite(d) & (~summit[np.where(np.isfinite(d), ii, 0)] | (d <= chord_from_km(AT_STATION_KM)))
     elev = np.where(valid, st_elev[np.where(valid, ii, 0)], np.nan)
+    t_valid, t_d = valid[:, :TERRAIN_NEIGHBOURS], d[:, :TERRAIN_NEIGHBOURS]  # distances of these only
     terrain = _weighted_median(elev[:, :TERRAIN_NEIGHBOURS],
-                               np.where(valid, km_from_chord(np.where(valid, d, 0.0)), np.inf)[:, :TERRAIN_NEIGHBOURS])
+                               np.where(t_valid, km_from_chord(np.where(t_valid, t_d, 0.0)), np.inf))
     at = valid[:, 0] & np.isfinite(elev[:, 0]) & (d[:, 0] <= chord_from_km(AT_STATION_KM))
     terrain[at] = elev[at, 0]
     site = np.where(np.isfinite(own_elev), own_elev, terrain)

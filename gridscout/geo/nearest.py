@@ -28,7 +28,8 @@ def chord_from_km(km: float) -> float:
 
 
 def km_from_chord(chord) -> np.ndarray:
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord) / 2.0, 0.0, 1.0))
+    # minimum/maximum, not np.clip: the same values (NaN stays NaN), without clip's per-call overhead
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.maximum(np.asarray(chord) / 2.0, 0.0), 1.0))
 
 
 def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
