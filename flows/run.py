@@ -6,7 +6,7 @@ from prefect import flow
 
 from flows.ingest import ingest_flow
 from flows.report import report_flow
-from flows.score import score_flow
+from flows.score import check_freshness, score_flow
 
 
 @flow(name="gridscout-run", log_prints=True)
@@ -16,10 +16,7 @@ def run_flow(candidates: str | None = None, profile: str = "balanced", out: str 
                   fetch_weather: bool = False, carbon_year: int | None = None) -> str:
     ingest = ingest_flow(sources=sources, db=db, raw=raw)
     if fail_on_stale:
-        from gridscout.ops.freshness import fail_on_stale as check_fresh
-        from gridscout.scoring.profiles import load_profile
-
-        check_fresh(db, block_on_manual=load_profile(profile).block_on_manual)
+        check_freshness(db, profile)
     failed = [{"source_id": r["source_id"], "message": r["message"]} for r in ingest if r["status"] == "failed"]
     run_dir = score_flow(candidates=candidates, profile=profile, out=out, db=db, mc_draws=mc_draws, seed=seed,
                          failed_sources=failed, fetch_weather=fetch_weather, carbon_year=carbon_year, complete=False)

@@ -59,16 +59,23 @@ def write_task(inp, ref, feats, est, extras, result, scores, run_id, out, db, mc
     return run
 
 
+def check_freshness(db: str | None, profile: str) -> None:
+    """Raise naming the stale sources that block a run under ``profile`` (refreshable ones; file-only
+    ones too when its ``[freshness] block_on_manual`` is set): the fail-on-stale step of
+    ``gridscout-score`` and ``gridscout-run``."""
+    from gridscout.ops.freshness import fail_on_stale
+    from gridscout.scoring.profiles import load_profile
+
+    fail_on_stale(db, block_on_manual=load_profile(profile).block_on_manual)
+
+
 @flow(name="gridscout-score", log_prints=True)
 def score_flow(candidates: str | None = None, profile: str = "balanced", out: str | None = None,
                db: str | None = None, mc_draws: int = 1000, seed: int = 0,
                failed_sources: list[dict] | None = None, fail_on_stale: bool = False,
                fetch_weather: bool = False, carbon_year: int | None = None, complete: bool = True) -> str:
     if fail_on_stale:
-        from gridscout.ops.freshness import fail_on_stale as check_fresh
-        from gridscout.scoring.profiles import load_profile
-
-        check_fresh(db, block_on_manual=load_profile(profile).block_on_manual)
+        check_freshness(db, profile)
     if mc_draws < 0 or mc_draws > 100_000:
         raise ValueError("mc_draws must be between 0 and 100000")
     inp, ref, weather_fetches, run_id = load_task(candidates, profile, out, db, fetch_weather, carbon_year)
