@@ -86,7 +86,10 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
     feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
-    cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=fine)
+    # the kernel sums test every member against its group's candidates: coarse groups (343 cells) do fewer
+    # KD-tree queries for ~1.45× the tests, the fastest trade measured (docs/scaling.md)
+    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3))) if len(cells) else None
+    cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=coarse)
     queue = queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties)
     feat = pl.concat([feat, cap, grid_access(feat, ref, groups=fine), queue], how="horizontal")
     feat = carbon_and_price(feat, ref, carbon_year=carbon_year)

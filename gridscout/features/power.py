@@ -56,13 +56,16 @@ Coverage rules (decided by the location's ``country``, ISO alpha-3, from :func:`
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 import polars as pl
 
 from gridscout import config
 from gridscout.features.queues import queue_features
 from gridscout.features.substations import GridIndex, output_schema, substation_features
-from gridscout.geo.nearest import PointGroups, SphereIndex
+from gridscout.geo.nearest import PointGroups, SphereIndex, apply_kernel
 from gridscout.geo.polygons import PolygonIndex
 from gridscout.models import headroom as headroom_model
 from gridscout.reference import Reference
@@ -104,10 +107,21 @@ def decay_length_km(disc_km: float = DECAY_DISC_KM, cutoff: float = DECAY_CUTOFF
     return disc_km / float(np.sqrt((2.0 - (2.0 + 2.0 * cutoff + cutoff * cutoff) * e) / (1.0 - e)))
 
 
+@numba.njit(cache=True)
+def decay_weight(km, params):
+    """k(d) of one distance d [km] for ``params`` = (L [km], c): (e^(−d/L) − e^(−c)) / (1 − e^(−c)) for
+    d ≤ cL, else 0 (continuous at cL). The scalar kernel the capacity sums run
+    (:meth:`SphereIndex.kernel_sum_grouped`)."""
+    length, cutoff = params[0], params[1]
+    if km > cutoff * length:
+        return 0.0
+    e = math.exp(-cutoff)
+    return (math.exp(-km / length) - e) / (1.0 - e)
+
+
 def decay_kernel(km: np.ndarray, length_km: float, cutoff: float = DECAY_CUTOFF_LENGTHS) -> np.ndarray:
-    """k(d) = (e^(−d/L) − e^(−c)) / (1 − e^(−c)) for d ≤ cL, else 0 (continuous at cL)."""
-    e = np.exp(-cutoff)
-    return np.where(km <= cutoff * length_km, (np.exp(-np.asarray(km) / length_km) - e) / (1.0 - e), 0.0)
+    """:func:`decay_weight` over an array of distances [km]."""
+    return apply_kernel(km, decay_weight, (length_km, cutoff))
 
 
 def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[float, ...] = (50.0, 100.0),
@@ -121,8 +135,8 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
     Also the distance-weighted ``capacity_weighted_mw``, ``firm_…`` and ``variable_capacity_weighted_mw``
     (module docstring; exact kernel sum, :meth:`SphereIndex.kernel_sum_grouped`).
 
-    ``groups`` (optional :class:`PointGroups` of these locations, e.g. screening cells grouped by H3
-    parent) selects the grouped exact sums (:meth:`SphereIndex.sum_within_grouped`); same result.
+    ``groups`` (optional :class:`PointGroups` of these locations, e.g. screening cells grouped by their
+    H3 parent three levels up) groups the exact sums (:meth:`SphereIndex.kernel_sum_grouped`); same result.
     Returns only the new columns, one row per location, in order."""
     r_tag = f"{fuel_radius_km:g}km"
     fuels = list(CANONICAL_FUELS) if by_fuel else []
@@ -142,17 +156,18 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
         else pl.Series([None] * sites.height, dtype=pl.Utf8)
     covered = site_src.is_not_null().to_numpy()
 
+    # one grouped kernel sum for every figure: cells in their H3 groups, one group per site otherwise —
+    # the same code either way
+    pg = groups if groups is not None else PointGroups.singletons(lat, lon)
+
     def sums(radius: float, w: np.ndarray) -> np.ndarray:
-        s = idx.sum_within(lat, lon, radius, w) if groups is None else idx.sum_within_grouped(groups, radius, w)
-        return np.asarray(s).reshape(len(lat), w.shape[1])
+        return np.asarray(idx.sum_within_grouped(pg, radius, w)).reshape(len(lat), w.shape[1])
 
     cols: dict[str, np.ndarray] = {}
-    # distance-weighted total, firm, variable (what scoring uses): one kernel sum, grouped for cells,
-    # one group per site otherwise — the same code either way
-    pg = groups if groups is not None else PointGroups.singletons(lat, lon)
+    # distance-weighted total, firm, variable (what scoring uses)
     length = decay_length_km()
-    weighted = np.asarray(idx.kernel_sum_grouped(pg, DECAY_CUTOFF_LENGTHS * length, weights[:, :3],
-                                                 lambda km: decay_kernel(km, length))).reshape(len(lat), 3)
+    weighted = np.asarray(idx.kernel_sum_grouped(pg, DECAY_CUTOFF_LENGTHS * length, weights[:, :3], decay_weight,
+                                                 (length, DECAY_CUTOFF_LENGTHS))).reshape(len(lat), 3)
     for j, name in enumerate(("capacity_weighted_mw", "firm_capacity_weighted_mw", "variable_capacity_weighted_mw")):
         cols[name] = weighted[:, j]
     for r in sorted(set(radii_km) | {fuel_radius_km}):

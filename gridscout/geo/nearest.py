@@ -9,6 +9,11 @@ distances on the mean Earth radius 6,371.0088 km (IUGG).
 
 from __future__ import annotations
 
+import itertools
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -127,7 +132,6 @@ class SphereIndex:
         distance matrix against the indexed points (``cKDTree.sparse_distance_matrix``, which partly
         releases the GIL, so ``workers`` chunks run side by side), and the pairs are summed per query
         point with ``np.bincount`` (one pass per weight column)."""
-        from concurrent.futures import ThreadPoolExecutor
 
         q = unit_vectors(lat_deg, lon_deg)
         w = np.asarray(weights, dtype=np.float64)
@@ -161,50 +165,10 @@ class SphereIndex:
         return out.T.reshape(shape) if len(shape) > 1 else out[0]
 
     def sum_within_grouped(self, pg: PointGroups, radius_km: float, weights: np.ndarray,
-                           chunk_pairs: int = 4_000_000) -> np.ndarray:
-        """Exactly :meth:`sum_within` for the points of ``pg``, faster for dense points in compact groups.
-
-        An indexed point at angle θ from a group's centre is within the radius angle θr of every
-        member when θ + ρ < θr (its weight is added to the whole group at once) and of none when
-        θ − ρ > θr; only the points in between are tested member by member, with the same chord
-        criterion as :meth:`sum_within`. A margin of 1e-12 rad keeps floating-point ties on the
-        per-member path. For res-7 H3 cells grouped by res-6 parent and a 50 km radius, about a
-        sixth of the pairs are tested member by member."""
-        w = np.asarray(weights, dtype=np.float64)
-        shape = (pg.n,) + w.shape[1:]
-        if self.tree is None or pg.n == 0:
-            return np.zeros(shape)
-        cols_w = [np.ascontiguousarray(c) for c in w.reshape(self.n, -1).T]
-        theta_r = radius_km / EARTH_RADIUS_KM
-        eps = 1e-12
-        reach = min(theta_r + float(pg.rho.max()) + 1e-9, np.pi)
-        sdm = cKDTree(pg.centre, balanced_tree=False, compact_nodes=False).sparse_distance_matrix(
-            self.tree, 2.0 * np.sin(reach / 2.0), output_type="coo_matrix")
-        gi, pi = sdm.row, sdm.col
-        theta = 2.0 * np.arcsin(np.clip(sdm.data / 2.0, 0.0, 1.0))
-        inner = theta + pg.rho[gi] < theta_r - eps
-        ring = ~inner & (theta - pg.rho[gi] <= theta_r + eps)
-        out = np.zeros((len(cols_w), pg.n))
-        for k, wk in enumerate(cols_w):
-            out[k] = np.bincount(gi[inner], weights=wk[pi[inner]], minlength=len(pg.starts))[pg.inv]
-        gr, pr = gi[ring], pi[ring]
-        chord_r = chord_from_km(radius_km)
-        # expand ring pairs to (member, point) pairs, in blocks that bound memory
-        n_exp = pg.sizes[gr]
-        ends = np.cumsum(n_exp)
-        lo = 0
-        while lo < len(gr):
-            hi = max(int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + chunk_pairs, side="right")), lo + 1)
-            ns = n_exp[lo:hi]
-            rep = np.repeat(np.arange(lo, hi), ns)
-            member = pg.starts[gr[rep]] + (np.arange(int(ns.sum())) - np.repeat(np.cumsum(ns) - ns, ns))
-            point = pr[rep]
-            d2 = sum((pg.qc[j][member] - self.columns[j][point]) ** 2 for j in range(3))
-            keep = np.sqrt(d2) <= chord_r
-            for k, wk in enumerate(cols_w):
-                out[k] += np.bincount(member[keep], weights=wk[point[keep]], minlength=pg.n)
-            lo = hi
-        return out.T.reshape(shape) if len(shape) > 1 else out[0]
+                           workers: int = 2) -> np.ndarray:
+        """Exactly :meth:`sum_within` (the same chord criterion) for the points of ``pg``, by
+        :meth:`kernel_sum_grouped` with the kernel 1: faster for dense points in compact groups."""
+        return self.kernel_sum_grouped(pg, radius_km, weights, workers=workers)
 
     def nearest_grouped(self, pg: PointGroups, max_km: float | None = None):
         """Exactly :meth:`nearest` for the points of ``pg`` (up to ties between equidistant indexed
@@ -248,50 +212,94 @@ class SphereIndex:
             yield sdm.row.astype(np.int64) + lo, sdm.col.astype(np.int64)
 
     def kernel_sum_grouped(self, pg: PointGroups, radius_km: float, weights: np.ndarray,
-                           kernel, chunk_pairs: int = 4_000_000) -> np.ndarray:
+                           kernel=None, params=(), workers: int = 2) -> np.ndarray:
         """For each point of ``pg``, the sum over indexed points within ``radius_km`` (great-circle) of
-        ``weights`` (shape (n,) or (n, k)) times ``kernel(distance_km)`` (a vectorised function, e.g. a
-        distance decay). Exact: candidate pairs come from one KD-tree query per group (centre, radius
-        + ρ), then every member's great-circle distance to each candidate is computed and those beyond
-        ``radius_km`` dropped. Candidate sites use :meth:`PointGroups.singletons`, screening cells
-        their H3 groups: the same code, the same values (up to the order of floating-point sums)."""
+        ``weights`` (shape (n,) or (n, k)) times ``kernel(distance_km, params)``: a scalar
+        ``numba.njit`` function (e.g. a distance decay, :func:`gridscout.features.power.decay_weight`),
+        1 when None (a plain within-radius sum, :meth:`sum_within_grouped`).
+
+        Exact: one KD-tree ball query per group (centre, ``radius_km`` + the group's ρ) gives every
+        indexed point that can be within reach of a member; then a compiled loop
+        (:func:`_grouped_pair_sums`) takes each member against each of its group's candidates, keeps
+        the pairs whose chord is within the radius's chord (the criterion of :meth:`sum_within`) and
+        adds weight × kernel. Work is members × candidates, with no pair arrays in memory, so coarse
+        groups (e.g. H3 cells under their parent three levels up: 343 per group, candidates within
+        ~1.45× the disc's area) cost fewer queries than fine ones. Candidate sites use
+        :meth:`PointGroups.singletons`, screening cells their H3 groups: the same code, the same
+        values (up to the order of floating-point sums). Groups run on ``workers`` threads (the
+        loop releases the GIL), split into spans of equal pair counts."""
         w = np.asarray(weights, dtype=np.float64)
         shape = (pg.n,) + w.shape[1:]
         if self.tree is None or pg.n == 0:
             return np.zeros(shape)
-        cols_w = [np.ascontiguousarray(c) for c in w.reshape(self.n, -1).T]
-        reach = min(radius_km / EARTH_RADIUS_KM + float(pg.rho.max()) + 1e-9, np.pi)
-        sdm = cKDTree(pg.centre, balanced_tree=False, compact_nodes=False).sparse_distance_matrix(
-            self.tree, 2.0 * np.sin(reach / 2.0), output_type="coo_matrix")
-        gi, pi = sdm.row, sdm.col
-        out = np.zeros((len(cols_w), pg.n))
-        # members laid out per group in a (groups, width) table (NaN-padded; H3 children: width 7), so a
-        # block of (group, point) pairs is one row gather per coordinate and a broadcast, in the same
-        # (pair, member) order and with the same arithmetic as an explicit member-by-member expansion
-        width = int(pg.sizes.max())
-        slot = np.arange(width)
-        valid = slot[None, :] < pg.sizes[:, None]
-        rows = pg.starts[:, None] + np.where(valid, slot[None, :], 0)
-        table = [np.where(valid, pg.qc[j][rows], np.nan) for j in range(3)]
-        chord_bound2 = (chord_from_km(radius_km) * (1.0 + 1e-6)) ** 2
-        n_exp = pg.sizes[gi]
-        ends = np.cumsum(n_exp)
-        lo = 0
-        while lo < len(gi):
-            hi = max(int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + chunk_pairs, side="right")), lo + 1)
-            g, pt = gi[lo:hi], pi[lo:hi]
-            d2 = (table[0][g] - self.columns[0][pt][:, None]) ** 2
-            d2 += (table[1][g] - self.columns[1][pt][:, None]) ** 2
-            d2 += (table[2][g] - self.columns[2][pt][:, None]) ** 2
-            # distances only for pairs near the radius (a generous chord bound; NaN padding fails it),
-            # then the exact great-circle test on those
-            near = d2 <= chord_bound2
-            km = km_from_chord(np.sqrt(d2[near]))
-            keep = km <= radius_km
-            member = (pg.starts[g][:, None] + slot[None, :])[near][keep]
-            point = np.broadcast_to(pt[:, None], near.shape)[near][keep]
-            k = kernel(km[keep])
-            for c, wk in enumerate(cols_w):
-                out[c] += np.bincount(member, weights=wk[point] * k, minlength=pg.n)
-            lo = hi
-        return out.T.reshape(shape) if len(shape) > 1 else out[0]
+        w2 = np.ascontiguousarray(w.reshape(self.n, -1))
+        reach = np.minimum(radius_km / EARTH_RADIUS_KM + pg.rho + 1e-9, np.pi)
+        found = self.tree.query_ball_point(pg.centre, 2.0 * np.sin(reach / 2.0), workers=workers,
+                                           return_sorted=False)
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        indptr = np.concatenate(([0], np.cumsum(counts)))
+        cand = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(indptr[-1]))
+        out = np.zeros((pg.n, w2.shape[1]))
+        chord2 = chord_from_km(radius_km) ** 2
+        kern = _unit_kernel if kernel is None else kernel
+        par = np.asarray(params, dtype=np.float64).reshape(-1)
+        starts, sizes = pg.starts.astype(np.int64), pg.sizes.astype(np.int64)
+        # spans of groups with equal numbers of (member, candidate) tests, one per thread
+        load = np.cumsum(counts * sizes)
+        cuts = np.searchsorted(load, load[-1] * np.arange(1, workers) / max(workers, 1)) if workers > 1 else []
+        bounds = [0, *sorted(set(int(c) for c in cuts)), len(starts)]
+
+        def span(lo: int, hi: int) -> None:
+            _grouped_pair_sums(lo, hi, starts, sizes, pg.qc[0], pg.qc[1], pg.qc[2], indptr, cand,
+                               self.columns[0], self.columns[1], self.columns[2], w2, chord2, kern, par, out)
+
+        spans = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        if len(spans) > 1:
+            with ThreadPoolExecutor(max_workers=len(spans)) as pool:
+                list(pool.map(lambda s: span(*s), spans))
+        else:
+            for s in spans:
+                span(*s)
+        return out.reshape(shape)
+
+
+@numba.njit(cache=True)
+def _unit_kernel(km, params):
+    """The kernel 1 (a plain within-radius sum)."""
+    return 1.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _grouped_pair_sums(lo, hi, starts, sizes, qx, qy, qz, indptr, cand, px, py, pz, w, chord2, kernel, params, out):
+    """For groups ``lo``…``hi``: every member × every candidate of its group; a pair whose squared
+    chord is ≤ ``chord2`` adds ``w[point] * kernel(km, params)`` to ``out[member]``, where km is
+    the great-circle distance (:func:`km_from_chord`)."""
+    ncol = w.shape[1]
+    for g in range(lo, hi):
+        s = starts[g]
+        e = s + sizes[g]
+        for a in range(indptr[g], indptr[g + 1]):
+            p = cand[a]
+            x, y, z = px[p], py[p], pz[p]
+            for i in range(s, e):
+                dx, dy, dz = qx[i] - x, qy[i] - y, qz[i] - z
+                d2 = dx * dx + dy * dy + dz * dz
+                if d2 <= chord2:
+                    k = kernel(2.0 * EARTH_RADIUS_KM * math.asin(min(math.sqrt(d2) / 2.0, 1.0)), params)
+                    for c in range(ncol):
+                        out[i, c] += w[p, c] * k
+
+
+@numba.njit(cache=True)
+def _map_kernel(km, kernel, params, out):
+    for i in range(km.shape[0]):
+        out[i] = kernel(km[i], params)
+
+
+def apply_kernel(km, kernel, params=()) -> np.ndarray:
+    """``kernel(d, params)`` (a scalar ``numba.njit`` kernel, see :meth:`SphereIndex.kernel_sum_grouped`)
+    for every distance of ``km`` [km]: the same function the sums use, over an array."""
+    d = np.asarray(km, dtype=np.float64)
+    out = np.empty(d.size)
+    _map_kernel(np.ascontiguousarray(d.reshape(-1)), kernel, np.asarray(params, dtype=np.float64).reshape(-1), out)
+    return out.reshape(d.shape)

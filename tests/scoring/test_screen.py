@@ -73,8 +73,13 @@ def test_grouped_sphere_queries_equal_plain(ref, region, res):
     p = ref.plants
     idx = SphereIndex(p["latitude"].to_numpy(), p["longitude"].to_numpy())
     w = np.column_stack([p["capacity_mw"].to_numpy(), np.arange(p.height, dtype=float)])
-    plain, grouped = idx.sum_within(lat, lon, 50.0, w), idx.sum_within_grouped(pg, 50.0, w, chunk_pairs=50_000)
+    plain, grouped = idx.sum_within(lat, lon, 50.0, w), idx.sum_within_grouped(pg, 50.0, w)
     assert np.allclose(grouped, plain, rtol=1e-12, atol=1e-6) and plain[:, 0].max() > 1000
+    # coarse groups (the parent three levels up, as cell_features uses for the capacity sums), one thread
+    # or two: the same sums
+    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 3))
+    for workers in (1, 2):
+        assert np.allclose(idx.sum_within_grouped(coarse, 50.0, w, workers=workers), plain, rtol=1e-12, atol=1e-6)
     # brute force for a sample of cells: haversine to every plant
     for i in np.linspace(0, len(cells) - 1, 7).astype(int):
         d = haversine_km(lat[i], lon[i], p["latitude"].to_numpy(), p["longitude"].to_numpy())
