@@ -182,20 +182,18 @@ def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
     nearest station, capacity within 50 km), grouped as :func:`cell_features` groups them."""
     import polars as pl
 
+    from gridscout.features.assemble import cell_groups
     from gridscout.features.grid_zone import carbon_and_price
     from gridscout.features.location import locate
     from gridscout.features.power import capacity_nearby, select_plants
     from gridscout.features.weather_link import weather_links
-    from gridscout.geo import hexgrid
-    from gridscout.geo.nearest import PointGroups
 
-    res = hexgrid.resolution_of(cells)
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
-    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1))
-    feat = locate(base, ref, groups=hexgrid.cell_parents(cells, max(0, res - 2)))
+    fine, coarse, parents = cell_groups(cells, lat, lon)
+    feat = locate(base, ref, groups=parents)
     feat = pl.concat([feat, weather_links(base, ref, groups=fine).drop(base.columns)], how="horizontal")
     feat = pl.concat([feat, capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False,
-                                            groups=fine)], how="horizontal")
+                                            groups=coarse)], how="horizontal")
     return carbon_and_price(feat, ref)
 
 

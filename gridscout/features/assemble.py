@@ -10,6 +10,7 @@ they share (``tests/test_one_path.py``). Each feature's origin is stated in :dat
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -69,26 +70,42 @@ def site_features(sites: pl.DataFrame, ref: Reference, *, carbon_year: int | Non
     return out.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
 
 
+class CellGroups(NamedTuple):
+    """How screening cells (sorted by H3 index, resolution r) are grouped for the spatial queries —
+    grouping makes them faster without changing an answer: ``fine`` (parents at r − 1, 7 cells: nearest
+    searches), ``coarse`` (parents at r − 3, 343 cells: the capacity kernel sums, fewer ball queries for
+    ~1.45× the member tests), ``parents`` (H3 parents at r − 2: polygons hold whole parents)."""
+
+    fine: PointGroups | None
+    coarse: PointGroups | None
+    parents: np.ndarray | None
+
+
+def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> CellGroups:
+    """:class:`CellGroups` of H3 cells (all None when there are none)."""
+    if not len(cells):
+        return CellGroups(None, None, None)
+    res = hexgrid.resolution_of(cells)
+    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1)) if res > 0 else None
+    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3))) if res > 0 else None
+    return CellGroups(fine, coarse, hexgrid.cell_parents(cells, max(0, res - 2)))
+
+
 def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference, *,
                   carbon_year: int | None = None) -> pl.DataFrame:
     """Features of every H3 cell centre, one row per cell (``h3``, ``h3_int``, lat/lon, features),
     sorted by ``h3_int``: the same functions as :func:`site_features`, grouped by H3 parent."""
     cells = np.asarray(cells, dtype=np.uint64)
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
-    res = hexgrid.resolution_of(cells) if len(cells) else 0
-    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1)) if res > 0 else None  # 7 per group
+    fine, coarse, parents = cell_groups(cells, lat, lon)
     # polygon lookups (shapely) and KD-tree queries (scipy) release the GIL: two threads side by side
     with ThreadPoolExecutor(max_workers=1) as pool:
         # cells sharing a coarse parent are located together where one polygon holds them all
-        parents = hexgrid.cell_parents(cells, max(0, res - 2)) if len(cells) else None
         located = pool.submit(locate, base, ref, groups=parents)
         names = hexgrid.cells_to_str(cells).alias("h3")
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
     feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
-    # the kernel sums test every member against its group's candidates: coarse groups (343 cells) do fewer
-    # KD-tree queries for ~1.45× the tests, the fastest trade measured (docs/scaling.md)
-    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3))) if len(cells) else None
     cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=coarse)
     queue = queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties)
     feat = pl.concat([feat, cap, grid_access(feat, ref, groups=fine), queue], how="horizontal")
