@@ -38,7 +38,7 @@ import polars as pl
 
 from gridscout import config
 from gridscout.errors import GridscoutError, ProfileError
-from gridscout.features.assemble import cell_features
+from gridscout.features.assemble import cell_features, compact_text
 from gridscout.features.power import with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
@@ -130,14 +130,15 @@ def _require_pointwise(profile: Profile) -> None:
 def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict[str, float] | None = None
                 ) -> pl.DataFrame:
     """Features, cooling, curtailment and profile scores of the given cells (the one scoring path of
-    :func:`screen_region` and :func:`screen_streamed`); adds stage seconds to ``timings``."""
+    :func:`screen_region` and :func:`screen_streamed`), text labels as categoricals
+    (:func:`~gridscout.features.assemble.compact_text`); adds stage seconds to ``timings``."""
     t = timings if timings is not None else {}
     t1 = time.perf_counter()
     feat = cell_features(cells, lat, lon, ref, carbon_year=profile.carbon_year)
     feat = add_station_cooling(feat, get_design(profile.facility.cooling, profile.facility.envelope))
     feat = with_ba_curtailment(feat, ref, profile.facility)  # needs the cells' PUE, as for sites
     t2 = time.perf_counter()
-    surface = score_frame(feat, profile)
+    surface = compact_text(score_frame(feat, profile))
     t["features"] = t.get("features", 0.0) + t2 - t1
     t["score"] = t.get("score", 0.0) + time.perf_counter() - t2
     return surface
