@@ -76,7 +76,10 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
         return idx.nearest_vectors(q, max_km) if groups is None else idx.nearest_grouped(groups, max_km)
 
     st = ref.stations
-    cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10"]
+    if "koppen_zone" not in st.columns:  # a station index without Köppen zones (raster not in the raw folder)
+        st = st.with_columns(pl.lit(None, dtype=pl.Utf8).alias("koppen_zone"))
+    cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10",
+            "koppen_zone"]
     own = sites["elevation_m"].cast(pl.Float64) if "elevation_m" in sites.columns \
         else pl.Series([None] * len(q), dtype=pl.Float64)
     if st.height:
@@ -90,7 +93,8 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
         station = pl.DataFrame({c: pl.Series([None] * len(q), dtype=t) for c, t in (
             ("station_wmo", pl.Utf8), ("station_name", pl.Utf8), ("ashrae_climate_zone", pl.Utf8),
             ("heating_design_db_c", pl.Float64), ("cooling_design_db_c", pl.Float64), ("hdd18", pl.Float64),
-            ("cdd10", pl.Float64), ("station_elevation_m", pl.Float64), ("station_distance_km", pl.Float64))})
+            ("cdd10", pl.Float64), ("koppen_zone", pl.Utf8), ("station_elevation_m", pl.Float64),
+            ("station_distance_km", pl.Float64))})
     elev = own.fill_null(pl.Series(terrain).fill_nan(None))
     at_station = (station["station_distance_km"] <= AT_STATION_KM).fill_null(False)
     elev_src = pl.select(pl.when(own.is_not_null()).then(pl.lit("candidate elevation_m"))

