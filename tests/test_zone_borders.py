@@ -62,3 +62,16 @@ def test_no_german_cell_takes_a_foreign_zone(ref):
     assert zones == {"DE"}, zones - {"DE"}
     assert de["grid_zone"].null_count() == 0
     assert np.isfinite(de["carbon_g_per_kwh"].to_numpy()).all()
+
+
+def test_a_territorys_own_zone_is_kept(ref):
+    """A territory with its own Electricity Maps zone that the 1:50m boundaries fold into a country keeps
+    that zone: Gibraltar (zone ``GI``) lies in Spain's polygon, within reach of Spain's zone, French Guiana
+    (``GF``) and Guadeloupe (``GP``) in France's; Seville and Paris take their countries' zones."""
+    towns = {"gibraltar": (36.1408, -5.3536, "ESP", "GI"), "seville": (37.3891, -5.9845, "ESP", "ES"),
+             "cayenne": (4.9372, -52.3260, "FRA", "GF"), "pointe_a_pitre": (16.2411, -61.5331, "FRA", "GP"),
+             "paris": (48.8566, 2.3522, "FRA", "FR")}
+    sites = pl.DataFrame({"site_id": list(towns), "latitude": [v[0] for v in towns.values()],
+                          "longitude": [v[1] for v in towns.values()]})
+    got = {r["site_id"]: (r["country"], r["grid_zone"]) for r in locate(sites, ref).iter_rows(named=True)}
+    assert got == {k: v[2:] for k, v in towns.items()}

@@ -14,10 +14,14 @@ Cell ids are uint64 (``h3.api.numpy_int``); :func:`cells_to_str` formats them as
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import polars as pl
+import polars_h3 as plh3
 import pyarrow as pa
 import shapely
+from h3.api import basic_int as h3b
 from h3.api import numpy_int as h3n
 
 import h3
@@ -59,9 +63,11 @@ def cell_parents(cells: np.ndarray, res: int) -> np.ndarray:
 
 
 def cell_centers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(lat, lon) of cell centres [degrees] (one C call per cell, about 1 µs each)."""
-    f = h3n.cell_to_latlng
-    ll = np.array([f(c) for c in cells.tolist()], dtype=np.float64).reshape(-1, 2)
+    """(lat, lon) of cell centres [degrees] (one C call per cell, about 0.4 µs each)."""
+    f = h3b.cell_to_latlng  # the plain-int API: no per-call NumPy scalar checks
+    # one flat float iterator, no list of tuples to convert: 0.9 → 0.6 CPU s for CONUS r7
+    ll = np.fromiter(chain.from_iterable(map(f, np.asarray(cells, dtype=np.uint64).tolist())), dtype=np.float64,
+                     count=2 * len(cells)).reshape(-1, 2)
     return ll[:, 0], ll[:, 1]
 
 
@@ -103,8 +109,14 @@ def fill_cover(geom, res: int, inner, edge) -> tuple[np.ndarray, np.ndarray, np.
     cells = np.concatenate([cand_inner, cand_edge[inside]])
     lat = np.concatenate([lat_i, lat_e[inside]])
     lon = np.concatenate([lon_i, lon_e[inside]])
-    cells, first = np.unique(cells, return_index=True)  # sorted
-    return cells, lat[first], lon[first]
+    # children of distinct coarse cells are distinct: a stable sort (two sorted runs merged) orders them
+    # as np.unique did, without its extra passes
+    order = np.argsort(cells, kind="stable")
+    cells, lat, lon = cells[order], lat[order], lon[order]
+    if len(cells) > 1 and (cells[1:] == cells[:-1]).any():  # never for a cover from coarse_cover; kept exact
+        cells, first = np.unique(cells, return_index=True)
+        lat, lon = lat[first], lon[first]
+    return cells, lat, lon
 
 
 def polyfill(geom, res: int, partition: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -136,27 +148,42 @@ def polyfill(geom, res: int, partition: list[str] | None = None) -> tuple[np.nda
 def cell_polygons(cells: np.ndarray):
     """Shapely hexagons (pentagons) of the cells, lon/lat EPSG:4326 (vectorised construction)."""
     f = h3n.cell_to_boundary
-    bounds = [f(c) for c in cells.tolist()]
-    counts = np.fromiter((len(b) for b in bounds), dtype=np.int64, count=len(bounds))
-    flat = np.array([pt for b in bounds for pt in b], dtype=np.float64).reshape(-1, 2)
-    coords = flat[:, ::-1]
-    ring_idx = np.repeat(np.arange(len(cells)), counts)
-    # close each ring: shapely.polygons with indices builds rings from consecutive coordinates
-    rings = shapely.linearrings(coords, indices=ring_idx)
-    return shapely.polygons(rings)
+    bounds = [f(c) for c in np.asarray(cells, dtype=np.uint64).tolist()]
+    counts = np.fromiter(map(len, bounds), dtype=np.int64, count=len(bounds))
+    # one flat float iterator, not a Python list of (lat, lon) tuples: 3.7× faster to flatten
+    latlon = np.fromiter(chain.from_iterable(chain.from_iterable(bounds)), dtype=np.float64,
+                         count=2 * int(counts.sum())).reshape(-1, 2)
+    ends = np.cumsum(counts)
+    # closed rings (each ring's first vertex again at its end) in one ragged array: the same polygons
+    # as shapely.linearrings + polygons, half the time (1.9 s → 0.8 s for 400 k cells)
+    coords = np.ascontiguousarray(latlon[np.insert(np.arange(len(latlon)), ends, ends - counts)][:, ::-1])
+    offsets = (np.r_[0, np.cumsum(counts + 1)], np.arange(len(bounds) + 1))
+    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, offsets)
 
 
 def neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(i, j) index pairs of adjacent cells within ``cells`` (sorted uint64)."""
-    f = h3n.grid_disk
-    disks = [f(c, 1) for c in cells.tolist()]
-    counts = np.fromiter((len(d) for d in disks), dtype=np.int64, count=len(disks))
-    nb = np.concatenate(disks).astype(np.uint64) if disks else np.zeros(0, dtype=np.uint64)
-    src = np.repeat(np.arange(len(cells)), counts)
-    pos = np.searchsorted(cells, nb)
-    pos = np.minimum(pos, max(len(cells) - 1, 0))
-    ok = (len(cells) > 0) & (cells[pos] == nb) & (pos != src)
+    """(i, j) index pairs of adjacent cells within ``cells`` (sorted uint64).
+
+    Each cell's ring ``grid_disk(c, 1)`` comes from polars-h3 (h3o, Rust) for all cells in one call —
+    the same neighbour sets as ``h3.grid_disk``, pentagons included (``tests/geo/test_hexgrid.py``),
+    ~15× faster than one h3-py call per cell (1.0 s → 0.06 s for 150 k cells)."""
+    c = np.asarray(cells, dtype=np.uint64)
+    if not len(c):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    disks = pl.select(plh3.grid_disk(pl.Series(c, dtype=pl.UInt64), 1)).to_series()
+    counts = disks.list.len().to_numpy().astype(np.int64)
+    nb = disks.explode().to_numpy().astype(np.uint64)
+    src = np.repeat(np.arange(len(c)), counts)
+    pos = np.minimum(np.searchsorted(c, nb), len(c) - 1)
+    ok = (c[pos] == nb) & (pos != src)
     return src[ok], pos[ok]
+
+
+def cell_areas_km2(cells: np.ndarray) -> np.ndarray:
+    """Exact area of each cell [km²] (``h3.cell_area``, one C call per cell)."""
+    f = h3b.cell_area
+    return np.fromiter((f(c, "km^2") for c in np.asarray(cells, dtype=np.uint64).tolist()), dtype=np.float64,
+                       count=len(cells))
 
 
 def resolution_of(cells: np.ndarray) -> int:

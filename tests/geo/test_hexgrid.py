@@ -1,0 +1,50 @@
+"""The vectorised H3 helpers give exactly what h3-py gives one cell at a time (pentagons included)."""
+
+from __future__ import annotations
+
+import h3
+import numpy as np
+import shapely
+
+from gridscout.geo import hexgrid
+
+
+def _sample_cells() -> np.ndarray:
+    """Res-6 cells: the children of a res-3 cell over Virginia, and a pentagon with its two rings."""
+    va = h3.cell_to_children("832a80fffffffff", 6)
+    near_pent = h3.grid_disk(h3.get_pentagons(6)[3], 2)
+    return np.unique(np.array([h3.str_to_int(c) for c in [*va, *near_pent]], dtype=np.uint64))
+
+
+def test_neighbour_pairs_equal_h3_grid_disk():
+    cells = _sample_cells()
+    i, j = hexgrid.neighbour_pairs(cells)
+    members = set(cells.tolist())
+    expected = {(a, b) for a in cells.tolist() for b in (h3.str_to_int(n) for n in h3.grid_disk(h3.int_to_str(a), 1))
+                if b != a and b in members}
+    got = set(zip(cells[i].tolist(), cells[j].tolist(), strict=True))
+    assert got == expected
+    assert len(got) == len(i)  # no pair twice
+    pent = h3.str_to_int(h3.get_pentagons(6)[3])
+    assert sum(a == pent for a, _ in got) == 5  # a pentagon has five neighbours
+    assert hexgrid.neighbour_pairs(np.zeros(0, dtype=np.uint64))[0].size == 0
+
+
+def test_cell_areas_equal_h3_cell_area():
+    cells = _sample_cells()
+    expected = [h3.cell_area(h3.int_to_str(c), "km^2") for c in cells.tolist()]
+    assert hexgrid.cell_areas_km2(cells).tolist() == expected
+    # H3's published average hexagon area at res 6 (h3geo.org, "Tables of cell statistics"): 36.129 km²
+    va = np.array([h3.str_to_int(c) for c in h3.cell_to_children("832a80fffffffff", 6)], dtype=np.uint64)
+    assert 0.8 * 36.129 < hexgrid.cell_areas_km2(va).mean() < 1.2 * 36.129
+
+
+def test_cell_polygons_equal_h3_boundaries():
+    # res 7 (class III): cells around a pentagon cross icosahedron edges and have 7 or 10 vertices
+    around = [h3.str_to_int(c) for c in h3.grid_disk(h3.get_pentagons(7)[3], 3)]
+    cells = np.concatenate([_sample_cells(), np.array(around, dtype=np.uint64)])
+    polys = hexgrid.cell_polygons(cells)
+    expected = [shapely.Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(h3.int_to_str(c))])
+                for c in cells.tolist()]
+    assert (shapely.to_wkb(polys) == shapely.to_wkb(np.array(expected))).all()
+    assert {len(h3.cell_to_boundary(h3.int_to_str(c))) for c in cells.tolist()} == {5, 6, 7, 10}
