@@ -18,7 +18,7 @@ import numba
 import numpy as np
 from scipy.spatial import cKDTree
 
-from gridscout.geo.nearest import EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km
+from gridscout.geo.nearest import EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, km_from_chord
 
 #: margin [rad] that keeps floating-point ties on the per-member path
 _EPS = 1e-12
@@ -122,16 +122,23 @@ def _knn_members(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub
 
 
 def pair_candidates(index: SphereIndex, pg: PointGroups, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
-    """CSR ``(offsets, points)`` of the indexed points within ``radius_km`` + ρ of each group's centre
-    (one KD-tree query per group): a superset of every member's points within ``radius_km``, for a
-    per-member loop that tests them (group g's candidates: ``points[offsets[g]:offsets[g + 1]]``)."""
-    n_groups = len(pg.starts)
+    """``(group, point)`` arrays of every indexed point within ``radius_km`` + ρ of a group's centre
+    (one KD-tree query per group, ``cKDTree.sparse_distance_matrix``; in the tree's order): a superset
+    of every member's points within ``radius_km``, for a per-member loop that tests them."""
     if index.tree is None or pg.n == 0:
-        return np.zeros(n_groups + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     reach = min(radius_km / EARTH_RADIUS_KM + float(pg.rho.max()) + 1e-9, np.pi)
     sdm = cKDTree(pg.centre, balanced_tree=False, compact_nodes=False).sparse_distance_matrix(
         index.tree, 2.0 * np.sin(reach / 2.0), output_type="coo_matrix")
-    order = np.argsort(sdm.row, kind="stable")
-    offsets = np.zeros(n_groups + 1, dtype=np.int64)
-    np.cumsum(np.bincount(sdm.row, minlength=n_groups), out=offsets[1:])
-    return offsets, sdm.col[order].astype(np.int64)
+    return sdm.row.astype(np.int64), sdm.col.astype(np.int64)
+
+
+def nearest_grouped(index: SphereIndex, pg: PointGroups, max_km: float | None = None,
+                    k_query: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """(index, km) of the nearest indexed point of every member of ``pg`` (−1 and NaN beyond
+    ``max_km``), as :meth:`SphereIndex.nearest_vectors` (equal distances: the lower index) by
+    :func:`knn_grouped` with ``k_query`` candidates per group."""
+    d, i = knn_grouped(index, pg, 1, max_km, k_query)
+    d, i = d[:, 0], i[:, 0]
+    miss = ~np.isfinite(d)
+    return np.where(miss, -1, i), np.where(miss, np.nan, km_from_chord(np.where(miss, 0.0, d)))
