@@ -87,7 +87,7 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
     feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
     cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=fine)
-    queue = queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties)
+    queue = queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties, groups=fine)
     feat = pl.concat([feat, cap, grid_access(feat, ref, groups=fine), queue], how="horizontal")
     feat = carbon_and_price(feat, ref, carbon_year=carbon_year)
     feat = pl.concat([feat, ba_headroom(feat, ref.ba_demand)], how="horizontal")
