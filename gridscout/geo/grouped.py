@@ -70,8 +70,9 @@ def knn_grouped(index: SphereIndex, pg: PointGroups, k: int, max_km: float | Non
     rest = np.flatnonzero(~settled[pg.inv])
     if len(rest):
         dr, ir = index.tree.query(pg.q[rest], k=k_eff, distance_upper_bound=ub, workers=-1)
-        d[rest, :k_eff], ii[rest, :k_eff] = np.asarray(dr).reshape(len(rest), k_eff), \
-            np.asarray(ir).reshape(len(rest), k_eff)
+        dr, ir = np.asarray(dr).reshape(len(rest), k_eff), np.asarray(ir).reshape(len(rest), k_eff)
+        order = np.lexsort((ir, dr), axis=1)  # equal distances: the lower index first
+        d[rest, :k_eff], ii[rest, :k_eff] = np.take_along_axis(dr, order, 1), np.take_along_axis(ir, order, 1)
     return d, ii
 
 
