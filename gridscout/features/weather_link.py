@@ -132,9 +132,12 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
     The :data:`STATION_CANDIDATES` nearest entries within :data:`STATION_MAX_KM` come from one
     KD-tree query per location, or per group of locations (the candidates of
     :func:`gridscout.geo.grouped.group_candidates`, the same entries); entries at equal distance
-    (co-located duplicates in the index, e.g. Big Bear AP 720164/720165) are taken lower row first.
-    The choice among them is a compiled loop per location (:func:`_choose_row`)."""
+    (co-located duplicates: 40 entries of the index share coordinates, e.g. Big Bear AP 720164 and
+    720165) are taken in :func:`_preference` order. The choice among them is a compiled loop per
+    location (:func:`_choose_row`)."""
     n = len(q)
+    perm = _preference(st)
+    st = st[perm]
     idx = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy())
     k = min(STATION_CANDIDATES, idx.n)
     ub = chord_from_km(STATION_MAX_KM)
@@ -154,12 +157,23 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
     if len(rest):  # one KD-tree query per location
         d, ii = idx.tree.query(q[rest], k=k, distance_upper_bound=ub, workers=-1)
         d, ii = np.asarray(d).reshape(len(rest), k), np.asarray(ii).reshape(len(rest), k)
-        order = np.lexsort((ii, d), axis=1)  # equal distances: lower row first, as the grouped path
+        order = np.lexsort((ii, d), axis=1)  # equal distances: preferred row first, as the grouped path
         d, ii = np.take_along_axis(d, order, axis=1), np.take_along_axis(ii, order, axis=1)
         chosen[rest], chord[rest], terrain[rest] = _choose(d, ii, own[rest], *rule)
     ok = chosen >= 0
     km = np.where(ok, km_from_chord(np.where(ok, chord, 0.0)), np.nan)
-    return chosen, km, terrain
+    return np.where(ok, perm[np.where(ok, chosen, 0)], -1), km, terrain
+
+
+def _preference(st: pl.DataFrame) -> np.ndarray:
+    """Row order in which station-index entries at equal distance are taken: the most recent TMYx
+    period first (the last year of ``file_period``, e.g. ``TMYx.2011-2025``; none given: last), then
+    the index order. Of Big Bear AP's two entries this takes WMO 720165 (2011–2025: HDD18 3,631,
+    CDD10 835, a 2,060 m mountain town's climate) over 720164 (2009–2023: HDD18 1,883, CDD10 1,918)."""
+    if "file_period" not in st.columns:
+        return np.arange(st.height)
+    end = st["file_period"].cast(pl.Utf8).str.extract(r"(\d{4})\D*$").cast(pl.Int64).fill_null(0).to_numpy()
+    return np.argsort(-end, kind="stable")
 
 
 @numba.njit(cache=True)

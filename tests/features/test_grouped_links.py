@@ -3,7 +3,7 @@ per-point queries answer, on the real station index and the real Census county p
 
 Southern California around Big Bear Lake: the ASHRAE/ISD index lists Big Bear AP twice at the same
 coordinates (WMO 720164 and 720165, 2,060 m; different design values), so equal distances must break
-the same way on both paths (the lower index row: 720164). Somerset County MD is a GeometryCollection
+the same way on both paths (the more recent TMYx period: 720165). Somerset County MD is a GeometryCollection
 (a MultiPolygon and a LineString) in the us-atlas counties file."""
 
 from __future__ import annotations
@@ -64,9 +64,11 @@ def test_grouped_weather_links_equal_the_per_point_ones(stations):
     plain, grouped = weather_links(sites, ref), weather_links(sites, ref, groups=pg)
     assert plain.equals(grouped)
     at = grouped.filter(pl.col("station_distance_km") < 2.0)
-    assert "720164" in at["station_wmo"].to_list() and "720165" not in grouped["station_wmo"].to_list()
-    row = at.filter(pl.col("station_wmo") == "720164").row(0, named=True)
+    # of the two co-located Big Bear AP entries the more recent TMYx period (720165, 2011-2025) stands
+    assert "720165" in at["station_wmo"].to_list() and "720164" not in grouped["station_wmo"].to_list()
+    row = at.filter(pl.col("station_wmo") == "720165").row(0, named=True)
     assert row["station_elevation_m"] == 2060.0 and row["site_elevation_m"] == 2060.0  # at the airport
+    assert (row["hdd18"], row["cdd10"]) == (3631.0, 835.0)
 
 
 def test_grouped_county_lookup_sees_geometry_collection_boundaries(raw_dir):
