@@ -33,7 +33,7 @@ import numba
 import numpy as np
 import polars as pl
 
-from gridscout.geo.grouped import group_candidates, member_knn
+from gridscout.geo.grouped import group_candidates, member_knn, nearest_grouped
 from gridscout.geo.nearest import EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, km_from_chord, take, unit_vectors
 from gridscout.reference import Reference
 
@@ -71,11 +71,11 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
     range that failed the elevation test, with why) and the station-index columns.
 
     ``groups`` (optional :class:`PointGroups` of these locations) selects the grouped nearest search
-    (:meth:`SphereIndex.nearest_grouped`); same result."""
+    (:func:`gridscout.geo.grouped.nearest_grouped`); same result."""
     q = unit_vectors(sites["latitude"].to_numpy(), sites["longitude"].to_numpy()) if groups is None else groups.q
 
     def nearest(idx: SphereIndex, max_km: float):
-        return idx.nearest_vectors(q, max_km) if groups is None else idx.nearest_grouped(groups, max_km)
+        return idx.nearest_vectors(q, max_km) if groups is None else nearest_grouped(idx, groups, max_km)
 
     st = ref.stations
     cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10"]
