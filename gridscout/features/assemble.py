@@ -75,7 +75,7 @@ def site_features(sites: pl.DataFrame, ref: Reference, *, carbon_year: int | Non
 class CellGroups(NamedTuple):
     """How screening cells (sorted by H3 index, resolution r) are grouped for the spatial queries —
     grouping makes them faster without changing an answer: ``fine`` (parents at r − 1, 7 cells: nearest
-    searches), ``coarse`` (parents at r − 3, 343 cells: the capacity kernel sums, fewer ball queries for
+    searches), ``coarse`` (parents at r − 3, 343 cells: the kernel sums and queue polygon lookups, fewer ball queries for
     ~1.45× the member tests), ``parents`` (H3 parents at r − 2: polygons hold whole parents)."""
 
     fine: PointGroups | None
@@ -109,7 +109,7 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
     feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
     cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=coarse)
-    queue = queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties)
+    queue = queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties, groups=coarse)
     feat = pl.concat([feat, cap, grid_access(feat, ref, groups=fine), queue], how="horizontal")
     feat = carbon_and_price(feat, ref, carbon_year=carbon_year)
     feat = pl.concat([feat, ba_headroom(feat, ref.ba_demand)], how="horizontal")

@@ -39,7 +39,7 @@ import numpy as np
 import polars as pl
 import shapely
 
-from gridscout.geo.nearest import SphereIndex
+from gridscout.geo.nearest import PointGroups, SphereIndex
 from gridscout.geo.polygons import PolygonIndex, cached_index
 
 #: ReEDS transmission region (``transreg``) → ISO name as written in ``interconnection_queue.iso``
@@ -82,21 +82,41 @@ def county_points(counties: pl.DataFrame) -> pl.DataFrame:
             .unique(["state", "county_key"], keep="first", maintain_order=True))
 
 
-def point_iso(lat: np.ndarray, lon: np.ndarray, reeds_areas: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(ISO name or None, ReEDS state or None) of each point, from its ReEDS area."""
+def point_iso(lat: np.ndarray, lon: np.ndarray, reeds_areas: pl.DataFrame, *, groups=None) -> tuple[pl.Series, pl.Series]:
+    """(ISO name, ReEDS state) of each point from its ReEDS area (null where none). ``groups``: as in
+    :meth:`PolygonIndex.lookup_index` (same answer)."""
     n = len(lat)
     if reeds_areas.is_empty():
-        return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+        return pl.Series([None] * n, dtype=pl.Utf8), pl.Series([None] * n, dtype=pl.Utf8)
     idx = cached_index(reeds_areas, "reeds_areas", lambda: PolygonIndex(reeds_areas["area_code"],
                                                                        reeds_areas["geometry_wkb"]))
-    area = pl.Series("i", idx.lookup_index(lat, lon), dtype=pl.Int64)
     region = dict(zip(reeds_areas["area_code"], reeds_areas["transmission_region"]))
     state = dict(zip(reeds_areas["area_code"], reeds_areas["state"]))
-    # per indexed area, then gathered per point (no per-point Python loop); -1 (no area) gathers null
+    # per indexed area, then gathered per point (no per-point Python object); -1 (no area) gathers null
     iso_of = pl.Series([ISO_OF_TRANSREG.get(region.get(a)) for a in idx.keys], dtype=pl.Utf8)
     state_of = pl.Series([state.get(a) for a in idx.keys], dtype=pl.Utf8)
-    hit = area.set(area < 0, None)
-    return iso_of.gather(hit).to_numpy(), state_of.gather(hit).to_numpy()
+    hit = _gather_index(idx.lookup_index(lat, lon, groups=groups))
+    return iso_of.gather(hit), state_of.gather(hit)
+
+
+def _gather_index(index: np.ndarray) -> pl.Series:
+    """A polygon index per point as a gather index (−1: null)."""
+    i = pl.Series(index, dtype=pl.Int64)
+    return i.set(i < 0, None)
+
+
+def point_county(lat: np.ndarray, lon: np.ndarray, counties: pl.DataFrame, *, groups=None) -> pl.DataFrame:
+    """poly_state, poly_county, poly_key (:func:`county_key`) of the US Census county polygon holding
+    each point (null where none); keys computed once per polygon and gathered per point."""
+    n = len(lat)
+    if counties.is_empty():
+        return pl.DataFrame({c: pl.Series([None] * n, dtype=pl.Utf8) for c in ("poly_state", "poly_county", "poly_key")})
+    idx = cached_index(counties, "us_counties", lambda: PolygonIndex(
+        counties["state"] + ":" + counties["county"], counties["geometry_wkb"]))
+    per_polygon = (pl.DataFrame({"k": pl.Series(list(idx.keys), dtype=pl.Utf8)})
+                   .select(pl.col("k").str.split_exact(":", 1).struct.rename_fields(["poly_state", "poly_county"]))
+                   .unnest("k").with_columns(county_key(pl.col("poly_county")).alias("poly_key")))
+    return per_polygon.select(pl.all().gather(_gather_index(idx.lookup_index(lat, lon, groups=groups))))
 
 
 def median_years_to_service(queue: pl.DataFrame, *, since: dt.date = COMPLETED_SINCE,
@@ -113,10 +133,13 @@ def median_years_to_service(queue: pl.DataFrame, *, since: dt.date = COMPLETED_S
 
 
 def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.DataFrame, counties: pl.DataFrame,
-                   *, since: dt.date = COMPLETED_SINCE, radius_km: float = RADIUS_KM) -> pl.DataFrame:
+                   *, since: dt.date = COMPLETED_SINCE, radius_km: float = RADIUS_KM,
+                   groups: PointGroups | None = None) -> pl.DataFrame:
     """Queue features per point (columns: :data:`OUTPUT_COLUMNS`, one row per point, in order; see the
-    module docstring). Sites and screening cells call it alike (no grouping: county polygons are
-    small, so grouping cells by H3 parent was slower, 1.5 s vs 1.0 s for 50,664 Virginia cells).
+    module docstring). Sites and screening cells call it alike; ``groups`` (screening cells: their
+    :class:`PointGroups` by H3 parent) gives the same values faster: the ReEDS-area and county polygon
+    lookups settle whole groups at once (:meth:`PolygonIndex.lookup_index`) and the MW within
+    ``radius_km`` is :meth:`SphereIndex.sum_within_grouped` (the same sum, up to the order of its terms).
 
     ``queue``: iso, state, county, capacity_mw, status, queue_date, in_service_date (+ optional
     source_id, vintage for the label); ``reeds_areas``: area_code, state, transmission_region,
@@ -129,35 +152,30 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
         queue = pl.DataFrame(schema=QUEUE_SCHEMA)
     lat, lon = sites["latitude"].to_numpy().astype(float), sites["longitude"].to_numpy().astype(float)
     n = len(lat)
-    iso, reeds_state = point_iso(lat, lon, reeds_areas)
-    if counties.height:
-        hit = cached_index(counties, "us_counties", lambda: PolygonIndex(
-            counties["state"] + ":" + counties["county"], counties["geometry_wkb"])).lookup(lat, lon)
-    else:
-        hit = np.full(n, None, dtype=object)
+    labels = None if groups is None else groups.inv  # one label per group, in sorted runs
+    iso, reeds_state = point_iso(lat, lon, reeds_areas, groups=labels)
     none = pl.Series([None] * n, dtype=pl.Utf8)
     loaded = queue["iso"].unique().to_list() if queue.height else []
-    p = pl.DataFrame({
-        # lists, not object arrays: Polars cannot cast an object array whose first ~1,000 values are null
-        # (a CONUS screen failed that way; found on branch h15scale)
-        "iso": pl.Series(list(iso), dtype=pl.Utf8), "reeds_state": pl.Series(list(reeds_state), dtype=pl.Utf8),
-        "hit": pl.Series(list(hit), dtype=pl.Utf8),
+    given_county = sites["county"].cast(pl.Utf8) if "county" in sites.columns else none
+    p = pl.concat([pl.DataFrame({
+        "iso": iso, "reeds_state": reeds_state,
         "country": sites["country"].cast(pl.Utf8) if "country" in sites.columns else none,
         "given_state": next((sites[c].cast(pl.Utf8) for c in ("us_state", "state") if c in sites.columns), none),
-        "given_county": sites["county"].cast(pl.Utf8) if "county" in sites.columns else none,
-    }).with_columns(
+        "given_county": given_county,
+    }), point_county(lat, lon, counties, groups=labels)], how="horizontal").with_columns(
         # an ISO only for US points (or points of unknown country) whose ISO's queue is loaded
         pl.when((pl.col("country").is_null() | (pl.col("country") == "USA")) & pl.col("iso").is_in(loaded))
           .then(pl.col("iso")).alias("iso"),
-        pl.col("hit").str.split_exact(":", 1).struct.rename_fields(["poly_state", "poly_county"]).alias("_p"),
-    ).unnest("_p").with_columns(
         pl.coalesce("given_county", "poly_county").alias("county"),
         pl.when(pl.col("given_county").is_not_null()).then(pl.col("given_state"))
           .otherwise(pl.col("poly_state")).alias("county_state"),
         pl.when(pl.col("given_county").is_not_null()).then(pl.lit("site"))
           .when(pl.col("poly_county").is_not_null()).then(pl.lit(COUNTY_SOURCE)).alias("county_src"),
         pl.coalesce("given_state", "poly_state", "reeds_state").alias("state"),
-    ).with_columns(county_key(pl.col("county")).alias("county_key"))
+        # the polygon's key is computed once per polygon (point_county); a given county's per row
+        (county_key(pl.col("given_county")) if given_county.null_count() < n else pl.lit(None, dtype=pl.Utf8))
+        .fill_null(pl.col("poly_key")).alias("county_key"),
+    )
     covered = p["iso"].is_not_null().to_numpy()
 
     active = (queue.filter((pl.col("status") == "active") & pl.col("capacity_mw").is_not_null())
@@ -175,8 +193,13 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
              pl.when(pl.col("iso").is_not_null() & pl.col("state").is_not_null())
                .then(pl.col("mw_state").fill_null(0.0)).alias("mw_state")))
     placed = active.join(county_points(counties), on=["state", "county_key"], how="inner")
-    near = SphereIndex(placed["latitude"].to_numpy(), placed["longitude"].to_numpy()).sum_within(
-        lat, lon, radius_km, placed["capacity_mw"].to_numpy().astype(float)) if placed.height else np.zeros(n)
+    if placed.height:
+        placed_idx = SphereIndex(placed["latitude"].to_numpy(), placed["longitude"].to_numpy())
+        mw = placed["capacity_mw"].to_numpy().astype(float)
+        near = placed_idx.sum_within(lat, lon, radius_km, mw) if groups is None else \
+            placed_idx.sum_within_grouped(groups, radius_km, mw)
+    else:
+        near = np.zeros(n)
     near = np.where(covered, np.asarray(near, dtype=float).reshape(n), np.nan)
 
     med = median_years_to_service(queue, since=since)

@@ -47,10 +47,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import polars as pl
 import shapely
 
+from gridscout.geo.grouped import nearest_grouped, pair_candidates
 from gridscout.geo.nearest import EARTH_RADIUS_KM, PointGroups, SphereIndex, take, unit_vectors
 
 #: voltage classes of the nearest-substation columns: column label [kV] → lowest nominal voltage in
@@ -157,33 +159,46 @@ def _line_pieces(wkb: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return p0, p1
 
 
-def chord_length_in_ball(q: np.ndarray, p0: np.ndarray, p1: np.ndarray, radius: float) -> np.ndarray:
-    """Length of each segment p0→p1 inside the ball of ``radius`` around q (rows of (n, 3) arrays,
-    same units): solve |p0 + t (p1 − p0) − q| = radius for t, clip the roots to [0, 1]."""
-    d = p1 - p0
-    w = p0 - q
-    a = np.einsum("ij,ij->i", d, d)
-    b = 2.0 * np.einsum("ij,ij->i", d, w)
-    c = np.einsum("ij,ij->i", w, w) - radius * radius
-    disc = b * b - 4.0 * a * c
-    ok = (disc > 0) & (a > 0)
-    root = np.sqrt(np.where(ok, disc, 0.0))
-    den = np.where(ok, 2.0 * a, 1.0)
-    lo = np.clip((-b - root) / den, 0.0, 1.0)
-    hi = np.clip((-b + root) / den, 0.0, 1.0)
-    return np.where(ok, (hi - lo) * np.sqrt(a), 0.0)
-
-
-def _hv_line_km(grid: GridIndex, q: np.ndarray, radius_km: float) -> np.ndarray:
-    out = np.zeros(len(q))
+def _hv_line_km(grid: GridIndex, pg: PointGroups, radius_km: float) -> np.ndarray:
+    """Route km of HV line pieces inside the ``radius_km`` disc of every member of ``pg`` (sites:
+    :meth:`PointGroups.singletons`; screening cells: their H3 groups). The pieces whose midpoint lies
+    within reach of a group's centre (+ ρ) are candidates (one KD-tree query per group); each is
+    clipped against each member's ball in a compiled loop (:func:`_clip_pairs`). A piece outside a
+    member's ball adds exactly 0, and each member sums its pieces in piece order, so a point gets
+    the same value however it is grouped."""
+    out = np.zeros(pg.n)
     if len(grid.piece_a) == 0:
         return out
     ball = 2.0 * np.sin(radius_km / EARTH_RADIUS_KM / 2.0)  # chord radius of the disc (unit sphere)
     reach = radius_km + grid.half_piece_km + 0.01  # every piece touching the disc has its midpoint within
-    for qi, pi in grid.pieces.pairs_within_vectors(q, reach):
-        inside = chord_length_in_ball(q[qi], grid.piece_a[pi], grid.piece_b[pi], ball)
-        out += np.bincount(qi, weights=inside, minlength=len(q))
+    gi, pi = pair_candidates(grid.pieces, pg, reach)
+    order = np.argsort(gi * grid.pieces.n + pi)  # per group, pieces in index order
+    _clip_pairs(gi[order], pi[order], pg.starts, pg.sizes, pg.qc[0], pg.qc[1], pg.qc[2], grid.piece_a,
+                grid.piece_b, ball, out)
     return out * EARTH_RADIUS_KM
+
+
+@numba.njit(cache=True)
+def _clip_pairs(gi, pi, starts, sizes, q0, q1, q2, pa, pb, radius, out):
+    """For each (group, piece) pair and each member q of the group: add to ``out`` the length of the
+    piece's chord pa→pb inside the ball of ``radius`` around q (unit vectors): solve
+    |pa + t (pb − pa) − q| = radius for t, clip the roots to [0, 1]."""
+    for t in range(len(gi)):
+        g, p = gi[t], pi[t]
+        d0, d1, d2 = pb[p, 0] - pa[p, 0], pb[p, 1] - pa[p, 1], pb[p, 2] - pa[p, 2]
+        a = d0 * d0 + d1 * d1 + d2 * d2
+        if not a > 0:
+            continue
+        for m in range(starts[g], starts[g] + sizes[g]):
+            w0, w1, w2 = pa[p, 0] - q0[m], pa[p, 1] - q1[m], pa[p, 2] - q2[m]
+            b = 2.0 * (d0 * w0 + d1 * w1 + d2 * w2)
+            c = (w0 * w0 + w1 * w1 + w2 * w2) - radius * radius
+            disc = b * b - 4.0 * a * c
+            if disc > 0:
+                root = np.sqrt(disc)
+                lo = min(max((-b - root) / (2.0 * a), 0.0), 1.0)
+                hi = min(max((-b + root) / (2.0 * a), 0.0), 1.0)
+                out[m] += (hi - lo) * np.sqrt(a)
 
 
 def substation_features(points: pl.DataFrame, buses: pl.DataFrame | None = None,
@@ -193,7 +208,8 @@ def substation_features(points: pl.DataFrame, buses: pl.DataFrame | None = None,
     degrees), row-aligned with ``points``. Give ``buses`` and ``lines`` (frames of
     :mod:`gridscout.warehouse.readers.grid`) or a prebuilt ``grid``. ``groups`` (the points grouped,
     e.g. H3 cells sorted and labelled by parent: :meth:`PointGroups.build`) gives the same values
-    faster, by the grouped exact nearest-neighbour query."""
+    faster: the grouped exact nearest-neighbour query (:func:`gridscout.geo.grouped.nearest_grouped`;
+    equal distances: the lower row) and the line clip per group (:func:`_hv_line_km`)."""
     _require(points, ("latitude", "longitude"), "points")
     if grid is None:
         if buses is None or lines is None:
@@ -204,7 +220,7 @@ def substation_features(points: pl.DataFrame, buses: pl.DataFrame | None = None,
     q = groups.q if groups is not None else unit_vectors(points["latitude"].to_numpy(), points["longitude"].to_numpy())
 
     def nearest(index: SphereIndex, max_km: float | None = None):
-        return index.nearest_grouped(groups, max_km) if groups is not None else index.nearest_vectors(q, max_km)
+        return nearest_grouped(index, groups, max_km) if groups is not None else index.nearest_vectors(q, max_km)
 
     near, _ = nearest(grid.coverage, COVERAGE_KM)
     uncovered = near < 0
@@ -226,8 +242,8 @@ def substation_features(points: pl.DataFrame, buses: pl.DataFrame | None = None,
             cols["substation_name"] = hit["name"].alias("substation_name")
             cols["substation__source"] = hit["source_id"].alias("substation__source")
     name = f"hv_line_km_within_{HV_LINE_RADIUS_KM:g}km"
-    km = np.zeros(len(q))
-    covered = np.flatnonzero(~uncovered)
-    km[covered] = _hv_line_km(grid, q[covered], HV_LINE_RADIUS_KM)
+    pg = groups if groups is not None or not points.height else PointGroups.singletons(
+        points["latitude"].to_numpy(), points["longitude"].to_numpy())
+    km = _hv_line_km(grid, pg, HV_LINE_RADIUS_KM) if points.height else np.zeros(0)  # uncovered: masked
     cols[name] = masked(km, name)
     return pl.DataFrame([cols[c].cast(schema[c]) for c in schema])

@@ -29,10 +29,12 @@ its own elevation is within the search radius — issue 15: ~1,070 German lowlan
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import polars as pl
 
-from gridscout.geo.nearest import SphereIndex, chord_from_km, km_from_chord, take, unit_vectors
+from gridscout.geo.grouped import group_candidates, member_knn, nearest_grouped
+from gridscout.geo.nearest import EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, km_from_chord, take, unit_vectors
 from gridscout.reference import Reference
 
 #: An hourly weather file stands for a site within this great-circle distance [km].
@@ -69,11 +71,11 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
     range that failed the elevation test, with why) and the station-index columns.
 
     ``groups`` (optional :class:`PointGroups` of these locations) selects the grouped nearest search
-    (:meth:`SphereIndex.nearest_grouped`); same result."""
+    (:func:`gridscout.geo.grouped.nearest_grouped`); same result."""
     q = unit_vectors(sites["latitude"].to_numpy(), sites["longitude"].to_numpy()) if groups is None else groups.q
 
     def nearest(idx: SphereIndex, max_km: float):
-        return idx.nearest_vectors(q, max_km) if groups is None else idx.nearest_grouped(groups, max_km)
+        return idx.nearest_vectors(q, max_km) if groups is None else nearest_grouped(idx, groups, max_km)
 
     st = ref.stations
     if "koppen_zone" not in st.columns:  # a station index without Köppen zones (raster not in the raw folder)
@@ -83,7 +85,7 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
     own = sites["elevation_m"].cast(pl.Float64) if "elevation_m" in sites.columns \
         else pl.Series([None] * len(q), dtype=pl.Float64)
     if st.height:
-        i, km, terrain = _station_choice(q, st, own.fill_null(np.nan).to_numpy())
+        i, km, terrain = _station_choice(q, st, own.fill_null(np.nan).to_numpy(), groups)
         picked = take(st.select(*cols, "elevation_m"), i)
         station = pl.concat([picked.rename({"wmo": "station_wmo", "city": "station_name",
                                             "elevation_m": "station_elevation_m"}),
@@ -125,46 +127,155 @@ def summit_stations(idx: SphereIndex, elev_m: np.ndarray) -> np.ndarray:
     return enough & np.isfinite(elev_m) & (elev_m - med > SUMMIT_PROMINENCE_M)
 
 
-def _weighted_median(values: np.ndarray, km: np.ndarray) -> np.ndarray:
-    """Row-wise median of ``values`` weighted by inverse distance (1 / max(km, 0.5)); NaN values and
-    infinite distances carry no weight; NaN where a row has none."""
-    w = np.where(np.isfinite(values) & np.isfinite(km), 1.0 / np.maximum(km, 0.5), 0.0)
-    order = np.argsort(np.where(w > 0, values, np.inf), axis=1)
-    v, w = np.take_along_axis(values, order, axis=1), np.take_along_axis(w, order, axis=1)
-    cum, total = np.cumsum(w, axis=1), w.sum(axis=1)
-    pick = np.argmax(cum >= total[:, None] / 2.0, axis=1)
-    return np.where(total > 0, v[np.arange(len(v)), pick], np.nan)
+def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
+                    groups: PointGroups | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per location (unit vectors ``q``, or the members of ``groups``): the chosen station-index row
+    (−1: none within range), its distance [km] and the terrain elevation estimate [m] (median of
+    the nearest entries; NaN if none). See the module docstring for the rule.
 
-
-def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per location (unit vectors ``q``): the chosen station-index row (−1: none within range), its
-    distance [km] and the terrain elevation estimate [m] (median of the nearest entries; NaN if none).
-    See the module docstring for the rule."""
+    The :data:`STATION_CANDIDATES` nearest entries within :data:`STATION_MAX_KM` come from one
+    KD-tree query per location, or per group of locations (the candidates of
+    :func:`gridscout.geo.grouped.group_candidates`, the same entries); entries at equal distance
+    (co-located duplicates: 40 entries of the index share coordinates, e.g. Big Bear AP 720164 and
+    720165) are taken in :func:`_preference` order. The choice among them is a compiled loop per
+    location (:func:`_choose_row`)."""
     n = len(q)
+    perm = _preference(st)
+    st = st[perm]
     idx = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy())
     k = min(STATION_CANDIDATES, idx.n)
-    d, ii = idx.tree.query(q, k=k, distance_upper_bound=chord_from_km(STATION_MAX_KM), workers=-1)
-    d, ii = np.asarray(d).reshape(n, k), np.asarray(ii).reshape(n, k)
+    ub = chord_from_km(STATION_MAX_KM)
     st_elev = st["elevation_m"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     summit = summit_stations(idx, st_elev)
-    valid = np.isfinite(d) & (~summit[np.where(np.isfinite(d), ii, 0)] | (d <= chord_from_km(AT_STATION_KM)))
-    elev = np.where(valid, st_elev[np.where(valid, ii, 0)], np.nan)
-    t_valid, t_d = valid[:, :TERRAIN_NEIGHBOURS], d[:, :TERRAIN_NEIGHBOURS]  # distances of these only
-    terrain = _weighted_median(elev[:, :TERRAIN_NEIGHBOURS],
-                               np.where(t_valid, km_from_chord(np.where(t_valid, t_d, 0.0)), np.inf))
-    at = valid[:, 0] & np.isfinite(elev[:, 0]) & (d[:, 0] <= chord_from_km(AT_STATION_KM))
-    terrain[at] = elev[at, 0]
-    site = np.where(np.isfinite(own_elev), own_elev, terrain)
-    dz = np.abs(elev - site[:, None])
-    ok = valid & (dz <= HOURLY_WEATHER_MAX_DZ_M)
-    col = np.where(ok.any(axis=1), ok.argmax(axis=1), 0)  # nearest within the elevation band
-    fallback = ~ok.any(axis=1) & np.isfinite(site) & np.isfinite(dz).any(axis=1)
-    if fallback.any():  # none within the band: the one closest in elevation
-        col[fallback] = np.nanargmin(np.where(np.isfinite(dz[fallback]), dz[fallback], np.inf), axis=1)
-    rows = np.arange(n)
-    chosen_ok = valid[rows, col]
-    km = np.where(chosen_ok, km_from_chord(np.where(chosen_ok, d[rows, col], 0.0)), np.nan)
-    return np.where(chosen_ok, ii[rows, col], -1), km, terrain
+    own = np.ascontiguousarray(own_elev, dtype=np.float64)
+    rule = (summit, st_elev, chord_from_km(AT_STATION_KM), HOURLY_WEATHER_MAX_DZ_M)
+    if groups is not None:
+        cand, found, settled = group_candidates(idx, groups, k, STATION_MAX_KM)
+        chosen, chord, terrain = _choose_grouped(groups.qc[0], groups.qc[1], groups.qc[2], groups.starts,
+                                                 groups.sizes, settled, cand, found, *idx.columns, ub * ub, k,
+                                                 own, *rule)
+        rest = np.flatnonzero(~settled[groups.inv])
+    else:
+        chosen, chord, terrain = np.full(n, -1, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
+        rest = np.arange(n)
+    if len(rest):  # one KD-tree query per location
+        d, ii = idx.tree.query(q[rest], k=k, distance_upper_bound=ub, workers=-1)
+        d, ii = np.asarray(d).reshape(len(rest), k), np.asarray(ii).reshape(len(rest), k)
+        order = np.lexsort((ii, d), axis=1)  # equal distances: preferred row first, as the grouped path
+        d, ii = np.take_along_axis(d, order, axis=1), np.take_along_axis(ii, order, axis=1)
+        chosen[rest], chord[rest], terrain[rest] = _choose(d, ii, own[rest], *rule)
+    ok = chosen >= 0
+    km = np.where(ok, km_from_chord(np.where(ok, chord, 0.0)), np.nan)
+    return np.where(ok, perm[np.where(ok, chosen, 0)], -1), km, terrain
+
+
+def _preference(st: pl.DataFrame) -> np.ndarray:
+    """Row order in which station-index entries at equal distance are taken: the most recent TMYx
+    period first (the last year of ``file_period``, e.g. ``TMYx.2011-2025``; none given: last), then
+    the index order. Of Big Bear AP's two entries this takes WMO 720165 (2011–2025: HDD18 3,631,
+    CDD10 835, a 2,060 m mountain town's climate) over 720164 (2009–2023: HDD18 1,883, CDD10 1,918)."""
+    if "file_period" not in st.columns:
+        return np.arange(st.height)
+    end = st["file_period"].cast(pl.Utf8).str.extract(r"(\d{4})\D*$").cast(pl.Int64).fill_null(0).to_numpy()
+    return np.argsort(-end, kind="stable")
+
+
+@numba.njit(cache=True)
+def _choose_row(d, ii, nb, summit, st_elev, own, at_chord, max_dz, valid, elev, v, w):
+    """One location: ``d``/``ii`` its ``nb`` nearest entries (chords, rows; nearest first), ``own``
+    its own elevation (NaN: unknown); ``valid``, ``elev``, ``v``, ``w`` scratch. Returns (chosen row or
+    −1, its chord, terrain elevation).
+
+    Valid candidates: in range and not a summit station (unless within ``at_chord``). Terrain: the
+    median of the first :data:`TERRAIN_NEIGHBOURS` valid entries' elevations weighted by
+    1 / max(km, 0.5) (sorted by elevation, stable; the first whose cumulative weight reaches half the
+    total; NaN where no weight), or the elevation of a valid entry within ``at_chord``. Choice: the
+    nearest valid entry within ``max_dz`` of the location's elevation (its own, else the terrain),
+    else the one closest in elevation (first of equals), else — elevation unknown — the nearest if
+    it is valid."""
+    for c in range(nb):
+        ok = not (summit[ii[c]] and not d[c] <= at_chord)
+        valid[c] = ok
+        elev[c] = st_elev[ii[c]] if ok else np.nan
+    nt = min(nb, TERRAIN_NEIGHBOURS)
+    total = 0.0
+    for c in range(nt):
+        wc = 0.0
+        if valid[c] and np.isfinite(elev[c]):
+            km = 2.0 * EARTH_RADIUS_KM * np.arcsin(min(max(d[c] / 2.0, 0.0), 1.0))
+            wc = 1.0 / max(km, 0.5)
+        total += wc
+        key = elev[c] if wc > 0 else np.inf
+        pos = c  # stable insertion by elevation
+        while pos > 0 and v[pos - 1] > key:
+            v[pos] = v[pos - 1]
+            w[pos] = w[pos - 1]
+            pos -= 1
+        v[pos] = key
+        w[pos] = wc
+    terrain = np.nan
+    if total > 0:
+        cum = 0.0
+        for c in range(nt):
+            cum += w[c]
+            if cum >= total / 2.0:
+                terrain = v[c]
+                break
+    if nb > 0 and valid[0] and np.isfinite(elev[0]) and d[0] <= at_chord:
+        terrain = elev[0]
+    site = own if np.isfinite(own) else terrain
+    col = -1
+    for c in range(nb):
+        if valid[c] and abs(elev[c] - site) <= max_dz:
+            col = c
+            break
+    if col < 0:
+        col = 0
+        if np.isfinite(site):  # none within the band: the one closest in elevation
+            best = np.inf
+            for c in range(nb):
+                dz = abs(elev[c] - site)
+                if np.isfinite(dz) and dz < best:
+                    best, col = dz, c
+    if nb > 0 and valid[col]:
+        return ii[col], d[col], terrain
+    return -1, np.nan, terrain
+
+
+@numba.njit(cache=True)
+def _choose(d, ii, own, summit, st_elev, at_chord, max_dz):
+    """:func:`_choose_row` for each row of a KD-tree answer (``inf``-padded chords ``d``, rows ``ii``)."""
+    n, k = d.shape
+    out_i, out_d, terrain = np.full(n, -1, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
+    valid, elev, v, w = np.empty(k, dtype=np.bool_), np.empty(k), np.empty(k), np.empty(k)
+    for r in range(n):
+        nb = 0
+        while nb < k and np.isfinite(d[r, nb]):
+            nb += 1
+        out_i[r], out_d[r], terrain[r] = _choose_row(d[r], ii[r], nb, summit, st_elev, own[r], at_chord, max_dz,
+                                                     valid, elev, v, w)
+    return out_i, out_d, terrain
+
+
+@numba.njit(cache=True)
+def _choose_grouped(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub2, k, own, summit, st_elev,
+                    at_chord, max_dz):
+    """:func:`_choose_row` for each member of the settled groups, its nearest entries taken from the
+    group's candidates (:func:`gridscout.geo.grouped.member_knn`)."""
+    n = len(q0)
+    out_i, out_d, terrain = np.full(n, -1, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
+    bd2, bi, d = np.empty(k), np.empty(k, dtype=np.int64), np.empty(k)
+    valid, elev, v, w = np.empty(k, dtype=np.bool_), np.empty(k), np.empty(k), np.empty(k)
+    for g in range(len(starts)):
+        if not settled[g]:
+            continue
+        for m in range(starts[g], starts[g] + sizes[g]):
+            nb = member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi)
+            for t in range(nb):
+                d[t] = np.sqrt(bd2[t])
+            out_i[m], out_d[m], terrain[m] = _choose_row(d, bi, nb, summit, st_elev, own[m], at_chord, max_dz,
+                                                         valid, elev, v, w)
+    return out_i, out_d, terrain
 
 
 def _hourly_file(q: np.ndarray, site_elev: np.ndarray, wf: pl.DataFrame, nearest) -> list[pl.Series]:

@@ -108,9 +108,16 @@ class PolygonIndex:
         from scipy.spatial import cKDTree
 
         if self._tree is None:
-            rings = shapely.segmentize(shapely.boundary(self.geoms), self.STEP_DEG)
-            xy, owner = shapely.get_coordinates(rings, return_index=True)
-            self._tree = (cKDTree(xy, balanced_tree=False, compact_nodes=False), owner)
+            # the rings of every polygon part: ``shapely.boundary`` is None for a GeometryCollection
+            # (2 ReEDS areas, 11 Census counties: a MultiPolygon and a LineString), which left their boundaries out of the tree and
+            # settled groups across them (Chesapeake Bay cells put in PJM's p99)
+            parts, part_owner = self.geoms, np.arange(len(self.geoms))
+            while np.isin(shapely.get_type_id(parts), (4, 5, 6, 7)).any():  # multi-parts and collections
+                parts, i = shapely.get_parts(parts, return_index=True)
+                part_owner = part_owner[i]
+            rings, ring_part = shapely.get_rings(parts, return_index=True)
+            xy, ring = shapely.get_coordinates(shapely.segmentize(rings, self.STEP_DEG), return_index=True)
+            self._tree = (cKDTree(xy, balanced_tree=False, compact_nodes=False), part_owner[ring_part[ring]])
         return self._tree
 
     def _settle_groups(self, lat: np.ndarray, lon: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
