@@ -52,7 +52,6 @@ import numpy as np
 import polars as pl
 import shapely
 
-from gridscout.geo.grouped import nearest_grouped, pair_candidates
 from gridscout.geo.nearest import EARTH_RADIUS_KM, PointGroups, SphereIndex, take, unit_vectors
 
 #: voltage classes of the nearest-substation columns: column label [kV] → lowest nominal voltage in
@@ -171,9 +170,9 @@ def _hv_line_km(grid: GridIndex, pg: PointGroups, radius_km: float) -> np.ndarra
         return out
     ball = 2.0 * np.sin(radius_km / EARTH_RADIUS_KM / 2.0)  # chord radius of the disc (unit sphere)
     reach = radius_km + grid.half_piece_km + 0.01  # every piece touching the disc has its midpoint within
-    gi, pi = pair_candidates(grid.pieces, pg, reach)
-    order = np.argsort(gi * grid.pieces.n + pi)  # per group, pieces in index order
-    _clip_pairs(gi[order], pi[order], pg.starts, pg.sizes, pg.qc[0], pg.qc[1], pg.qc[2], grid.piece_a,
+    indptr, pi = grid.pieces.candidates_within(pg, reach)  # per group, pieces in index order
+    gi = np.repeat(np.arange(len(pg.starts), dtype=np.int64), np.diff(indptr))
+    _clip_pairs(gi, pi, pg.starts, pg.sizes, pg.qc[0], pg.qc[1], pg.qc[2], grid.piece_a,
                 grid.piece_b, ball, out)
     return out * EARTH_RADIUS_KM
 
@@ -208,7 +207,7 @@ def substation_features(points: pl.DataFrame, buses: pl.DataFrame | None = None,
     degrees), row-aligned with ``points``. Give ``buses`` and ``lines`` (frames of
     :mod:`gridscout.warehouse.readers.grid`) or a prebuilt ``grid``. ``groups`` (the points grouped,
     e.g. H3 cells sorted and labelled by parent: :meth:`PointGroups.build`) gives the same values
-    faster: the grouped exact nearest-neighbour query (:func:`gridscout.geo.grouped.nearest_grouped`;
+    faster: the grouped exact nearest-neighbour query (:meth:`gridscout.geo.nearest.SphereIndex.nearest_grouped`;
     equal distances: the lower row) and the line clip per group (:func:`_hv_line_km`)."""
     _require(points, ("latitude", "longitude"), "points")
     if grid is None:
@@ -220,7 +219,7 @@ def substation_features(points: pl.DataFrame, buses: pl.DataFrame | None = None,
     q = groups.q if groups is not None else unit_vectors(points["latitude"].to_numpy(), points["longitude"].to_numpy())
 
     def nearest(index: SphereIndex, max_km: float | None = None):
-        return nearest_grouped(index, groups, max_km) if groups is not None else index.nearest_vectors(q, max_km)
+        return index.nearest_grouped(groups, max_km) if groups is not None else index.nearest_vectors(q, max_km)
 
     near, _ = nearest(grid.coverage, COVERAGE_KM)
     uncovered = near < 0

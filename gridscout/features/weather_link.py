@@ -33,8 +33,8 @@ import numba
 import numpy as np
 import polars as pl
 
-from gridscout.geo.grouped import group_candidates, member_knn, nearest_grouped
-from gridscout.geo.nearest import EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, km_from_chord, take, unit_vectors
+from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, group_candidates, km_from_chord,
+                                    member_knn, take, unit_vectors)
 from gridscout.reference import Reference
 
 #: An hourly weather file stands for a site within this great-circle distance [km].
@@ -71,11 +71,11 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
     range that failed the elevation test, with why) and the station-index columns.
 
     ``groups`` (optional :class:`PointGroups` of these locations) selects the grouped nearest search
-    (:func:`gridscout.geo.grouped.nearest_grouped`); same result."""
+    (:meth:`gridscout.geo.nearest.SphereIndex.nearest_grouped`); same result."""
     q = unit_vectors(sites["latitude"].to_numpy(), sites["longitude"].to_numpy()) if groups is None else groups.q
 
     def nearest(idx: SphereIndex, max_km: float):
-        return idx.nearest_vectors(q, max_km) if groups is None else nearest_grouped(idx, groups, max_km)
+        return idx.nearest_vectors(q, max_km) if groups is None else idx.nearest_grouped(groups, max_km)
 
     st = ref.stations
     if "koppen_zone" not in st.columns:  # a station index without Köppen zones (raster not in the raw folder)
@@ -135,7 +135,7 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
 
     The :data:`STATION_CANDIDATES` nearest entries within :data:`STATION_MAX_KM` come from one
     KD-tree query per location, or per group of locations (the candidates of
-    :func:`gridscout.geo.grouped.group_candidates`, the same entries); entries at equal distance
+    :func:`gridscout.geo.nearest.group_candidates`, the same entries); entries at equal distance
     (co-located duplicates: 40 entries of the index share coordinates, e.g. Big Bear AP 720164 and
     720165) are taken in :func:`_preference` order. The choice among them is a compiled loop per
     location (:func:`_choose_row`)."""
@@ -261,7 +261,7 @@ def _choose(d, ii, own, summit, st_elev, at_chord, max_dz):
 def _choose_grouped(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub2, k, own, summit, st_elev,
                     at_chord, max_dz):
     """:func:`_choose_row` for each member of the settled groups, its nearest entries taken from the
-    group's candidates (:func:`gridscout.geo.grouped.member_knn`)."""
+    group's candidates (:func:`gridscout.geo.nearest.member_knn`)."""
     n = len(q0)
     out_i, out_d, terrain = np.full(n, -1, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
     bd2, bi, d = np.empty(k), np.empty(k, dtype=np.int64), np.empty(k)

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from gridscout.features.weather_link import STATION_CANDIDATES, STATION_MAX_KM, weather_links
-from gridscout.geo.grouped import knn_grouped, nearest_grouped
+from gridscout.geo.nearest import knn_grouped
 from gridscout.geo.nearest import PointGroups, SphereIndex, chord_from_km
 from gridscout.geo.polygons import PolygonIndex
 from gridscout.reference import Reference
@@ -50,7 +50,7 @@ def test_grouped_k_nearest_equals_the_kd_tree_query(stations):
     assert np.array_equal(i[~tie], i0[~tie]) and np.isfinite(d).sum() > 5 * len(d)
     same = (d[:, 1:] == d[:, :-1]) & np.isfinite(d[:, 1:])  # equal distances: the lower index first
     assert same.any() and (i[:, 1:][same] > i[:, :-1][same]).all()
-    j, km = nearest_grouped(idx, pg, 30.0)
+    j, km = idx.nearest_grouped(pg, 30.0)
     j0, km0 = idx.nearest_vectors(pg.q, 30.0)
     assert np.array_equal(km, km0, equal_nan=True) and (j == -1).any() and (j[~tie[:, 0]] == j0[~tie[:, 0]]).all()
 
