@@ -23,7 +23,7 @@ from gridscout.features.queues import queue_features
 from gridscout.features.water_stress import water_stress
 from gridscout.features.weather_link import weather_links
 from gridscout.geo import hexgrid
-from gridscout.geo.nearest import PointGroups
+from gridscout.geo.nearest import PointGroups, unit_vectors
 from gridscout.reference import Reference
 
 FEATURE_SOURCES = {
@@ -88,8 +88,9 @@ def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> CellGrou
     if not len(cells):
         return CellGroups(None, None, None)
     res = hexgrid.resolution_of(cells)
-    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1)) if res > 0 else None
-    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3))) if res > 0 else None
+    q = unit_vectors(lat, lon)
+    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1), q) if res > 0 else None
+    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3)), q) if res > 0 else None
     return CellGroups(fine, coarse, hexgrid.cell_parents(cells, max(0, res - 2)))
 
 

@@ -278,9 +278,9 @@ def ba_headroom(sites: pl.DataFrame, ba_demand: pl.DataFrame, zone_ba: pl.DataFr
     if per_ba.is_empty():
         per_ba = pl.DataFrame(schema={"ba_code": pl.Utf8} | {c: pl.Float64 for c in model_cols})
     out = base.join(per_ba.select("ba_code", *model_cols), on="ba_code", how="left", maintain_order="left")
-    covered = out[model_cols[1]].is_not_null()
-    return pl.DataFrame([out["ba_code"], out["ba_name"], *[out[c].alias("ba_" + c) for c in model_cols],
-                         pl.Series("ba_headroom__source", [HEADROOM_SOURCE if c else None for c in covered], pl.Utf8)])
+    return out.select("ba_code", "ba_name", *[pl.col(c).alias("ba_" + c) for c in model_cols],
+                      pl.when(pl.col(model_cols[1]).is_not_null()).then(pl.lit(HEADROOM_SOURCE))
+                      .alias("ba_headroom__source"))
 
 
 def facility_load_mw(points: pl.DataFrame, facility) -> pl.Series:

@@ -99,10 +99,14 @@ class PointGroups:
         return cls(unit_vectors(lat_deg, lon_deg), np.arange(len(np.asarray(lat_deg)), dtype=np.int64))
 
     @classmethod
-    def build(cls, lat_deg, lon_deg, groups) -> "PointGroups | None":
-        """Groups for the points, or None when ``groups`` is not sorted (or there are no points)."""
+    def build(cls, lat_deg, lon_deg, groups, vectors: np.ndarray | None = None) -> "PointGroups | None":
+        """Groups for the points, or None when ``groups`` is not sorted (or there are no points);
+        ``vectors``: the points' :func:`unit_vectors` when already computed (several groupings of
+        the same points)."""
         starts = run_starts(groups) if len(groups) == len(lat_deg) else None
-        return None if starts is None else cls(unit_vectors(lat_deg, lon_deg), starts)
+        if starts is None:
+            return None
+        return cls(unit_vectors(lat_deg, lon_deg) if vectors is None else vectors, starts)
 
 
 class SphereIndex:
