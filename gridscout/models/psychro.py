@@ -59,13 +59,13 @@ def _apply(ufunc, *xs):
 @njit
 def _max(a, b):
     """max(a, b), NaN when a is NaN (as ``np.maximum``)."""
-    return a if (a >= b or a != a) else b
+    return a if (a >= b or math.isnan(a)) else b
 
 
 @njit
 def _min(a, b):
     """min(a, b), NaN when a is NaN (as ``np.minimum``)."""
-    return a if (a <= b or a != a) else b
+    return a if (a <= b or math.isnan(a)) else b
 
 
 @njit
@@ -241,7 +241,7 @@ def _w_from_wet_bulb_eq(t, twb, eq, ws):
 @njit
 def _w_from_wet_bulb(t, twb, p, ws):
     """Eq. 33 (t* >= 0 °C) or 35; ``ws`` (W of saturated air at the wet bulb) computed when NaN."""
-    if ws != ws:
+    if math.isnan(ws):
         ws = _w_from_pw(_psat_pa(twb), p)
     return _max(_w_from_wet_bulb_eq(t, twb, _EQ33 if twb >= FREEZING_POINT_C else _EQ35, ws), MIN_HUM_RATIO)
 
@@ -542,7 +542,7 @@ def saturated_humidity_ratio_from_enthalpy(h_j_per_kg, pressure_pa):
 def _w_from_weather(t, p, dew_point_c, rh_pct):
     """Humidity ratio from the dew point (capped at the dry bulb) where it is not NaN, else from RH [%]."""
     w = _w_from_pw(_psat_pa(_min(dew_point_c, t)), p)
-    if w == w:
+    if not math.isnan(w):
         return w
     return _w_from_pw(_clip(rh_pct, 0.0, 100.0) / 100.0 * _psat_pa(t), p)
 
