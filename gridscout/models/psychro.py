@@ -41,6 +41,8 @@ STANDARD_PRESSURE_PA = 101325.0
 #: numba options of every compiled function: cached on disk, IEEE division (x/0 = inf, not an exception).
 JIT = {"cache": True, "error_model": "numpy"}
 njit = numba.njit(**JIT)
+#: the same, inlined into the caller by numba (small functions called per station-hour)
+njit_inline = numba.njit(inline="always", **JIT)
 
 
 def _dtype(*xs):
@@ -56,19 +58,19 @@ def _apply(ufunc, *xs):
     return out.astype(dt, copy=False) if isinstance(out, np.ndarray) else dt(out)
 
 
-@njit
+@njit_inline
 def _max(a, b):
     """max(a, b), NaN when a is NaN (as ``np.maximum``)."""
     return a if (a >= b or math.isnan(a)) else b
 
 
-@njit
+@njit_inline
 def _min(a, b):
     """min(a, b), NaN when a is NaN (as ``np.minimum``)."""
     return a if (a <= b or math.isnan(a)) else b
 
 
-@njit
+@njit_inline
 def _clip(x, lo, hi):
     return _min(_max(x, lo), hi)
 
@@ -79,7 +81,7 @@ _WATER = (-5.8002206e03, 1.3914993, -4.8640239e-02, 4.1764768e-05, -1.4452093e-0
 _ICE = (-5.6745359e03, 6.3925247, -9.677843e-03, 6.2215701e-07, 2.0747825e-09, -9.484024e-13, 4.1635019)
 
 
-@njit
+@njit_inline
 def _ln_psat(t_k, c):
     return c[0] / t_k + c[1] + t_k * (c[2] + t_k * (c[3] + t_k * (c[4] + t_k * c[5]))) + c[6] * math.log(t_k)
 
@@ -90,18 +92,18 @@ def _dln_psat(t_k, c):
     return -c[0] / (t_k * t_k) + c[2] + t_k * (2.0 * c[3] + t_k * (3.0 * c[4] + t_k * 4.0 * c[5])) + c[6] / t_k
 
 
-@njit
+@njit_inline
 def _psat_pa(t_c):
     """Saturation vapour pressure [Pa] at ``t_c`` [°C], over ice at or below the triple point."""
     return math.exp(_ln_psat(t_c + 273.15, _ICE if t_c <= TRIPLE_POINT_C else _WATER))
 
 
-@njit
+@njit_inline
 def _w_from_pw(p_w, p):
     return _max(EPSILON * p_w / (p - p_w), MIN_HUM_RATIO)
 
 
-@njit
+@njit_inline
 def _pw_from_w(w, p):
     w = _max(w, MIN_HUM_RATIO)
     return p * w / (EPSILON + w)
@@ -280,7 +282,7 @@ def _wet_bulb_bisect(t, w, p, tol_k, max_iter):
     return 0.5 * (lo + hi)
 
 
-@njit
+@njit_inline
 def _wet_bulb_newton(t, w, p, x, water, n_iter):
     """Newton steps on one branch of eq. 33/35, returns (x, |last step|).
 
@@ -337,16 +339,60 @@ def _bisect_two_roots(lo, hi, x_water, x_ice, tol_k):
     return 0.5 * (lo + hi)
 
 
+#: Grid of the wet-bulb start table (:func:`wet_bulb_start_table`): dry bulb −60 … 60 °C in 0.5 K
+#: steps by humidity ratio (scaled to standard pressure) 0 … 0.04 kg/kg in 0.0005 steps.
+_WB_TABLE_T = (-60.0, 0.5, 241)
+_WB_TABLE_W = (0.0, 0.0005, 81)
+
+
 @njit
-def _wet_bulb(t, w, p, tol_k, max_iter):
+def _wet_bulb_start_loop(t, w, out):
+    for i in range(t.size):
+        out[i] = _wet_bulb_bisect(t[i], _min(w[i], _w_from_pw(_psat_pa(t[i]), STANDARD_PRESSURE_PA)),
+                                  STANDARD_PRESSURE_PA, 1e-9, 100)
+
+
+@functools.cache
+def wet_bulb_start_table() -> np.ndarray:
+    """Wet bulb [°C] of air at standard pressure on the (dry bulb, humidity ratio) grid
+    :data:`_WB_TABLE_T` × :data:`_WB_TABLE_W` (humidity ratios above saturation taken as saturated),
+    solved by bisection to 1e-9 K: the start of the Newton steps of :func:`wet_bulb_c`."""
+    t0, dt, nt = _WB_TABLE_T
+    w0, dw, nw = _WB_TABLE_W
+    tt, ww = np.meshgrid(t0 + dt * np.arange(nt), w0 + dw * np.arange(nw), indexing="ij")
+    out = np.empty(tt.size)
+    _wet_bulb_start_loop(tt.ravel(), ww.ravel(), out)
+    return out.reshape(nt, nw)
+
+
+@njit
+def _wet_bulb_start(t, w, p, table):
+    """Start of the Newton steps: the wet bulb of :func:`wet_bulb_start_table` at the dry bulb and the
+    humidity ratio scaled to standard pressure (same vapour pressure ratio), bilinear; off the grid
+    Stull's (2011) estimate."""
+    t0, dt, nt = _WB_TABLE_T
+    w0, dw, nw = _WB_TABLE_W
+    x = (t - t0) * (1.0 / dt)
+    y = (w * (p / STANDARD_PRESSURE_PA) - w0) * (1.0 / dw)
+    if x >= 0.0 and x < nt - 1 and y >= 0.0 and y < nw - 1:
+        i, j = int(x), int(y)
+        x -= i
+        y -= j
+        a = table[i, j] + y * (table[i, j + 1] - table[i, j])
+        b = table[i + 1, j] + y * (table[i + 1, j + 1] - table[i + 1, j])
+        return a + x * (b - a)
+    rh = _clip(100.0 * (p * w / (EPSILON + w)) / _psat_pa(t), 1.0, 100.0)
+    return (t * math.atan(0.151977 * math.sqrt(rh + 8.313659)) + math.atan(t + rh) - math.atan(rh - 1.676331)
+            + 0.00391838 * rh * math.sqrt(rh) * math.atan(0.023101 * rh) - 4.686035)
+
+
+@njit
+def _wet_bulb(t, w, p, tol_k, max_iter, start_table):
     """Wet bulb [°C] of one state; see :func:`wet_bulb_c`."""
     if not (math.isfinite(t) and math.isfinite(w) and math.isfinite(p)):
         return np.nan
     w = _max(w, MIN_HUM_RATIO)
-    rh = _clip(100.0 * (p * w / (EPSILON + w)) / _psat_pa(t), 1.0, 100.0)
-    x0 = (t * math.atan(0.151977 * math.sqrt(rh + 8.313659)) + math.atan(t + rh) - math.atan(rh - 1.676331)
-          + 0.00391838 * rh * math.sqrt(rh) * math.atan(0.023101 * rh) - 4.686035)
-    x0 = _min(x0, t)
+    x0 = _min(_wet_bulb_start(t, w, p, start_table), t)
     # W at t* = 0 °C on both branches (W_s* from eq. 5 at 0 °C, as psychrolib: 0 <= triple point)
     ws0 = _w_from_pw(_psat_pa(0.0), p)
     warm = t >= FREEZING_POINT_C
@@ -370,9 +416,10 @@ def _wet_bulb(t, w, p, tol_k, max_iter):
     return out
 
 
-@numba.vectorize(cache=True)
-def _wet_bulb_u(t, w, p, tol_k, max_iter):
-    return _wet_bulb(t, w, p, tol_k, int(max_iter))
+@njit
+def _wet_bulb_loop(t, w, p, tol_k, max_iter, start_table, out):
+    for i in range(t.size):
+        out[i] = _wet_bulb(t[i], w[i], p[i], tol_k, max_iter, start_table)
 
 
 def wet_bulb_c(dry_bulb_c, w, pressure_pa, tol_k: float = 1e-4, max_iter: int = 60):
@@ -402,10 +449,16 @@ def wet_bulb_c(dry_bulb_c, w, pressure_pa, tol_k: float = 1e-4, max_iter: int = 
     Stull, R. (2011). Wet-bulb temperature from relative humidity and air temperature.
     J. Appl. Meteor. Climatol. 50, 2267-2269. https://doi.org/10.1175/JAMC-D-11-0143.1
     """
-    return _apply(_wet_bulb_u, dry_bulb_c, w, pressure_pa, tol_k, max_iter)
+    dt = _dtype(dry_bulb_c, w, pressure_pa)
+    t, w, p = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (dry_bulb_c, w, pressure_pa)))
+    out = np.empty(t.shape)
+    _wet_bulb_loop(t.ravel(), w.ravel(), p.ravel(), float(tol_k), int(max_iter), wet_bulb_start_table(),
+                   out.reshape(-1))
+    out = out.astype(dt, copy=False)
+    return out[()] if out.ndim == 0 else out
 
 
-@njit
+@njit_inline
 def _enthalpy_j_per_kg(t, w):
     return (1.006 * t + w * (2501.0 + 1.86 * t)) * 1000.0
 
@@ -498,7 +551,7 @@ def saturation_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (_saturated_ln_w_table(), *_saturation_enthalpy_table())
 
 
-@njit
+@njit_inline
 def _saturated_w_from_h(h_j_per_kg, p, cells, h_tab, t_tab):
     """W of saturated air of enthalpy ``h`` at ``p``: bilinear in ln W on the grid, else solved."""
     h0, dh, nh = _SAT_TABLE_H
@@ -538,7 +591,7 @@ def saturated_humidity_ratio_from_enthalpy(h_j_per_kg, pressure_pa):
     return out[()] if out.ndim == 0 else out
 
 
-@njit
+@njit_inline
 def _w_from_weather(t, p, dew_point_c, rh_pct):
     """Humidity ratio from the dew point (capped at the dry bulb) where it is not NaN, else from RH [%]."""
     w = _w_from_pw(_psat_pa(_min(dew_point_c, t)), p)

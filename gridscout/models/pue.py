@@ -53,7 +53,7 @@ import polars as pl
 
 from gridscout.models import psychro, water
 from gridscout.models.designs import Design, Envelope, get_design
-from gridscout.models.psychro import njit
+from gridscout.models.psychro import njit, njit_inline
 
 MODES = ("free", "evaporative", "partial", "mechanical")
 MODE_DTYPE = pl.Enum(list(MODES))
@@ -184,7 +184,7 @@ _WB_NEVER, _WB_ALWAYS, _WB_TOWER, _WB_EVAP = range(4)
  _DC_APPROACH, _DC_FAN, _WB_USE, _WB_LIMIT, _PSAT_WB_LIMIT, _N_PARAMS) = range(35)
 
 
-@njit
+@njit_inline
 def _chiller_cop(t_evap_c, t_cond_c, carnot_fraction, cop_max):
     t_evap_k = t_evap_c + 273.15
     lift = psychro._max(t_cond_c + 273.15 - t_evap_k, 1e-6)
@@ -201,7 +201,7 @@ def chiller_cop(t_evap_c, t_cond_c, carnot_fraction: float, cop_max: float):
     return psychro._apply(_chiller_cop_u, t_evap_c, t_cond_c, carnot_fraction, cop_max)
 
 
-@njit
+@njit_inline
 def _cop(d, t_chws_c, t_db, t_wb):
     """COP of the design's chiller: condensing against the wet bulb (water-cooled: tower approach +
     condenser range + approach) or the dry bulb (air-cooled)."""
@@ -222,7 +222,7 @@ def _vapor_pressure_limits_pa(env: Envelope, t_supply_c: float) -> tuple[float, 
             min(psat(env.dew_point_max_c), env.rh_max_pct / 100.0 * p_sup))
 
 
-@njit
+@njit_inline
 def _tower_latent_fraction(lg, range_k, t_db, w, p, cells, h_tab, t_tab):
     h_in = psychro._enthalpy_j_per_kg(t_db, w)
     dh = lg * 4186.0 * range_k
@@ -255,12 +255,12 @@ def tower_latent_fraction(design: Design, t_db, w, p):
     return out.astype(psychro._dtype(t_db, w, p), copy=False)
 
 
-@njit
+@njit_inline
 def _mode_from_mech(mech):
     return _FREE if mech <= 0.0 else (_MECH if mech >= 1.0 else _PARTIAL)
 
 
-@njit
+@njit_inline
 def _hour(d, t_db, t_wb, w, p, cells, h_tab, t_tab):
     """One hour's cooling state per kW of IT (see :func:`cooling_kernel`): mode, mech_frac, chiller,
     fan, pump, rejection-fan, cooling [kW/kW IT], PUE, evaporative heat [kWh/kWh IT], evaporation,
@@ -510,7 +510,7 @@ def _wet_bulb_use(design: Design) -> int:
     return _WB_ALWAYS
 
 
-@njit
+@njit_inline
 def _needs_wet_bulb(d, t_db, w, p):
     use = int(d[_WB_USE])
     if use == _WB_ALWAYS:
@@ -564,7 +564,7 @@ _SUMS = ("pue_sum", "pue_max", "free", "mech", "cooling_sum", "evaporation_sum",
 
 
 @numba.njit(parallel=True, **psychro.JIT)
-def _annual_loop(ds, t_db, dew_point, rh, p, bounds, wb_all, wb_cap, cells, h_tab, t_tab, out):
+def _annual_loop(ds, t_db, dew_point, rh, p, bounds, wb_all, wb_cap, cells, h_tab, t_tab, wb_table, out):
     """Per station (rows ``bounds[s]:bounds[s + 1]``, in parallel) and design (rows of ``ds``): the
     sums :data:`_SUMS` of :func:`_hour` over the hours, in float64, into ``out[design, station]``.
     Humidity ratio and wet bulb are computed once per hour for all designs; the wet bulb only where
@@ -581,7 +581,7 @@ def _annual_loop(ds, t_db, dew_point, rh, p, bounds, wb_all, wb_cap, cells, h_ta
                 if need:
                     break
                 need = _needs_wet_bulb(ds[k], t, w, pa)
-            twb = psychro._wet_bulb(t, w, pa, 1e-4, 60) if need else psychro._min(t, wb_cap)
+            twb = psychro._wet_bulb(t, w, pa, 1e-4, 60, wb_table) if need else psychro._min(t, wb_cap)
             for k in range(n_designs):
                 mode, _, _, _, _, _, cooling, pue_h, evap_heat, evaporation, blowdown = _hour(
                     ds[k], t, twb, w, pa, cells, h_tab, t_tab)
@@ -610,7 +610,7 @@ def _annual_sums(usable: pl.DataFrame, starts: np.ndarray, designs: Sequence[Des
     numba.set_num_threads(min(workers or numba.config.NUMBA_NUM_THREADS, numba.config.NUMBA_NUM_THREADS))
     try:
         _annual_loop(np.stack([_design_vector(d) for d in designs]), t, dp, rh, p, bounds, wb_all, wb_cap,
-                     *psychro.saturation_tables(), out)
+                     *psychro.saturation_tables(), psychro.wet_bulb_start_table(), out)
     finally:
         numba.set_num_threads(previous)
     return out
