@@ -100,7 +100,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--stations", type=int, default=1000)
     ap.add_argument("--design", default=None, help="one design (default: all)")
-    ap.add_argument("--workers", type=int, default=None, help="threads (default: all cores)")
+    ap.add_argument("--workers", type=int, default=None, help="numba threads (default: all cores)")
     args = ap.parse_args()
     load1, _, _ = os.getloadavg()
     print(f"cores: {os.cpu_count()}; load average (1 min) before the run: {load1:.2f}")
@@ -116,7 +116,12 @@ def main() -> None:
           f"read in {time.perf_counter() - t0:.0f} s; input frame {weather.estimated_size() / 2**20:.0f} MB; "
           f"process RSS {base:.0f} MB")
     designs = [args.design] if args.design else list(load_designs())
-    pue.estimate_pue(weather.head(8760 * 4), designs[0], workers=args.workers)  # warm-up (imports, pools)
+    t0 = time.perf_counter()
+    pue.estimate_pue(weather.head(8760 * 4), designs[0], workers=args.workers)  # warm-up: numba compile or cache load
+    warm = time.perf_counter()
+    pue.estimate_pue(weather.head(8760 * 4), designs[0], workers=args.workers)
+    print(f"first call (4 station-years; numba compiles, or loads its on-disk cache): {warm - t0:.2f} s; "
+          f"second call: {time.perf_counter() - warm:.3f} s")
     for name in designs:
         before = _rss_mb()
         c0, t0 = time.process_time(), time.perf_counter()
