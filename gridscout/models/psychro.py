@@ -429,8 +429,10 @@ def wet_bulb_c(dry_bulb_c, w, pressure_pa, tol_k: float = 1e-4, max_iter: int = 
     brackets by bisection between dew point and dry bulb. W(t*) is increasing on each branch
     but jumps *up* from eq. 33 to eq. 35 at 0 °C, so the branch of the root is known
     beforehand: eq. 33 when W > W_eq35(0 °C), eq. 35 when W < W_eq33(0 °C) or t < 0 °C.
-    Newton steps with the analytic derivative from Stull's (2011) estimate solve each branch
-    (two steps, two more where the last step exceeds :data:`NEWTON_SETTLED_STEP_K`). Between the
+    Newton steps with the analytic derivative solve each branch (two steps, two more where the last
+    step exceeds :data:`NEWTON_SETTLED_STEP_K`), started from the wet bulb at standard pressure
+    tabulated on (dry bulb, humidity ratio × p / p0) (:func:`wet_bulb_start_table`; Stull's 2011
+    estimate off that grid). Between the
     two values W has a root on each branch; there psychrolib's bisection is replayed on the two
     roots, so the same root is picked. States whose Newton steps do not settle fall back to
     psychrolib's bisection.
