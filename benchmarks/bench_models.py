@@ -91,7 +91,8 @@ def tile(years: pl.DataFrame, n: int) -> pl.DataFrame:
     lengths = np.diff(np.r_[starts, years.height])
     pick = np.arange(n) % len(starts)
     rows = np.concatenate([np.arange(starts[k], starts[k] + lengths[k], dtype=np.int32) for k in pick])
-    keys = pl.Series("station_key", [f"st{i:05d}" for i in range(n)]).gather(np.repeat(np.arange(n), lengths[pick]))
+    station = np.repeat(np.arange(n, dtype=np.int32), lengths[pick])  # int32: half the index memory
+    keys = pl.Series("station_key", [f"st{i:05d}" for i in range(n)]).gather(station)
     out = years.drop("station_key").gather(rows).with_columns(keys)
     return out.select(years.columns)
 
