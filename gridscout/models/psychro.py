@@ -58,19 +58,19 @@ def _apply(ufunc, *xs):
     return out.astype(dt, copy=False) if isinstance(out, np.ndarray) else dt(out)
 
 
-@njit_inline
+@njit
 def _max(a, b):
     """max(a, b), NaN when a is NaN (as ``np.maximum``)."""
     return a if (a >= b or math.isnan(a)) else b
 
 
-@njit_inline
+@njit
 def _min(a, b):
     """min(a, b), NaN when a is NaN (as ``np.minimum``)."""
     return a if (a <= b or math.isnan(a)) else b
 
 
-@njit_inline
+@njit
 def _clip(x, lo, hi):
     return _min(_max(x, lo), hi)
 
@@ -81,7 +81,7 @@ _WATER = (-5.8002206e03, 1.3914993, -4.8640239e-02, 4.1764768e-05, -1.4452093e-0
 _ICE = (-5.6745359e03, 6.3925247, -9.677843e-03, 6.2215701e-07, 2.0747825e-09, -9.484024e-13, 4.1635019)
 
 
-@njit_inline
+@njit
 def _ln_psat(t_k, c):
     return c[0] / t_k + c[1] + t_k * (c[2] + t_k * (c[3] + t_k * (c[4] + t_k * c[5]))) + c[6] * math.log(t_k)
 
@@ -98,12 +98,12 @@ def _psat_pa(t_c):
     return math.exp(_ln_psat(t_c + 273.15, _ICE if t_c <= TRIPLE_POINT_C else _WATER))
 
 
-@njit_inline
+@njit
 def _w_from_pw(p_w, p):
     return _max(EPSILON * p_w / (p - p_w), MIN_HUM_RATIO)
 
 
-@njit_inline
+@njit
 def _pw_from_w(w, p):
     w = _max(w, MIN_HUM_RATIO)
     return p * w / (EPSILON + w)
@@ -460,7 +460,7 @@ def wet_bulb_c(dry_bulb_c, w, pressure_pa, tol_k: float = 1e-4, max_iter: int = 
     return out[()] if out.ndim == 0 else out
 
 
-@njit_inline
+@njit
 def _enthalpy_j_per_kg(t, w):
     return (1.006 * t + w * (2501.0 + 1.86 * t)) * 1000.0
 

@@ -185,7 +185,7 @@ _WB_NEVER, _WB_ALWAYS, _WB_TOWER, _WB_EVAP = range(4)
  _DC_APPROACH, _DC_FAN, _WB_USE, _WB_LIMIT, _PSAT_WB_LIMIT, _N_PARAMS) = range(35)
 
 
-@njit_inline
+@njit
 def _chiller_cop(t_evap_c, t_cond_c, carnot_fraction, cop_max):
     t_evap_k = t_evap_c + 273.15
     lift = psychro._max(t_cond_c + 273.15 - t_evap_k, 1e-6)
@@ -256,7 +256,7 @@ def tower_latent_fraction(design: Design, t_db, w, p):
     return out.astype(psychro._dtype(t_db, w, p), copy=False)
 
 
-@njit_inline
+@njit
 def _mode_from_mech(mech):
     return _FREE if mech <= 0.0 else (_MECH if mech >= 1.0 else _PARTIAL)
 
