@@ -9,7 +9,7 @@ N/113 times under different keys. Then, for each design, it times
 hourly energy balance and the annual sums per station) and prints station-years per second
 (wall clock), the CPU seconds of all threads (station-years per CPU-second is what the model costs,
 whatever else the machine runs), and the peak resident memory of the whole process while the model
-ran (sampled every 2 ms): Python with the project's imports (~225 MB), the input frame and the model. The files are parsed in a
+ran (sampled every 2 ms): Python with the project's imports (~290 MB, numba ~90 MB of it), the input frame and the model. The files are parsed in a
 child process, so this process holds only the tiled input and the model. A last line times all
 designs in one pass (:func:`~gridscout.models.pue.estimate_pue_designs`: psychrometrics once).
 

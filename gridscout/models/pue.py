@@ -435,6 +435,8 @@ def _weather_columns(usable: pl.DataFrame, starts: np.ndarray) -> tuple[np.ndarr
             a = np.array(arrays[c], dtype=np.float64)
             a[idx] = filled[c].cast(pl.Float64).to_numpy()
             arrays[c] = a
+    for a in arrays.values():  # read-only like the zero-copy views: one compiled signature for both
+        a.flags.writeable = False
     return tuple(arrays[c] for c in cols)
 
 
@@ -597,21 +599,40 @@ def _annual_loop(ds, t_db, dew_point, rh, p, bounds, wb_all, wb_cap, cells, h_ta
         out[:, s, :] = acc
 
 
+#: Stations per call of :func:`_annual_loop` when the weather columns are in several chunks (or not
+#: Float64 without gaps), so that their float64 copies stay small: 128 station-years = 36 MB of copies.
+#: Gap-free Float64 columns in one chunk are read in place, all stations in one call.
+BLOCK_STATIONS = 128
+
+
 def _annual_sums(usable: pl.DataFrame, starts: np.ndarray, designs: Sequence[Design],
                  workers: int | None) -> np.ndarray:
     """:func:`_annual_loop` on the usable hours: array (design, station, :data:`_SUMS`)."""
     out = np.zeros((len(designs), len(starts), len(_SUMS)))
     if not len(starts):
         return out
-    t, dp, rh, p = _weather_columns(usable, starts)
-    bounds = np.append(starts, usable.height).astype(np.int64)
+    cols = ("dry_bulb_c", "dew_point_c", "rh_pct", "pressure_pa")
+    in_place = all(usable[c].dtype == pl.Float64 and usable[c].n_chunks() == 1 and not usable[c].null_count()
+                   for c in cols)
+    step = len(starts) if in_place else BLOCK_STATIONS
+    ends = np.append(starts[1:], usable.height)
+    ds = np.stack([_design_vector(d) for d in designs])
     wb_all = any(_wet_bulb_use(d) == _WB_ALWAYS for d in designs)
     wb_cap = min(_wet_bulb_free_limit_c(d) for d in designs)
+    tables = (*psychro.saturation_tables(), psychro.wet_bulb_start_table())
     previous = numba.get_num_threads()
     numba.set_num_threads(min(workers or numba.config.NUMBA_NUM_THREADS, numba.config.NUMBA_NUM_THREADS))
     try:
-        _annual_loop(np.stack([_design_vector(d) for d in designs]), t, dp, rh, p, bounds, wb_all, wb_cap,
-                     *psychro.saturation_tables(), psychro.wet_bulb_start_table(), out)
+        for i in range(0, len(starts), step):
+            j = min(i + step, len(starts))
+            a, b = int(starts[i]), int(ends[j - 1])
+            block = usable.slice(a, b - a)
+            block_starts = starts[i:j] - a
+            t, dp, rh, p = _weather_columns(block, block_starts)
+            part = np.zeros((len(designs), j - i, len(_SUMS)))
+            _annual_loop(ds, t, dp, rh, p, np.append(block_starts, b - a).astype(np.int64), wb_all, wb_cap,
+                         *tables, part)
+            out[:, i:j] = part
     finally:
         numba.set_num_threads(previous)
     return out
