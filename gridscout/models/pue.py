@@ -78,8 +78,9 @@ def prepare_weather(weather: pl.DataFrame, max_missing_frac: float = 0.10,
     An hour is missing when its dry bulb is null or both dew point and RH are null. Stations
     with more than ``max_missing_frac`` missing hours, or fewer than ``min_hours`` rows, are
     dropped from the returned frame and reported with a reason. Missing values are interpolated
-    linearly within each station (:func:`fill_gaps`, applied block by block); where a station has
-    no pressure at all it is set to standard pressure (101 325 Pa); null pressures are counted.
+    linearly within each station (:func:`fill_gaps`, applied later to the stations that have gaps);
+    where a station has no pressure at all it is set to standard pressure (101 325 Pa); null
+    pressures are counted.
 
     Returns
     -------
