@@ -9,7 +9,7 @@ N/113 times under different keys. Then, for each design, it times
 hourly energy balance and the annual sums per station) and prints station-years per second
 (wall clock), the CPU seconds of all threads (station-years per CPU-second is what the model costs,
 whatever else the machine runs), and the peak resident memory of the whole process while the model
-ran (sampled every 2 ms): Python with the project's imports (~225 MB), the input frame and the model. The files are parsed in a
+ran (sampled every 2 ms): Python with the project's imports (~290 MB, numba ~90 MB of it), the input frame and the model. The files are parsed in a
 child process, so this process holds only the tiled input and the model. A last line times all
 designs in one pass (:func:`~gridscout.models.pue.estimate_pue_designs`: psychrometrics once).
 
@@ -85,22 +85,28 @@ def read_years_apart(raw: Path) -> pl.DataFrame:
 
 
 def tile(years: pl.DataFrame, n: int) -> pl.DataFrame:
-    """``n`` station-years, materialised: real year i % len(years) under key ``st<i>``."""
+    """``n`` station-years, materialised: real year i % len(years) under key ``st<i>``. Numeric columns
+    are gathered with NumPy (freed memory goes back to the system, so this process's resident memory
+    afterwards is the frame's)."""
     years = years.sort("station_key", "hour_of_year")
     starts = np.flatnonzero(np.r_[True, (years["station_key"] != years["station_key"].shift()).to_numpy()[1:]])
     lengths = np.diff(np.r_[starts, years.height])
     pick = np.arange(n) % len(starts)
     rows = np.concatenate([np.arange(starts[k], starts[k] + lengths[k], dtype=np.int32) for k in pick])
-    keys = pl.Series("station_key", [f"st{i:05d}" for i in range(n)]).gather(np.repeat(np.arange(n), lengths[pick]))
-    out = years.drop("station_key").gather(rows).with_columns(keys)
-    return out.select(years.columns)
+    station = np.repeat(np.arange(n, dtype=np.int32), lengths[pick])  # int32: half the index memory
+    cols = {"station_key": pl.Series("station_key", [f"st{i:05d}" for i in range(n)]).gather(station)}
+    del station
+    for c in (c for c in years.columns if c != "station_key"):
+        s = years[c]
+        cols[c] = pl.Series(c, s.to_numpy()[rows], dtype=s.dtype) if s.null_count() == 0 else s.gather(rows)
+    return pl.DataFrame(cols).select(years.columns)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--stations", type=int, default=1000)
     ap.add_argument("--design", default=None, help="one design (default: all)")
-    ap.add_argument("--workers", type=int, default=None, help="threads (default: all cores)")
+    ap.add_argument("--workers", type=int, default=None, help="numba threads (default: all cores)")
     args = ap.parse_args()
     load1, _, _ = os.getloadavg()
     print(f"cores: {os.cpu_count()}; load average (1 min) before the run: {load1:.2f}")
@@ -116,7 +122,12 @@ def main() -> None:
           f"read in {time.perf_counter() - t0:.0f} s; input frame {weather.estimated_size() / 2**20:.0f} MB; "
           f"process RSS {base:.0f} MB")
     designs = [args.design] if args.design else list(load_designs())
-    pue.estimate_pue(weather.head(8760 * 4), designs[0], workers=args.workers)  # warm-up (imports, pools)
+    t0 = time.perf_counter()
+    pue.estimate_pue(weather.head(8760 * 4), designs[0], workers=args.workers)  # warm-up: numba compile or cache load
+    warm = time.perf_counter()
+    pue.estimate_pue(weather.head(8760 * 4), designs[0], workers=args.workers)
+    print(f"first call (4 station-years; numba compiles, or loads its on-disk cache): {warm - t0:.2f} s; "
+          f"second call: {time.perf_counter() - warm:.3f} s")
     for name in designs:
         before = _rss_mb()
         c0, t0 = time.process_time(), time.perf_counter()

@@ -2,8 +2,10 @@
 
 Per hour and per kW of IT load, a steady-state energy balance gives the operating mode, the
 power of fans, pumps, heat-rejection fans and the trim chiller, the power-conversion (UPS +
-distribution) losses and lighting, hence PUE_h = P_facility / P_IT. All stations' hours are
-computed at once with NumPy on the column arrays; no Python loop runs over hours or stations.
+distribution) losses and lighting, hence PUE_h = P_facility / P_IT. The hour is one compiled
+scalar function (:func:`_hour`, numba, float64) over the psychrometric functions of
+:mod:`~gridscout.models.psychro`; the annual path runs it over stations in parallel and sums as it
+goes, the hourly path and :func:`cooling_kernel` apply it to arrays.
 
 Modes (``mode``): ``free`` (no compressor: outdoor air / towers / dry coolers carry the load),
 ``evaporative`` (direct evaporative assist, no compressor), ``partial`` (economizer plus trim
@@ -43,15 +45,15 @@ ASHRAE TC9.9 (2021). *Thermal Guidelines for Data Processing Environments*, 5th 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 import polars as pl
 
 from gridscout.models import psychro, water
 from gridscout.models.designs import Design, Envelope, get_design
+from gridscout.models.psychro import njit, njit_inline
 
 MODES = ("free", "evaporative", "partial", "mechanical")
 MODE_DTYPE = pl.Enum(list(MODES))
@@ -64,12 +66,6 @@ REQUIRED_COLUMNS = ("station_key", "hour_of_year", "dry_bulb_c", "dew_point_c", 
 #: Relative slack on vapour-pressure limits [-]: 1e-4 of p_w is 0.0015 K of dew point, far below
 #: the 0.1 °C resolution of weather files but above float32 rounding (~1e-6).
 LIMIT_REL_TOL = 1e-4
-#: Stations per NumPy block. Eight float32 station-years (280 KB per array) keep a block's ~20 temporaries near one
-#: core's L2 cache; blocks run on a thread pool (NumPy releases the GIL), so peak memory is the
-#: input frame plus a few blocks, whatever the number of stations.
-BLOCK_STATIONS = 8
-#: Worker threads (default: all cores).
-WORKERS = os.cpu_count() or 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,8 +78,9 @@ def prepare_weather(weather: pl.DataFrame, max_missing_frac: float = 0.10,
     An hour is missing when its dry bulb is null or both dew point and RH are null. Stations
     with more than ``max_missing_frac`` missing hours, or fewer than ``min_hours`` rows, are
     dropped from the returned frame and reported with a reason. Missing values are interpolated
-    linearly within each station (:func:`fill_gaps`, applied block by block); where a station has
-    no pressure at all it is set to standard pressure (101 325 Pa); null pressures are counted.
+    linearly within each station (:func:`fill_gaps`, applied later to the stations that have gaps);
+    where a station has no pressure at all it is set to standard pressure (101 325 Pa); null
+    pressures are counted.
 
     Returns
     -------
@@ -152,12 +149,13 @@ def _is_sorted(w: pl.DataFrame, keys: pl.Series, starts: np.ndarray) -> bool:
 
 
 def _runs(keys: pl.Series) -> tuple[pl.Series, np.ndarray]:
-    """Distinct values of a sorted key column and the row where each run starts."""
+    """Distinct values of a sorted key column and the row where each run starts (each row compared
+    with the next: a third of the time of ``Series.rle`` on 8.8 M string keys)."""
     if keys.len() == 0:
         return keys.alias("station_key"), np.empty(0, dtype=np.int64)
-    r = keys.rle().struct.unnest()
-    lengths = r["len"].to_numpy().astype(np.int64)
-    return r["value"].alias("station_key"), np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    change = keys.slice(1).ne_missing(keys.slice(0, keys.len() - 1)).arg_true().to_numpy()
+    starts = np.concatenate(([0], change.astype(np.int64) + 1))
+    return keys.gather(starts).alias("station_key"), starts
 
 
 def fill_gaps(block: pl.DataFrame) -> pl.DataFrame:
@@ -173,25 +171,47 @@ def fill_gaps(block: pl.DataFrame) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# NumPy kernel
+# per-hour kernel (numba): one scalar function per formula, called per station-hour
 # --------------------------------------------------------------------------------------------
+_AIRSIDE, _AIRSIDE_EVAP, _TOWER, _LIQUID = range(4)
+_PATHS = {"airside": _AIRSIDE, "airside_evaporative": _AIRSIDE_EVAP, "waterside_tower": _TOWER,
+          "liquid_dry": _LIQUID}
+#: how a design uses the wet bulb (:func:`wet_bulb_hours`): never, every hour, tower above its free limit,
+#: evaporative assist where the economizer alone does not cover the hour
+_WB_NEVER, _WB_ALWAYS, _WB_TOWER, _WB_EVAP = range(4)
+#: layout of the parameter vector of a design (:func:`_design_vector`)
+(_PATH, _FIXED, _T_SUP, _RISE, _DT_IT, _T_CHWS, _FAN, _PUMP, _CYCLES, _WATER_COOLED, _EVAP_APPROACH,
+ _COND_TOWER_APPROACH, _COND_RANGE, _COND_APPROACH, _CARNOT, _COP_MAX, _ECONOMIZER, _PW_MIN, _PW_MAX,
+ _EFFECTIVENESS, _TOWER_APPROACH, _HX_APPROACH, _CHW_DT, _TOWER_FAN, _LG, _RANGE, _F_LIQ, _T_FWS, _LOOP_DT,
+ _DC_APPROACH, _DC_FAN, _WB_USE, _WB_LIMIT, _PSAT_WB_LIMIT, _N_PARAMS) = range(35)
+
+
+@njit
+def _chiller_cop(t_evap_c, t_cond_c, carnot_fraction, cop_max):
+    t_evap_k = t_evap_c + 273.15
+    lift = psychro._max(t_cond_c + 273.15 - t_evap_k, 1e-6)
+    return psychro._min(carnot_fraction * t_evap_k / lift, cop_max)
+
+
+@numba.vectorize(cache=True)
+def _chiller_cop_u(t_evap_c, t_cond_c, carnot_fraction, cop_max):
+    return _chiller_cop(t_evap_c, t_cond_c, carnot_fraction, cop_max)
+
+
 def chiller_cop(t_evap_c, t_cond_c, carnot_fraction: float, cop_max: float):
     """Chiller COP from evaporating and condensing temperatures [°C] (Carnot fraction, capped) [-]."""
-    t_evap_c, t_cond_c = psychro._arrays(t_evap_c, t_cond_c)
-    t_evap_k = t_evap_c + 273.15
-    lift = np.maximum(t_cond_c + 273.15 - t_evap_k, 1e-6)
-    return np.minimum(carnot_fraction * t_evap_k / lift, cop_max)
+    return psychro._apply(_chiller_cop_u, t_evap_c, t_cond_c, carnot_fraction, cop_max)
 
 
-def _cop(design: Design, t_chws_c, t_db, t_wb):
-    ch = design.chiller
-    t_evap = t_chws_c - ch.evaporator_approach_k
-    if ch.name == "water_cooled":
-        t_cond = t_wb + design.p.get("tower_approach_k", 4.0) + design.p.get("condenser_range_k", 5.6) \
-            + ch.condenser_approach_k
+@njit_inline
+def _cop(d, t_chws_c, t_db, t_wb):
+    """COP of the design's chiller: condensing against the wet bulb (water-cooled: tower approach +
+    condenser range + approach) or the dry bulb (air-cooled)."""
+    if d[_WATER_COOLED] > 0.0:
+        t_cond = t_wb + d[_COND_TOWER_APPROACH] + d[_COND_RANGE] + d[_COND_APPROACH]
     else:
-        t_cond = t_db + ch.condenser_approach_k
-    return chiller_cop(t_evap, t_cond, ch.carnot_fraction, ch.cop_max)
+        t_cond = t_db + d[_COND_APPROACH]
+    return _chiller_cop(t_chws_c - d[_EVAP_APPROACH], t_cond, d[_CARNOT], d[_COP_MAX])
 
 
 def _vapor_pressure_limits_pa(env: Envelope, t_supply_c: float) -> tuple[float, float]:
@@ -204,29 +224,18 @@ def _vapor_pressure_limits_pa(env: Envelope, t_supply_c: float) -> tuple[float, 
             min(psat(env.dew_point_max_c), env.rh_max_pct / 100.0 * p_sup))
 
 
-def _humidity_ok(env: Envelope, t_supply_c: float, w, p, pw=None):
-    """Air of humidity ratio ``w`` (vapour pressure ``pw``, computed when not given) delivered at
-    ``t_supply_c`` lies within the envelope's upper dew-point and RH limits. The limits are
-    inclusive: a dew point read as exactly the limit (weather files round to 0.1 °C) is inside,
-    whatever the rounding of the float32/float64 round trip dew point → W → p_w (:data:`LIMIT_REL_TOL`)."""
-    if pw is None:
-        pw = psychro.vapor_pressure_from_humidity_ratio(w, p)
-    return pw <= (1.0 + LIMIT_REL_TOL) * _vapor_pressure_limits_pa(env, t_supply_c)[1]
+@njit_inline
+def _tower_latent_fraction(lg, range_k, t_db, w, p, cells, h_tab, t_tab):
+    h_in = psychro._enthalpy_j_per_kg(t_db, w)
+    dh = lg * 4186.0 * range_k
+    w_out = psychro._saturated_w_from_h(h_in + dh, p, cells, h_tab, t_tab)  # table, ≤ 3e-4 relative
+    return psychro._max(w_out - w, 0.0) * (water.LATENT_HEAT_J_PER_KG / dh)
 
 
-def _chiller_kw(design: Design, mech, q, t_chws_c, t_db, t_wb):
-    """Chiller power mech · q / COP [kW per kW IT], computed only in the hours it runs (mech > 0)
-    when those are fewer than half (gathering them costs more than it saves otherwise)."""
-    on_mask = mech > 0.0
-    n_on = int(np.count_nonzero(on_mask))
-    if 2 * n_on > mech.size:
-        return mech * q / _cop(design, t_chws_c, t_db, t_wb)
-    out = np.zeros(mech.shape, dtype=mech.dtype)
-    on = np.flatnonzero(on_mask)
-    if on.size:
-        q_on = q[on] if np.ndim(q) else q
-        out[on] = mech[on] * q_on / _cop(design, t_chws_c, t_db[on], t_wb[on])
-    return out
+@njit
+def _tower_latent_fraction_loop(lg, range_k, t_db, w, p, cells, h_tab, t_tab, out):
+    for i in range(t_db.size):
+        out[i] = _tower_latent_fraction(lg, range_k, t_db[i], w[i], p[i], cells, h_tab, t_tab)
 
 
 def tower_latent_fraction(design: Design, t_db, w, p):
@@ -241,19 +250,139 @@ def tower_latent_fraction(design: Design, t_db, w, p):
     ``condenser_range_k``; leaving air saturated as in Lei & Masanet (2020) and ASHRAE Handbook
     HVAC S&E (2020) ch. 40.
     """
-    lg = design.tower_liquid_gas_ratio
-    h_in = psychro.moist_air_enthalpy_j_per_kg(t_db, w)
-    dh = lg * 4186.0 * design.condenser_range_k
-    w_out = psychro.saturated_humidity_ratio_from_enthalpy(h_in + dh, p)  # table, ≤ 3e-4 relative
-    return np.maximum(w_out - w, 0.0) * (water.LATENT_HEAT_J_PER_KG / dh)
+    t, w, p = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (t_db, w, p)))
+    out = np.empty(t.shape)
+    _tower_latent_fraction_loop(float(design.tower_liquid_gas_ratio), float(design.condenser_range_k), t.ravel(),
+                                w.ravel(), p.ravel(), *psychro.saturation_tables(), out.reshape(-1))
+    return out.astype(psychro._dtype(t_db, w, p), copy=False)
 
 
+@njit
 def _mode_from_mech(mech):
-    return np.where(mech <= 0.0, _FREE, np.where(mech >= 1.0, _MECH, _PARTIAL)).astype(np.int8)
+    return _FREE if mech <= 0.0 else (_MECH if mech >= 1.0 else _PARTIAL)
+
+
+@njit_inline
+def _hour(d, t_db, t_wb, w, p, cells, h_tab, t_tab):
+    """One hour's cooling state per kW of IT (see :func:`cooling_kernel`): mode, mech_frac, chiller,
+    fan, pump, rejection-fan, cooling [kW/kW IT], PUE, evaporative heat [kWh/kWh IT], evaporation,
+    blowdown [L/kWh IT]."""
+    path = int(d[_PATH])
+    fixed, t_sup, rise, dt_it, t_chws = d[_FIXED], d[_T_SUP], d[_RISE], d[_DT_IT], d[_T_CHWS]
+    evap_heat = 0.0
+    rej_fan = 0.0
+    if path == _AIRSIDE or path == _AIRSIDE_EVAP:
+        fan = d[_FAN]
+        q = 1.0 + fixed + fan
+        pw = psychro._pw_from_w(w, p)
+        hum_ok = d[_ECONOMIZER] > 0.0 and pw <= (1.0 + LIMIT_REL_TOL) * d[_PW_MAX]
+        mech = psychro._clip((t_db + rise - t_sup) / dt_it, 0.0, 1.0) if hum_ok else 1.0
+        mode = _mode_from_mech(mech)
+        if path == _AIRSIDE_EVAP:
+            # evaporate as much as the hour needs and the envelope allows: down to the set point
+            # (target), at most to t_db − ε (t_db − t_wb), and only until the supply air reaches the
+            # envelope's upper dew-point / RH limit (partial evaporation, not all or nothing);
+            # only in the hours the economizer alone does not cover
+            if hum_ok and mech > 0.0:
+                t_min = t_db - d[_EFFECTIVENESS] * (t_db - t_wb)
+                dt_need = psychro._max(t_db - psychro._max(t_min, t_sup - rise), 0.0)
+                w_max = psychro._w_from_pw(d[_PW_MAX], p)
+                dt_room = psychro._max(w_max - w, 0.0) * (water.LATENT_HEAT_J_PER_KG / (CP_AIR_KJ * 1e3))
+                dt_e = psychro._min(dt_need, dt_room)
+                if dt_e > 0.0:
+                    mech = psychro._clip((t_db - dt_e + rise - t_sup) / dt_it, 0.0, 1.0)
+                    mode = _EVAP if mech <= 0.0 else _PARTIAL
+                    evap_heat = q * dt_e / dt_it
+            # adiabatic humidification of dry outdoor air up to the envelope's lower humidity
+            # limit (dew point / RH at supply) by the same media; only the outdoor-air share
+            # x_oa of the supply needs it at steady state (return air keeps its moisture).
+            if mech <= 0.0 and evap_heat == 0.0 and pw < d[_PW_MIN]:
+                w_min = psychro._w_from_pw(d[_PW_MIN], p)
+                t_ret = t_sup + dt_it
+                x_oa = psychro._clip((t_ret - t_sup) / psychro._max(t_ret - t_db - rise, 1e-9), 0.0, 1.0)
+                humid = x_oa * psychro._max(w_min - w, 0.0)
+                evap_heat += q / (CP_AIR_KJ * dt_it) * humid * (water.LATENT_HEAT_J_PER_KG / 1e3)
+        chiller = mech * q / _cop(d, t_chws, t_db, t_wb) if mech > 0.0 else 0.0
+        pump = (d[_PUMP] if mech > 0.0 else 0.0) if path == _AIRSIDE else d[_PUMP]
+    elif path == _TOWER:
+        fan = d[_FAN]
+        q = 1.0 + fixed + fan
+        mech = psychro._clip((t_wb + d[_TOWER_APPROACH] + d[_HX_APPROACH] - t_chws) / d[_CHW_DT], 0.0, 1.0)
+        mode = _mode_from_mech(mech)
+        chiller = mech * q / _cop(d, t_chws, t_db, t_wb) if mech > 0.0 else 0.0
+        heat_rejected = q + chiller
+        rej_fan = d[_TOWER_FAN] * heat_rejected
+        evap_heat = _tower_latent_fraction(d[_LG], d[_RANGE], t_db, w, p, cells, h_tab, t_tab) * heat_rejected
+        pump = d[_PUMP]
+    else:  # liquid_dry
+        f_liq = d[_F_LIQ]
+        fan = d[_FAN] * (1.0 - f_liq)
+        q_liq = f_liq * 1.0
+        q_air = (1.0 - f_liq) + fixed + fan
+        t_dc = t_db + d[_DC_APPROACH]
+        mech_l = psychro._clip((t_dc - d[_T_FWS]) / d[_LOOP_DT], 0.0, 1.0)
+        mech_a = psychro._clip((t_dc - t_chws) / d[_CHW_DT], 0.0, 1.0)
+        chiller = q_liq * mech_l / _cop(d, d[_T_FWS], t_db, t_wb) + q_air * mech_a / _cop(d, t_chws, t_db, t_wb)
+        mech = (q_liq * mech_l + q_air * mech_a) / (q_liq + q_air)
+        if mech_l <= 0.0 and mech_a <= 0.0:
+            mode = _FREE
+        elif mech_l >= 1.0 and mech_a >= 1.0:
+            mode = _MECH
+        else:
+            mode = _PARTIAL
+        rej_fan = d[_DC_FAN] * (q_liq + q_air + chiller)
+        pump = d[_PUMP]
+    evaporation = water.evaporation_l(evap_heat)
+    blowdown = water.blowdown_l(evaporation, d[_CYCLES]) if d[_CYCLES] > 0.0 else 0.0
+    cooling = fan + pump + rej_fan + chiller
+    return mode, mech, chiller, fan, pump, rej_fan, cooling, 1.0 + fixed + cooling, evap_heat, evaporation, blowdown
+
+
+def _design_vector(d: Design) -> np.ndarray:
+    """The design's parameters as the float64 vector :func:`_hour` reads (layout ``_PATH`` ...)."""
+    v = np.full(_N_PARAMS, np.nan)
+    el, ch, g = d.electrical, d.chiller, d.p.get
+    v[_PATH] = _PATHS[d.heat_path]
+    v[_FIXED] = el.loss_frac + el.lighting_misc_frac
+    v[[_T_SUP, _RISE, _DT_IT, _T_CHWS]] = d.supply_air_c, d.fan_temperature_rise_k, d.it_delta_t_k, \
+        d.chilled_water_supply_c
+    v[[_FAN, _PUMP, _CYCLES]] = d.fan_power_frac, d.pump_power_frac, g("cycles_of_concentration") or 0.0
+    if v[_CYCLES] and v[_CYCLES] <= 1:
+        raise ValueError(f"cycles_of_concentration must be > 1, got {v[_CYCLES]}")
+    v[[_WATER_COOLED, _EVAP_APPROACH, _COND_APPROACH, _CARNOT, _COP_MAX]] = \
+        ch.name == "water_cooled", ch.evaporator_approach_k, ch.condenser_approach_k, ch.carnot_fraction, ch.cop_max
+    v[[_COND_TOWER_APPROACH, _COND_RANGE]] = g("tower_approach_k", 4.0), g("condenser_range_k", 5.6)
+    v[_ECONOMIZER] = d.has_economizer
+    v[[_PW_MIN, _PW_MAX]] = _vapor_pressure_limits_pa(d.envelope, d.supply_air_c)
+    names = {_EFFECTIVENESS: "evaporative_effectiveness", _TOWER_APPROACH: "tower_approach_k",
+             _HX_APPROACH: "hx_approach_k", _CHW_DT: "chw_delta_t_k", _TOWER_FAN: "tower_fan_kw_per_kw_heat",
+             _LG: "tower_liquid_gas_ratio", _RANGE: "condenser_range_k", _F_LIQ: "liquid_capture_fraction",
+             _T_FWS: "facility_water_supply_c", _LOOP_DT: "liquid_loop_delta_t_k",
+             _DC_APPROACH: "dry_cooler_approach_k", _DC_FAN: "dry_cooler_fan_kw_per_kw_heat"}
+    for i, key in names.items():
+        if key in d.p:
+            v[i] = d.p[key]
+    v[_WB_USE] = _wet_bulb_use(d)
+    v[_WB_LIMIT] = _wet_bulb_free_limit_c(d)
+    v[_PSAT_WB_LIMIT] = float(psychro.saturation_vapor_pressure_pa(v[_WB_LIMIT])) if np.isfinite(v[_WB_LIMIT]) \
+        else np.nan
+    return v
+
+
+@numba.njit(parallel=True, **psychro.JIT)
+def _hourly_loop(d, t_db, t_wb, w, p, cells, h_tab, t_tab, mode, out):
+    """:func:`_hour` for every hour: ``mode`` (int8) and the ten other outputs as the columns of ``out``."""
+    for i in numba.prange(t_db.size):
+        (mode[i], out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 4], out[i, 5], out[i, 6], out[i, 7],
+         out[i, 8], out[i, 9]) = _hour(d, t_db[i], t_wb[i], w[i], p[i], cells, h_tab, t_tab)
+
+
+_KERNEL_KEYS = ("mech_frac", "chiller_kw", "fan_kw", "pump_kw", "rejection_fan_kw", "cooling_kw", "pue",
+                "evap_heat_kwh", "evaporation_l", "blowdown_l")
 
 
 def cooling_kernel(design: Design, t_db, t_wb, w, p) -> dict[str, np.ndarray]:
-    """Per-hour cooling state per kW of IT for arrays of weather (NumPy, no Python loops).
+    """Per-hour cooling state per kW of IT for arrays of weather (the compiled :func:`_hour` per element).
 
     Parameters
     ----------
@@ -271,102 +400,16 @@ def cooling_kernel(design: Design, t_db, t_wb, w, p) -> dict[str, np.ndarray]:
     dict of arrays: ``mode`` (int8 index into :data:`MODES`), ``mech_frac`` [-],
     ``chiller_kw``, ``fan_kw``, ``pump_kw``, ``rejection_fan_kw``, ``cooling_kw``, ``pue``
     (kW per kW IT), ``evap_heat_kwh`` (heat rejected by evaporation, kWh per kWh IT),
-    ``evaporation_l``, ``blowdown_l`` (L per kWh IT).
+    ``evaporation_l``, ``blowdown_l`` (L per kWh IT). Computed in float64, returned in the
+    dtype of ``t_db``.
     """
-    d, env, el = design, design.envelope, design.electrical
-    n, dt = t_db.shape[0], t_db.dtype  # float32 weather is computed in float32
-    zeros = np.zeros(n, dtype=dt)
-    fixed = el.loss_frac + el.lighting_misc_frac
-    t_sup = d.supply_air_c
-    rise, dt_it = d.fan_temperature_rise_k, d.it_delta_t_k
-    t_chws = d.chilled_water_supply_c
-    evap_heat = zeros
-    cycles = d.p.get("cycles_of_concentration")
-    rej_fan = zeros
-
-    if d.heat_path in ("airside", "airside_evaporative"):
-        fan = np.full(n, d.fan_power_frac, dtype=dt)
-        q = 1.0 + fixed + d.fan_power_frac
-        pw = psychro.vapor_pressure_from_humidity_ratio(w, p)
-        hum_ok = _humidity_ok(env, t_sup, w, p, pw) if d.has_economizer else np.zeros(n, dtype=bool)
-        mech = np.where(hum_ok, np.clip((t_db + rise - t_sup) / dt_it, 0.0, 1.0), 1.0).astype(dt, copy=False)
-        mode = _mode_from_mech(mech)
-        if d.heat_path == "airside_evaporative":
-            # evaporate as much as the hour needs and the envelope allows: down to the set point
-            # (target), at most to t_db − ε (t_db − t_wb), and only until the supply air reaches the
-            # envelope's upper dew-point / RH limit (partial evaporation, not all or nothing);
-            # computed only in the hours the economizer alone does not cover
-            pw_min, pw_max = _vapor_pressure_limits_pa(env, t_sup)
-            evap_heat = np.zeros(n, dtype=dt)
-            cand = np.flatnonzero(hum_ok & (mech > 0.0))
-            if cand.size:
-                tc, pc = t_db[cand], p[cand]
-                target = t_sup - rise
-                t_min = tc - d.evaporative_effectiveness * (tc - t_wb[cand])
-                dt_need = np.maximum(tc - np.maximum(t_min, target), 0.0)
-                w_max = psychro.humidity_ratio_from_vapor_pressure(pw_max, pc)
-                dt_room = np.maximum(w_max - w[cand], 0.0) * (water.LATENT_HEAT_J_PER_KG / (CP_AIR_KJ * 1e3))
-                dt_e = np.minimum(dt_need, dt_room)
-                use = dt_e > 0.0
-                mech_e = np.clip((tc - dt_e + rise - t_sup) / dt_it, 0.0, 1.0)
-                mech[cand] = np.where(use, mech_e, mech[cand])
-                mode[cand] = np.where(use, np.where(mech_e <= 0.0, _EVAP, _PARTIAL), mode[cand])
-                evap_heat[cand] = np.where(use, q * dt_e / dt_it, 0.0)
-            # adiabatic humidification of dry outdoor air up to the envelope's lower humidity
-            # limit (dew point / RH at supply) by the same media; only the outdoor-air share
-            # x_oa of the supply needs it at steady state (return air keeps its moisture).
-            dry = np.flatnonzero((mech <= 0.0) & (evap_heat == 0.0) & (pw < pw_min))
-            if dry.size:
-                td = t_db[dry]
-                w_min = psychro.humidity_ratio_from_vapor_pressure(pw_min, p[dry])
-                t_ret = t_sup + dt_it
-                x_oa = np.clip((t_ret - t_sup) / np.maximum(t_ret - td - rise, 1e-9), 0.0, 1.0)
-                humid = x_oa * np.maximum(w_min - w[dry], 0.0)
-                evap_heat[dry] += q / (CP_AIR_KJ * dt_it) * humid * (water.LATENT_HEAT_J_PER_KG / 1e3)
-        chiller = _chiller_kw(d, mech, q, t_chws, t_db, t_wb)
-        pump = np.where(mech > 0.0, d.pump_power_frac, 0.0).astype(dt) if d.heat_path == "airside" \
-            else np.full(n, d.pump_power_frac, dtype=dt)
-
-    elif d.heat_path == "waterside_tower":
-        fan = np.full(n, d.fan_power_frac, dtype=dt)
-        q = 1.0 + fixed + d.fan_power_frac
-        t_tower = t_wb + d.tower_approach_k
-        mech = np.clip((t_tower + d.hx_approach_k - t_chws) / d.chw_delta_t_k, 0.0, 1.0)
-        mode = _mode_from_mech(mech)
-        chiller = _chiller_kw(d, mech, q, t_chws, t_db, t_wb)
-        heat_rejected = q + chiller
-        rej_fan = d.tower_fan_kw_per_kw_heat * heat_rejected
-        evap_heat = tower_latent_fraction(d, t_db, w, p) * heat_rejected
-        pump = np.full(n, d.pump_power_frac, dtype=dt)
-
-    elif d.heat_path == "liquid_dry":
-        f_liq = d.liquid_capture_fraction
-        fan = np.full(n, d.fan_power_frac * (1.0 - f_liq), dtype=dt)
-        q_liq = f_liq * 1.0
-        q_air = (1.0 - f_liq) + fixed + fan
-        t_dc = t_db + d.dry_cooler_approach_k
-        t_fws = d.facility_water_supply_c
-        mech_l = np.clip((t_dc - t_fws) / d.liquid_loop_delta_t_k, 0.0, 1.0)
-        mech_a = np.clip((t_dc - t_chws) / d.chw_delta_t_k, 0.0, 1.0)
-        chiller = (q_liq * mech_l / _cop(d, np.full(n, t_fws, dtype=dt), t_db, t_wb)
-                   + q_air * mech_a / _cop(d, t_chws, t_db, t_wb))
-        mech = (q_liq * mech_l + q_air * mech_a) / (q_liq + q_air)
-        free = (mech_l <= 0) & (mech_a <= 0)
-        full = (mech_l >= 1) & (mech_a >= 1)
-        mode = np.where(free, _FREE, np.where(full, _MECH, _PARTIAL)).astype(np.int8)
-        rej_fan = d.dry_cooler_fan_kw_per_kw_heat * (q_liq + q_air + chiller)
-        pump = np.full(n, d.pump_power_frac, dtype=dt)
-    else:  # pragma: no cover - validated in designs.py
-        raise ValueError(f"unknown heat_path {d.heat_path!r}")
-
-    evaporation = water.evaporation_l(evap_heat)
-    blowdown = water.blowdown_l(evaporation, cycles) if cycles else zeros
-    cooling = fan + pump + rej_fan + chiller
-    return {
-        "mode": mode, "mech_frac": mech, "chiller_kw": chiller, "fan_kw": fan, "pump_kw": pump,
-        "rejection_fan_kw": rej_fan, "cooling_kw": cooling, "pue": 1.0 + fixed + cooling,
-        "evap_heat_kwh": evap_heat, "evaporation_l": evaporation, "blowdown_l": blowdown,
-    }
+    dt = np.asarray(t_db).dtype if np.asarray(t_db).dtype == np.float32 else np.float64
+    t, twb, hum, pa = (np.ascontiguousarray(x, dtype=np.float64).ravel()
+                       for x in np.broadcast_arrays(t_db, t_wb, w, p))
+    mode = np.empty(t.size, dtype=np.int8)
+    out = np.empty((t.size, len(_KERNEL_KEYS)))
+    _hourly_loop(_design_vector(design), t, twb, hum, pa, *psychro.saturation_tables(), mode, out)
+    return {"mode": mode, **{k: out[:, i].astype(dt) for i, k in enumerate(_KERNEL_KEYS)}}
 
 
 def _design(design: Design | str, envelope: str | Envelope | None) -> Design:
@@ -377,6 +420,27 @@ def _design(design: Design | str, envelope: str | Envelope | None) -> Design:
 # --------------------------------------------------------------------------------------------
 # frame API
 # --------------------------------------------------------------------------------------------
+def _weather_columns(usable: pl.DataFrame, starts: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Dry bulb, dew point, RH and pressure of the usable hours as float64 arrays (zero-copy views of
+    gap-free Float64 columns), missing values filled by :func:`fill_gaps` in the stations that have any."""
+    cols = ("dry_bulb_c", "dew_point_c", "rh_pct", "pressure_pa")
+    arrays = {c: usable[c].cast(pl.Float64).to_numpy() for c in cols}
+    gappy = [c for c in cols if usable[c].null_count()]
+    if gappy:
+        row_gap = usable.select(pl.any_horizontal([pl.col(c).is_null() for c in gappy])).to_series().to_numpy()
+        station_gap = np.add.reduceat(row_gap, starts, dtype=np.int64) > 0
+        rows = np.repeat(station_gap, np.diff(np.append(starts, usable.height)))
+        filled = fill_gaps(usable.filter(pl.Series(rows)))
+        idx = np.flatnonzero(rows)
+        for c in gappy:
+            a = np.array(arrays[c], dtype=np.float64)
+            a[idx] = filled[c].cast(pl.Float64).to_numpy()
+            arrays[c] = a
+    for a in arrays.values():  # read-only like the zero-copy views: one compiled signature for both
+        a.flags.writeable = False
+    return tuple(arrays[c] for c in cols)
+
+
 def hourly_pue(weather: pl.DataFrame, design: Design | str, envelope: str | Envelope | None = None,
                *, max_missing_frac: float = 0.10) -> pl.DataFrame:
     """Hourly operating mode, PUE and evaporative water per kW of IT, for every station.
@@ -400,33 +464,32 @@ def hourly_pue(weather: pl.DataFrame, design: Design | str, envelope: str | Enve
         ``hour_of_year``, ``wet_bulb_c`` [°C], ``mode`` (Enum of :data:`MODES`), ``mech_frac`` [-],
         ``pue`` [-], ``cooling_kw_per_kw_it``, ``chiller_kw_per_kw_it`` [kW/kW],
         ``evap_heat_kwh_per_kwh_it`` [kWh/kWh], ``evaporation_l_per_kwh_it``,
-        ``water_l_per_kwh_it`` (evaporation + blowdown) [L/kWh IT]. Computed in float64 (the
-        reference for the float32 annual path of :func:`estimate_pue`).
+        ``water_l_per_kwh_it`` (evaporation + blowdown) [L/kWh IT]. The same per-hour kernel
+        (:func:`_hour`) as :func:`estimate_pue`, with the wet bulb computed in every hour.
     """
     d = _design(design, envelope)
     usable, _, starts = _prepare(weather, max_missing_frac)
-    keys = ("mode", "mech_frac", "pue", "cooling_kw", "chiller_kw", "evap_heat_kwh", "evaporation_l", "blowdown_l")
-    parts = _map_blocks(usable, starts, lambda blk, _: _block_hourly(blk, d, keys, np.float64))
-    cat = {k: np.concatenate([pt[k] for pt in parts]) if parts else np.empty(0, np.float32)
-           for k in ("wet_bulb_c", *keys)}
-    f64 = lambda x: x.astype(np.float64, copy=False)  # noqa: E731
+    t, dp, rh, p = _weather_columns(usable, starts)
+    w = psychro.humidity_ratio_from_weather(t, p, dew_point_c=dp, rh_pct=rh)
+    twb = psychro.wet_bulb_c(t, w, p)
+    k = cooling_kernel(d, t, twb, w, p)
     return pl.DataFrame({
         "station_key": usable["station_key"],
         "hour_of_year": usable["hour_of_year"],
-        "wet_bulb_c": f64(cat["wet_bulb_c"]),
-        "mode": pl.Series(np.asarray(MODES)[cat["mode"].astype(np.int8)], dtype=MODE_DTYPE),
-        "mech_frac": f64(cat["mech_frac"]),
-        "pue": f64(cat["pue"]),
-        "cooling_kw_per_kw_it": f64(cat["cooling_kw"]),
-        "chiller_kw_per_kw_it": f64(cat["chiller_kw"]),
-        "evap_heat_kwh_per_kwh_it": f64(cat["evap_heat_kwh"]),
-        "evaporation_l_per_kwh_it": f64(cat["evaporation_l"]),
-        "water_l_per_kwh_it": f64(cat["evaporation_l"] + cat["blowdown_l"]),
+        "wet_bulb_c": twb,
+        "mode": pl.Series(np.asarray(MODES)[k["mode"]], dtype=MODE_DTYPE),
+        "mech_frac": k["mech_frac"],
+        "pue": k["pue"],
+        "cooling_kw_per_kw_it": k["cooling_kw"],
+        "chiller_kw_per_kw_it": k["chiller_kw"],
+        "evap_heat_kwh_per_kwh_it": k["evap_heat_kwh"],
+        "evaporation_l_per_kwh_it": k["evaporation_l"],
+        "water_l_per_kwh_it": k["evaporation_l"] + k["blowdown_l"],
     })
 
 
 # --------------------------------------------------------------------------------------------
-# blocks of stations (float32, thread pool)
+# annual path: stations in parallel (numba prange), hours summed as they are computed
 # --------------------------------------------------------------------------------------------
 def _wet_bulb_free_limit_c(design: Design) -> float:
     """Wet bulb [°C] at or below which the design's hour does not depend on the wet bulb's value:
@@ -435,6 +498,44 @@ def _wet_bulb_free_limit_c(design: Design) -> float:
     if design.heat_path == "waterside_tower":
         return design.chilled_water_supply_c - design.tower_approach_k - design.hx_approach_k
     return float("inf")
+
+
+def _wet_bulb_use(design: Design) -> int:
+    """Which hours of the design need the wet bulb (``_WB_*``; see :func:`wet_bulb_hours`)."""
+    path = design.heat_path
+    if path == "waterside_tower":
+        return _WB_TOWER
+    if design.chiller.name != "air_cooled":
+        return _WB_ALWAYS
+    if path in ("airside", "liquid_dry"):
+        return _WB_NEVER
+    if path == "airside_evaporative":
+        return _WB_EVAP
+    return _WB_ALWAYS
+
+
+@njit_inline
+def _needs_wet_bulb(d, t_db, w, p):
+    use = int(d[_WB_USE])
+    if use == _WB_ALWAYS:
+        return True
+    if use == _WB_NEVER:
+        return False
+    if use == _WB_EVAP:
+        return t_db + d[_RISE] - d[_T_SUP] > 0.0
+    lim = d[_WB_LIMIT]
+    if not t_db > lim:
+        return False
+    if lim >= psychro.FREEZING_POINT_C:
+        ws_lim = psychro._w_from_pw(d[_PSAT_WB_LIMIT], p)
+        return w > psychro._w_from_wet_bulb(t_db, lim, p, ws_lim)
+    return True
+
+
+@njit
+def _needs_wet_bulb_loop(d, t_db, w, p, out):
+    for i in range(t_db.size):
+        out[i] = _needs_wet_bulb(d, t_db[i], w[i], p[i])
 
 
 def wet_bulb_hours(design: Design, t_db: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray | None:
@@ -454,68 +555,88 @@ def wet_bulb_hours(design: Design, t_db: np.ndarray, w: np.ndarray, p: np.ndarra
 
     ``tests/models/test_pue_fast.py`` holds the annual results to the all-hours computation.
     """
-    path = design.heat_path
-    if path == "waterside_tower":
-        lim = _wet_bulb_free_limit_c(design)
-        need = t_db > lim
-        idx = np.flatnonzero(need)
-        if idx.size and lim >= psychro.FREEZING_POINT_C:
-            p_i = p[idx] if np.ndim(p) else p
-            ws_lim = psychro.humidity_ratio_from_vapor_pressure(float(psychro.saturation_vapor_pressure_pa(lim)), p_i)
-            need[idx] = w[idx] > psychro.humidity_ratio_from_wet_bulb(t_db[idx], lim, p_i, ws_lim)
-        return need
-    if design.chiller.name != "air_cooled":
+    if _wet_bulb_use(design) == _WB_ALWAYS:
         return None
-    if path in ("airside", "liquid_dry"):
-        return np.zeros(t_db.shape, dtype=bool)
-    if path == "airside_evaporative":
-        return t_db + design.fan_temperature_rise_k - design.supply_air_c > 0.0
-    return None
+    t, hum, pa = (np.ascontiguousarray(x, dtype=np.float64).ravel() for x in np.broadcast_arrays(t_db, w, p))
+    out = np.empty(t.size, dtype=bool)
+    _needs_wet_bulb_loop(_design_vector(design), t, hum, pa, out)
+    return out.reshape(np.shape(t_db))
 
 
-def _weather_arrays(block: pl.DataFrame, dtype=np.float32, designs: Sequence[Design] | None = None):
-    """Gap-filled weather of a block as arrays: dry bulb, wet bulb [°C], humidity ratio, pressure.
-
-    With ``designs``, the wet bulb is computed only in the hours where one of them needs it
-    (:func:`wet_bulb_hours`); elsewhere it is the dry bulb, capped at the designs' lowest
-    :func:`_wet_bulb_free_limit_c`.
-    """
-    f = fill_gaps(block)
-    t, dp, rh, p = (f[c].to_numpy().astype(dtype) for c in ("dry_bulb_c", "dew_point_c", "rh_pct", "pressure_pa"))
-    w = psychro.humidity_ratio_from_weather(t, p, dew_point_c=dp, rh_pct=rh)
-    masks = [wet_bulb_hours(d, t, w, p) for d in designs] if designs is not None else [None]
-    if any(m is None for m in masks):
-        return t, psychro.wet_bulb_c(t, w, p), w, p
-    need = np.flatnonzero(np.logical_or.reduce(masks))
-    cap = min(_wet_bulb_free_limit_c(d) for d in designs)
-    twb = np.minimum(t, dtype(cap)) if cap < np.inf else t.copy()
-    if need.size:
-        twb[need] = psychro.wet_bulb_c(t[need], w[need], p[need])
-    return t, twb, w, p
+#: columns of the per-station sums of :func:`_annual_loop`
+_SUMS = ("pue_sum", "pue_max", "free", "mech", "cooling_sum", "evaporation_sum", "blowdown_sum", "evap_heat_sum")
 
 
-def _block_hourly(block: pl.DataFrame, d: Design, keys, dtype) -> dict[str, np.ndarray]:
-    t, twb, w, p = _weather_arrays(block, dtype)
-    k = cooling_kernel(d, t, twb, w, p)
-    return {"wet_bulb_c": twb, **{key: k[key] for key in keys}}
+@numba.njit(parallel=True, **psychro.JIT)
+def _annual_loop(ds, t_db, dew_point, rh, p, bounds, wb_all, wb_cap, cells, h_tab, t_tab, wb_table, out):
+    """Per station (rows ``bounds[s]:bounds[s + 1]``, in parallel) and design (rows of ``ds``): the
+    sums :data:`_SUMS` of :func:`_hour` over the hours, in float64, into ``out[design, station]``.
+    Humidity ratio and wet bulb are computed once per hour for all designs; the wet bulb only where
+    a design needs it (else min(t_db, ``wb_cap``), see :func:`wet_bulb_hours`)."""
+    n_designs = ds.shape[0]
+    for s in numba.prange(bounds.size - 1):
+        acc = np.zeros((n_designs, len(_SUMS)))
+        acc[:, 1] = -np.inf
+        for i in range(bounds[s], bounds[s + 1]):
+            t, pa = t_db[i], p[i]
+            w = psychro._w_from_weather(t, pa, dew_point[i], rh[i])
+            need = wb_all
+            for k in range(n_designs):
+                if need:
+                    break
+                need = _needs_wet_bulb(ds[k], t, w, pa)
+            twb = psychro._wet_bulb(t, w, pa, 1e-4, 60, wb_table) if need else psychro._min(t, wb_cap)
+            for k in range(n_designs):
+                mode, _, _, _, _, _, cooling, pue_h, evap_heat, evaporation, blowdown = _hour(
+                    ds[k], t, twb, w, pa, cells, h_tab, t_tab)
+                acc[k, 0] += pue_h
+                acc[k, 1] = psychro._max(pue_h, acc[k, 1])
+                acc[k, 2] += mode == _FREE or mode == _EVAP
+                acc[k, 3] += mode == _MECH
+                acc[k, 4] += cooling
+                acc[k, 5] += evaporation
+                acc[k, 6] += blowdown
+                acc[k, 7] += evap_heat
+        out[:, s, :] = acc
 
 
-def _map_blocks(usable: pl.DataFrame, starts: np.ndarray, fn, workers: int | None = None) -> list:
-    """Apply ``fn(block, station_starts_in_block)`` to blocks of :data:`BLOCK_STATIONS` whole
-    stations, in order, on a thread pool."""
-    if usable.height == 0:
-        return []
+#: Stations per call of :func:`_annual_loop` when the weather columns are in several chunks (or not
+#: Float64 without gaps), so that their float64 copies stay small: 128 station-years = 36 MB of copies.
+#: Gap-free Float64 columns in one chunk are read in place, all stations in one call.
+BLOCK_STATIONS = 128
+
+
+def _annual_sums(usable: pl.DataFrame, starts: np.ndarray, designs: Sequence[Design],
+                 workers: int | None) -> np.ndarray:
+    """:func:`_annual_loop` on the usable hours: array (design, station, :data:`_SUMS`)."""
+    out = np.zeros((len(designs), len(starts), len(_SUMS)))
+    if not len(starts):
+        return out
+    cols = ("dry_bulb_c", "dew_point_c", "rh_pct", "pressure_pa")
+    in_place = all(usable[c].dtype == pl.Float64 and usable[c].n_chunks() == 1 and not usable[c].null_count()
+                   for c in cols)
+    step = len(starts) if in_place else BLOCK_STATIONS
     ends = np.append(starts[1:], usable.height)
-    jobs = []
-    for i in range(0, len(starts), BLOCK_STATIONS):
-        a, b = int(starts[i]), int(ends[min(i + BLOCK_STATIONS, len(starts)) - 1])
-        jobs.append((a, b - a, starts[i:i + BLOCK_STATIONS] - a))
-    run = lambda job: fn(usable.slice(job[0], job[1]), job[2])  # noqa: E731
-    workers = workers or WORKERS
-    if workers <= 1 or len(jobs) == 1:
-        return [run(j) for j in jobs]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, jobs))
+    ds = np.stack([_design_vector(d) for d in designs])
+    wb_all = any(_wet_bulb_use(d) == _WB_ALWAYS for d in designs)
+    wb_cap = min(_wet_bulb_free_limit_c(d) for d in designs)
+    tables = (*psychro.saturation_tables(), psychro.wet_bulb_start_table())
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(workers or numba.config.NUMBA_NUM_THREADS, numba.config.NUMBA_NUM_THREADS))
+    try:
+        for i in range(0, len(starts), step):
+            j = min(i + step, len(starts))
+            a, b = int(starts[i]), int(ends[j - 1])
+            block = usable.slice(a, b - a)
+            block_starts = starts[i:j] - a
+            t, dp, rh, p = _weather_columns(block, block_starts)
+            part = np.zeros((len(designs), j - i, len(_SUMS)))
+            _annual_loop(ds, t, dp, rh, p, np.append(block_starts, b - a).astype(np.int64), wb_all, wb_cap,
+                         *tables, part)
+            out[:, i:j] = part
+    finally:
+        numba.set_num_threads(previous)
+    return out
 
 
 def _annual_arrays(k: dict[str, np.ndarray], starts: np.ndarray, n_rows: int) -> dict[str, np.ndarray]:
@@ -584,12 +705,6 @@ def annual_summary(hourly: pl.DataFrame, it_load_mw: float = 1.0, hours_per_year
     return out
 
 
-def _block_annual(block: pl.DataFrame, starts: np.ndarray, designs: Sequence[Design]) -> list[dict[str, np.ndarray]]:
-    """Psychrometrics once for a block of whole stations, then every design's annual sums."""
-    t, twb, w, p = _weather_arrays(block, np.float32, designs)
-    return [_annual_arrays(cooling_kernel(d, t, twb, w, p), starts, block.height) for d in designs]
-
-
 def estimate_pue_designs(weather: pl.DataFrame, designs: Sequence[Design | str], envelope: str | Envelope | None = None,
                          it_load_mw: float = 1.0, *, max_missing_frac: float = 0.10,
                          workers: int | None = None) -> list[pl.DataFrame]:
@@ -599,14 +714,14 @@ def estimate_pue_designs(weather: pl.DataFrame, designs: Sequence[Design | str],
     """
     ds = [_design(d, envelope) for d in designs]
     usable, quality, starts = _prepare(weather, max_missing_frac)
-    parts = _map_blocks(usable, starts, lambda blk, st: _block_annual(blk, st, ds), workers)
+    sums = _annual_sums(usable, starts, ds, workers)
     keys = usable["station_key"].gather(starts) if usable.height else pl.Series("station_key", [], pl.Utf8)
     q = quality.select("station_key", "n_hours", "n_missing_hours", "n_pressure_defaulted", "null_reason")
+    n = np.diff(np.append(starts, usable.height))
     out = []
     for i, d in enumerate(ds):
-        a = {k: np.concatenate([pt[i][k] for pt in parts]) for k in parts[0][i]} if parts else \
-            {k: np.empty(0) for k in ("n", "pue_sum", "pue_max", "free", "mech", "cooling_sum", "water_sum",
-                                      "evap_heat_sum")}
+        a = {k: sums[i, :, j] for j, k in enumerate(_SUMS)}
+        a["n"], a["water_sum"] = n, a["evaporation_sum"] + a["blowdown_sum"]
         summary = _annual_frame(keys, a, it_load_mw, 8760.0)
         out.append(q.join(summary, on="station_key", how="left", maintain_order="left").with_columns(
             pl.lit("hourly").alias("pue_method"), pl.lit(d.name).alias("design"),
@@ -619,11 +734,12 @@ def estimate_pue(weather: pl.DataFrame, design: Design | str, envelope: str | En
     """Annual hourly-model PUE/WUE per station, with data-quality columns.
 
     Stations with too many missing hours keep a row with null estimates and ``null_reason``.
-    The hours are computed in float32 on blocks of :data:`BLOCK_STATIONS` stations on a thread
-    pool and summed per station in float64, so memory stays bounded and no hourly frame is
-    built. Against the float64 path the annual figures agree within 2e-5 PUE and 1e-4 L/kWh,
-    and free-cooling hours within 0.05 % of the year (an hour exactly on a mode threshold may
-    change mode); see ``tests/models/test_pue_fast.py``.
+    Each station-hour goes through the compiled per-hour kernel (:func:`_hour`, float64) and is
+    summed per station as it is computed (:func:`_annual_loop`: stations in parallel on numba's
+    threads, ``workers`` of them, default all cores), so no hourly array is built and memory is the
+    input frame plus a few KB per thread. Against :func:`hourly_pue` + :func:`annual_summary` the
+    annual figures agree within 2e-5 PUE and 1e-4 L/kWh, and free-cooling hours within 0.05 % of
+    the year (the wet bulb is computed only where it matters); see ``tests/models/test_pue_fast.py``.
 
     Returns
     -------

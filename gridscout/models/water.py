@@ -22,7 +22,7 @@ ordinary water substance. *J. Phys. Chem. Ref. Data* 31, 387. https://doi.org/10
 
 from __future__ import annotations
 
-import numpy as np
+import numba
 import polars as pl
 
 from gridscout.models.designs import DATA_DIR
@@ -38,16 +38,19 @@ GAL_PER_MWH_TO_L_PER_KWH = 3.785411784 / 1000.0
 
 MACKNICK_PATH = DATA_DIR / "reference" / "macknick2012_water_factors.csv"
 
+@numba.njit(cache=True)
 def evaporation_l(heat_rejected_by_evaporation_kwh):
-    """Water evaporated [L] for heat rejected by evaporation [kWh] (≈1.47 L/kWh)."""
-    return np.asarray(heat_rejected_by_evaporation_kwh) * L_PER_KWH_HEAT
+    """Water evaporated [L] for heat rejected by evaporation [kWh] (≈1.47 L/kWh); a float or an array
+    (compiled with numba: the hourly cooling kernel calls it per hour)."""
+    return heat_rejected_by_evaporation_kwh * L_PER_KWH_HEAT
 
 
-def blowdown_l(evaporation, cycles_of_concentration: float):
-    """Blowdown [L] = evaporation / (C - 1) for C cycles of concentration (C > 1)."""
+@numba.njit(cache=True)
+def blowdown_l(evaporation, cycles_of_concentration):
+    """Blowdown [L] = evaporation / (C - 1) for C cycles of concentration (C > 1); a float or an array."""
     if cycles_of_concentration <= 1:
-        raise ValueError(f"cycles_of_concentration must be > 1, got {cycles_of_concentration}")
-    return np.asarray(evaporation) / (cycles_of_concentration - 1.0)
+        raise ValueError("cycles_of_concentration must be > 1")
+    return evaporation / (cycles_of_concentration - 1.0)
 
 
 def wue_annual(hourly: pl.DataFrame) -> pl.DataFrame:

@@ -101,3 +101,14 @@ def test_saturated_humidity_ratio_table_matches_the_solver():
     assert far[0] == pytest.approx(0.014758, rel=3e-3)
     assert far[1] == pytest.approx(psychro.saturated_air_from_enthalpy(300e3, 101325.0)[1], rel=1e-9)
     assert psychro.saturated_humidity_ratio_from_enthalpy(57544.0, 101325.0) == pytest.approx(far[0], rel=1e-6)
+
+
+@pytest.mark.parametrize("p", P)
+def test_wet_bulb_of_saturated_air_at_the_freezing_point(p):
+    """Saturated air at exactly 0 °C sits where ASHRAE eqns 33 and 35 give the same W (both branches'
+    limits coincide up to rounding): its wet bulb is the dry bulb, as psychrolib finds (an hour of real
+    Madison TMY3 weather, 0.0 °C dry bulb and dew point, once got an uninitialised value here)."""
+    w = psychro.humidity_ratio_from_dew_point(0.0, p)
+    ref = psychrolib.GetTWetBulbFromHumRatio(0.0, psychrolib.GetHumRatioFromTDewPoint(0.0, p), p)
+    assert psychro.wet_bulb_c(0.0, w, p) == pytest.approx(ref, abs=1.5e-3)
+    assert psychro.wet_bulb_c(np.zeros(3), np.full(3, w), np.full(3, p)) == pytest.approx([ref] * 3, abs=1.5e-3)
