@@ -42,6 +42,7 @@ from gridscout.features.assemble import cell_features, compact_text
 from gridscout.features.power import with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
+from gridscout.geo.nearest import run_starts
 from gridscout.geo.regions import RegionError, region_geometry, region_parents
 from gridscout.jobs.score import check_reference
 from gridscout.models.climate_model import add_station_cooling
@@ -127,16 +128,48 @@ def _require_pointwise(profile: Profile) -> None:
                            "region or partition")
 
 
+#: most cells per :func:`cell_features` call: its temporaries (~4 kB per cell with its text columns)
+#: scale with the call, each call costs a fixed ~0.25 s (indexes are cached per reference)
+SCORE_BATCH_CELLS = 300_000
+
+
+def cell_batches(cells: np.ndarray, size: int = SCORE_BATCH_CELLS) -> list[tuple[int, int]]:
+    """``(start, stop)`` spans of at most ~``size`` cells, cut where an H3 parent three levels up starts
+    (the coarse groups of :func:`~gridscout.features.assemble.cell_groups`, so batches group cells
+    as one call would; cells sorted by index), else every ``size`` cells."""
+    n = len(cells)
+    if n <= size:
+        return [(0, n)]
+    res = hexgrid.resolution_of(cells)
+    starts = run_starts(hexgrid.cell_parents(cells, max(0, res - 3)))
+    cuts = [0]
+    while cuts[-1] + size < n:
+        target = cuts[-1] + size
+        nxt = int(starts[np.searchsorted(starts, target)]) if starts is not None and target <= starts[-1] else target
+        cuts.append(nxt if nxt > cuts[-1] else target)
+    return list(zip(cuts, cuts[1:] + [n]))
+
+
 def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict[str, float] | None = None
                 ) -> pl.DataFrame:
     """Features, cooling, curtailment and profile scores of the given cells (the one scoring path of
     :func:`screen_region` and :func:`screen_streamed`), text labels as categoricals
-    (:func:`~gridscout.features.assemble.compact_text`); adds stage seconds to ``timings``."""
+    (:func:`~gridscout.features.assemble.compact_text`); adds stage seconds to ``timings``.
+
+    Features, cooling and curtailment are per cell, so they run in batches (:func:`cell_batches`)
+    whose compacted frames are joined before the profile scores the whole set (same values as one
+    call; memory bounded by the batch, not the region)."""
     t = timings if timings is not None else {}
     t1 = time.perf_counter()
-    feat = cell_features(cells, lat, lon, ref, carbon_year=profile.carbon_year)
-    feat = add_station_cooling(feat, get_design(profile.facility.cooling, profile.facility.envelope))
-    feat = with_ba_curtailment(feat, ref, profile.facility)  # needs the cells' PUE, as for sites
+    design = get_design(profile.facility.cooling, profile.facility.envelope)
+    parts = []
+    for lo, hi in cell_batches(np.asarray(cells)):
+        feat = cell_features(cells[lo:hi], lat[lo:hi], lon[lo:hi], ref, carbon_year=profile.carbon_year)
+        feat = add_station_cooling(feat, design)
+        parts.append(compact_text(with_ba_curtailment(feat, ref, profile.facility)))  # needs the PUE, as for sites
+        del feat
+    feat = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+    del parts
     t2 = time.perf_counter()
     surface = compact_text(score_frame(feat, profile))
     t["features"] = t.get("features", 0.0) + t2 - t1

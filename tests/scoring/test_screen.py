@@ -307,3 +307,25 @@ def test_screening_report_is_about_zones_with_numbers(warehouse, tmp_path):
     assert len(facts) == z.height
     first = re.sub(r"<[^>]+>", " ", facts[0])
     assert f"{z['area_km2'][0]:,.0f} km²" in first and "PUE (annual)" in first and "Grid carbon" in first
+
+
+def test_batched_scoring_equals_one_call(ref, monkeypatch):
+    """score_cells runs features in batches of SCORE_BATCH_CELLS cells cut at coarse H3 parents; the
+    surface equals the one-call surface (real LUX res-8 cells, batches of ~1,000)."""
+    from gridscout.jobs import screen as screen_job
+
+    cells, lat, lon = hexgrid.polyfill(region_geometry("LUX", ref.boundaries), 8)
+    p = load_profile("balanced")
+    one = screen_job.score_cells(cells, lat, lon, p, ref)
+    spans = screen_job.cell_batches(cells, 1_000)
+    parents = hexgrid.cell_parents(cells, 5)
+    assert len(spans) >= 3 and spans[0][0] == 0 and spans[-1][1] == len(cells)
+    assert all(a[1] == b[0] and parents[b[0]] != parents[b[0] - 1] for a, b in zip(spans, spans[1:]))
+    monkeypatch.setattr(screen_job, "SCORE_BATCH_CELLS", 1_000)
+    monkeypatch.setattr(screen_job.cell_batches, "__defaults__", (1_000,))
+    calls = []
+    features = screen_job.cell_features
+    monkeypatch.setattr(screen_job, "cell_features", lambda c, *a, **k: calls.append(len(c)) or features(c, *a, **k))
+    batched = screen_job.score_cells(cells, lat, lon, p, ref)
+    assert calls == [hi - lo for lo, hi in spans]
+    assert_frame_equal(batched, one, check_exact=False, rel_tol=1e-12)
