@@ -70,12 +70,13 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     gates = evaluate_gates(features, profile)
     w = profile.weights
     crit_cols: dict[str, np.ndarray] = {}
-    unknown_crit: list[pl.Expr] = []
-    unknown_col: list[pl.Expr] = []
-    unknown_factor: list[pl.Expr] = []
+    # (mask, label) per criterion / sub-criterion, in profile order, joined per row by joined_labels
+    crit_unknown: list[tuple[np.ndarray, str]] = []
+    col_unknown: list[tuple[np.ndarray, str]] = []
+    factor_unknown: list[tuple[np.ndarray, str]] = []
+    reason_unknown: list[tuple[np.ndarray, str]] = []
     rests = np.zeros(n, dtype=bool)
     excl_unknown = np.zeros(n, dtype=bool)
-    reason_unknown = [pl.lit(None, pl.Utf8)]
     for crit in profile.criteria:
         cs, unknowns = criterion_score(features, crit, profile)
         crit_cols[crit.name] = cs
@@ -83,15 +84,15 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         excl = np.zeros(n, dtype=bool)
         for sub, (col, m, policy) in zip(crit.subs, unknowns):
             any_unk |= m
-            unknown_col.append(pl.when(pl.Series(m)).then(pl.lit(col)).otherwise(None))
-            unknown_factor.append(pl.when(pl.Series(m)).then(pl.lit(f"{col} ({policy})")).otherwise(None))
+            col_unknown.append((m, col))
+            factor_unknown.append((m, f"{col} ({policy})"))
             if w[crit.name] > 0 and sub.weight > 0:
                 rests |= m
             if policy == "exclude":
                 excl |= m
-        unknown_crit.append(pl.when(pl.Series(any_unk)).then(pl.lit(crit.name)).otherwise(None))
+        crit_unknown.append((any_unk, crit.name))
         excl_unknown |= excl
-        reason_unknown.append(pl.when(pl.Series(excl)).then(pl.lit(f"{crit.name} UNKNOWN (unknown policy = exclude)")))
+        reason_unknown.append((excl, f"{crit.name} UNKNOWN (unknown policy = exclude)"))
 
     score = np.zeros(n)
     new = {}
@@ -104,14 +105,32 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     out = pl.concat([features, frame, gates], how="horizontal")
     out = out.with_columns(
         (pl.col("gate_excluded") | pl.Series(excl_unknown)).alias("excluded"),
-        pl.concat_str([pl.col("gate_reason").replace("", None), *reason_unknown], separator="; ",
-                      ignore_nulls=True).fill_null("").alias("exclusion_reason"),
-        pl.concat_str(unknown_crit, separator=",", ignore_nulls=True).fill_null("").alias("unknown_criteria"),
-        pl.concat_str(unknown_col, separator=",", ignore_nulls=True).fill_null("").alias("unknown_columns"),
-        pl.concat_str(unknown_factor, separator=", ", ignore_nulls=True).fill_null("").alias("unknown_factors"),
+        pl.concat_str([pl.col("gate_reason").replace("", None),
+                       joined_labels("_unknown_reason", reason_unknown, "; ").replace("", None)],
+                      separator="; ", ignore_nulls=True).fill_null("").alias("exclusion_reason"),
+        joined_labels("unknown_criteria", crit_unknown, ","),
+        joined_labels("unknown_columns", col_unknown, ","),
+        joined_labels("unknown_factors", factor_unknown, ", "),
         pl.Series("score_rests_on_unknown", rests),
     ).drop("gate_excluded", "gate_reason")
     return out
+
+
+def joined_labels(name: str, flagged: list[tuple[np.ndarray, str]], separator: str) -> pl.Series:
+    """Per row, the labels of ``flagged`` (``(mask, label)`` pairs, in order) whose mask is set, joined
+    by ``separator`` ('' when none) — the text a row-wise ``concat_str`` gives, built once per
+    distinct combination of masks (a handful among millions of screening cells) and gathered, so no
+    per-label string column of every row is materialised."""
+    n = len(flagged[0][0]) if flagged else 0
+    if not flagged or n == 0:
+        return pl.Series(name, [""] * n, dtype=pl.String)
+    masks = np.column_stack([m for m, _ in flagged])
+    packed = np.packbits(masks, axis=1)
+    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    first, inverse = np.unique(keys, return_index=True, return_inverse=True)[1:]
+    labels = [lab for _, lab in flagged]
+    text = [separator.join(lab for lab, on in zip(labels, masks[i]) if on) for i in first]
+    return pl.Series(name, text, dtype=pl.String).gather(inverse.ravel())
 
 
 def rank_scores(scores: pl.DataFrame) -> pl.Series:

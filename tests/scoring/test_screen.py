@@ -329,3 +329,19 @@ def test_batched_scoring_equals_one_call(ref, monkeypatch):
     batched = screen_job.score_cells(cells, lat, lon, p, ref)
     assert calls == [hi - lo for lo, hi in spans]
     assert_frame_equal(batched, one, check_exact=False, rel_tol=1e-12)
+
+
+def test_joined_labels_equal_a_rowwise_concat(va):
+    """The engine's UNKNOWN labels (one text per distinct mask combination, gathered) equal the
+    row-wise concat_str they replace, on the VA surface's own null masks (plus an all-false mask)."""
+    from gridscout.scoring.engine import joined_labels
+
+    s = va.surface
+    cols = ["price_usd_per_mwh", "water_stress_score", "substation_distance_km", "queue_median_years",
+            "ba_headroom_mw_0p5pct", "carbon_g_per_kwh"]
+    flagged = [(s[c].is_null().to_numpy(), c) for c in cols] + [(np.zeros(s.height, dtype=bool), "never")]
+    assert any(m.any() for m, _ in flagged)
+    rowwise = s.select(pl.concat_str([pl.when(pl.Series(m)).then(pl.lit(lab)) for m, lab in flagged],
+                                     separator=", ", ignore_nulls=True).fill_null(""))[:, 0]
+    assert joined_labels("x", flagged, ", ").to_list() == rowwise.to_list()
+    assert joined_labels("x", [], ",").len() == 0
