@@ -33,8 +33,8 @@ import numba
 import numpy as np
 import polars as pl
 
-from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, group_candidates, km_from_chord,
-                                    member_knn, take, unit_vectors)
+from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, km_from_chord, knn_grouped,
+                                    take, unit_vectors)
 from gridscout.reference import Reference
 
 #: An hourly weather file stands for a site within this great-circle distance [km].
@@ -133,9 +133,9 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
     (−1: none within range), its distance [km] and the terrain elevation estimate [m] (median of
     the nearest entries; NaN if none). See the module docstring for the rule.
 
-    The :data:`STATION_CANDIDATES` nearest entries within :data:`STATION_MAX_KM` come from one
-    KD-tree query per location, or per group of locations (the candidates of
-    :func:`gridscout.geo.nearest.group_candidates`, the same entries); entries at equal distance
+    The :data:`STATION_CANDIDATES` nearest entries within :data:`STATION_MAX_KM` come from
+    :func:`gridscout.geo.nearest.knn_grouped` (one KD-tree query per group of locations; a site is its
+    own group; the same entries as a query per location); entries at equal distance
     (co-located duplicates: 40 entries of the index share coordinates, e.g. Big Bear AP 720164 and
     720165) are taken in :func:`_preference` order. The choice among them is a compiled loop per
     location (:func:`_choose_row`)."""
@@ -144,26 +144,13 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
     st = st[perm]
     idx = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy())
     k = min(STATION_CANDIDATES, idx.n)
-    ub = chord_from_km(STATION_MAX_KM)
     st_elev = st["elevation_m"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     summit = summit_stations(idx, st_elev)
     own = np.ascontiguousarray(own_elev, dtype=np.float64)
     rule = (summit, st_elev, chord_from_km(AT_STATION_KM), HOURLY_WEATHER_MAX_DZ_M)
-    if groups is not None:
-        cand, found, settled = group_candidates(idx, groups, k, STATION_MAX_KM)
-        chosen, chord, terrain = _choose_grouped(groups.qc[0], groups.qc[1], groups.qc[2], groups.starts,
-                                                 groups.sizes, settled, cand, found, *idx.columns, ub * ub, k,
-                                                 own, *rule)
-        rest = np.flatnonzero(~settled[groups.inv])
-    else:
-        chosen, chord, terrain = np.full(n, -1, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
-        rest = np.arange(n)
-    if len(rest):  # one KD-tree query per location
-        d, ii = idx.tree.query(q[rest], k=k, distance_upper_bound=ub, workers=-1)
-        d, ii = np.asarray(d).reshape(len(rest), k), np.asarray(ii).reshape(len(rest), k)
-        order = np.lexsort((ii, d), axis=1)  # equal distances: preferred row first, as the grouped path
-        d, ii = np.take_along_axis(d, order, axis=1), np.take_along_axis(ii, order, axis=1)
-        chosen[rest], chord[rest], terrain[rest] = _choose(d, ii, own[rest], *rule)
+    pg = groups if groups is not None else PointGroups(q, np.arange(n, dtype=np.int64))
+    d, ii = knn_grouped(idx, pg, k, STATION_MAX_KM)  # equal distances: the preferred (lower) row first
+    chosen, chord, terrain = _choose(d, ii, own, *rule)
     ok = chosen >= 0
     km = np.where(ok, km_from_chord(np.where(ok, chord, 0.0)), np.nan)
     return np.where(ok, perm[np.where(ok, chosen, 0)], -1), km, terrain
@@ -254,27 +241,6 @@ def _choose(d, ii, own, summit, st_elev, at_chord, max_dz):
             nb += 1
         out_i[r], out_d[r], terrain[r] = _choose_row(d[r], ii[r], nb, summit, st_elev, own[r], at_chord, max_dz,
                                                      valid, elev, v, w)
-    return out_i, out_d, terrain
-
-
-@numba.njit(cache=True)
-def _choose_grouped(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub2, k, own, summit, st_elev,
-                    at_chord, max_dz):
-    """:func:`_choose_row` for each member of the settled groups, its nearest entries taken from the
-    group's candidates (:func:`gridscout.geo.nearest.member_knn`)."""
-    n = len(q0)
-    out_i, out_d, terrain = np.full(n, -1, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan)
-    bd2, bi, d = np.empty(k), np.empty(k, dtype=np.int64), np.empty(k)
-    valid, elev, v, w = np.empty(k, dtype=np.bool_), np.empty(k), np.empty(k), np.empty(k)
-    for g in range(len(starts)):
-        if not settled[g]:
-            continue
-        for m in range(starts[g], starts[g] + sizes[g]):
-            nb = member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi)
-            for t in range(nb):
-                d[t] = np.sqrt(bd2[t])
-            out_i[m], out_d[m], terrain[m] = _choose_row(d, bi, nb, summit, st_elev, own[m], at_chord, max_dz,
-                                                         valid, elev, v, w)
     return out_i, out_d, terrain
 
 

@@ -133,48 +133,10 @@ class SphereIndex:
         km = np.where(miss, np.nan, km_from_chord(np.where(miss, 0.0, d)))
         return i.astype(np.int64), km
 
-    #: query points per chunk of the sparse distance matrix (bounds the pair arrays' memory)
-    SUM_CHUNK = 400_000
-
     def sum_within(self, lat_deg, lon_deg, radius_km: float, weights: np.ndarray, workers: int = 2) -> np.ndarray:
         """For each query point, the sum of ``weights`` (shape (n,) or (n, k)) of indexed points within
-        ``radius_km`` (great-circle).
-
-        Vectorised: the query points are cut into chunks, each chunk's KD-tree yields its sparse
-        distance matrix against the indexed points (``cKDTree.sparse_distance_matrix``, which partly
-        releases the GIL, so ``workers`` chunks run side by side), and the pairs are summed per query
-        point with ``np.bincount`` (one pass per weight column)."""
-
-        q = unit_vectors(lat_deg, lon_deg)
-        w = np.asarray(weights, dtype=np.float64)
-        shape = (len(q),) + w.shape[1:]
-        if self.tree is None or len(q) == 0:
-            return np.zeros(shape)
-        cols_w = [np.ascontiguousarray(c) for c in w.reshape(self.n, -1).T]
-        chord = chord_from_km(radius_km)
-        out = np.zeros((len(cols_w), len(q)))
-
-        def chunk(lo: int, hi: int) -> None:
-            if hi - lo < 2000:
-                pairs = cKDTree(q[lo:hi]).query_ball_tree(self.tree, chord)
-                rows = np.repeat(np.arange(hi - lo), [len(p) for p in pairs])
-                cols = np.fromiter((j for p in pairs for j in p), dtype=np.int64, count=len(rows))
-            else:
-                sdm = cKDTree(q[lo:hi], balanced_tree=False, compact_nodes=False).sparse_distance_matrix(
-                    self.tree, chord, output_type="coo_matrix")
-                rows, cols = sdm.row, sdm.col
-            for k, wk in enumerate(cols_w):
-                out[k, lo:hi] = np.bincount(rows, weights=wk[cols], minlength=hi - lo)
-
-        bounds = list(range(0, len(q), self.SUM_CHUNK)) + [len(q)]
-        spans = list(zip(bounds[:-1], bounds[1:]))
-        if workers > 1 and len(spans) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(lambda s: chunk(*s), spans))
-        else:
-            for s in spans:
-                chunk(*s)
-        return out.T.reshape(shape) if len(shape) > 1 else out[0]
+        ``radius_km`` (great-circle): :meth:`sum_within_grouped` with every point its own group."""
+        return self.sum_within_grouped(PointGroups.singletons(lat_deg, lon_deg), radius_km, weights, workers)
 
     def sum_within_grouped(self, pg: PointGroups, radius_km: float, weights: np.ndarray,
                            workers: int = 2) -> np.ndarray:
