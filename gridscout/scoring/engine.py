@@ -102,8 +102,9 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         score = score + w[name] * cs
     frame = pl.DataFrame({k: pl.Series(k, v).fill_nan(None) for k, v in new.items()}).with_columns(
         pl.Series("score", score).fill_nan(None))
-    out = pl.concat([features, frame, gates], how="horizontal")
-    out = out.with_columns(
+    # the added columns are built on the narrow gate frame, not the wide features (whose many chunks
+    # make every whole-frame with_columns/drop slow), then put beside the features
+    gates = gates.with_columns(
         (pl.col("gate_excluded") | pl.Series(excl_unknown)).alias("excluded"),
         pl.concat_str([pl.col("gate_reason").replace("", None),
                        joined_labels("_unknown_reason", reason_unknown, "; ").replace("", None)],
@@ -113,7 +114,7 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
         joined_labels("unknown_factors", factor_unknown, ", "),
         pl.Series("score_rests_on_unknown", rests),
     ).drop("gate_excluded", "gate_reason")
-    return out
+    return pl.concat([features, frame, gates], how="horizontal")
 
 
 def joined_labels(name: str, flagged: list[tuple[np.ndarray, str]], separator: str) -> pl.Series:
@@ -124,11 +125,19 @@ def joined_labels(name: str, flagged: list[tuple[np.ndarray, str]], separator: s
     n = len(flagged[0][0]) if flagged else 0
     if not flagged or n == 0:
         return pl.Series(name, [""] * n, dtype=pl.String)
+    labels = [lab for _, lab in flagged]
+    if len(flagged) <= 63:  # each row's combination as the bits of one integer, mapped by a hash lookup
+        codes = np.zeros(n, dtype=np.int64)
+        for bit, (m, _) in enumerate(flagged):
+            codes |= np.asarray(m, dtype=np.int64) << bit
+        s = pl.Series(name, codes)
+        uniq = s.unique()
+        text = [separator.join(lab for bit, lab in enumerate(labels) if (int(u) >> bit) & 1) for u in uniq]
+        return s.replace_strict(uniq, pl.Series(text, dtype=pl.String), return_dtype=pl.String)
     masks = np.column_stack([m for m, _ in flagged])
     packed = np.packbits(masks, axis=1)
     keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
     first, inverse = np.unique(keys, return_index=True, return_inverse=True)[1:]
-    labels = [lab for _, lab in flagged]
     text = [separator.join(lab for lab, on in zip(labels, masks[i]) if on) for i in first]
     return pl.Series(name, text, dtype=pl.String).gather(inverse.ravel())
 

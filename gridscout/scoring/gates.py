@@ -134,7 +134,11 @@ def evaluate_gates(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     if not status_cols:
         return pl.DataFrame({"gate_status": [PASS] * features.height, "gate_excluded": [False] * features.height,
                              "gate_reason": [""] * features.height, "gate_flags": [""] * features.height})
-    g = features.with_columns(status_cols + reason_cols).select(  # with_columns broadcasts literals
+    # only the columns the gates read (a wide frame of many chunks makes with_columns over all of it slow);
+    # with_columns broadcasts the literals of gates whose column is absent
+    exprs = status_cols + reason_cols
+    need = sorted({name for e in exprs for name in e.meta.root_names()}) or features.columns[:1]
+    g = features.select(need).with_columns(exprs).select(
         [f"gate_{c.name}" for c in profile.constraints] + [f"_reason_{c.name}" for c in profile.constraints])
     names = [c.name for c in profile.constraints]
     excl_unknown = profile.unknown.gate == "exclude"

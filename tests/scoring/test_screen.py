@@ -344,4 +344,9 @@ def test_joined_labels_equal_a_rowwise_concat(va):
     rowwise = s.select(pl.concat_str([pl.when(pl.Series(m)).then(pl.lit(lab)) for m, lab in flagged],
                                      separator=", ", ignore_nulls=True).fill_null(""))[:, 0]
     assert joined_labels("x", flagged, ", ").to_list() == rowwise.to_list()
+    # more than 63 labels: the byte-key path instead of one integer per row
+    many = flagged * 11
+    rowwise = s.select(pl.concat_str([pl.when(pl.Series(m)).then(pl.lit(lab)) for m, lab in many],
+                                     separator=";", ignore_nulls=True).fill_null(""))[:, 0]
+    assert len(many) > 63 and joined_labels("x", many, ";").to_list() == rowwise.to_list()
     assert joined_labels("x", [], ",").len() == 0
