@@ -63,12 +63,15 @@ def cell_parents(cells: np.ndarray, res: int) -> np.ndarray:
 
 
 def cell_centers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(lat, lon) of cell centres [degrees] (one C call per cell, about 0.4 µs each)."""
-    f = h3b.cell_to_latlng  # the plain-int API: no per-call NumPy scalar checks
-    # one flat float iterator, no list of tuples to convert: 0.9 → 0.6 CPU s for CONUS r7
-    ll = np.fromiter(chain.from_iterable(map(f, np.asarray(cells, dtype=np.uint64).tolist())), dtype=np.float64,
-                     count=2 * len(cells)).reshape(-1, 2)
-    return ll[:, 0], ll[:, 1]
+    """(lat, lon) of cell centres [degrees], from polars-h3 (h3o, Rust) for all cells in one call: the
+    centres of ``h3.cell_to_latlng`` to ~1e-13° (``tests/geo/test_hexgrid.py``), 0.23 s instead of
+    0.6–1.1 s (one h3-py C call per cell) for CONUS r7's 1.47 M cells."""
+    c = np.asarray(cells, dtype=np.uint64)
+    if not len(c):
+        return np.zeros(0), np.zeros(0)
+    s = pl.Series(c, dtype=pl.UInt64)
+    ll = pl.select(plh3.cell_to_lat(s).alias("lat"), plh3.cell_to_lng(s).alias("lon"))
+    return ll["lat"].to_numpy(), ll["lon"].to_numpy()
 
 
 def _children(coarse: list[int], res: int) -> np.ndarray:

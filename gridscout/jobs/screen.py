@@ -30,6 +30,7 @@ import os
 import resource
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -442,7 +443,9 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
 
     The region is polyfilled once (cells sorted by ``h3_int`` are contiguous per parent); each parent's
     cells are scored (:func:`score_cells`) and written to ``<out>/surface/parent=<h3>/part.parquet``
-    before the next one starts — the same dataset the Dask flow writes. Zones are then clustered over
+    by a background thread while the next parent is scored (at most one surface waits; the
+    ``parquet`` stage counts only the seconds spent waiting for it) — the same dataset the Dask flow
+    writes. Zones are then clustered over
     the dataset read back with only the columns they need (:func:`finish_partitions`). Returns the
     run summary (cells, parents, zones, seconds per stage); the surface equals :func:`screen_region`'s
     (pointwise profiles).
@@ -460,13 +463,26 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     for stale in surface_dir(out_dir).glob(PART_GLOB):
         stale.unlink()
     written = []
-    for parent, cells, lat, lon in _parent_cells(geom, resolution, pres, t):
-        surface = score_cells(cells, lat, lon, profile, ref, t)
-        t1 = time.perf_counter()
-        if (path := write_part(surface, out_dir, hexgrid.cells_to_str(np.array([parent], dtype=np.uint64))[0])):
-            written.append(path)
-        t["parquet"] = t.get("parquet", 0.0) + time.perf_counter() - t1
-        del surface, cells, lat, lon
+    t["parquet"] = 0.0
+
+    def settle(pending) -> None:  # wait for the writer; its seconds count only where they are not hidden
+        if pending is not None:
+            t1 = time.perf_counter()
+            if (path := pending.result()):
+                written.append(path)
+            t["parquet"] += time.perf_counter() - t1
+
+    # each parent's Parquet is written by a background thread (Polars releases the GIL) while the next
+    # parent is scored; at most one surface waits to be written
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = None
+        for parent, cells, lat, lon in _parent_cells(geom, resolution, pres, t):
+            surface = score_cells(cells, lat, lon, profile, ref, t)
+            settle(pending)
+            name = hexgrid.cells_to_str(np.array([parent], dtype=np.uint64))[0]
+            pending = writer.submit(write_part, surface, out_dir, name)
+            del surface, cells, lat, lon
+        settle(pending)
     t1 = time.perf_counter()
     n_cells, zones = finish_partitions(out_dir, None, profile, places=ref.places, threshold=zone_threshold) \
         if written else (0, None)

@@ -48,3 +48,13 @@ def test_cell_polygons_equal_h3_boundaries():
                 for c in cells.tolist()]
     assert (shapely.to_wkb(polys) == shapely.to_wkb(np.array(expected))).all()
     assert {len(h3.cell_to_boundary(h3.int_to_str(c))) for c in cells.tolist()} == {5, 6, 7, 10}
+
+
+def test_cell_centres_equal_h3_cell_to_latlng():
+    """polars-h3 (h3o) centres agree with h3-py's to floating-point noise, pentagons included."""
+    cells = _sample_cells()
+    got = np.column_stack(hexgrid.cell_centers(cells))
+    expected = np.array([h3.cell_to_latlng(h3.int_to_str(c)) for c in cells.tolist()])
+    assert np.abs(got - expected).max() < 1e-9
+    lat, lon = hexgrid.cell_centers(np.zeros(0, dtype=np.uint64))
+    assert lat.size == lon.size == 0
