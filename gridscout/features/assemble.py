@@ -109,9 +109,13 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
     feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
-    cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=coarse)
-    queue = queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties, groups=coarse)
-    feat = pl.concat([feat, cap, grid_access(feat, ref, groups=fine), queue], how="horizontal")
+    # the three power groups read only the located cells: side by side (compiled loops, shapely and
+    # Polars release the GIL)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        grid = pool.submit(grid_access, feat, ref, groups=fine)
+        queue = pool.submit(queue_features, feat, ref.queue, ref.reeds_areas, ref.us_counties, groups=coarse)
+        cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=coarse)
+        feat = pl.concat([feat, cap, grid.result(), queue.result()], how="horizontal")
     feat = carbon_and_price(feat, ref, carbon_year=carbon_year)
     feat = pl.concat([feat, ba_headroom(feat, ref.ba_demand)], how="horizontal")
     feat = offsite_water(feat, ref)

@@ -177,7 +177,7 @@ def _hv_line_km(grid: GridIndex, pg: PointGroups, radius_km: float) -> np.ndarra
     return out * EARTH_RADIUS_KM
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _clip_pairs(gi, pi, starts, sizes, q0, q1, q2, pa, pb, radius, out):
     """For each (group, piece) pair and each member q of the group: add to ``out`` the length of the
     piece's chord pa→pb inside the ball of ``radius`` around q (unit vectors): solve

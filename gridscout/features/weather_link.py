@@ -167,7 +167,7 @@ def _preference(st: pl.DataFrame) -> np.ndarray:
     return np.argsort(-end, kind="stable")
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _choose_row(d, ii, nb, summit, st_elev, own, at_chord, max_dz, valid, elev, v, w):
     """One location: ``d``/``ii`` its ``nb`` nearest entries (chords, rows; nearest first), ``own``
     its own elevation (NaN: unknown); ``valid``, ``elev``, ``v``, ``w`` scratch. Returns (chosen row or
@@ -229,7 +229,7 @@ def _choose_row(d, ii, nb, summit, st_elev, own, at_chord, max_dz, valid, elev, 
     return -1, np.nan, terrain
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _choose(d, ii, own, summit, st_elev, at_chord, max_dz):
     """:func:`_choose_row` for each row of a KD-tree answer (``inf``-padded chords ``d``, rows ``ii``)."""
     n, k = d.shape

@@ -312,7 +312,7 @@ def knn_grouped(index: SphereIndex, pg: PointGroups, k: int, max_km: float | Non
     return d, ii
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi):
     """Member ``m`` of group ``g``: its ``len(bd2)`` nearest of the group's candidates with squared
     chord < ``ub2``, by (distance, index), into ``bd2`` (squared chords) and ``bi``; returns how many."""
@@ -344,7 +344,7 @@ def member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi):
     return nb
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _knn_members(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub2, d, ii):
     k = d.shape[1]
     bd2 = np.empty(k)
