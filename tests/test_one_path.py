@@ -54,3 +54,30 @@ def test_capacity_is_unknown_not_zero_where_no_plant_source_covers_the_country(r
     c = cell_features(np.array([hexgrid.str_to_cells(["862a1072fffffff"])[0]], dtype=np.uint64),
                       np.array([35.0]), np.array([-40.0]), ref).row(0, named=True)
     assert c["capacity_within_50km_mw"] is None
+
+
+def test_place_features_once_per_key_equal_per_row(ref):
+    """per_key (what the country, state and zone bring, computed once per distinct combination and
+    gathered) gives every row what the function gives it row by row, null keys included."""
+    from gridscout.features.assemble import per_key
+    from gridscout.features.grid_zone import carbon_and_price
+    from gridscout.features.location import locate
+    from gridscout.features.offsite_water import offsite_water
+
+    cells, lat, lon = hexgrid.polyfill(shapely.box(5.5, 47.0, 9.5, 50.5), 5)  # DE, FR, CH, LU + no-zone cells
+    feat = locate(pl.DataFrame({"latitude": lat, "longitude": lon}), ref)
+    feat = pl.concat([feat, pl.DataFrame({"country": [None], "us_state": [None], "grid_zone": [None],
+                                          "latitude": [0.0], "longitude": [-30.0], "on_land": [False],
+                                          "zone_name": [None]}, schema=feat.schema)])
+    fn = lambda f: offsite_water(carbon_and_price(f, ref), ref)  # noqa: E731
+    keys = ["country", "us_state", "grid_zone"]
+    got, want = per_key(feat, keys, fn), fn(feat)
+    assert feat.select(keys).unique().height < feat.height / 10  # few places among many rows
+    assert got.columns == want.columns and got.height == feat.height
+    for c in want.columns:
+        x, y = got[c], want[c]
+        if y.dtype.is_float():
+            assert np.allclose(x.fill_null(np.nan).to_numpy(), y.fill_null(np.nan).to_numpy(), equal_nan=True), c
+        else:
+            assert x.to_list() == y.to_list(), c
+    assert got["carbon_g_per_kwh"].drop_nulls().len() > 0 and got["carbon_g_per_kwh"][-1] is None

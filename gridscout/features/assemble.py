@@ -20,7 +20,7 @@ from gridscout.features.location import locate
 from gridscout.features.offsite_water import offsite_water
 from gridscout.features.power import ba_headroom, capacity_nearby, grid_access, power_features, select_plants
 from gridscout.features.queues import queue_features
-from gridscout.features.water_stress import water_stress
+from gridscout.features.water_stress import basin_tier_available, water_stress
 from gridscout.features.weather_link import weather_links
 from gridscout.geo import hexgrid
 from gridscout.geo.nearest import PointGroups, unit_vectors
@@ -108,7 +108,8 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         names = hexgrid.cells_to_str(cells).alias("h3")
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
-    feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
+    if basin_tier_available(ref.water_stress_basins):  # basin polygons: a per-cell lookup
+        feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
     # the three power groups read only the located cells: side by side (compiled loops, shapely and
     # Polars release the GIL)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -116,12 +117,34 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         queue = pool.submit(queue_features, feat, ref.queue, ref.reeds_areas, ref.us_counties, groups=coarse)
         cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=coarse)
         feat = pl.concat([feat, cap, grid.result(), queue.result()], how="horizontal")
-    feat = carbon_and_price(feat, ref, carbon_year=carbon_year)
-    feat = pl.concat([feat, ba_headroom(feat, ref.ba_demand)], how="horizontal")
-    feat = offsite_water(feat, ref)
-    feat = feat.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
+    # what the country, state and grid zone bring: once per distinct combination, gathered to the cells
+    def of_places(places: pl.DataFrame) -> pl.DataFrame:
+        if "water_stress_score" not in feat.columns:  # the country tier
+            places = water_stress(places, ref.water_stress_country, None)
+        places = carbon_and_price(places, ref, carbon_year=carbon_year)
+        places = pl.concat([places, ba_headroom(places, ref.ba_demand)], how="horizontal")
+        places = offsite_water(places, ref)
+        return places.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
+
+    feat = per_key(feat, ["country", "us_state", "grid_zone"], of_places)
     already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
     return feat if already_sorted else feat.sort("h3_int")
+
+
+def per_key(frame: pl.DataFrame, keys: list[str], fn) -> pl.DataFrame:
+    """``frame`` with the columns ``fn`` adds to a frame of ``keys``, computed once per distinct
+    combination of ``keys`` (nulls included) and gathered to every row — for features that depend
+    on nothing else (what a location's country, state and grid zone bring: a few hundred
+    combinations among millions of screening cells). ``fn(places)`` must return ``places`` (one row
+    per combination, in order) with its new columns; their text comes back as categoricals
+    (:func:`compact_text`), the values unchanged."""
+    k = frame.select(keys)
+    places = k.unique(maintain_order=True)
+    row = k.join(places.with_row_index("_place"), on=keys, how="left", nulls_equal=True,
+                 maintain_order="left")["_place"]
+    added = fn(places)
+    new = compact_text(added.drop([c for c in added.columns if c in places.columns]))
+    return pl.concat([frame, new[row]], how="horizontal")
 
 
 #: text columns of a cell surface that stay plain strings (one value per cell)
