@@ -157,4 +157,7 @@ def compact_text(frame: pl.DataFrame) -> pl.DataFrame:
     as plain strings, most of the surface's memory — and a categorical holds each distinct value once
     (written to Parquet as a dictionary column). Values are unchanged."""
     text = [c for c, t in frame.schema.items() if t == pl.String and c not in UNIQUE_TEXT]
-    return frame.with_columns(pl.col(text).cast(pl.Categorical)) if text else frame
+    # cast as Series, not as expressions over the frame: a frame whose columns are chunked differently
+    # (features joined from batches beside single-chunk scores) is realigned by every frame-level
+    # expression (0.2–1.3 s against 0.16 s for the scored CONUS r7 surface)
+    return frame.with_columns([frame.get_column(c).cast(pl.Categorical) for c in text]) if text else frame
