@@ -48,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -182,7 +183,7 @@ def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
     nearest station, capacity within 50 km), grouped as :func:`cell_features` groups them."""
     import polars as pl
 
-    from gridscout.features.assemble import cell_groups
+    from gridscout.features.assemble import cell_groups, per_key
     from gridscout.features.grid_zone import carbon_and_price
     from gridscout.features.location import locate
     from gridscout.features.power import capacity_nearby, select_plants
@@ -190,11 +191,13 @@ def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
 
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
     fine, coarse, parents = cell_groups(cells, lat, lon)
-    feat = locate(base, ref, groups=parents)
-    feat = pl.concat([feat, weather_links(base, ref, groups=fine).drop(base.columns)], how="horizontal")
+    with ThreadPoolExecutor(max_workers=1) as pool:  # as cell_features: locate beside the station choice
+        located = pool.submit(locate, base, ref, groups=parents)
+        near = weather_links(base, ref, groups=fine).drop(base.columns)
+        feat = pl.concat([located.result(), near], how="horizontal")
     feat = pl.concat([feat, capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False,
                                             groups=coarse)], how="horizontal")
-    return carbon_and_price(feat, ref)
+    return per_key(feat, ["country", "us_state", "grid_zone"], lambda places: carbon_and_price(places, ref))
 
 
 def measure_baseline(db: str, region: str, res: int) -> dict:
