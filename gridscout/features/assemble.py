@@ -24,6 +24,7 @@ from gridscout.features.water_stress import basin_tier_available, water_stress
 from gridscout.features.weather_link import weather_links
 from gridscout.geo import hexgrid
 from gridscout.geo.nearest import PointGroups, unit_vectors
+from gridscout.geo.polygons import cached_index
 from gridscout.reference import Reference
 
 FEATURE_SOURCES = {
@@ -115,7 +116,8 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     with ThreadPoolExecutor(max_workers=2) as pool:
         grid = pool.submit(grid_access, feat, ref, groups=fine)
         queue = pool.submit(queue_features, feat, ref.queue, ref.reeds_areas, ref.us_counties, groups=coarse)
-        cap = capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False, groups=coarse)
+        plants = cached_index(ref.plants, "selected_plants", lambda: select_plants(ref.plants))
+        cap = capacity_nearby(feat, plants, radii_km=(50.0,), by_fuel=False, groups=coarse)
         feat = pl.concat([feat, cap, grid.result(), queue.result()], how="horizontal")
     # what the country, state and grid zone bring: once per distinct combination, gathered to the cells
     def of_places(places: pl.DataFrame) -> pl.DataFrame:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import polars as pl
 
 from gridscout.features.water_stress import _alpha3
+from gridscout.geo.polygons import cached_index
 from gridscout.models import water
 from gridscout.reference import Reference
 
@@ -113,7 +114,9 @@ def offsite_water(points: pl.DataFrame, ref: Reference, *, zone_ba: pl.DataFrame
     if ba_table is not None:
         bt = ba_table
     else:  # the plant model runs only when some point has a BA
-        bt = ba_water(ref) if ba.drop_nulls().len() else pl.DataFrame(schema={"ba_code": pl.Utf8})
+        # once per reference (the plant model of every BA; a screening asks once per batch of cells)
+        bt = cached_index(ref, "ba_water", lambda: ba_water(ref)) if ba.drop_nulls().len() \
+            else pl.DataFrame(schema={"ba_code": pl.Utf8})
     iso3 = _alpha3(points["country"]) if "country" in points.columns else pl.Series([None] * n, dtype=pl.Utf8)
     f = pl.DataFrame({"_ba": ba, "_iso3": iso3})
     f = f.join(bt.rename({"ba_code": "_ba"}), on="_ba", how="left", maintain_order="left") if bt.height \

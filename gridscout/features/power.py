@@ -146,7 +146,8 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
         cap = plants["capacity_mw"].to_numpy().astype(float)
         weights = np.column_stack([cap, cap * np.isin(fuel, FIRM_FUELS), cap * np.isin(fuel, VARIABLE_FUELS)]
                                   + [cap * (fuel == f) for f in fuels])
-        idx = SphereIndex(plants["latitude"].to_numpy(), plants["longitude"].to_numpy())
+        idx = cached_index(plants, "plant_points", lambda: SphereIndex(plants["latitude"].to_numpy(),
+                                                                       plants["longitude"].to_numpy()))
     else:
         weights, idx = np.zeros((0, n_w)), SphereIndex(np.zeros(0), np.zeros(0))
     lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()

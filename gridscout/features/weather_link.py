@@ -35,6 +35,7 @@ import polars as pl
 
 from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, km_from_chord, knn_grouped,
                                     take, unit_vectors)
+from gridscout.geo.polygons import cached_index
 from gridscout.reference import Reference
 
 #: An hourly weather file stands for a site within this great-circle distance [km].
@@ -79,7 +80,8 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
 
     st = ref.stations
     if "koppen_zone" not in st.columns:  # a station index without Köppen zones (raster not in the raw folder)
-        st = st.with_columns(pl.lit(None, dtype=pl.Utf8).alias("koppen_zone"))
+        st = cached_index(ref.stations, "stations_koppen",
+                          lambda: ref.stations.with_columns(pl.lit(None, dtype=pl.Utf8).alias("koppen_zone")))
     cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10",
             "koppen_zone"]
     own = sites["elevation_m"].cast(pl.Float64) if "elevation_m" in sites.columns \
@@ -140,12 +142,8 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
     720165) are taken in :func:`_preference` order. The choice among them is a compiled loop per
     location (:func:`_choose_row`)."""
     n = len(q)
-    perm = _preference(st)
-    st = st[perm]
-    idx = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy())
+    perm, idx, st_elev, summit = cached_index(st, "station_choice", lambda: _station_table(st))
     k = min(STATION_CANDIDATES, idx.n)
-    st_elev = st["elevation_m"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    summit = summit_stations(idx, st_elev)
     own = np.ascontiguousarray(own_elev, dtype=np.float64)
     rule = (summit, st_elev, chord_from_km(AT_STATION_KM), HOURLY_WEATHER_MAX_DZ_M)
     pg = groups if groups is not None else PointGroups(q, np.arange(n, dtype=np.int64))
@@ -154,6 +152,16 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
     ok = chosen >= 0
     km = np.where(ok, km_from_chord(np.where(ok, chord, 0.0)), np.nan)
     return np.where(ok, perm[np.where(ok, chosen, 0)], -1), km, terrain
+
+
+def _station_table(st: pl.DataFrame) -> tuple[np.ndarray, SphereIndex, np.ndarray, np.ndarray]:
+    """What the choice needs of a station index, built once per index: the preference order
+    (:func:`_preference`), the point index, elevations [m] and summit flags, rows in preference order."""
+    perm = _preference(st)
+    st = st[perm]
+    idx = SphereIndex(st["latitude"].to_numpy(), st["longitude"].to_numpy())
+    st_elev = st["elevation_m"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    return perm, idx, st_elev, summit_stations(idx, st_elev)
 
 
 def _preference(st: pl.DataFrame) -> np.ndarray:
@@ -251,7 +259,8 @@ def _hourly_file(q: np.ndarray, site_elev: np.ndarray, wf: pl.DataFrame, nearest
     km = np.full(n, np.nan)
     skipped = [None] * n
     if wf.height:
-        idx = SphereIndex(wf["latitude"].to_numpy(), wf["longitude"].to_numpy())
+        idx = cached_index(wf, "weather_file_points", lambda: SphereIndex(wf["latitude"].to_numpy(),
+                                                                          wf["longitude"].to_numpy()))
         f_elev = wf["elevation_m"].cast(pl.Float64).fill_null(np.nan).to_numpy()
         i0, km0 = nearest(idx, HOURLY_WEATHER_MAX_KM)  # the grouped search settles most points at once
 

@@ -12,11 +12,12 @@ from gridscout.geo.nearest import run_starts
 _INDEXES: dict[str, tuple[object, "PolygonIndex"]] = {}
 
 
-def cached_index(frame, layer: str, build) -> "PolygonIndex":
-    """The :class:`PolygonIndex` of ``layer`` built from a reference ``frame`` (``build()``), built once
-    per frame object and reused — with its lazily built boundary tree, ~1.5 s for 1:50m countries —
-    by later calls on the same reference (a streamed screening locates one H3 parent at a time). The
-    cache holds the frame itself, so an identity match is never a recycled id; same answers."""
+def cached_index(frame, layer: str, build):
+    """What ``build()`` makes of a reference ``frame`` for ``layer`` — a :class:`PolygonIndex` (with its
+    lazily built boundary tree, ~1.5 s for 1:50m countries), a point index, a derived table — built
+    once per frame object and reused by later calls on the same reference (a streamed screening
+    computes one H3 parent, batch by batch, at a time). The cache holds the frame itself, so an
+    identity match is never a recycled id; same answers."""
     hit = _INDEXES.get(layer)
     if hit is None or hit[0] is not frame:
         hit = (frame, build())
