@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import shapely
 
@@ -53,10 +54,14 @@ class PolygonIndex:
         best_area = np.full(len(lat), np.inf)
         order = np.argsort(lon, kind="stable")
         slon = lon[order]
-        for t, (minx, miny, maxx, maxy) in enumerate(self.bounds):
-            lo, hi = np.searchsorted(slon, minx, side="left"), np.searchsorted(slon, maxx, side="right")
-            idx = order[lo:hi]
-            idx = idx[(lat[idx] >= miny) & (lat[idx] <= maxy) & (self.area[t] < best_area[idx])]
+        lo = np.searchsorted(slon, self.bounds[:, 0], side="left")
+        hi = np.searchsorted(slon, self.bounds[:, 2], side="right")
+        # each polygon's points in its bounding box, in longitude order, by one compiled pass
+        indptr, cand = _bbox_members(order, np.ascontiguousarray(lat, dtype=np.float64), lo, hi,
+                                     np.ascontiguousarray(self.bounds[:, 1]), np.ascontiguousarray(self.bounds[:, 3]))
+        for t in np.flatnonzero(np.diff(indptr)).tolist():
+            idx = cand[indptr[t]:indptr[t + 1]]
+            idx = idx[self.area[t] < best_area[idx]]
             if len(idx):
                 hit = idx[shapely.contains_xy(self.geoms[t], lon[idx], lat[idx])]
                 best[hit] = t
@@ -168,6 +173,31 @@ class PolygonIndex:
         hit = np.isfinite(d)
         out[hit] = owner[i[hit]]
         return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _bbox_members(order, lat, lo, hi, miny, maxy):
+    """Per polygon t: the points ``order[lo[t]:hi[t]]`` (those in its longitude band) whose latitude is
+    within [``miny[t]``, ``maxy[t]``], as a CSR list ``(indptr, points)`` in band order."""
+    n = len(lo)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for t in range(n):
+        c = 0
+        for j in range(lo[t], hi[t]):
+            y = lat[order[j]]
+            if y >= miny[t] and y <= maxy[t]:
+                c += 1
+        indptr[t + 1] = indptr[t] + c
+    out = np.empty(indptr[n], dtype=np.int64)
+    for t in range(n):
+        k = indptr[t]
+        for j in range(lo[t], hi[t]):
+            p = order[j]
+            y = lat[p]
+            if y >= miny[t] and y <= maxy[t]:
+                out[k] = p
+                k += 1
+    return indptr, out
 
 
 def fix_antimeridian(geom):
