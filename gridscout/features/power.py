@@ -133,7 +133,8 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
     Null where the location's country is not covered (see module docstring), never 0.
 
     Also the distance-weighted ``capacity_weighted_mw``, ``firm_…`` and ``variable_capacity_weighted_mw``
-    (module docstring; exact kernel sum, :meth:`SphereIndex.kernel_sum_grouped`).
+    (module docstring; the kernel sum of :meth:`SphereIndex.kernel_sum_grouped`, within 1e-10 of the kernel
+    evaluated at each distance).
 
     ``groups`` (optional :class:`PointGroups` of these locations, e.g. screening cells grouped by their
     H3 parent three levels up) groups the exact sums (:meth:`SphereIndex.kernel_sum_grouped`); same result.
