@@ -17,7 +17,6 @@ chord arithmetic (``((x0−y0)² + (x1−y1)²) + (x2−y2)²``, then the square
 
 from __future__ import annotations
 
-import itertools
 import math
 from concurrent.futures import ThreadPoolExecutor
 
@@ -153,18 +152,24 @@ class SphereIndex:
         miss = ~np.isfinite(d)
         return np.where(miss, -1, i).astype(np.int64), np.where(miss, np.nan, km_from_chord(np.where(miss, 0.0, d)))
 
-    def candidates_within(self, pg: PointGroups, radius_km: float, workers: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    def candidates_within(self, pg: PointGroups, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
         """Per group of ``pg``, every indexed point within ``radius_km`` + the group's ρ of its centre
-        (one KD-tree ball query per group), in index order: ``(indptr, cand)``, a CSR list (group g's
+        (what a KD-tree ball query per group gives), in index order: ``(indptr, cand)``, a CSR list (group g's
         candidates are ``cand[indptr[g]:indptr[g + 1]]``) — a superset of every member's points within
         ``radius_km``, for a per-member loop that tests them."""
+        ng = len(pg.starts)
         if self.tree is None or pg.n == 0:
-            return np.zeros(len(pg.starts) + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return np.zeros(ng + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
         reach = np.minimum(radius_km / EARTH_RADIUS_KM + pg.rho + 1e-9, np.pi)
-        found = self.tree.query_ball_point(pg.centre, 2.0 * np.sin(reach / 2.0), workers=workers, return_sorted=True)
-        counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-        indptr = np.concatenate(([0], np.cumsum(counts)))
-        return indptr, np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(indptr[-1]))
+        chord = 2.0 * np.sin(reach / 2.0)
+        # one dual-tree search of the group centres against the index at the largest reach, as NumPy
+        # arrays (no Python list per group), then each group's own reach: the ball query's sets
+        pairs = cKDTree(pg.centre).sparse_distance_matrix(self.tree, float(chord.max()), output_type="ndarray")
+        keep = pairs["v"] <= chord[pairs["i"]]
+        g, p = pairs["i"][keep].astype(np.int64), pairs["j"][keep].astype(np.int64)
+        order = np.lexsort((p, g))
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(g, minlength=ng))))
+        return indptr, p[order]
 
     def kernel_sum_grouped(self, pg: PointGroups, radius_km: float, weights: np.ndarray,
                            kernel=None, params=(), workers: int = 2) -> np.ndarray:
@@ -194,7 +199,7 @@ class SphereIndex:
         if self.tree is None or pg.n == 0:
             return np.zeros(shape)
         w2 = np.ascontiguousarray(w.reshape(self.n, -1))
-        indptr, cand = self.candidates_within(pg, radius_km, workers)
+        indptr, cand = self.candidates_within(pg, radius_km)
         counts = np.diff(indptr)
         out = np.zeros((pg.n, w2.shape[1]))
         chord2 = chord_from_km(radius_km) ** 2
