@@ -79,6 +79,27 @@ def test_stream_summary_is_serialisable_and_stale_parts_are_removed(ref, tmp_pat
     assert not stale.exists() and s["cells"] > 50 and json.loads(json.dumps(s))["partitions_resolution"] == 3
 
 
+def test_a_failed_background_write_stops_the_run_and_keeps_the_written_parts_whole(ref, tmp_path, monkeypatch):
+    """Parts are written on a background thread: its error reaches the caller, and every part already
+    written is a complete Parquet file (no temporary left under the dataset glob)."""
+    import gridscout.jobs.screen as screen
+
+    real, calls = screen.write_part, []
+
+    def flaky(surface, out, parent):
+        calls.append(parent)
+        if len(calls) == 2:
+            raise OSError("disk full (test)")
+        return real(surface, out, parent)
+
+    monkeypatch.setattr(screen, "write_part", flaky)
+    with pytest.raises(OSError, match="disk full"):
+        screen_streamed(REGION, 7, load_profile("balanced"), ref, tmp_path, partitions_resolution=4)
+    parts = sorted((tmp_path / "surface").glob("*/*.parquet"))
+    assert len(calls) == 2 and len(parts) == 1 and pl.read_parquet(parts[0]).height > 0
+    assert not list((tmp_path / "surface").glob("*/.part-*"))
+
+
 def test_cli_stream_writes_the_dataset_zones_and_a_report_with_the_surface_map(warehouse, tmp_path):
     """``gridscout screen --stream``: the run folder holds the hive-partitioned surface (no single
     surface.parquet), zones ranked as in the in-memory run, run.json saying it streamed, and a report
