@@ -19,9 +19,7 @@ from itertools import chain
 import numpy as np
 import polars as pl
 import polars_h3 as plh3
-import pyarrow as pa
 import shapely
-from h3.api import basic_int as h3b
 from h3.api import numpy_int as h3n
 
 import h3
@@ -29,24 +27,16 @@ import h3
 #: Resolution levels between the coarse cover and the target resolution (7**3 = 343 children).
 COARSE_STEP = 3
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
-
 def to_h3shape(geom) -> h3.H3Shape:
     return h3.geo_to_h3shape(shapely.geometry.mapping(geom))
 
 
 def cells_to_str(cells: np.ndarray) -> pl.Series:
-    """uint64 H3 indexes → 15-character lowercase hex strings (vectorised), as a Polars String series."""
+    """uint64 H3 indexes → 15-character lowercase hex strings, as a Polars String series ``h3``:
+    polars-h3 (h3o, Rust) for all cells in one call (the strings of ``h3.int_to_str``; 0.09–0.14 s for
+    CONUS r7's 1.47 M cells, against 0.14–0.7 s for hex digits assembled in NumPy and handed to Arrow)."""
     c = np.asarray(cells, dtype=np.uint64)
-    shifts = np.arange(14, -1, -1, dtype=np.uint64) * np.uint64(4)
-    digits = ((c[:, None] >> shifts[None, :]) & np.uint64(0xF)).astype(np.uint8)
-    raw = np.ascontiguousarray(_HEX[digits])
-    # the 15-byte rows are already a string column's data buffer: hand it to Arrow with fixed offsets
-    # (no per-string Python object; 0.08 s instead of 2.2 s for 1.47 M cells)
-    offsets = np.arange(0, 15 * (len(c) + 1), 15, dtype=np.int64)
-    arr = pa.LargeStringArray.from_buffers(len(c), pa.py_buffer(offsets), pa.py_buffer(raw))
-    return pl.Series("h3", pl.from_arrow(arr), dtype=pl.Utf8)
+    return pl.select(plh3.int_to_str(pl.Series(c, dtype=pl.UInt64))).to_series().alias("h3").cast(pl.String)
 
 
 def str_to_cells(strings) -> np.ndarray:
@@ -183,10 +173,12 @@ def neighbour_pairs(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cell_areas_km2(cells: np.ndarray) -> np.ndarray:
-    """Exact area of each cell [km²] (``h3.cell_area``, one C call per cell)."""
-    f = h3b.cell_area
-    return np.fromiter((f(c, "km^2") for c in np.asarray(cells, dtype=np.uint64).tolist()), dtype=np.float64,
-                       count=len(cells))
+    """Exact area of each cell [km²]: polars-h3 (h3o) for all cells in one call, ``h3.cell_area`` to
+    ~1e-11 relative (``tests/geo/test_hexgrid.py``)."""
+    c = np.asarray(cells, dtype=np.uint64)
+    if not len(c):
+        return np.zeros(0)
+    return pl.select(plh3.cell_area(pl.Series(c, dtype=pl.UInt64), "km^2")).to_series().to_numpy()
 
 
 def resolution_of(cells: np.ndarray) -> int:
