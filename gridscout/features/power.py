@@ -56,7 +56,9 @@ Coverage rules (decided by the location's ``country``, ISO alpha-3, from :func:`
 
 from __future__ import annotations
 
+import functools
 import math
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -188,8 +190,15 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
 
 
 def national_inventories(path=None) -> pl.DataFrame:
-    """``country`` (ISO alpha-3), ``plant_source_id``, ``basis``: where the plant list is a national inventory."""
-    return pl.read_csv(path or PLANT_COVERAGE_PATH, comment_prefix="#")
+    """``country`` (ISO alpha-3), ``plant_source_id``, ``basis``: where the plant list is a national inventory
+    (read once per path and modification time: a screening asks once per batch of cells)."""
+    p = Path(path or PLANT_COVERAGE_PATH)
+    return _read_inventories(str(p), p.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_inventories(path: str, mtime_ns: int) -> pl.DataFrame:
+    return pl.read_csv(path, comment_prefix="#")
 
 
 def plant_confidence(sites: pl.DataFrame, site_src: pl.Series, inventories: pl.DataFrame | None = None) -> pl.Series:
