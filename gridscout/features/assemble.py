@@ -2,7 +2,8 @@
 
 :func:`site_features` and :func:`cell_features` call the same functions (:mod:`.location`,
 :mod:`.grid_zone`, :mod:`.power`, :mod:`.weather_link`); cells only add grouping (H3 parents) that
-makes the spatial queries faster without changing their answers, and skip the per-fuel and
+makes the spatial queries faster without changing their answers, compute what a place (country,
+state, grid zone) brings once per distinct place (:func:`per_key`), and skip the per-fuel and
 site-only power columns. A site and a cell at the same point get the same values for every column
 they share (``tests/test_one_path.py``). Each feature's origin is stated in :data:`FEATURE_SOURCES`.
 """
