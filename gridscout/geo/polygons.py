@@ -14,7 +14,7 @@ _INDEXES: dict[str, tuple[object, "PolygonIndex"]] = {}
 
 
 def cached_index(frame, layer: str, build):
-    """What ``build()`` makes of a reference ``frame`` for ``layer`` — a :class:`PolygonIndex` (with its
+    """What ``build()`` makes of a reference ``frame`` (or of the reference itself) for ``layer`` — a :class:`PolygonIndex` (with its
     lazily built boundary tree, ~1.5 s for 1:50m countries), a point index, a derived table — built
     once per frame object and reused by later calls on the same reference (a streamed screening
     computes one H3 parent, batch by batch, at a time). The cache holds the frame itself, so an

@@ -126,20 +126,17 @@ def joined_labels(name: str, flagged: list[tuple[np.ndarray, str]], separator: s
     if not flagged or n == 0:
         return pl.Series(name, [""] * n, dtype=pl.String)
     labels = [lab for _, lab in flagged]
-    if len(flagged) <= 63:  # each row's combination as the bits of one integer, mapped by a hash lookup
-        codes = np.zeros(n, dtype=np.int64)
-        for bit, (m, _) in enumerate(flagged):
-            codes |= np.asarray(m, dtype=np.int64) << bit
-        s = pl.Series(name, codes)
-        uniq = s.unique()
-        text = [separator.join(lab for bit, lab in enumerate(labels) if (int(u) >> bit) & 1) for u in uniq]
-        return s.replace_strict(uniq, pl.Series(text, dtype=pl.String), return_dtype=pl.String)
-    masks = np.column_stack([m for m, _ in flagged])
-    packed = np.packbits(masks, axis=1)
-    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
-    first, inverse = np.unique(keys, return_index=True, return_inverse=True)[1:]
-    text = [separator.join(lab for lab, on in zip(labels, masks[i]) if on) for i in first]
-    return pl.Series(name, text, dtype=pl.String).gather(inverse.ravel())
+    # each row's combination as the bits of one integer per 63 labels; its text is built once per
+    # distinct combination and joined back (a hash join on integers)
+    words = [np.zeros(n, dtype=np.int64) for _ in range((len(flagged) + 62) // 63)]
+    for bit, (m, _) in enumerate(flagged):
+        words[bit // 63] |= np.asarray(m, dtype=np.int64) << (bit % 63)
+    codes = pl.DataFrame({f"_w{i}": w for i, w in enumerate(words)})
+    combos = codes.unique()
+    text = [separator.join(lab for bit, lab in enumerate(labels) if (row[bit // 63] >> (bit % 63)) & 1)
+            for row in combos.iter_rows()]
+    combos = combos.with_columns(pl.Series(name, text, dtype=pl.String))
+    return codes.join(combos, on=codes.columns, how="left", maintain_order="left")[name]
 
 
 def rank_scores(scores: pl.DataFrame) -> pl.Series:
