@@ -180,23 +180,31 @@ def measure_stream(db: str, region: str, res: int, profile: str) -> dict:
 
 def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
     """gridscout's own functions for just the baseline's features (country, state, grid zone, carbon,
-    nearest station, capacity within 50 km), grouped as :func:`cell_features` groups them."""
+    nearest station, capacity within 50 km), grouped and arranged as :func:`cell_features` arranges them:
+    the capacity sums (coordinates only) beside the location lookups, the station choice (the full
+    elevation-aware :func:`weather_links`, more than the baseline's nearest station) on the main thread,
+    carbon once per place. Only the plain 50 km sum is computed of the capacity figures
+    (``weighted=False``: the baseline has no distance-weighted capacity)."""
     import polars as pl
 
     from gridscout.features.assemble import cell_groups, per_key
     from gridscout.features.grid_zone import carbon_and_price
     from gridscout.features.location import locate
-    from gridscout.features.power import capacity_nearby, select_plants
+    from gridscout.features.power import capacity_nearby, capacity_sums, select_plants
     from gridscout.features.weather_link import weather_links
+    from gridscout.geo.polygons import cached_index
 
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
     fine, coarse, parents = cell_groups(cells, lat, lon)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # as cell_features: locate beside the station choice
+    plants = cached_index(ref.plants, "selected_plants", lambda: select_plants(ref.plants))
+    with ThreadPoolExecutor(max_workers=2) as pool:
         located = pool.submit(locate, base, ref, groups=parents)
+        sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, weighted=False, groups=coarse)
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result(), near], how="horizontal")
-    feat = pl.concat([feat, capacity_nearby(feat, select_plants(ref.plants), radii_km=(50.0,), by_fuel=False,
-                                            groups=coarse)], how="horizontal")
+        cap = capacity_nearby(feat, plants, (50.0,), by_fuel=False, weighted=False, groups=coarse,
+                              sums=sums.result())
+    feat = pl.concat([feat, cap], how="horizontal")
     return per_key(feat, ["country", "us_state", "grid_zone"], lambda places: carbon_and_price(places, ref))
 
 

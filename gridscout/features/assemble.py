@@ -19,7 +19,8 @@ import polars as pl
 from gridscout.features.grid_zone import carbon_and_price, zone_capacity_wide
 from gridscout.features.location import locate
 from gridscout.features.offsite_water import offsite_water
-from gridscout.features.power import ba_headroom, capacity_nearby, grid_access, power_features, select_plants
+from gridscout.features.power import (ba_headroom, capacity_nearby, capacity_sums, grid_access, power_features,
+                                      select_plants)
 from gridscout.features.queues import queue_features
 from gridscout.features.water_stress import basin_tier_available, water_stress
 from gridscout.features.weather_link import weather_links
@@ -103,22 +104,22 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     cells = np.asarray(cells, dtype=np.uint64)
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
     fine, coarse, parents = cell_groups(cells, lat, lon)
-    # polygon lookups (shapely) and KD-tree queries (scipy) release the GIL: two threads side by side
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    plants = cached_index(ref.plants, "selected_plants", lambda: select_plants(ref.plants))
+    # polygon lookups (shapely), KD-tree queries (scipy), compiled loops (numba) and Polars release the
+    # GIL: what needs only the coordinates runs side by side with the location lookups, what needs the
+    # cells' country and state (queues) once they are located
+    with ThreadPoolExecutor(max_workers=2) as pool:
         # cells sharing a coarse parent are located together where one polygon holds them all
         located = pool.submit(locate, base, ref, groups=parents)
+        grid = pool.submit(grid_access, base, ref, groups=fine)
+        sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, groups=coarse)
         names = hexgrid.cells_to_str(cells).alias("h3")
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
-    if basin_tier_available(ref.water_stress_basins):  # basin polygons: a per-cell lookup
-        feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
-    # the three power groups read only the located cells: side by side (compiled loops, shapely and
-    # Polars release the GIL)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        grid = pool.submit(grid_access, feat, ref, groups=fine)
         queue = pool.submit(queue_features, feat, ref.queue, ref.reeds_areas, ref.us_counties, groups=coarse)
-        plants = cached_index(ref.plants, "selected_plants", lambda: select_plants(ref.plants))
-        cap = capacity_nearby(feat, plants, radii_km=(50.0,), by_fuel=False, groups=coarse)
+        if basin_tier_available(ref.water_stress_basins):  # basin polygons: a per-cell lookup
+            feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
+        cap = capacity_nearby(feat, plants, radii_km=(50.0,), by_fuel=False, groups=coarse, sums=sums.result())
         feat = pl.concat([feat, cap, grid.result(), queue.result()], how="horizontal")
     # what the country, state and grid zone bring: once per distinct combination, gathered to the cells
     def of_places(places: pl.DataFrame) -> pl.DataFrame:

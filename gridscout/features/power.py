@@ -127,20 +127,41 @@ def decay_kernel(km: np.ndarray, length_km: float, cutoff: float = DECAY_CUTOFF_
 
 
 def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[float, ...] = (50.0, 100.0),
-                    fuel_radius_km: float = 50.0, *, by_fuel: bool = True, groups: PointGroups | None = None
-                    ) -> pl.DataFrame:
+                    fuel_radius_km: float = 50.0, *, by_fuel: bool = True, weighted: bool = True,
+                    groups: PointGroups | None = None, sums: dict[str, np.ndarray] | None = None) -> pl.DataFrame:
     """Installed capacity [MW] within each radius (great-circle) of each location, total and (at
     ``fuel_radius_km``) firm, variable and — with ``by_fuel`` — per canonical fuel. ``plants`` should
     come from :func:`select_plants`; ``sites`` needs ``latitude``, ``longitude``, ``country``.
     Null where the location's country is not covered (see module docstring), never 0.
 
-    Also the distance-weighted ``capacity_weighted_mw``, ``firm_…`` and ``variable_capacity_weighted_mw``
-    (module docstring; the kernel sum of :meth:`SphereIndex.kernel_sum_grouped`, within 1e-10 of the kernel
-    evaluated at each distance).
+    With ``weighted`` (default), also the distance-weighted ``capacity_weighted_mw``, ``firm_…`` and
+    ``variable_capacity_weighted_mw`` (module docstring; the kernel sum of
+    :meth:`SphereIndex.kernel_sum_grouped`, within 1e-10 of the kernel evaluated at each distance).
 
     ``groups`` (optional :class:`PointGroups` of these locations, e.g. screening cells grouped by their
     H3 parent three levels up) groups the exact sums (:meth:`SphereIndex.kernel_sum_grouped`); same result.
+    ``sums``: :func:`capacity_sums` of these locations with the same arguments, when already computed
+    (they need only the coordinates, so a screening computes them beside the location lookups).
     Returns only the new columns, one row per location, in order."""
+    if sums is None:
+        sums = capacity_sums(sites["latitude"].to_numpy(), sites["longitude"].to_numpy(), plants, radii_km,
+                             fuel_radius_km, by_fuel=by_fuel, weighted=weighted, groups=groups)
+    country_source = dict(plants.select("country", "source_id").unique("country").iter_rows()) if plants.height else {}
+    site_src = sites.select(pl.col("country").cast(pl.Utf8).replace_strict(
+        country_source, default=None, return_dtype=pl.Utf8))["country"] if "country" in sites.columns \
+        else pl.Series([None] * sites.height, dtype=pl.Utf8)
+    covered = site_src.is_not_null().to_numpy()
+    data = {name: pl.Series(name, np.where(covered, v, np.nan)).fill_nan(None) for name, v in sums.items()}
+    data["capacity__source"] = site_src.alias("capacity__source")
+    data["capacity__confidence"] = plant_confidence(sites, site_src)
+    return pl.DataFrame(data)
+
+
+def capacity_sums(lat: np.ndarray, lon: np.ndarray, plants: pl.DataFrame, radii_km: tuple[float, ...] = (50.0, 100.0),
+                  fuel_radius_km: float = 50.0, *, by_fuel: bool = True, weighted: bool = True,
+                  groups: PointGroups | None = None) -> dict[str, np.ndarray]:
+    """The sums of :func:`capacity_nearby` [MW] by column name, for every location (degrees), before its
+    country's coverage is applied: they depend only on the coordinates."""
     r_tag = f"{fuel_radius_km:g}km"
     fuels = list(CANONICAL_FUELS) if by_fuel else []
     n_w = len(fuels) + 3
@@ -153,13 +174,7 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
                                                                        plants["longitude"].to_numpy()))
     else:
         weights, idx = np.zeros((0, n_w)), SphereIndex(np.zeros(0), np.zeros(0))
-    lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
-    country_source = dict(plants.select("country", "source_id").unique("country").iter_rows()) if plants.height else {}
-    site_src = sites.select(pl.col("country").cast(pl.Utf8).replace_strict(
-        country_source, default=None, return_dtype=pl.Utf8))["country"] if "country" in sites.columns \
-        else pl.Series([None] * sites.height, dtype=pl.Utf8)
-    covered = site_src.is_not_null().to_numpy()
-
+    lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
     # one grouped kernel sum for every figure: cells in their H3 groups, one group per site otherwise —
     # the same code either way
     pg = groups if groups is not None else PointGroups.singletons(lat, lon)
@@ -168,12 +183,12 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
         return np.asarray(idx.sum_within_grouped(pg, radius, w)).reshape(len(lat), w.shape[1])
 
     cols: dict[str, np.ndarray] = {}
-    # distance-weighted total, firm, variable (what scoring uses)
-    length = decay_length_km()
-    weighted = np.asarray(idx.kernel_sum_grouped(pg, DECAY_CUTOFF_LENGTHS * length, weights[:, :3], decay_weight,
-                                                 (length, DECAY_CUTOFF_LENGTHS))).reshape(len(lat), 3)
-    for j, name in enumerate(("capacity_weighted_mw", "firm_capacity_weighted_mw", "variable_capacity_weighted_mw")):
-        cols[name] = weighted[:, j]
+    if weighted:  # distance-weighted total, firm, variable (what scoring uses)
+        length = decay_length_km()
+        w3 = np.asarray(idx.kernel_sum_grouped(pg, DECAY_CUTOFF_LENGTHS * length, weights[:, :3], decay_weight,
+                                               (length, DECAY_CUTOFF_LENGTHS))).reshape(len(lat), 3)
+        for j, name in enumerate(("capacity_weighted_mw", "firm_capacity_weighted_mw", "variable_capacity_weighted_mw")):
+            cols[name] = w3[:, j]
     for r in sorted(set(radii_km) | {fuel_radius_km}):
         s = sums(r, weights if r == fuel_radius_km else weights[:, :1])
         if r in radii_km:
@@ -183,10 +198,7 @@ def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[f
             cols[f"variable_capacity_within_{r_tag}_mw"] = s[:, 2]
             for j, f in enumerate(fuels):
                 cols[f"capacity_{f}_within_{r_tag}_mw"] = s[:, 3 + j]
-    data = {name: pl.Series(name, np.where(covered, v, np.nan)).fill_nan(None) for name, v in cols.items()}
-    data["capacity__source"] = site_src.alias("capacity__source")
-    data["capacity__confidence"] = plant_confidence(sites, site_src)
-    return pl.DataFrame(data)
+    return cols
 
 
 def national_inventories(path=None) -> pl.DataFrame:

@@ -33,8 +33,8 @@ import numba
 import numpy as np
 import polars as pl
 
-from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, km_from_chord, knn_grouped,
-                                    take, unit_vectors)
+from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, group_candidates,
+                                    km_from_chord, knn_query, member_knn, take, unit_vectors)
 from gridscout.geo.polygons import cached_index
 from gridscout.reference import Reference
 
@@ -101,8 +101,11 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
             ("station_distance_km", pl.Float64))})
     elev = own.fill_null(pl.Series(terrain).fill_nan(None))
     at_station = (station["station_distance_km"] <= AT_STATION_KM).fill_null(False)
+    # the "at a station" label built once per station-index entry and gathered, not concatenated per row
+    at_label = take("weather_stations WMO " + st["wmo"].cast(pl.Utf8), np.where(at_station.to_numpy(), i, -1)) \
+        if st.height else pl.repeat(None, len(q), dtype=pl.Utf8, eager=True)
     elev_src = pl.select(pl.when(own.is_not_null()).then(pl.lit("candidate elevation_m"))
-                         .when(elev.is_not_null() & at_station).then(pl.lit("weather_stations WMO ") + station["station_wmo"])
+                         .when(elev.is_not_null() & at_station).then(at_label)
                          .when(elev.is_not_null())
                          .then(pl.lit(f"weather_stations: distance-weighted median of the {TERRAIN_NEIGHBOURS} nearest entries"))
                          .otherwise(None).alias("site_elevation_source")).to_series()
@@ -135,20 +138,30 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
     (−1: none within range), its distance [km] and the terrain elevation estimate [m] (median of
     the nearest entries; NaN if none). See the module docstring for the rule.
 
-    The :data:`STATION_CANDIDATES` nearest entries within :data:`STATION_MAX_KM` come from
+    The :data:`STATION_CANDIDATES` nearest entries within :data:`STATION_MAX_KM` are those of
     :func:`gridscout.geo.nearest.knn_grouped` (one KD-tree query per group of locations; a site is its
     own group; the same entries as a query per location); entries at equal distance
     (co-located duplicates: 40 entries of the index share coordinates, e.g. Big Bear AP 720164 and
     720165) are taken in :func:`_preference` order. The choice among them is a compiled loop per
-    location (:func:`_choose_row`)."""
+    location (:func:`_choose_row`), run on each location's entries as they are found
+    (:func:`_choose_members`: no locations × entries arrays)."""
     n = len(q)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
     perm, idx, st_elev, summit = cached_index(st, "station_choice", lambda: _station_table(st))
     k = min(STATION_CANDIDATES, idx.n)
     own = np.ascontiguousarray(own_elev, dtype=np.float64)
     rule = (summit, st_elev, chord_from_km(AT_STATION_KM), HOURLY_WEATHER_MAX_DZ_M)
     pg = groups if groups is not None else PointGroups(q, np.arange(n, dtype=np.int64))
-    d, ii = knn_grouped(idx, pg, k, STATION_MAX_KM)  # equal distances: the preferred (lower) row first
-    chosen, chord, terrain = _choose(d, ii, own, *rule)
+    ub = chord_from_km(STATION_MAX_KM)
+    chosen, chord, terrain = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
+    cand, found, settled = group_candidates(idx, pg, k, STATION_MAX_KM)
+    _choose_members(pg.qc[0], pg.qc[1], pg.qc[2], pg.starts, pg.sizes, settled, cand, found, idx.columns[0],
+                    idx.columns[1], idx.columns[2], ub * ub, k, own, *rule, chosen, chord, terrain)
+    rest = np.flatnonzero(~settled[pg.inv])
+    if len(rest):  # members of unsettled groups: their own KD-tree query (equal distances: lower row first)
+        d, ii = knn_query(idx, pg.q[rest], k, ub)
+        chosen[rest], chord[rest], terrain[rest] = _choose(d, ii, own[rest], *rule)
     ok = chosen >= 0
     km = np.where(ok, km_from_chord(np.where(ok, chord, 0.0)), np.nan)
     return np.where(ok, perm[np.where(ok, chosen, 0)], -1), km, terrain
@@ -252,12 +265,31 @@ def _choose(d, ii, own, summit, st_elev, at_chord, max_dz):
     return out_i, out_d, terrain
 
 
+@numba.njit(cache=True, nogil=True)
+def _choose_members(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub2, k, own, summit, st_elev,
+                    at_chord, max_dz, out_i, out_d, terrain):
+    """:func:`_choose_row` for every member of the settled groups of a
+    :func:`~gridscout.geo.nearest.group_candidates` answer, on its ``k`` nearest entries
+    (:func:`~gridscout.geo.nearest.member_knn`, as :func:`~gridscout.geo.nearest.knn_grouped` finds
+    them) held in scratch; members of unsettled groups are left untouched."""
+    bd2, bi, d = np.empty(k), np.empty(k, dtype=np.int64), np.empty(k)
+    valid, elev, v, w = np.empty(k, dtype=np.bool_), np.empty(k), np.empty(k), np.empty(k)
+    for g in range(len(starts)):
+        if settled[g]:
+            for m in range(starts[g], starts[g] + sizes[g]):
+                nb = member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi)
+                for t in range(nb):
+                    d[t] = np.sqrt(bd2[t])
+                out_i[m], out_d[m], terrain[m] = _choose_row(d, bi, nb, summit, st_elev, own[m], at_chord, max_dz,
+                                                             valid, elev, v, w)
+
+
 def _hourly_file(q: np.ndarray, site_elev: np.ndarray, wf: pl.DataFrame, nearest) -> list[pl.Series]:
     """The nearest hourly file within range and elevation per location (see module docstring)."""
     n = len(q)
     key = np.full(n, -1, dtype=np.int64)
     km = np.full(n, np.nan)
-    skipped = [None] * n
+    skipped: dict[int, str] = {}  # row → why its nearest file in range was skipped
     if wf.height:
         idx = cached_index(wf, "weather_file_points", lambda: SphereIndex(wf["latitude"].to_numpy(),
                                                                           wf["longitude"].to_numpy()))
@@ -276,7 +308,7 @@ def _hourly_file(q: np.ndarray, site_elev: np.ndarray, wf: pl.DataFrame, nearest
             dz = f_elev[i_near] - site_elev[r]
             why = (f"{dz:+.0f} m from the site's elevation" if np.isfinite(dz) else
                    "site elevation unknown" if not np.isfinite(site_elev[r]) else "file elevation unknown")
-            skipped[r] = f"{wf['station_key'][int(i_near)]} at {d_near:.0f} km: {why}"
+            skipped[int(r)] = f"{wf['station_key'][int(i_near)]} at {d_near:.0f} km: {why}"
         if len(retry):  # farther files in range, nearest first
             k = min(HOURLY_CANDIDATES, idx.n)
             d, ii = idx.tree.query(q[retry], k=k, distance_upper_bound=chord_from_km(HOURLY_WEATHER_MAX_KM))
@@ -296,7 +328,13 @@ def _hourly_file(q: np.ndarray, site_elev: np.ndarray, wf: pl.DataFrame, nearest
         keys, file_elev = pl.Series([None] * n, dtype=pl.Utf8), np.full(n, np.nan)
     return [keys.alias("weather_station_key"), pl.Series("weather_distance_km", km).fill_nan(None),
             pl.Series("weather_elevation_m", file_elev).fill_nan(None),
-            pl.Series("weather_file_skipped", skipped, dtype=pl.Utf8)]
+            _text_at(n, skipped).alias("weather_file_skipped")]
+
+
+def _text_at(n: int, text: dict[int, str]) -> pl.Series:
+    """A text series of ``n`` nulls with ``text`` at its rows (no Python list per location)."""
+    out = pl.repeat(None, n, dtype=pl.Utf8, eager=True)
+    return out.scatter(list(text), list(text.values())) if text else out
 
 
 def weather_choice(feats: pl.DataFrame) -> pl.DataFrame:

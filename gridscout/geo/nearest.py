@@ -333,11 +333,18 @@ def knn_grouped(index: SphereIndex, pg: PointGroups, k: int, max_km: float | Non
                  index.columns[0], index.columns[1], index.columns[2], ub * ub, d, ii)
     rest = np.flatnonzero(~settled[pg.inv])
     if len(rest):
-        dr, ir = index.tree.query(pg.q[rest], k=k_eff, distance_upper_bound=ub, workers=-1)
-        dr, ir = np.asarray(dr).reshape(len(rest), k_eff), np.asarray(ir).reshape(len(rest), k_eff)
-        order = np.lexsort((ir, dr), axis=1)  # equal distances: the lower index first
-        d[rest, :k_eff], ii[rest, :k_eff] = np.take_along_axis(dr, order, 1), np.take_along_axis(ir, order, 1)
+        d[rest, :k_eff], ii[rest, :k_eff] = knn_query(index, pg.q[rest], k_eff, ub)
     return d, ii
+
+
+def knn_query(index: SphereIndex, q: np.ndarray, k: int, ub: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` (≤ ``index.n``) nearest indexed points of each unit vector of ``q`` with chord below
+    ``ub`` by one KD-tree query: (m, k) chords and indices, ``inf``/``index.n`` padded, equal distances
+    ordered by the lower index (as :func:`member_knn`)."""
+    dr, ir = index.tree.query(q, k=k, distance_upper_bound=ub, workers=-1)
+    dr, ir = np.asarray(dr).reshape(len(q), k), np.asarray(ir).reshape(len(q), k)
+    order = np.lexsort((ir, dr), axis=1)  # equal distances: the lower index first
+    return np.take_along_axis(dr, order, 1), np.take_along_axis(ir, order, 1)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -79,3 +79,21 @@ def test_grouped_county_lookup_sees_geometry_collection_boundaries(raw_dir):
     plain = idx.lookup_index(lat, lon)
     assert "MD:Somerset" in set(idx.keys_of(plain)) and (plain < 0).any()
     assert np.array_equal(idx.lookup_index(lat, lon, groups=pg.inv), plain)
+
+
+def test_station_choice_per_member_equals_the_choice_over_kd_tree_answers(stations):
+    """The choice made on each member's nearest entries as they are found (no locations × entries
+    arrays) equals the choice over one plain KD-tree query per location, mountains and coast alike."""
+    from gridscout.features.weather_link import (AT_STATION_KM, HOURLY_WEATHER_MAX_DZ_M, _choose, _station_choice,
+                                                 _station_table)
+    from gridscout.geo.nearest import knn_query
+
+    lat, lon, pg = _cells(*BIG_BEAR, 7, 30)
+    own = np.where(np.arange(len(lat)) % 3 == 0, np.nan, 300.0 + 10.0 * np.arange(len(lat)) % 2500)
+    perm, idx, st_elev, summit = _station_table(stations)
+    d, ii = knn_query(idx, pg.q, STATION_CANDIDATES, chord_from_km(STATION_MAX_KM))
+    chosen, chord, terrain = _choose(d, ii, own, summit, st_elev, chord_from_km(AT_STATION_KM), HOURLY_WEATHER_MAX_DZ_M)
+    i, km, terrain_g = _station_choice(pg.q, stations, own, pg)
+    assert np.array_equal(i, np.where(chosen >= 0, perm[np.maximum(chosen, 0)], -1))
+    assert np.array_equal(terrain_g, terrain, equal_nan=True) and np.isfinite(km).sum() > 0.9 * len(km)
+    assert len(set(i.tolist())) > 5  # many stations chosen, not one
