@@ -187,7 +187,7 @@ def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
     (``weighted=False``: the baseline has no distance-weighted capacity)."""
     import polars as pl
 
-    from gridscout.features.assemble import cell_groups, per_key
+    from gridscout.features.assemble import cell_groups, lookup_parents, per_key
     from gridscout.features.grid_zone import carbon_and_price
     from gridscout.features.location import locate
     from gridscout.features.power import capacity_nearby, capacity_sums, select_plants
@@ -195,16 +195,16 @@ def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
     from gridscout.geo.polygons import cached_index
 
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
-    fine, coarse, parents = cell_groups(cells, lat, lon)
+    parents = lookup_parents(cells)
     plants = cached_index(ref.plants, "selected_plants", lambda: select_plants(ref.plants))
     with ThreadPoolExecutor(max_workers=2) as pool:
         located = pool.submit(locate, base, ref, groups=parents)
+        fine, coarse, _ = cell_groups(cells, lat, lon, parents)
         sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, weighted=False, groups=coarse)
+        cap = pool.submit(lambda: capacity_nearby(located.result(), plants, (50.0,), by_fuel=False, weighted=False,
+                                                  groups=coarse, sums=sums.result()))
         near = weather_links(base, ref, groups=fine).drop(base.columns)
-        feat = pl.concat([located.result(), near], how="horizontal")
-        cap = capacity_nearby(feat, plants, (50.0,), by_fuel=False, weighted=False, groups=coarse,
-                              sums=sums.result())
-    feat = pl.concat([feat, cap], how="horizontal")
+        feat = pl.concat([located.result(), near, cap.result()], how="horizontal")
     return per_key(feat, ["country", "us_state", "grid_zone"], lambda places: carbon_and_price(places, ref))
 
 

@@ -86,15 +86,22 @@ class CellGroups(NamedTuple):
     parents: np.ndarray | None
 
 
-def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> CellGroups:
-    """:class:`CellGroups` of H3 cells (all None when there are none)."""
+def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, parents: np.ndarray | None = None) -> CellGroups:
+    """:class:`CellGroups` of H3 cells (all None when there are none); ``parents``: their
+    :func:`lookup_parents` when already computed."""
     if not len(cells):
         return CellGroups(None, None, None)
     res = hexgrid.resolution_of(cells)
     q = unit_vectors(lat, lon)
     fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1), q) if res > 0 else None
     coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3)), q) if res > 0 else None
-    return CellGroups(fine, coarse, hexgrid.cell_parents(cells, max(0, res - 2)))
+    return CellGroups(fine, coarse, lookup_parents(cells) if parents is None else parents)
+
+
+def lookup_parents(cells: np.ndarray) -> np.ndarray | None:
+    """The ``parents`` of :class:`CellGroups` (H3 parents two levels up; None when there are no cells):
+    all the location lookups need, so they can start before the point groups are built."""
+    return hexgrid.cell_parents(cells, max(0, hexgrid.resolution_of(cells) - 2)) if len(cells) else None
 
 
 def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference, *,
@@ -103,7 +110,7 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     sorted by ``h3_int``: the same functions as :func:`site_features`, grouped by H3 parent."""
     cells = np.asarray(cells, dtype=np.uint64)
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
-    fine, coarse, parents = cell_groups(cells, lat, lon)
+    parents = lookup_parents(cells)
     plants = cached_index(ref.plants, "selected_plants", lambda: select_plants(ref.plants))
     # polygon lookups (shapely), KD-tree queries (scipy), compiled loops (numba) and Polars release the
     # GIL: what needs only the coordinates runs side by side with the location lookups, what needs the
@@ -111,16 +118,20 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     with ThreadPoolExecutor(max_workers=2) as pool:
         # cells sharing a coarse parent are located together where one polygon holds them all
         located = pool.submit(locate, base, ref, groups=parents)
+        fine, coarse, _ = cell_groups(cells, lat, lon, parents)
         grid = pool.submit(grid_access, base, ref, groups=fine)
         sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, groups=coarse)
+        # what needs the cells' country (capacity coverage) and state (queues) starts once they are located
+        cap = pool.submit(lambda: capacity_nearby(located.result(), plants, radii_km=(50.0,), by_fuel=False,
+                                                  groups=coarse, sums=sums.result()))
+        queue = pool.submit(lambda: queue_features(located.result(), ref.queue, ref.reeds_areas, ref.us_counties,
+                                                   groups=coarse))
         names = hexgrid.cells_to_str(cells).alias("h3")
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
-        queue = pool.submit(queue_features, feat, ref.queue, ref.reeds_areas, ref.us_counties, groups=coarse)
         if basin_tier_available(ref.water_stress_basins):  # basin polygons: a per-cell lookup
             feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
-        cap = capacity_nearby(feat, plants, radii_km=(50.0,), by_fuel=False, groups=coarse, sums=sums.result())
-        feat = pl.concat([feat, cap, grid.result(), queue.result()], how="horizontal")
+        feat = pl.concat([feat, cap.result(), grid.result(), queue.result()], how="horizontal")
     # what the country, state and grid zone bring: once per distinct combination, gathered to the cells
     def of_places(places: pl.DataFrame) -> pl.DataFrame:
         if "water_stress_score" not in feat.columns:  # the country tier
@@ -143,9 +154,14 @@ def per_key(frame: pl.DataFrame, keys: list[str], fn) -> pl.DataFrame:
     per combination, in order) with its new columns; their text comes back as categoricals
     (:func:`compact_text`), the values unchanged."""
     k = frame.select(keys)
-    places = k.unique(maintain_order=True)
-    row = k.join(places.with_row_index("_place"), on=keys, how="left", nulls_equal=True,
-                 maintain_order="left")["_place"]
+    # rows come in runs of one place (cells sorted by H3 index are spatially coherent): the distinct
+    # combinations are found among the runs' first rows, and each row takes its run's place
+    change = k.select(pl.any_horizontal([pl.int_range(pl.len()) == 0]  # the first row starts a run
+                                        + [pl.col(c).ne_missing(pl.col(c).shift(1)) for c in keys]).alias("change"))["change"]
+    runs = k[change.arg_true()]
+    places = runs.unique(maintain_order=True)
+    row = runs.join(places.with_row_index("_place"), on=keys, how="left", nulls_equal=True,
+                    maintain_order="left")["_place"].gather(change.cast(pl.UInt32).cum_sum() - 1)
     added = fn(places)
     new = compact_text(added.drop([c for c in added.columns if c in places.columns]))
     return pl.concat([frame, new[row]], how="horizontal")

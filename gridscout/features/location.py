@@ -69,16 +69,15 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
         zone_code = np.array([codes.get(zone_cc.get(k), -1) for k in zidx.keys], dtype=np.int64)
         zi = own_country_zones(zi, zidx, zone_code, point_cc, len(countries), lat, lon)
         zone = _keys(zi, zidx)
-    out = sites.with_columns(
-        country.alias("country"), state.alias("us_state"), zone.alias("grid_zone"),
-        (on_land | country.is_not_null()).alias("on_land"),
-    )
-    if ref.zones.height:
-        out = out.join(ref.zones.select(pl.col("zone_key").alias("grid_zone"), "zone_name"), on="grid_zone",
-                       how="left", maintain_order="left")
+        # the zone's name by its index (zone keys are unique), not by a join on the key per point
+        name_of = dict(zip(ref.zones["zone_key"].to_list(), ref.zones["zone_name"].to_list()))
+        zone_name = take(pl.Series([name_of.get(k) for k in zidx.keys], dtype=pl.Utf8), zi)
     else:
-        out = out.with_columns(pl.lit(None, pl.Utf8).alias("zone_name"))
-    return out
+        zone_name = pl.Series([None] * n, dtype=pl.Utf8)
+    return sites.with_columns(
+        country.alias("country"), state.alias("us_state"), zone.alias("grid_zone"),
+        (on_land | country.is_not_null()).alias("on_land"), zone_name.alias("zone_name"),
+    )
 
 
 #: A point whose own country has zones but which fell in (or snapped to) another country's zone takes
