@@ -93,8 +93,9 @@ def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, parents: np
         return CellGroups(None, None, None)
     res = hexgrid.resolution_of(cells)
     q = unit_vectors(lat, lon)
-    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1), q) if res > 0 else None
-    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3)), q) if res > 0 else None
+    qc = [np.ascontiguousarray(q[:, j]) for j in range(3)]
+    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1), q, qc) if res > 0 else None
+    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3)), q, qc) if res > 0 else None
     return CellGroups(fine, coarse, lookup_parents(cells) if parents is None else parents)
 
 

@@ -80,17 +80,15 @@ class PointGroups:
     :meth:`SphereIndex.nearest_grouped` to settle whole groups at once by the triangle inequality
     on the sphere. Build once per set of points with :meth:`build` and reuse it."""
 
-    def __init__(self, q: np.ndarray, starts: np.ndarray):
+    def __init__(self, q: np.ndarray, starts: np.ndarray, qc: list[np.ndarray] | None = None):
         self.q = q
         self.n = len(q)
-        self.qc = [np.ascontiguousarray(q[:, j]) for j in range(3)]  # 1-D gathers are much faster than 2-D
-        self.starts = starts
-        self.sizes = np.diff(np.append(starts, self.n))
+        # 1-D gathers are much faster than 2-D; ``qc``: these columns when already made (several groupings)
+        self.qc = qc if qc is not None else [np.ascontiguousarray(q[:, j]) for j in range(3)]
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.sizes = np.diff(np.append(self.starts, self.n))
         self.inv = np.repeat(np.arange(len(starts)), self.sizes)
-        centre = np.add.reduceat(q, starts, axis=0)
-        self.centre = centre / np.linalg.norm(centre, axis=1, keepdims=True)
-        dot = sum(self.qc[j] * self.centre[:, j][self.inv] for j in range(3))
-        self.rho = np.maximum.reduceat(np.arccos(np.clip(dot, -1.0, 1.0)), starts) + 1e-9  # + arccos rounding
+        self.centre, self.rho = _group_caps(self.qc[0], self.qc[1], self.qc[2], self.starts, self.sizes)
 
     @classmethod
     def singletons(cls, lat_deg, lon_deg) -> PointGroups:
@@ -98,14 +96,41 @@ class PointGroups:
         return cls(unit_vectors(lat_deg, lon_deg), np.arange(len(np.asarray(lat_deg)), dtype=np.int64))
 
     @classmethod
-    def build(cls, lat_deg, lon_deg, groups, vectors: np.ndarray | None = None) -> "PointGroups | None":
+    def build(cls, lat_deg, lon_deg, groups, vectors: np.ndarray | None = None,
+              columns: list[np.ndarray] | None = None) -> "PointGroups | None":
         """Groups for the points, or None when ``groups`` is not sorted (or there are no points);
-        ``vectors``: the points' :func:`unit_vectors` when already computed (several groupings of
-        the same points)."""
+        ``vectors``: the points' :func:`unit_vectors` when already computed, ``columns`` its three
+        columns as contiguous arrays (several groupings of the same points)."""
         starts = run_starts(groups) if len(groups) == len(lat_deg) else None
         if starts is None:
             return None
-        return cls(unit_vectors(lat_deg, lon_deg) if vectors is None else vectors, starts)
+        return cls(unit_vectors(lat_deg, lon_deg) if vectors is None else vectors, starts, columns)
+
+
+@numba.njit(cache=True, nogil=True)
+def _group_caps(x, y, z, starts, sizes):
+    """Per group of unit vectors (columns ``x, y, z``; groups ``starts``/``sizes``): the normalised mean
+    vector and the largest angle [rad] from it to a member, + 1e-9 for arccos rounding (the angle of
+    the smallest dot product: arccos decreases)."""
+    ng = len(starts)
+    centre = np.empty((ng, 3))
+    rho = np.empty(ng)
+    for g in range(ng):
+        sx = sy = sz = 0.0
+        for i in range(starts[g], starts[g] + sizes[g]):
+            sx += x[i]
+            sy += y[i]
+            sz += z[i]
+        norm = math.sqrt(sx * sx + sy * sy + sz * sz)
+        cx, cy, cz = sx / norm, sy / norm, sz / norm
+        centre[g, 0], centre[g, 1], centre[g, 2] = cx, cy, cz
+        lo = 1.0
+        for i in range(starts[g], starts[g] + sizes[g]):
+            dot = x[i] * cx + y[i] * cy + z[i] * cz
+            if dot < lo:
+                lo = dot
+        rho[g] = math.acos(min(max(lo, -1.0), 1.0)) + 1e-9
+    return centre, rho
 
 
 class SphereIndex:
