@@ -79,30 +79,36 @@ class CellGroups(NamedTuple):
     """How screening cells (sorted by H3 index, resolution r) are grouped for the spatial queries —
     grouping makes them faster without changing an answer: ``fine`` (parents at r − 1, 7 cells: nearest
     searches), ``coarse`` (parents at r − 3, 343 cells: the kernel sums and queue polygon lookups, fewer ball queries for
-    ~1.45× the member tests), ``parents`` (H3 parents at r − 2: polygons hold whole parents)."""
+    ~1.45× the member tests), ``parents`` (H3 parents at r − 2, then r − 1 for those a boundary crosses:
+    polygons hold whole parents)."""
 
     fine: PointGroups | None
     coarse: PointGroups | None
-    parents: np.ndarray | None
+    parents: tuple[np.ndarray, np.ndarray] | None
 
 
-def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, parents: np.ndarray | None = None) -> CellGroups:
+def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                parents: tuple[np.ndarray, np.ndarray] | None = None) -> CellGroups:
     """:class:`CellGroups` of H3 cells (all None when there are none); ``parents``: their
     :func:`lookup_parents` when already computed."""
     if not len(cells):
         return CellGroups(None, None, None)
     res = hexgrid.resolution_of(cells)
+    parents = lookup_parents(cells) if parents is None else parents
     q = unit_vectors(lat, lon)
     qc = [np.ascontiguousarray(q[:, j]) for j in range(3)]
-    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, res - 1), q, qc) if res > 0 else None
+    fine = PointGroups.build(lat, lon, parents[1], q, qc) if res > 0 else None  # parents one level up
     coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3)), q, qc) if res > 0 else None
-    return CellGroups(fine, coarse, lookup_parents(cells) if parents is None else parents)
+    return CellGroups(fine, coarse, parents)
 
 
-def lookup_parents(cells: np.ndarray) -> np.ndarray | None:
-    """The ``parents`` of :class:`CellGroups` (H3 parents two levels up; None when there are no cells):
-    all the location lookups need, so they can start before the point groups are built."""
-    return hexgrid.cell_parents(cells, max(0, hexgrid.resolution_of(cells) - 2)) if len(cells) else None
+def lookup_parents(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``parents`` of :class:`CellGroups` (H3 parents two and one levels up; None when there are no
+    cells): all the polygon lookups need, so they can start before the point groups are built."""
+    if not len(cells):
+        return None
+    res = hexgrid.resolution_of(cells)
+    return hexgrid.cell_parents(cells, max(0, res - 2)), hexgrid.cell_parents(cells, max(0, res - 1))
 
 
 def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference, *,

@@ -25,10 +25,11 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     country, or within :data:`COAST_SNAP_DEG` of one). The grid zone respects borders: a point takes a
     zone of its own country where one exists (:func:`own_country_zones`).
 
-    ``groups`` (optional integer label per location, e.g. coarse H3 parents of screening cells)
-    lets whole groups be located at once; the result is the same (see PolygonIndex.lookup)."""
+    ``groups`` (optional integer label per location, e.g. coarse H3 parents of screening cells, or a
+    tuple of such labels from coarse to fine) lets whole groups be located at once; the result is the
+    same (see PolygonIndex.lookup)."""
     lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
-    grp = None if groups is None else np.asarray(groups)
+    grp = None if groups is None else tuple(np.asarray(g) for g in (groups if isinstance(groups, tuple) else (groups,)))
     n = sites.height
     b = ref.boundaries
     country = state = zone = pl.Series([None] * n, dtype=pl.Utf8)
@@ -56,7 +57,7 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
         sidx = cached_index(b, "us_state", lambda: PolygonIndex(sb["code"], sb["geometry_wkb"]))
         if len(usa):
             si[usa] = sidx.lookup_index(lat[usa], lon[usa], nearest_within_deg=COAST_SNAP_DEG,
-                                        groups=None if grp is None else grp[usa])
+                                        groups=None if grp is None else tuple(g[usa] for g in grp))
         state = _keys(si, sidx)
     if ref.zones.height:
         z = ref.zones.filter(pl.col("geometry_wkb").is_not_null())

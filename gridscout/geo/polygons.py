@@ -74,8 +74,9 @@ class PolygonIndex:
         With ``nearest_within_deg``, a point in no polygon takes the polygon whose boundary is
         nearest within that many degrees (coastal points falling just outside generalised
         coastlines; see :meth:`snap`). ``groups`` (an integer label per point, e.g. each H3 cell's
-        coarse parent) lets whole groups be settled at once where no polygon boundary passes through
-        the group's bounding box (see :meth:`_settle_groups`); the answer is the same.
+        coarse parent, or a tuple of such labels from coarse to fine) lets whole groups be settled at
+        once where no polygon boundary passes through the group's bounding box (see
+        :meth:`_settle_groups`); the answer is the same.
         """
         return self.keys_of(self.lookup_index(lat_deg, lon_deg, nearest_within_deg=nearest_within_deg, groups=groups))
 
@@ -94,8 +95,16 @@ class PolygonIndex:
         if len(lat) == 0 or len(self.geoms) == 0:
             return np.full(len(lat), -1, dtype=np.int64)
         if groups is not None:
-            out, settled = self._settle_groups(lat, lon, np.asarray(groups))
-            rest = np.flatnonzero(~settled)
+            # coarse groups first, then (``groups`` a tuple, e.g. H3 parents two and one levels up) the
+            # finer groups of the points still unsettled, then the points themselves
+            out = np.full(len(lat), -1, dtype=np.int64)
+            rest = np.arange(len(lat))
+            for labels in (groups if isinstance(groups, tuple) else (groups,)):
+                got, settled = self._settle_groups(lat[rest], lon[rest], np.asarray(labels)[rest])
+                out[rest[settled]] = got[settled]
+                rest = rest[~settled]
+                if not len(rest):
+                    break
             if len(rest):
                 out[rest] = self._contains(lat[rest], lon[rest])
         else:
@@ -149,8 +158,12 @@ class PolygonIndex:
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         half_diag = np.hypot(x1 - x0, y1 - y0) / 2
         tree, _ = self._boundary_tree()
-        d, _ = tree.query(np.column_stack((cx, cy)), k=1, workers=-1)
-        clear = d > half_diag + self.STEP_DEG
+        reach = half_diag + self.STEP_DEG
+        # only whether a vertex lies within reach matters: a bounded search (a box far inside a country
+        # is hundreds of km from its coast), a vertex beyond every reach is as good as none
+        d, _ = tree.query(np.column_stack((cx, cy)), k=1, workers=-1,
+                          distance_upper_bound=float(reach.max(initial=0.0)) * (1 + 1e-9) + 1e-12)
+        clear = d > reach
         of_group = np.full(len(x0), -1, dtype=np.int64)
         idx = np.flatnonzero(clear)
         if len(idx):

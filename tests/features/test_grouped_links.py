@@ -79,6 +79,14 @@ def test_grouped_county_lookup_sees_geometry_collection_boundaries(raw_dir):
     plain = idx.lookup_index(lat, lon)
     assert "MD:Somerset" in set(idx.keys_of(plain)) and (plain < 0).any()
     assert np.array_equal(idx.lookup_index(lat, lon, groups=pg.inv), plain)
+    # coarse groups first, then finer groups for the unsettled, then points: still the same answer
+    cells = sorted(h3.grid_disk(h3.latlng_to_cell(38.13, -75.84, 7), 40), key=h3.str_to_int)
+    ll = np.array([h3.cell_to_latlng(c) for c in cells])
+    up2, up1 = (np.array([h3.str_to_int(h3.cell_to_parent(c, r)) for c in cells]) for r in (5, 6))
+    plain = idx.lookup_index(ll[:, 0], ll[:, 1])
+    assert len(set(plain.tolist())) > 5
+    assert np.array_equal(idx.lookup_index(ll[:, 0], ll[:, 1], groups=(up2, up1)), plain)
+    assert np.array_equal(idx.lookup_index(ll[:, 0], ll[:, 1], groups=up2), plain)
 
 
 def test_station_choice_per_member_equals_the_choice_over_kd_tree_answers(stations):
