@@ -30,7 +30,7 @@ from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
 from gridscout.reference import Reference
 from gridscout.warehouse.readers.reference import read_reference, weather_hourly
-from gridscout.runs import check_out_dir, child_path, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
+from gridscout.runs import check_out_dir, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
 from gridscout.safe_write import finish_run, is_complete, write_parquet
 from gridscout.warehouse.db import open_warehouse
 from gridscout.warehouse.publish import publish_snapshot
