@@ -55,7 +55,9 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
         si = np.full(n, -1, dtype=np.int64)
         sb = b.filter(pl.col("layer") == "us_state")
         sidx = cached_index(b, "us_state", lambda: PolygonIndex(sb["code"], sb["geometry_wkb"]))
-        if len(usa):
+        if len(usa) == n:  # every point in the US (a US screening): no subset copies
+            si = sidx.lookup_index(lat, lon, nearest_within_deg=COAST_SNAP_DEG, groups=grp)
+        elif len(usa):
             si[usa] = sidx.lookup_index(lat[usa], lon[usa], nearest_within_deg=COAST_SNAP_DEG,
                                         groups=None if grp is None else tuple(g[usa] for g in grp))
         state = _keys(si, sidx)

@@ -97,14 +97,15 @@ class PolygonIndex:
         if groups is not None:
             # coarse groups first, then (``groups`` a tuple, e.g. H3 parents two and one levels up) the
             # finer groups of the points still unsettled, then the points themselves
-            out = np.full(len(lat), -1, dtype=np.int64)
-            rest = np.arange(len(lat))
-            for labels in (groups if isinstance(groups, tuple) else (groups,)):
+            levels = groups if isinstance(groups, tuple) else (groups,)
+            out, settled = self._settle_groups(lat, lon, np.asarray(levels[0]))  # −1 where not settled
+            rest = np.flatnonzero(~settled)
+            for labels in levels[1:]:
+                if not len(rest):
+                    break
                 got, settled = self._settle_groups(lat[rest], lon[rest], np.asarray(labels)[rest])
                 out[rest[settled]] = got[settled]
                 rest = rest[~settled]
-                if not len(rest):
-                    break
             if len(rest):
                 out[rest] = self._contains(lat[rest], lon[rest])
         else:
