@@ -199,7 +199,7 @@ def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
     plants = cached_index(ref.plants, "selected_plants", lambda: select_plants(ref.plants))
     with ThreadPoolExecutor(max_workers=2) as pool:
         located = pool.submit(locate, base, ref, groups=parents)
-        fine, coarse, _ = cell_groups(cells, lat, lon, parents)
+        fine, coarse, _, _ = cell_groups(cells, lat, lon, parents)
         sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, weighted=False, groups=coarse)
         cap = pool.submit(lambda: capacity_nearby(located.result(), plants, (50.0,), by_fuel=False, weighted=False,
                                                   groups=coarse, sums=sums.result()))

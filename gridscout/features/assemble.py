@@ -80,11 +80,12 @@ class CellGroups(NamedTuple):
     grouping makes them faster without changing an answer: ``fine`` (parents at r − 1, 7 cells: nearest
     searches), ``coarse`` (parents at r − 3, 343 cells: the kernel sums and queue polygon lookups, fewer ball queries for
     ~1.45× the member tests), ``parents`` (H3 parents at r − 2, then r − 1 for those a boundary crosses:
-    polygons hold whole parents)."""
+    polygons hold whole parents), ``mid`` (parents at r − 2, 49 cells: the 10 km HV line clip)."""
 
     fine: PointGroups | None
     coarse: PointGroups | None
     parents: tuple[np.ndarray, np.ndarray] | None
+    mid: PointGroups | None = None
 
 
 def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray,
@@ -99,7 +100,8 @@ def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray,
     qc = [np.ascontiguousarray(q[:, j]) for j in range(3)]
     fine = PointGroups.build(lat, lon, parents[1], q, qc) if res > 0 else None  # parents one level up
     coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3)), q, qc) if res > 0 else None
-    return CellGroups(fine, coarse, parents)
+    mid = PointGroups.build(lat, lon, parents[0], q, qc) if res > 0 else None
+    return CellGroups(fine, coarse, parents, mid)
 
 
 def lookup_parents(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -125,14 +127,14 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     with ThreadPoolExecutor(max_workers=2) as pool:
         # cells sharing a coarse parent are located together where one polygon holds them all
         located = pool.submit(locate, base, ref, groups=parents)
-        fine, coarse, _ = cell_groups(cells, lat, lon, parents)
-        grid = pool.submit(grid_access, base, ref, groups=fine)
+        fine, coarse, _, mid = cell_groups(cells, lat, lon, parents)
+        grid = pool.submit(grid_access, base, ref, groups=fine, line_groups=mid)
         sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, groups=coarse)
         # what needs the cells' country (capacity coverage) and state (queues) starts once they are located
         cap = pool.submit(lambda: capacity_nearby(located.result(), plants, radii_km=(50.0,), by_fuel=False,
                                                   groups=coarse, sums=sums.result()))
         queue = pool.submit(lambda: queue_features(located.result(), ref.queue, ref.reeds_areas, ref.us_counties,
-                                                   groups=coarse))
+                                                   groups=coarse, lookup_groups=parents))
         names = hexgrid.cells_to_str(cells).alias("h3")
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")

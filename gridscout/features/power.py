@@ -227,18 +227,19 @@ def plant_confidence(sites: pl.DataFrame, site_src: pl.Series, inventories: pl.D
 
 
 def grid_access(sites: pl.DataFrame, ref: Reference, *, groups: PointGroups | None = None,
-                grid: GridIndex | None = None) -> pl.DataFrame:
+                grid: GridIndex | None = None, line_groups: PointGroups | None = None) -> pl.DataFrame:
     """Transmission access of each location (``latitude``, ``longitude``): the columns of
     :func:`gridscout.features.substations.substation_features` from the GridKit buses and lines in
     ``ref`` (all null where no grid source is loaded). ``groups`` as in :func:`capacity_nearby`;
     ``grid`` a prebuilt index of ``ref``'s grid (else built once per reference, ≈0.3 s, and reused by
-    later calls on it: a streamed screening calls this once per H3 parent)."""
+    later calls on it: a streamed screening calls this once per H3 parent); ``line_groups`` as in
+    :func:`gridscout.features.substations.substation_features`."""
     if grid is None:
         if ref.buses.is_empty() or ref.grid_lines.is_empty():
             return pl.DataFrame({c: pl.Series(c, [None] * sites.height, dtype=t) for c, t in output_schema().items()})
         # keyed on the buses frame: a reference's buses and lines are read together
         grid = cached_index(ref.buses, "grid", lambda: GridIndex.build(ref.buses, ref.grid_lines))
-    return substation_features(sites, grid=grid, groups=groups)
+    return substation_features(sites, grid=grid, groups=groups, line_groups=line_groups)
 
 
 def site_reeds_area(sites: pl.DataFrame, reeds_areas: pl.DataFrame) -> np.ndarray:

@@ -134,12 +134,14 @@ def median_years_to_service(queue: pl.DataFrame, *, since: dt.date = COMPLETED_S
 
 def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.DataFrame, counties: pl.DataFrame,
                    *, since: dt.date = COMPLETED_SINCE, radius_km: float = RADIUS_KM,
-                   groups: PointGroups | None = None) -> pl.DataFrame:
+                   groups: PointGroups | None = None, lookup_groups=None) -> pl.DataFrame:
     """Queue features per point (columns: :data:`OUTPUT_COLUMNS`, one row per point, in order; see the
     module docstring). Sites and screening cells call it alike; ``groups`` (screening cells: their
     :class:`PointGroups` by H3 parent) gives the same values faster: the ReEDS-area and county polygon
     lookups settle whole groups at once (:meth:`PolygonIndex.lookup_index`) and the MW within
-    ``radius_km`` is :meth:`SphereIndex.sum_within_grouped` (the same sum, up to the order of its terms).
+    ``radius_km`` is :meth:`SphereIndex.sum_within_grouped` (the same sum, up to the order of its terms);
+    ``lookup_groups`` (labels per point, or a tuple of them from coarse to fine, e.g. the H3 parents of
+    :func:`gridscout.features.assemble.lookup_parents`) groups the polygon lookups instead, when given.
 
     ``queue``: iso, state, county, capacity_mw, status, queue_date, in_service_date (+ optional
     source_id, vintage for the label); ``reeds_areas``: area_code, state, transmission_region,
@@ -152,7 +154,9 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
         queue = pl.DataFrame(schema=QUEUE_SCHEMA)
     lat, lon = sites["latitude"].to_numpy().astype(float), sites["longitude"].to_numpy().astype(float)
     n = len(lat)
-    labels = None if groups is None else groups.inv  # one label per group, in sorted runs
+    # polygon lookups by group: ``lookup_groups`` (labels, or a tuple of them coarse to fine, as
+    # :meth:`PolygonIndex.lookup_index` takes) when given, else one label per group of ``groups``
+    labels = lookup_groups if lookup_groups is not None else None if groups is None else groups.inv
     iso, reeds_state = point_iso(lat, lon, reeds_areas, groups=labels)
     none = pl.Series([None] * n, dtype=pl.Utf8)
     loaded = queue["iso"].unique().to_list() if queue.height else []
