@@ -52,13 +52,23 @@ class PolygonIndex:
         """Index of the smallest polygon strictly containing each point, −1 where none does."""
         best = np.full(len(lat), -1, dtype=np.int64)
         best_area = np.full(len(lat), np.inf)
-        order = np.argsort(lon, kind="stable")
-        slon = lon[order]
-        lo = np.searchsorted(slon, self.bounds[:, 0], side="left")
-        hi = np.searchsorted(slon, self.bounds[:, 2], side="right")
-        # each polygon's points in its bounding box, in longitude order, by one compiled pass
-        indptr, cand = _bbox_members(order, np.ascontiguousarray(lat, dtype=np.float64), lo, hi,
-                                     np.ascontiguousarray(self.bounds[:, 1]), np.ascontiguousarray(self.bounds[:, 3]))
+        lat = np.ascontiguousarray(lat, dtype=np.float64)
+        lon = np.ascontiguousarray(lon, dtype=np.float64)
+        # points in latitude strips about one polygon high, by longitude within each strip: a polygon's
+        # bounding box is a longitude range in each strip it spans (a band over all latitudes held
+        # ~40 M points for CONUS r7 against 3,100 counties)
+        finite = np.isfinite(lat)
+        y0, y1 = (float(lat[finite].min()), float(lat[finite].max())) if finite.any() else (0.0, 0.0)
+        height = float(np.median(self.bounds[:, 3] - self.bounds[:, 1]))
+        strip_deg = max(height if np.isfinite(height) else 180.0, (y1 - y0) / 30_000, 1e-9)  # ≤ 30,001 strips
+        # a point without a latitude sits in strip 0 and is never inside a box
+        strip = np.where(finite, (lat - y0) / strip_deg, 0.0).astype(np.int16)
+        by_lon = np.argsort(lon, kind="stable")
+        order = by_lon[np.argsort(strip[by_lon], kind="stable")]
+        first = np.searchsorted(strip[order], np.arange(int(strip.max(initial=0)) + 2), side="left")
+        # each polygon's points in its bounding box, strip by strip, by one compiled pass
+        indptr, cand = _bbox_members(order, lat, lon[order], first, y0, strip_deg, self.bounds[:, 0].copy(),
+                                     self.bounds[:, 2].copy(), self.bounds[:, 1].copy(), self.bounds[:, 3].copy())
         for t in np.flatnonzero(np.diff(indptr)).tolist():
             idx = cand[indptr[t]:indptr[t + 1]]
             idx = idx[self.area[t] < best_area[idx]]
@@ -190,27 +200,35 @@ class PolygonIndex:
 
 
 @numba.njit(cache=True, nogil=True)
-def _bbox_members(order, lat, lo, hi, miny, maxy):
-    """Per polygon t: the points ``order[lo[t]:hi[t]]`` (those in its longitude band) whose latitude is
-    within [``miny[t]``, ``maxy[t]``], as a CSR list ``(indptr, points)`` in band order."""
-    n = len(lo)
+def _bbox_members(order, lat, slon, first, y0, strip_deg, minx, maxx, miny, maxy):
+    """Per polygon t: the points inside its bounding box [``minx[t]``, ``maxx[t]``] × [``miny[t]``,
+    ``maxy[t]``], as a CSR list ``(indptr, points)``. Points are ``order`` (sorted by latitude strip of
+    ``strip_deg`` from ``y0``, then by longitude ``slon``); strip s holds ``order[first[s]:first[s + 1]]``."""
+    n = len(minx)
+    ns = len(first) - 1
     indptr = np.zeros(n + 1, dtype=np.int64)
-    for t in range(n):
-        c = 0
-        for j in range(lo[t], hi[t]):
-            y = lat[order[j]]
-            if y >= miny[t] and y <= maxy[t]:
-                c += 1
-        indptr[t + 1] = indptr[t] + c
-    out = np.empty(indptr[n], dtype=np.int64)
-    for t in range(n):
-        k = indptr[t]
-        for j in range(lo[t], hi[t]):
-            p = order[j]
-            y = lat[p]
-            if y >= miny[t] and y <= maxy[t]:
-                out[k] = p
-                k += 1
+    for rep in range(2):  # count, then fill
+        out = np.empty(indptr[n] if rep else 0, dtype=np.int64)
+        for t in range(n):
+            k = indptr[t]
+            c = 0
+            s0 = max(int((miny[t] - y0) / strip_deg) - 1, 0)
+            s1 = min(int((maxy[t] - y0) / strip_deg) + 1, ns - 1)
+            for st in range(s0, s1 + 1):
+                a, b = first[st], first[st + 1]
+                if a >= b:
+                    continue
+                lo = a + np.searchsorted(slon[a:b], minx[t], side="left")
+                hi = a + np.searchsorted(slon[a:b], maxx[t], side="right")
+                for j in range(lo, hi):
+                    p = order[j]
+                    y = lat[p]
+                    if y >= miny[t] and y <= maxy[t]:
+                        if rep:
+                            out[k + c] = p
+                        c += 1
+            if not rep:
+                indptr[t + 1] = indptr[t] + c
     return indptr, out
 
 
