@@ -280,8 +280,9 @@ def ba_models(ba_demand: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
     (~3 s each for all US BAs)."""
     if _BA_MODELS and _BA_MODELS[0][0] is ba_demand:
         return _BA_MODELS[0][1], _BA_MODELS[0][2]
-    curves = headroom_model.gap_curves(ba_demand) if ba_demand.height else {}
-    per_ba = headroom_model.headroom(ba_demand, curves=curves) if curves else pl.DataFrame()
+    thresholds = headroom_model.seasonal_thresholds(ba_demand) if ba_demand.height else None  # once for both
+    curves = headroom_model.gap_curves(ba_demand, thresholds=thresholds) if ba_demand.height else {}
+    per_ba = headroom_model.headroom(ba_demand, curves=curves, thresholds=thresholds) if curves else pl.DataFrame()
     _BA_MODELS[:] = [(ba_demand, per_ba, curves)]
     return per_ba, curves
 

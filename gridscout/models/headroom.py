@@ -87,12 +87,14 @@ def seasonal_thresholds(demand: pl.DataFrame) -> pl.DataFrame:
     ).with_columns((pl.col("mean_demand_mw") / pl.col("peak_mw")).alias("load_factor")).sort("ba_code")
 
 
-def hourly_gaps(demand: pl.DataFrame) -> pl.DataFrame:
+def hourly_gaps(demand: pl.DataFrame, thresholds: pl.DataFrame | None = None) -> pl.DataFrame:
     """Each hour's gap to its seasonal planning limit, ``gap_mw = threshold_mw − demand_mw`` (≥ 0).
 
     Only hours of well-covered calendar years (:data:`MIN_YEAR_COVERAGE`) are kept, with ``year``.
+    ``thresholds``: :func:`seasonal_thresholds` of ``demand`` when already computed.
     """
-    thr = seasonal_thresholds(demand).select("ba_code", "summer_threshold_mw", "winter_threshold_mw")
+    thr = (seasonal_thresholds(demand) if thresholds is None else thresholds).select(
+        "ba_code", "summer_threshold_mw", "winter_threshold_mw")
     year = pl.col("datetime_utc").dt.year()
     out = demand.join(thr, on="ba_code", how="inner").with_columns(
         year.alias("year"),
@@ -146,9 +148,10 @@ class GapCurve:
         return np.where(x > 0, rate, np.nan)
 
 
-def gap_curves(demand: pl.DataFrame, *, by_year: bool = False) -> dict:
-    """Per BA (or per (BA, year) with ``by_year``): its :class:`GapCurve`."""
-    gaps = hourly_gaps(demand)
+def gap_curves(demand: pl.DataFrame, *, by_year: bool = False, thresholds: pl.DataFrame | None = None) -> dict:
+    """Per BA (or per (BA, year) with ``by_year``): its :class:`GapCurve` (``thresholds`` as in
+    :func:`hourly_gaps`)."""
+    gaps = hourly_gaps(demand, thresholds)
     keys = ["ba_code", "year"] if by_year else ["ba_code"]
     curves = {}
     for key, part in gaps.partition_by(keys, as_dict=True, maintain_order=True).items():
@@ -157,10 +160,10 @@ def gap_curves(demand: pl.DataFrame, *, by_year: bool = False) -> dict:
     return curves
 
 
-def headroom(demand: pl.DataFrame, budgets: Sequence[float] = BUDGETS, *, curves: dict | None = None
-             ) -> pl.DataFrame:
-    """Curtailment-enabled headroom per BA for each budget (``curves``: :func:`gap_curves` of ``demand``
-    when the caller already has them).
+def headroom(demand: pl.DataFrame, budgets: Sequence[float] = BUDGETS, *, curves: dict | None = None,
+             thresholds: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Curtailment-enabled headroom per BA for each budget (``curves``: :func:`gap_curves` of ``demand``,
+    ``thresholds``: its :func:`seasonal_thresholds`, when the caller already has them).
 
     Returns one row per BA: the :func:`seasonal_thresholds` columns, ``n_years``, and for each
     budget b ``headroom_mw_<b>`` (largest constant new load, MW) and ``curtailment_hours_<b>``
@@ -177,7 +180,8 @@ def headroom(demand: pl.DataFrame, budgets: Sequence[float] = BUDGETS, *, curves
         rows.append(row)
     if not rows:
         return pl.DataFrame()
-    return seasonal_thresholds(demand).join(pl.DataFrame(rows), on="ba_code", how="inner").sort("ba_code")
+    thr = seasonal_thresholds(demand) if thresholds is None else thresholds
+    return thr.join(pl.DataFrame(rows), on="ba_code", how="inner").sort("ba_code")
 
 
 def headroom_by_year(demand: pl.DataFrame, budgets: Sequence[float] = BUDGETS) -> pl.DataFrame:
