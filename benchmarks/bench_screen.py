@@ -25,7 +25,9 @@ with the fair tools — ``sjoin(predicate="within")`` for country / state / grid
 carbon, ``sjoin_nearest(max_distance=100 km)`` in EPSG:5070 for the nearest station and
 ``sjoin(predicate="dwithin", distance=50 km)`` in EPSG:5070 + ``groupby`` for capacity (same plant
 list, :func:`~gridscout.features.power.select_plants`). Both stacks are imported before any timing;
-each side is timed cold (first call in the process: index builds, lazy imports) and warm (second call).
+each side is timed cold (first call in the process: index builds, lazy imports) and warm (the fastest
+of ``--repeat`` further calls, default 3, as ``timeit`` reports; the median is printed too: the
+machine is shared and single runs move by ±20 %).
 gridscout's side is timed twice: the whole :func:`cell_features` (every feature, a superset of the
 baseline's: the ratio favours the baseline) and its own functions for just the baseline's six
 features (:func:`same_features`, checked equal to ``cell_features``' columns). Agreement is printed per feature (projected EPSG:5070 distances vs
@@ -208,7 +210,7 @@ def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
     return per_key(feat, ["country", "us_state", "grid_zone"], lambda places: carbon_and_price(places, ref))
 
 
-def measure_baseline(db: str, region: str, res: int) -> dict:
+def measure_baseline(db: str, region: str, res: int, repeat: int = 3) -> dict:
     import geopandas  # noqa: F401  (both stacks imported before any timing)
     import pandas  # noqa: F401
     import pyproj  # noqa: F401
@@ -222,27 +224,33 @@ def measure_baseline(db: str, region: str, res: int) -> dict:
     ref = read_reference(db)
     cells, lat, lon = hexgrid.polyfill(region_geometry(_region(ref, region), ref.boundaries), res)
     t = {}
-    for run in ("cold", "warm"):
+
+    def timed(name: str, fn):
+        """``fn()`` once cold, then ``repeat`` times warm: ``<name>_cold_s``, ``<name>_warm_s`` (the
+        fastest warm run, as timeit reports) and ``<name>_warm_median_s``; returns the last result."""
         t0 = time.perf_counter()
-        ours = cell_features(cells, lat, lon, ref)
-        t[f"gridscout_{run}_s"] = time.perf_counter() - t0
-    for run in ("cold", "warm"):  # cold only in name: indexes cached by cell_features are reused
-        t0 = time.perf_counter()
-        same = same_features(cells, lat, lon, ref)
-        t[f"same_{run}_s"] = time.perf_counter() - t0
+        out = fn()
+        t[f"{name}_cold_s"] = time.perf_counter() - t0
+        warm = []
+        for _ in range(repeat):
+            del out
+            t0 = time.perf_counter()
+            out = fn()
+            warm.append(time.perf_counter() - t0)
+        t[f"{name}_warm_s"], t[f"{name}_warm_median_s"] = min(warm), float(np.median(warm))
+        return out
+
+    six = ["country", "us_state", "grid_zone", "station_wmo", "capacity_within_50km_mw", "carbon_g_per_kwh"]
+    ours = timed("gridscout", lambda: cell_features(cells, lat, lon, ref)).select(six)  # the rest freed
+    same = timed("same", lambda: same_features(cells, lat, lon, ref))  # indexes cached by cell_features reused
     rss_ours = peak_rss_mb()
-    for run in ("cold", "warm"):
-        t0 = time.perf_counter()
-        base = baseline_features(lat, lon, ref)
-        t[f"geopandas_{run}_s"] = time.perf_counter() - t0
-    return {"kind": "baseline", "region": region, "res": res, "cells": len(cells), **t,
+    base = timed("geopandas", lambda: baseline_features(lat, lon, ref))
+    return {"kind": "baseline", "region": region, "res": res, "cells": len(cells), "repeat": repeat, **t,
             "ratio_cold": t["geopandas_cold_s"] / t["gridscout_cold_s"],
             "ratio_warm": t["geopandas_warm_s"] / t["gridscout_warm_s"],
             "ratio_same_warm": t["geopandas_warm_s"] / t["same_warm_s"],
             "peak_rss_gridscout_mb": rss_ours, "peak_rss_mb": peak_rss_mb(), "agreement": agreement(base, ours),
-            "same_equals_cell_features": all(same[c].equals(ours[c]) for c in
-                                             ("country", "us_state", "grid_zone", "station_wmo",
-                                              "capacity_within_50km_mw", "carbon_g_per_kwh"))}
+            "same_equals_cell_features": all(same[c].equals(ours[c]) for c in six)}
 
 
 def measure_dask(db: str, region: str, res: int, profile: str, partitions_resolution: int) -> dict:
@@ -280,6 +288,8 @@ def main() -> None:
     ap.add_argument("--geoparquet", action="store_true")
     ap.add_argument("--stream", default="", help="comma-separated resolutions for streamed runs, e.g. 6,7,8")
     ap.add_argument("--baseline", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3, help="warm runs per side of the baseline comparison "
+                    "(the fastest is reported, as timeit does; the median is printed beside it)")
     ap.add_argument("--dask", type=int, metavar="PARENT_RES", help="also run flows/screen.py on a local Dask "
                     "cluster (2 workers) with parents at this resolution")
     ap.add_argument("--no-end-to-end", dest="end_to_end", action="store_false")
@@ -312,16 +322,20 @@ def main() -> None:
               f"{r['task_s_sum']:.1f}) worker_peak_rss={r['worker_peak_rss_mb']:.0f} MB "
               f"driver_peak_rss={r['driver_peak_rss_mb']:.0f} MB  load={os.getloadavg()[0]:.1f}", flush=True)
     if a.baseline:
-        r = child(["baseline", db, a.region, a.res])
+        r = child(["baseline", db, a.region, a.res, a.repeat])
         print(f"(c) features only, same {r['cells']:,} cells ({a.region} r{a.res}):")
+        print(f"    (warm: fastest of {r['repeat']} runs after the cold one, median in brackets)")
         print(f"    gridscout cell_features (all features): cold {r['gridscout_cold_s']:.1f} s, warm "
-              f"{r['gridscout_warm_s']:.1f} s, peak_rss {r['peak_rss_gridscout_mb']:.0f} MB")
+              f"{r['gridscout_warm_s']:.1f} s ({r['gridscout_warm_median_s']:.1f}), "
+              f"peak_rss {r['peak_rss_gridscout_mb']:.0f} MB")
         print(f"    geopandas baseline (6 features):        cold {r['geopandas_cold_s']:.1f} s, warm "
-              f"{r['geopandas_warm_s']:.1f} s, peak_rss {r['peak_rss_mb']:.0f} MB (process, both)")
-        print(f"    gridscout, the same 6 features only:    warm {r['same_warm_s']:.1f} s (equal to cell_features' "
-              f"columns: {r['same_equals_cell_features']})")
+              f"{r['geopandas_warm_s']:.1f} s ({r['geopandas_warm_median_s']:.1f}), peak_rss {r['peak_rss_mb']:.0f} MB "
+              "(process, both)")
+        print(f"    gridscout, the same 6 features only:    cold {r['same_cold_s']:.2f} s, warm {r['same_warm_s']:.2f} s "
+              f"({r['same_warm_median_s']:.2f}) (equal to cell_features' columns: {r['same_equals_cell_features']})")
         print(f"    ratio geopandas/gridscout: all features cold {r['ratio_cold']:.1f}x, warm {r['ratio_warm']:.1f}x; "
-              f"same 6 features warm {r['ratio_same_warm']:.1f}x  load={os.getloadavg()[0]:.1f}")
+              f"same 6 features warm {r['ratio_same_warm']:.1f}x (medians "
+              f"{r['geopandas_warm_median_s'] / r['same_warm_median_s']:.1f}x)  load={os.getloadavg()[0]:.1f}")
         print("    agreement: " + ", ".join(f"{k} {v:.4f}" for k, v in r["agreement"].items()), flush=True)
 
 
