@@ -29,6 +29,8 @@ its own elevation is within the search radius — issue 15: ~1,070 German lowlan
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numba
 import numpy as np
 import polars as pl
@@ -156,8 +158,19 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
     ub = chord_from_km(STATION_MAX_KM)
     chosen, chord, terrain = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
     cand, found, settled = group_candidates(idx, pg, k, STATION_MAX_KM)
-    _choose_members(pg.qc[0], pg.qc[1], pg.qc[2], pg.starts, pg.sizes, settled, cand, found, idx.columns[0],
-                    idx.columns[1], idx.columns[2], ub * ub, k, own, *rule, chosen, chord, terrain)
+
+    def span(lo: int, hi: int) -> None:
+        _choose_members(lo, hi, pg.qc[0], pg.qc[1], pg.qc[2], pg.starts, pg.sizes, settled, cand, found,
+                        idx.columns[0], idx.columns[1], idx.columns[2], ub * ub, k, own, *rule, chosen, chord, terrain)
+
+    half = int(np.searchsorted(pg.starts, n // 2))  # two spans of groups (the loop releases the GIL)
+    if n >= 1_000 and 0 < half < len(pg.starts):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            other = pool.submit(span, half, len(pg.starts))
+            span(0, half)
+            other.result()
+    else:
+        span(0, len(pg.starts))
     rest = np.flatnonzero(~settled[pg.inv])
     if len(rest):  # members of unsettled groups: their own KD-tree query (equal distances: lower row first)
         d, ii = knn_query(idx, pg.q[rest], k, ub)
@@ -266,15 +279,15 @@ def _choose(d, ii, own, summit, st_elev, at_chord, max_dz):
 
 
 @numba.njit(cache=True, nogil=True)
-def _choose_members(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub2, k, own, summit, st_elev,
-                    at_chord, max_dz, out_i, out_d, terrain):
-    """:func:`_choose_row` for every member of the settled groups of a
+def _choose_members(lo, hi, q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub2, k, own, summit,
+                    st_elev, at_chord, max_dz, out_i, out_d, terrain):
+    """:func:`_choose_row` for every member of the settled groups ``lo``…``hi`` − 1 of a
     :func:`~gridscout.geo.nearest.group_candidates` answer, on its ``k`` nearest entries
     (:func:`~gridscout.geo.nearest.member_knn`, as :func:`~gridscout.geo.nearest.knn_grouped` finds
     them) held in scratch; members of unsettled groups are left untouched."""
     bd2, bi, d = np.empty(k), np.empty(k, dtype=np.int64), np.empty(k)
     valid, elev, v, w = np.empty(k, dtype=np.bool_), np.empty(k), np.empty(k), np.empty(k)
-    for g in range(len(starts)):
+    for g in range(lo, hi):
         if settled[g]:
             for m in range(starts[g], starts[g] + sizes[g]):
                 nb = member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi)
