@@ -169,8 +169,11 @@ def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict
         feat = add_station_cooling(feat, design)
         # each batch's columns in one chunk, so the joined frame's columns are chunked alike: Polars
         # realigns a frame of differently chunked columns at every frame-level operation (CONUS r7:
-        # score_frame 2.4 s → 1.0 s for 0.2 s of rechunking)
-        parts.append(compact_text(with_ba_curtailment(feat, ref, profile.facility)).rechunk())  # needs the PUE, as for sites
+        # score_frame 2.4 s → 1.0 s for 0.2 s of rechunking). Columns as materialised Series: a
+        # constant column (e.g. ``carbon_year_requested``) can stay a scalar column that joins
+        # batches into fewer chunks than the others
+        batch = compact_text(with_ba_curtailment(feat, ref, profile.facility)).rechunk()  # needs the PUE, as for sites
+        parts.append(pl.DataFrame(batch.get_columns()))
         del feat
     feat = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
     del parts
