@@ -165,8 +165,8 @@ def per_key(frame: pl.DataFrame, keys: list[str], fn) -> pl.DataFrame:
     k = frame.select(keys)
     # rows come in runs of one place (cells sorted by H3 index are spatially coherent): the distinct
     # combinations are found among the runs' first rows, and each row takes its run's place
-    change = k.select(pl.any_horizontal([pl.int_range(pl.len()) == 0]  # the first row starts a run
-                                        + [pl.col(c).ne_missing(pl.col(c).shift(1)) for c in keys]).alias("change"))["change"]
+    starts_run = [pl.int_range(pl.len()) == 0] + [pl.col(c).ne_missing(pl.col(c).shift(1)) for c in keys]
+    change = k.select(pl.any_horizontal(starts_run).alias("change"))["change"]  # the first row starts one
     runs = k[change.arg_true()]
     places = runs.unique(maintain_order=True)
     row = runs.join(places.with_row_index("_place"), on=keys, how="left", nulls_equal=True,

@@ -29,7 +29,8 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
     tuple of such labels from coarse to fine) lets whole groups be located at once; the result is the
     same (see PolygonIndex.lookup)."""
     lat, lon = sites["latitude"].to_numpy(), sites["longitude"].to_numpy()
-    grp = None if groups is None else tuple(np.asarray(g) for g in (groups if isinstance(groups, tuple) else (groups,)))
+    levels = groups if isinstance(groups, tuple) else (groups,)
+    grp = None if groups is None else tuple(np.asarray(g) for g in levels)
     n = sites.height
     b = ref.boundaries
     country = state = zone = pl.Series([None] * n, dtype=pl.Utf8)
