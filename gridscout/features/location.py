@@ -56,11 +56,10 @@ def locate(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.DataFrame:
         si = np.full(n, -1, dtype=np.int64)
         sb = b.filter(pl.col("layer") == "us_state")
         sidx = cached_index(b, "us_state", lambda: PolygonIndex(sb["code"], sb["geometry_wkb"]))
-        if len(usa) == n:  # every point in the US (a US screening): no subset copies
-            si = sidx.lookup_index(lat, lon, nearest_within_deg=COAST_SNAP_DEG, groups=grp)
-        elif len(usa):
-            si[usa] = sidx.lookup_index(lat[usa], lon[usa], nearest_within_deg=COAST_SNAP_DEG,
-                                        groups=None if grp is None else tuple(g[usa] for g in grp))
+        if len(usa):
+            sub = slice(None) if len(usa) == n else usa  # every point in the US (a US screening): views, no copies
+            si[sub] = sidx.lookup_index(lat[sub], lon[sub], nearest_within_deg=COAST_SNAP_DEG,
+                                        groups=None if grp is None else tuple(g[sub] for g in grp))
         state = _keys(si, sidx)
     if ref.zones.height:
         z = ref.zones.filter(pl.col("geometry_wkb").is_not_null())

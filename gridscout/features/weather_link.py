@@ -29,14 +29,12 @@ its own elevation is within the search radius — issue 15: ~1,070 German lowlan
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numba
 import numpy as np
 import polars as pl
 
 from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, group_candidates,
-                                    km_from_chord, knn_query, member_knn, take, unit_vectors)
+                                    in_spans, km_from_chord, knn_query, member_knn, take, unit_vectors)
 from gridscout.geo.polygons import cached_index
 from gridscout.reference import Reference
 
@@ -163,14 +161,7 @@ def _station_choice(q: np.ndarray, st: pl.DataFrame, own_elev: np.ndarray,
         _choose_members(lo, hi, pg.qc[0], pg.qc[1], pg.qc[2], pg.starts, pg.sizes, settled, cand, found,
                         idx.columns[0], idx.columns[1], idx.columns[2], ub * ub, k, own, *rule, chosen, chord, terrain)
 
-    half = int(np.searchsorted(pg.starts, n // 2))  # two spans of groups (the loop releases the GIL)
-    if n >= 1_000 and 0 < half < len(pg.starts):
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            other = pool.submit(span, half, len(pg.starts))
-            span(0, half)
-            other.result()
-    else:
-        span(0, len(pg.starts))
+    in_spans(span, pg.sizes, 2 if n >= 1_000 else 1)  # two spans of equal members (the loop releases the GIL)
     rest = np.flatnonzero(~settled[pg.inv])
     if len(rest):  # members of unsettled groups: their own KD-tree query (equal distances: lower row first)
         d, ii = knn_query(idx, pg.q[rest], k, ub)

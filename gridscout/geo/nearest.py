@@ -231,23 +231,34 @@ class SphereIndex:
         table = np.zeros(0) if kernel is None else kernel_table(kernel, params, radius_km)
         inv_step = (len(table) - 1) / math.sqrt(chord2) if len(table) else 0.0
         starts, sizes = pg.starts.astype(np.int64), pg.sizes.astype(np.int64)
-        # spans of groups with equal numbers of (member, candidate) tests, one per thread
-        load = np.cumsum(counts * sizes)
-        cuts = np.searchsorted(load, load[-1] * np.arange(1, workers) / max(workers, 1)) if workers > 1 else []
-        bounds = [0, *sorted(set(int(c) for c in cuts)), len(starts)]
-
         def span(lo: int, hi: int) -> None:
             _grouped_pair_sums(lo, hi, starts, sizes, pg.qc[0], pg.qc[1], pg.qc[2], indptr, cand,
                                self.columns[0], self.columns[1], self.columns[2], w2, chord2, table, inv_step, out)
 
-        spans = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-        if len(spans) > 1:
-            with ThreadPoolExecutor(max_workers=len(spans)) as pool:
-                list(pool.map(lambda s: span(*s), spans))
-        else:
-            for s in spans:
-                span(*s)
+        # spans of groups with equal numbers of (member, candidate) tests, one per thread
+        in_spans(span, counts * sizes, workers)
         return out.reshape(shape)
+
+
+def in_spans(span, load: np.ndarray, workers: int = 2) -> None:
+    """Run ``span(lo, hi)`` over consecutive ranges of groups that cover them all, one range per thread
+    (at most ``workers``), cut so each range carries about the same total ``load`` (per group) — for a
+    compiled loop over groups that releases the GIL and writes only its own groups' outputs."""
+    total = np.cumsum(load)
+    if not len(total):
+        return
+    cuts = np.searchsorted(total, total[-1] * np.arange(1, workers) / workers) if workers > 1 else []
+    bounds = [0, *sorted(set(int(c) for c in cuts)), len(total)]
+    spans = [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    if len(spans) > 1:
+        with ThreadPoolExecutor(max_workers=len(spans) - 1) as pool:
+            others = [pool.submit(span, *s) for s in spans[1:]]
+            span(*spans[0])
+            for f in others:
+                f.result()
+    else:
+        for s in spans:
+            span(*s)
 
 
 #: steps of a tabulated kernel between chord 0 and the radius's chord (:func:`kernel_table`)
