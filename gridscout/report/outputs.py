@@ -1,19 +1,23 @@
 """GIS and tabular exports of a run: ``sites.geoparquet``, ``scores.csv``, ``surface.geoparquet``.
 
-GeoParquet is written by geopandas (``to_parquet``: GeoParquet 1.x metadata, WKB geometry,
-EPSG:4326 lon/lat), which DuckDB spatial and QGIS read as is.
+Sites' GeoParquet is written by geopandas (``to_parquet``: GeoParquet 1.x metadata, WKB geometry,
+EPSG:4326 lon/lat); the screening surface's (millions of hexagons) by :func:`write_geoparquet`, row
+group by row group with the same metadata. DuckDB spatial and QGIS read both as is.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import shapely
 
-from gridscout.geo.hexgrid import cell_polygons
+from gridscout import __version__
+from gridscout.geo import hexgrid
 from gridscout.report.rundir import ReportError, load_run
 from gridscout.safe_write import write_file
 
@@ -63,23 +67,6 @@ def sites_geodataframe(scores: pl.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pdf, geometry=geom, crs=CRS)
 
 
-def surface_geodataframe(surface: pl.DataFrame) -> gpd.GeoDataFrame:
-    """Screening cells as H3 hexagon polygons (``h3`` column) in EPSG:4326."""
-    import h3
-
-    if "h3" not in surface.columns:
-        raise ReportError("surface.parquet has no h3 column: cannot draw hexagons")
-    polys = []
-    for cell in surface["h3"].to_list():
-        if cell is None:
-            polys.append(None)
-            continue
-        cell = cell if isinstance(cell, str) else h3.int_to_str(int(cell))
-        polys.append(shapely.Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]))
-    binary = [c for c, t in surface.schema.items() if t == pl.Binary]
-    return gpd.GeoDataFrame(surface.drop(binary).to_pandas(), geometry=polys, crs=CRS)
-
-
 def write_gis_outputs(run_dir: str | Path) -> dict[str, Path]:
     """Write ``sites.geoparquet`` and ``scores.csv`` (and ``surface.geoparquet`` for screening runs).
 
@@ -95,14 +82,67 @@ def write_gis_outputs(run_dir: str | Path) -> dict[str, Path]:
     if surface_path.exists():
         out["surface"] = surface_path
     elif data.surface is not None and data.surface.height and "h3" in data.surface.columns:
-        surface = surface_geodataframe(data.surface)
-        out["surface"] = write_file(data.run_dir, SURFACE_FILE, lambda fh: surface.to_parquet(fh, index=False))
+        out["surface"] = write_file(data.run_dir, SURFACE_FILE, lambda fh: write_geoparquet(data.surface, fh))
     return out
 
 
-def write_geoparquet(surface: pl.DataFrame, path: Path, columns: list[str] | None = None) -> None:
-    """Hexagon polygons (EPSG:4326) with the surface attributes, as GeoParquet via geopandas."""
-    keep = columns or [c for c in surface.columns if surface[c].dtype != pl.Object]
-    polys = cell_polygons(surface["h3_int"].to_numpy().astype(np.uint64))
-    df = surface.select(keep).with_columns(pl.col("h3_int").cast(pl.Int64)).to_pandas()
-    gpd.GeoDataFrame(df, geometry=polys, crs="EPSG:4326").to_parquet(path, index=False)
+#: cells per row group of ``surface.geoparquet``
+GEOPARQUET_ROWS = 250_000
+
+
+def write_geoparquet(surface: pl.DataFrame, dest, columns: list[str] | None = None, *,
+                     rows_per_group: int = GEOPARQUET_ROWS) -> None:
+    """Screening cells as H3 hexagon polygons (EPSG:4326 lon/lat) with the surface's columns, as
+    GeoParquet 1.1 (``geo`` metadata: WKB encoding, Polygon, PROJJSON CRS, bbox) — what geopandas'
+    ``to_parquet`` writes, read by geopandas, DuckDB spatial and QGIS as is.
+
+    ``dest``: a path or a binary file object. Cells come from ``h3_int`` (else the ``h3`` strings);
+    ``h3_int`` is written as Int64 (GIS tools read no unsigned 64-bit integers). The rings
+    (:func:`~gridscout.geo.hexgrid.cell_rings`) and their WKB (:func:`polygon_wkb`) are built with
+    NumPy, no shapely or pandas object per cell, and Polars writes the row groups on every core: for
+    CONUS r7 (1.47 M cells) 5.3 s and +0.2 GB of peak memory, against 21 s and +4 GB through geopandas
+    (``benchmarks/bench_screen.py --geoparquet``, 4 December 2026)."""
+    if "h3_int" in surface.columns:
+        cells = surface["h3_int"].cast(pl.UInt64).to_numpy()
+    elif "h3" in surface.columns:
+        cells = hexgrid.str_to_cells(surface["h3"].cast(pl.String).to_list())
+    else:
+        raise ReportError("the surface has no h3_int or h3 column: cannot draw hexagons")
+    keep = columns or [c for c, t in surface.schema.items() if t != pl.Object]
+    # columns as Series, no frame-level expression: a surface whose columns are chunked differently
+    # (features joined from batches beside single-chunk scores) would be realigned into a copy
+    frame = pl.DataFrame([surface[c].cast(pl.Int64) if c == "h3_int" else surface[c] for c in keep])
+    coords, offsets = hexgrid.cell_rings(cells)
+    crs = gpd.GeoSeries([], crs=CRS).crs.to_json_dict()
+    for member in crs.get("datum_ensemble", {}).get("members", []):
+        member.pop("id", None)  # as geopandas writes it: GeoParquet's PROJJSON has no ids on ensemble members
+    geo = {"version": "1.1.0", "primary_column": "geometry",
+           "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Polygon"], "crs": crs,
+                                    **({"bbox": [*coords.min(axis=0), *coords.max(axis=0)]} if len(coords) else {})}},
+           "creator": {"library": "gridscout", "version": __version__}}
+    geometry = pl.from_arrow(polygon_wkb(coords, offsets)).alias("geometry")
+    del coords, offsets
+    frame.hstack([geometry]).write_parquet(dest, row_group_size=rows_per_group, metadata={"geo": json.dumps(geo)})
+
+
+def polygon_wkb(coords: np.ndarray, offsets: np.ndarray) -> pa.LargeBinaryArray:
+    """ISO WKB (little-endian) of single-ring polygons — ring i is ``coords[offsets[i]:offsets[i + 1]]``,
+    (x, y) rows, closed — as an Arrow binary array: per polygon a 13-byte header (byte order 1, type 3
+    Polygon, 1 ring, point count) and the ring's doubles, the bytes ``shapely.to_wkb`` gives
+    (``tests/report/test_outputs.py``), assembled with NumPy."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    n = len(offsets) - 1
+    points = np.diff(offsets)
+    starts = np.r_[0, np.cumsum(13 + 16 * points)]
+    head = np.empty(n, dtype=np.dtype([("order", "u1"), ("type", "<u4"), ("rings", "<u4"), ("points", "<u4")]))
+    head["order"], head["type"], head["rings"], head["points"] = 1, 3, 1, points
+    data = np.empty(int(starts[-1]), dtype=np.uint8)
+    values = np.ascontiguousarray(coords, dtype="<f8").view(np.uint8).ravel()
+    for a in range(0, n, 100_000):  # in blocks: the header positions of 100 k polygons are 10 MB
+        b = min(a + 100_000, n)
+        block = data[starts[a]:starts[b]]
+        at_head = np.zeros(len(block), dtype=bool)
+        at_head[(starts[a:b, None] - starts[a] + np.arange(13)).ravel()] = True
+        block[at_head] = head[a:b].view(np.uint8)
+        block[~at_head] = values[16 * offsets[a]:16 * offsets[b]]
+    return pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(starts), pa.py_buffer(data)])
