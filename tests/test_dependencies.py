@@ -33,9 +33,6 @@ NOT_IMPORTED = {
     "sqlalchemy": "pin for prefect: SQLAlchemy 2.1 silently stops the server's cron scheduling",
     # The Dask cluster flows/screen.py starts through prefect_dask.DaskTaskRunner.
     "dask": "floor (and the [distributed] extra) for the cluster prefect-dask starts in flows/screen.py",
-    # Excel reader for the Eurostat price and ISO queue workbooks (polars/pandas read_excel engine).
-    "pyarrow": "used through polars (DataFrame.to_arrow for DuckDB's register in warehouse/load.py and "
-               "jobs/score.py, to_pandas for GeoParquet in report/outputs.py) and geopandas.to_parquet",
 }
 
 
