@@ -118,14 +118,18 @@ def add_station_cooling(feat: pl.DataFrame, design: Design) -> pl.DataFrame:
     """Screening cells: ``pue_annual``, ``pue_peak``, ``wue_onsite_l_per_kwh``, ``free_cooling_hours``,
     ``pue_method`` of each cell's nearest station-index entry (``station_wmo``), one estimate per
     station (:func:`estimate`, the same model as for sites)."""
-    st = (with_optional_stats(feat).filter(pl.col("station_wmo").is_not_null())
-          .select(pl.col("station_wmo").cast(pl.Utf8).alias("station_key"), *station_stat_columns())
-          .unique("station_key"))
+    # only the station key and its statistics are filtered, deduplicated and joined: the estimates come
+    # back as columns beside the cells' other features (a filter or join of the whole feature frame
+    # copies every column: CONUS r7, 300 k cells a batch, 0.4–0.5 s against ~0.05 s)
+    stats = ["station_elevation_m" if c == "elevation_m" else c for c in STAT_COLUMNS]
+    narrow = with_optional_stats(feat.select(pl.col("station_wmo").cast(pl.Utf8).alias("station_key"),
+                                             *(c for c in stats if c in feat.columns)))
+    st = (narrow.filter(pl.col("station_key").is_not_null()).unique("station_key")
+          .select("station_key", *station_stat_columns()))
     cols = ("pue_annual", "pue_peak", "wue_onsite_l_per_kwh", "free_cooling_hours", "pue_method")
-    est = estimate(st, design).select(pl.col("station_key").alias("_station"), *cols)
-    return (feat.drop([c for c in cols if c in feat.columns])
-            .with_columns(pl.col("station_wmo").cast(pl.Utf8).alias("_station"))
-            .join(est, on="_station", how="left", maintain_order="left").drop("_station"))
+    est = estimate(st, design).select("station_key", *cols)
+    per_cell = narrow.select("station_key").join(est, on="station_key", how="left", maintain_order="left")
+    return feat.drop([c for c in cols if c in feat.columns]).hstack(per_cell.drop("station_key").get_columns())
 
 
 def term_matrix(stats: pl.DataFrame) -> np.ndarray:
