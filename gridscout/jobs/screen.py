@@ -130,24 +130,28 @@ def _require_pointwise(profile: Profile) -> None:
 
 
 #: most cells per :func:`cell_features` call: its temporaries (~4 kB per cell with its text columns)
-#: scale with the call, each call costs a fixed ~0.25 s (indexes are cached per reference)
-SCORE_BATCH_CELLS = 300_000
+#: scale with the call, each call costs a fixed ~0.07–0.15 s (indexes are cached per reference)
+SCORE_BATCH_CELLS = 350_000
 
 
 def cell_batches(cells: np.ndarray, size: int = SCORE_BATCH_CELLS) -> list[tuple[int, int]]:
-    """``(start, stop)`` spans of at most ~``size`` cells, cut where an H3 parent three levels up starts
-    (the coarse groups of :func:`~gridscout.features.assemble.cell_groups`, so batches group cells
-    as one call would; cells sorted by index), else every ``size`` cells."""
+    """``(start, stop)`` spans: the fewest batches of at most ~``size`` cells (⌈n / size⌉), of about
+    equal size (so no call is a small tail paying the fixed cost for a few cells), each cut where an
+    H3 parent three levels up starts (the coarse groups of
+    :func:`~gridscout.features.assemble.cell_groups`, so batches group cells as one call would; cells
+    sorted by index; a batch may pass its share by up to one such group), else at the share."""
     n = len(cells)
-    if n <= size:
+    k = -(-n // size)
+    if k <= 1:
         return [(0, n)]
     res = hexgrid.resolution_of(cells)
     starts = run_starts(hexgrid.cell_parents(cells, max(0, res - 3)))
     cuts = [0]
-    while cuts[-1] + size < n:
-        target = cuts[-1] + size
+    for i in range(1, k):
+        target = round(n * i / k)
         nxt = int(starts[np.searchsorted(starts, target)]) if starts is not None and target <= starts[-1] else target
-        cuts.append(nxt if nxt > cuts[-1] else target)
+        if cuts[-1] < nxt < n:
+            cuts.append(nxt)
     return list(zip(cuts, cuts[1:] + [n]))
 
 
@@ -435,6 +439,36 @@ def _parent_cells(geom, resolution: int, pres: int, t: dict[str, float]):
         yield int(parents[a]), cells[a:b], lat[a:b], lon[a:b]
 
 
+def parent_groups(parents, small: int):
+    """Lists of ``(parent, cells, lat, lon)`` to score in one call: each parent of at least ``small``
+    cells alone, as it comes; smaller ones held back and scored together once they reach ``small``
+    cells (and at the end), in parent order, so a few-cell parent on the region's edge does not pay
+    a scoring call's fixed cost alone (CONUS r7 at r0 parents: 40, 113, 177 and 13,721 cells). At
+    most one group of held parents (< 2 × ``small`` cells) waits beside the parent being scored."""
+    held, n = [], 0
+    for p in parents:
+        if len(p[1]) >= small:
+            yield [p]
+            continue
+        held.append(p)
+        n += len(p[1])
+        if n >= small:
+            yield held
+            held, n = [], 0
+    if held:
+        yield held
+
+
+def write_parts(surface: pl.DataFrame, out: str | Path, parents: list[str], sizes: list[int]) -> list[Path | None]:
+    """:func:`write_part` of each parent's rows of a surface scored for several parents at once
+    (rows in parent order, ``sizes`` cells each)."""
+    offsets = np.r_[0, np.cumsum(sizes)]
+    if offsets[-1] != surface.height:
+        raise GridscoutError(f"surface has {surface.height} rows for {offsets[-1]} cells of {len(parents)} parents")
+    return [write_part(surface.slice(int(a), int(b - a)), out, name)
+            for name, a, b in zip(parents, offsets[:-1], offsets[1:], strict=True)]
+
+
 def stream_parents_resolution(resolution: int) -> int:
     """Default parent resolution of a streamed run: 7 levels up (7⁷ ≈ 824 k cells per full parent,
     ~1.5 GB of features at a time whatever the resolution). Fewer, larger parents because each
@@ -474,20 +508,21 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     def settle(pending) -> None:  # wait for the writer; its seconds count only where they are not hidden
         if pending is not None:
             t1 = time.perf_counter()
-            if (path := pending.result()):
-                written.append(path)
+            written.extend(path for path in pending.result() if path)
             t["parquet"] += time.perf_counter() - t1
 
     # each parent's Parquet is written by a background thread (Polars releases the GIL) while the next
-    # parent is scored; at most one surface waits to be written
+    # parents are scored; at most one scored set waits to be written
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending = None
-        for parent, cells, lat, lon in _parent_cells(geom, resolution, pres, t):
+        for group in parent_groups(_parent_cells(geom, resolution, pres, t), SCORE_BATCH_CELLS // 2):
+            names = hexgrid.cells_to_str(np.array([g[0] for g in group], dtype=np.uint64)).to_list()
+            cells, lat, lon = (group[0][1:] if len(group) == 1 else [np.concatenate([g[i] for g in group])
+                                                                  for i in (1, 2, 3)])
             surface = score_cells(cells, lat, lon, profile, ref, t)
             settle(pending)
-            name = hexgrid.cells_to_str(np.array([parent], dtype=np.uint64))[0]
-            pending = writer.submit(write_part, surface, out_dir, name)
-            del surface, cells, lat, lon
+            pending = writer.submit(write_parts, surface, out_dir, names, [len(g[1]) for g in group])
+            del surface, cells, lat, lon, group
         settle(pending)
     t1 = time.perf_counter()
     n_cells, zones = finish_partitions(out_dir, None, profile, places=ref.places, threshold=zone_threshold) \

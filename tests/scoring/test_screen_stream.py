@@ -140,3 +140,29 @@ def test_map_coarsens_a_large_surface_to_parent_means():
     assert c.height == 7 and c["n_cells"].sum() == kids.size  # r5: seven parents of 49 cells
     assert {int(x) >> 52 & 0xF for x in c["h3_int"]} == {5}
     assert c["score"].mean() == pytest.approx(df["score"].mean())
+
+
+def test_small_parents_are_scored_together_and_large_ones_alone():
+    """parent_groups: a parent of ≥ ``small`` cells is its own group as it comes; smaller ones wait and
+    go together once they reach ``small`` cells (and at the end), each parent once, in parent order."""
+    from gridscout.jobs.screen import parent_groups
+
+    parents = [(i, np.zeros(n)) for i, n in enumerate([5, 30, 3, 4, 2, 50, 1])]
+    assert [[p[0] for p in g] for g in parent_groups(iter(parents), 10)] == [[1], [0, 2, 3], [5], [4, 6]]
+
+
+def test_a_grouped_call_writes_each_parent_its_own_cells(ref, tmp_path, monkeypatch):
+    """Luxembourg's r4 parents are all small: one scoring call for all of them, and each file still
+    holds exactly its parent's cells (a mismatch of rows and cells is an error, never a shifted file)."""
+    import gridscout.jobs.screen as screen
+
+    calls, real = [], screen.score_cells
+    monkeypatch.setattr(screen, "score_cells", lambda c, *a, **k: calls.append(len(c)) or real(c, *a, **k))
+    s = screen_streamed(REGION, 7, load_profile("balanced"), ref, tmp_path, partitions_resolution=4)
+    parts = sorted((tmp_path / "surface").glob("parent=*/part.parquet"))
+    assert len(parts) == s["partitions_nonempty"] >= 2 and calls == [s["cells"]]
+    for part in parts:
+        cells = pl.read_parquet(part, columns=["h3_int"])["h3_int"].to_numpy()
+        assert set(hexgrid.cells_to_str(hexgrid.cell_parents(cells, 4))) == {part.parent.name.removeprefix("parent=")}
+    with pytest.raises(GridscoutError, match="rows for"):
+        screen.write_parts(pl.read_parquet(parts[0]), tmp_path / "x", ["a", "b"], [1, 1])
