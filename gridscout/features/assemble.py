@@ -21,7 +21,7 @@ from gridscout.features.location import locate
 from gridscout.features.offsite_water import offsite_water
 from gridscout.features.power import (ba_headroom, ba_models, capacity_nearby, capacity_sums, grid_access, power_features,
                                       select_plants)
-from gridscout.features.queues import queue_features
+from gridscout.features.queues import queue_features, queue_lookups
 from gridscout.features.water_stress import basin_tier_available, water_stress
 from gridscout.features.weather_link import weather_links
 from gridscout.geo import hexgrid
@@ -124,7 +124,7 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     # polygon lookups (shapely), KD-tree queries (scipy), compiled loops (numba) and Polars release the
     # GIL: what needs only the coordinates runs side by side with the location lookups, what needs the
     # cells' country and state (queues) once they are located
-    with ThreadPoolExecutor(max_workers=2) as pool, ThreadPoolExecutor(max_workers=1) as side:
+    with ThreadPoolExecutor(max_workers=3) as pool, ThreadPoolExecutor(max_workers=1) as side:
         # the BA demand models (built once per reference, ~0.45 s: Polars, no GIL) build beside the
         # cell work on the first call, not after it
         models = side.submit(ba_models, ref.ba_demand)
@@ -134,10 +134,13 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         grid = pool.submit(grid_access, base, ref, groups=fine, line_groups=mid)
         sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, groups=coarse)
         # what needs the cells' country (capacity coverage) and state (queues) starts once they are located
+        # the queue's polygon lookups and MW within 50 km need only the coordinates too
+        qlook = pool.submit(queue_lookups, lat, lon, ref.queue, ref.reeds_areas, ref.us_counties, groups=coarse,
+                            lookup_groups=parents)
         cap = pool.submit(lambda: capacity_nearby(located.result(), plants, radii_km=(50.0,), by_fuel=False,
                                                   groups=coarse, sums=sums.result()))
         queue = pool.submit(lambda: queue_features(located.result(), ref.queue, ref.reeds_areas, ref.us_counties,
-                                                   groups=coarse, lookup_groups=parents))
+                                                   groups=coarse, lookup_groups=parents, lookups=qlook.result()))
         names = hexgrid.cells_to_str(cells).alias("h3")
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")

@@ -132,9 +132,45 @@ def median_years_to_service(queue: pl.DataFrame, *, since: dt.date = COMPLETED_S
                             .then(pl.col("queue_median_years")).alias("queue_median_years")).sort("iso")
 
 
+def active_requests(queue: pl.DataFrame) -> pl.DataFrame:
+    """Active requests with a capacity, with their :func:`county_key` (an empty queue: none)."""
+    if queue.is_empty():
+        queue = pl.DataFrame(schema=QUEUE_SCHEMA)
+    return (queue.filter((pl.col("status") == "active") & pl.col("capacity_mw").is_not_null())
+            .with_columns(county_key(pl.col("county")).alias("county_key")))
+
+
+def queue_lookups(lat: np.ndarray, lon: np.ndarray, queue: pl.DataFrame, reeds_areas: pl.DataFrame,
+                  counties: pl.DataFrame, *, radius_km: float = RADIUS_KM, groups: PointGroups | None = None,
+                  lookup_groups=None) -> pl.DataFrame:
+    """What the queue features take from the points' coordinates alone, one row per point: ``iso`` and
+    ``reeds_state`` (:func:`point_iso`), the county polygon (:func:`point_county`) and ``near_mw``, the
+    active MW placed within ``radius_km`` (before :func:`queue_features` keeps it only inside a loaded
+    ISO). Screening computes it beside the location lookups, which the rest needs; ``groups`` and
+    ``lookup_groups`` as in :func:`queue_features`."""
+    n = len(lat)
+    # polygon lookups by group: ``lookup_groups`` (labels, or a tuple of them coarse to fine, as
+    # :meth:`PolygonIndex.lookup_index` takes) when given, else one label per group of ``groups``
+    labels = lookup_groups if lookup_groups is not None else None if groups is None else groups.inv
+    iso, reeds_state = point_iso(lat, lon, reeds_areas, groups=labels)
+    active = active_requests(queue)
+    placed = active.join(county_points(counties), on=["state", "county_key"], how="inner")
+    if placed.height:
+        placed_idx = SphereIndex(placed["latitude"].to_numpy(), placed["longitude"].to_numpy())
+        mw = placed["capacity_mw"].to_numpy().astype(float)
+        near = placed_idx.sum_within(lat, lon, radius_km, mw) if groups is None else \
+            placed_idx.sum_within_grouped(groups, radius_km, mw)
+    else:
+        near = np.zeros(n)
+    return pl.concat([pl.DataFrame({"iso": iso, "reeds_state": reeds_state}),
+                      point_county(lat, lon, counties, groups=labels),
+                      pl.DataFrame({"near_mw": np.asarray(near, dtype=float).reshape(n)})], how="horizontal")
+
+
 def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.DataFrame, counties: pl.DataFrame,
                    *, since: dt.date = COMPLETED_SINCE, radius_km: float = RADIUS_KM,
-                   groups: PointGroups | None = None, lookup_groups=None) -> pl.DataFrame:
+                   groups: PointGroups | None = None, lookup_groups=None,
+                   lookups: pl.DataFrame | None = None) -> pl.DataFrame:
     """Queue features per point (columns: :data:`OUTPUT_COLUMNS`, one row per point, in order; see the
     module docstring). Sites and screening cells call it alike; ``groups`` (screening cells: their
     :class:`PointGroups` by H3 parent) gives the same values faster: the ReEDS-area and county polygon
@@ -142,6 +178,7 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
     ``radius_km`` is :meth:`SphereIndex.sum_within_grouped` (the same sum, up to the order of its terms);
     ``lookup_groups`` (labels per point, or a tuple of them from coarse to fine, e.g. the H3 parents of
     :func:`gridscout.features.assemble.lookup_parents`) groups the polygon lookups instead, when given.
+    ``lookups``: the points' :func:`queue_lookups` when already computed (same ``radius_km``).
 
     ``queue``: iso, state, county, capacity_mw, status, queue_date, in_service_date (+ optional
     source_id, vintage for the label); ``reeds_areas``: area_code, state, transmission_region,
@@ -154,19 +191,19 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
         queue = pl.DataFrame(schema=QUEUE_SCHEMA)
     lat, lon = sites["latitude"].to_numpy().astype(float), sites["longitude"].to_numpy().astype(float)
     n = len(lat)
-    # polygon lookups by group: ``lookup_groups`` (labels, or a tuple of them coarse to fine, as
-    # :meth:`PolygonIndex.lookup_index` takes) when given, else one label per group of ``groups``
-    labels = lookup_groups if lookup_groups is not None else None if groups is None else groups.inv
-    iso, reeds_state = point_iso(lat, lon, reeds_areas, groups=labels)
+    if lookups is None:
+        lookups = queue_lookups(lat, lon, queue, reeds_areas, counties, radius_km=radius_km, groups=groups,
+                                lookup_groups=lookup_groups)
+    elif lookups.height != n:
+        raise ValueError(f"queue lookups have {lookups.height} rows for {n} points")
     none = pl.Series([None] * n, dtype=pl.Utf8)
     loaded = queue["iso"].unique().to_list() if queue.height else []
     given_county = sites["county"].cast(pl.Utf8) if "county" in sites.columns else none
-    p = pl.concat([pl.DataFrame({
-        "iso": iso, "reeds_state": reeds_state,
+    p = pl.concat([lookups.drop("near_mw"), pl.DataFrame({
         "country": sites["country"].cast(pl.Utf8) if "country" in sites.columns else none,
         "given_state": next((sites[c].cast(pl.Utf8) for c in ("us_state", "state") if c in sites.columns), none),
         "given_county": given_county,
-    }), point_county(lat, lon, counties, groups=labels)], how="horizontal").with_columns(
+    })], how="horizontal").with_columns(
         # an ISO only for US points (or points of unknown country) whose ISO's queue is loaded
         pl.when((pl.col("country").is_null() | (pl.col("country") == "USA")) & pl.col("iso").is_in(loaded))
           .then(pl.col("iso")).alias("iso"),
@@ -182,8 +219,7 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
     )
     covered = p["iso"].is_not_null().to_numpy()
 
-    active = (queue.filter((pl.col("status") == "active") & pl.col("capacity_mw").is_not_null())
-              .with_columns(county_key(pl.col("county")).alias("county_key")))
+    active = active_requests(queue)
     # sums rounded to 1 kW: a parallel float sum's last bits depend on the summation order
     by_county = active.group_by("state", "county_key").agg(pl.col("capacity_mw").sum().round(3).alias("mw_county"))
     by_state = active.group_by("state").agg(pl.col("capacity_mw").sum().round(3).alias("mw_state"))
@@ -196,15 +232,7 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
                .then(pl.col("mw_county").fill_null(0.0)).alias("mw_county"),
              pl.when(pl.col("iso").is_not_null() & pl.col("state").is_not_null())
                .then(pl.col("mw_state").fill_null(0.0)).alias("mw_state")))
-    placed = active.join(county_points(counties), on=["state", "county_key"], how="inner")
-    if placed.height:
-        placed_idx = SphereIndex(placed["latitude"].to_numpy(), placed["longitude"].to_numpy())
-        mw = placed["capacity_mw"].to_numpy().astype(float)
-        near = placed_idx.sum_within(lat, lon, radius_km, mw) if groups is None else \
-            placed_idx.sum_within_grouped(groups, radius_km, mw)
-    else:
-        near = np.zeros(n)
-    near = np.where(covered, np.asarray(near, dtype=float).reshape(n), np.nan)
+    near = np.where(covered, lookups["near_mw"].to_numpy(), np.nan)
 
     med = median_years_to_service(queue, since=since)
     src = queue.select("iso", "source_id", "vintage").unique("iso")

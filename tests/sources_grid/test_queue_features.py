@@ -155,3 +155,17 @@ def test_county_names_compare_across_sources():
     names = pl.Series(["Doña Ana", "DONA ANA COUNTY", "St. Louis", "Saint Louis County", "LaSalle Parish", "La Salle"])
     keys = names.to_frame("c").select(fq.county_key(pl.col("c")))["c"].to_list()
     assert keys == ["donaana", "donaana", "stlouis", "stlouis", "lasalle", "lasalle"]
+
+
+def test_lookups_computed_beside_the_location_give_the_same_features(frames):
+    """Screening computes the coordinate-only part (queue_lookups) before the points are located and
+    hands it in: the same features as one call; lookups of other points are refused."""
+    from polars.testing import assert_frame_equal
+
+    lat, lon = SITES["latitude"].to_numpy(), SITES["longitude"].to_numpy()
+    look = fq.queue_lookups(lat, lon, frames.queue, frames.reeds_areas, frames.us_counties)
+    assert look.height == SITES.height and look["iso"].null_count() < SITES.height and look["near_mw"].max() > 0
+    assert_frame_equal(fq.queue_features(SITES, frames.queue, frames.reeds_areas, frames.us_counties, lookups=look),
+                       fq.queue_features(SITES, frames.queue, frames.reeds_areas, frames.us_counties))
+    with pytest.raises(ValueError, match="rows for"):
+        fq.queue_features(SITES, frames.queue, frames.reeds_areas, frames.us_counties, lookups=look[:3])
