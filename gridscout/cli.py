@@ -391,7 +391,7 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
            db: DbOpt = None,
            use_dask: Annotated[bool, typer.Option("--dask/--no-dask", help="Run partitions as Prefect tasks on a Dask cluster.")] = False,
            partitions_resolution: Annotated[int | None, typer.Option(help="H3 resolution of the partition parents "
-                                                                         f"(--dask: default {config.DASK_PARTITIONS_RESOLUTION}; --stream: 7 levels up).")] = None,
+                                                                         f"(--dask: default {config.DASK_PARTITIONS_RESOLUTION}; --stream: 6 levels up).")] = None,
            stream: Annotated[bool, typer.Option("--stream/--no-stream", help="One process, one H3 parent at a time: "
                                                 "flat memory at any size; writes surface/parent=<h3>/part.parquet.")] = False,
            dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:

@@ -470,11 +470,12 @@ def write_parts(surface: pl.DataFrame, out: str | Path, parents: list[str], size
 
 
 def stream_parents_resolution(resolution: int) -> int:
-    """Default parent resolution of a streamed run: 7 levels up (7⁷ ≈ 824 k cells per full parent,
-    ~1.5 GB of features at a time whatever the resolution). Fewer, larger parents because each
-    :func:`cell_features` call has a fixed cost of ~2 s (indexes over the global reference data,
-    measured at US-VA r6 on the shared machine)."""
-    return max(0, resolution - 7)
+    """Default parent resolution of a streamed run: 6 levels up (7⁶ = 117,649 cells per full parent).
+    Parents smaller than half a batch are scored together (:func:`parent_groups`), so each scoring
+    call holds ~175–290 k cells whatever the parents: a call has a fixed cost (~0.1 s), and its
+    temporaries grow with it (CONUS r7: peak 2.0 GB with parents 7 levels up, whose largest held
+    637 k cells, against 1.6 GB; same or less time, measured on the shared 2-core machine)."""
+    return max(0, resolution - 6)
 
 
 def screen_streamed(region: str, resolution: int, profile: Profile, ref: Reference, out_dir: str | Path, *,

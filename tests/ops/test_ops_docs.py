@@ -58,7 +58,7 @@ def test_one_partition_default_and_a_local_dashboard():
     flow_default = inspect.signature(screen_flow.fn).parameters["partitions_resolution"].default
     cli_default = inspect.signature(screen).parameters["partitions_resolution"].default
     assert flow_default == config.DASK_PARTITIONS_RESOLUTION == 2
-    # the CLI leaves it unset so --stream can default to 7 levels up; --dask then gets the flow's default
+    # the CLI leaves it unset so --stream can default to 6 levels up; --dask then gets the flow's default
     assert cli_default is None
     assert "config.DASK_PARTITIONS_RESOLUTION if partitions_resolution is None" in inspect.getsource(screen)
     assert DEFAULT_CLUSTER["dashboard_address"].startswith("127.0.0.1:")
