@@ -112,13 +112,15 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
                "partitions_nonempty": sum(1 for r in results if r["cells"]), "cells": n_cells,
                "zones": zones.height, "fingerprint": fingerprint, "wall_s": round(wall, 2),
                "dask": bool(use_dask), "dask_address": dask_address, "out": str(out_dir),
-               "partition_stats": sorted(results, key=lambda r: r["parent"])}
+               "partition_stats": sorted(({k: v for k, v in r.items() if k != "unknown_medians"} for r in results),
+                                         key=lambda r: r["parent"])}
     ref = cached_reference(db)
     timings = {"partitions": wall, "zones": t_zones,
                **{k: sum(r["timings_s"].get(k, 0.0) for r in results) for k in ("polyfill", "features", "score")}}
     write_manifest(out_dir, screen_manifest(
         new_run_id(started), started, region, resolution, prof, ref.vintages, summary["cells"], summary["zones"],
         timings, dataset_water_stress(out_dir, ref.water_stress_basins),
+        unknown_medians=next((r["unknown_medians"] for r in results if r.get("unknown_medians")), None),
         **{k: summary[k] for k in ("partitions_resolution", "partitions", "partitions_nonempty", "fingerprint",
                                    "dask", "dask_address", "partition_stats")}))
     logger.info("%s: %d cells in %d partitions, %d zones → %s", region, summary["cells"],

@@ -13,7 +13,10 @@ also written as ``scores.parquet`` (one row per zone, placed at its best cell) s
 shows the suitability surface and the zones worth a look.
 
 Screening requires a *pointwise* profile (every sub-criterion ``utility`` or ``minmax`` with
-``lo``/``hi``): a cell's score must not depend on which other cells are scored, so that a region
+``lo``/``hi``): a cell's score must not depend on which other cells are scored. For the same reason
+a factor scored ``neutral`` or ``uncertain`` when UNKNOWN takes the median of the whole region, not
+of the cells scored with it: of a systematic sample of the region's cells (:func:`region_medians`,
+recorded in run.json as ``unknown_medians``), so that a region
 run in partitions (``partition=[H3 parents]``, :func:`screen_partition`, one Prefect task per parent
 in ``flows/screen.py``) unions to exactly the single-process surface. Ranks, Monte Carlo and zones
 depend on the whole population; they are not part of the surface: with ``partition`` given, zones
@@ -53,6 +56,7 @@ from gridscout.report.outputs import write_geoparquet
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
 from gridscout.safe_write import finish_run, write_parquet
 from gridscout.scoring.engine import score_frame
+from gridscout.scoring.normalise import median_factors, unknown_medians
 from gridscout.scoring.profiles import Profile, load_profile
 from gridscout.scoring.zones import ZONE_COLUMNS, ZONE_STAT_COLUMNS, cluster_zones, zone_score_columns
 from gridscout.scoring.zones import zone_threshold as threshold_of
@@ -75,6 +79,8 @@ class ScreenResult:
     zones: pl.DataFrame | None
     paths: dict[str, Path]
     timings_s: dict[str, float] = field(default_factory=dict)
+    #: :func:`region_medians`: the UNKNOWN medians the cells were scored with
+    unknown_medians: dict = field(default_factory=dict)
 
     @property
     def n_cells(self) -> int:
@@ -98,7 +104,10 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     geom = region_geometry(region, ref.boundaries)
     cells, lat, lon = hexgrid.polyfill(geom, resolution, partition)
     t["polyfill"] = time.perf_counter() - t0
-    surface = score_cells(cells, lat, lon, profile, ref, t)
+    t1 = time.perf_counter()
+    med = region_medians(geom, resolution, profile, ref)
+    t["medians"] = time.perf_counter() - t1
+    surface = score_cells(cells, lat, lon, profile, ref, t, medians=med["medians"])
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"surface": out_dir / "surface.parquet"}
@@ -118,7 +127,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
         zones.write_parquet(paths["zones"])
         t["zones"] = time.perf_counter() - t1
     t["total"] = time.perf_counter() - t0
-    return ScreenResult(region, resolution, surface, zones, paths, t)
+    return ScreenResult(region, resolution, surface, zones, paths, t, medians_record(med))
 
 
 def _require_pointwise(profile: Profile) -> None:
@@ -155,17 +164,31 @@ def cell_batches(cells: np.ndarray, size: int = SCORE_BATCH_CELLS) -> list[tuple
     return list(zip(cuts, cuts[1:] + [n]))
 
 
-def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict[str, float] | None = None
-                ) -> pl.DataFrame:
+def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict[str, float] | None = None,
+                *, medians: dict[str, float] | None = None) -> pl.DataFrame:
     """Features, cooling, curtailment and profile scores of the given cells (the one scoring path of
-    :func:`screen_region` and :func:`screen_streamed`), text labels as categoricals
-    (:func:`~gridscout.features.assemble.compact_text`); adds stage seconds to ``timings``.
+    :func:`screen_region`, :func:`screen_streamed` and :func:`screen_partition`), text labels as
+    categoricals (:func:`~gridscout.features.assemble.compact_text`); adds stage seconds to ``timings``.
+    ``medians``: the region's UNKNOWN medians (:func:`region_medians`), so that a cell's score does not
+    depend on the cells scored with it; None: these cells' own.
 
     Features, cooling and curtailment are per cell, so they run in batches (:func:`cell_batches`)
     whose compacted frames are joined before the profile scores the whole set (same values as one
     call; memory bounded by the batch, not the region)."""
     t = timings if timings is not None else {}
     t1 = time.perf_counter()
+    feat = cell_frame(cells, lat, lon, profile, ref)
+    t2 = time.perf_counter()
+    surface = compact_text(score_frame(feat, profile, medians=medians))
+    t["features"] = t.get("features", 0.0) + t2 - t1
+    t["score"] = t.get("score", 0.0) + time.perf_counter() - t2
+    return surface
+
+
+def cell_frame(cells, lat, lon, profile: Profile, ref: Reference) -> pl.DataFrame:
+    """What the profile scores for each cell: :func:`cell_features`, the climate-model cooling of the
+    profile's design and the BA curtailment of its facility, in batches (:func:`cell_batches`), text
+    as categoricals."""
     design = get_design(profile.facility.cooling, profile.facility.envelope)
     parts = []
     for lo, hi in cell_batches(np.asarray(cells)):
@@ -179,13 +202,47 @@ def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict
         batch = compact_text(with_ba_curtailment(feat, ref, profile.facility)).rechunk()  # needs the PUE, as for sites
         parts.append(pl.DataFrame(batch.get_columns()))
         del feat
-    feat = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
-    del parts
-    t2 = time.perf_counter()
-    surface = compact_text(score_frame(feat, profile))
-    t["features"] = t.get("features", 0.0) + t2 - t1
-    t["score"] = t.get("score", 0.0) + time.perf_counter() - t2
-    return surface
+    return parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical")
+
+
+#: most cells in the sample a screened region's UNKNOWN medians are taken over (:func:`median_sample`)
+MEDIAN_SAMPLE_CELLS = 50_000
+
+
+def median_sample(geom, resolution: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """``(sample resolution, cells, lat, lon)``: the cells a region's UNKNOWN medians are taken over —
+    the region's H3 cells (centre inside) at the finest resolution up to ``resolution`` − 2 that holds
+    at most :data:`MEDIAN_SAMPLE_CELLS` (a systematic sample over the whole region, the same whatever
+    part of it a run scores); a region too small to hold a cell there takes the coarsest resolution
+    up to ``resolution`` that holds one."""
+    best = (0, np.zeros(0, dtype=np.uint64), np.zeros(0), np.zeros(0))
+    for r in range(resolution + 1):
+        if len(best[1]) and r > resolution - 2:
+            break
+        cells, lat, lon = hexgrid.polyfill(geom, r)
+        if len(best[1]) and len(cells) > MEDIAN_SAMPLE_CELLS:
+            break
+        best = (r, cells, lat, lon)
+    return best
+
+
+def region_medians(geom, resolution: int, profile: Profile, ref: Reference) -> dict:
+    """The UNKNOWN medians every cell of a screened region is scored with, whatever the run (in
+    memory, streamed, on Dask): :func:`~gridscout.scoring.normalise.unknown_medians` of the region's
+    :func:`median_sample`. ``{"medians": {column: median sub-score or NaN}, "sample_resolution",
+    "sample_cells"}``; no sample is scored when the profile scores no factor under ``neutral`` or
+    ``uncertain``."""
+    if not median_factors(profile):
+        return {"medians": {}, "sample_resolution": None, "sample_cells": 0}
+    r, cells, lat, lon = median_sample(geom, resolution)
+    medians = unknown_medians(cell_frame(cells, lat, lon, profile, ref), profile) if len(cells) else \
+        {sub.column: float("nan") for sub in median_factors(profile)}
+    return {"medians": medians, "sample_resolution": r, "sample_cells": len(cells)}
+
+
+def medians_record(m: dict) -> dict:
+    """:func:`region_medians` for run.json (NaN, no known value in the sample, as null)."""
+    return {**m, "medians": {k: None if np.isnan(v) else round(v, 6) for k, v in m["medians"].items()}}
 
 
 def zones_as_sites(zones: pl.DataFrame) -> pl.DataFrame:
@@ -228,10 +285,11 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
         cells, timings = summary["cells"], summary["timings_s"]
         water = dataset_water_stress(run_dir, ref.water_stress_basins)
         extra = {"streamed": True, "partitions_resolution": summary["partitions_resolution"],
-                 "partitions_nonempty": summary["partitions_nonempty"]}
+                 "partitions_nonempty": summary["partitions_nonempty"], "unknown_medians": summary["unknown_medians"]}
     else:
         result = screen_region(region, resolution, prof, ref, run_dir)
-        zones, cells, timings, extra = result.zones, result.surface.height, result.timings_s, {}
+        zones, cells, timings = result.zones, result.surface.height, result.timings_s
+        extra = {"unknown_medians": result.unknown_medians}
         water = (run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
                  if "water_stress_method" in result.surface.columns else None)
         del result
@@ -253,6 +311,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
 # --- partitioned screening (wrapped by flows/screen.py: one Prefect task per H3 parent) -----------
 
 _REF_CACHE: dict[tuple, Reference] = {}
+_MEDIANS_CACHE: dict[tuple, dict] = {}
 
 
 def surface_dir(out: str | Path) -> Path:
@@ -343,9 +402,17 @@ def screen_partition(region: str, resolution: int, profile: str, parent: str, ou
     geom = region_geometry(region, ref.boundaries)
     cells, lat, lon = hexgrid.polyfill(geom, resolution, [parent])
     timings = {"polyfill": time.perf_counter() - t0}
-    surface = score_cells(cells, lat, lon, prof, ref, timings)
+    t1 = time.perf_counter()
+    key = (region, resolution, prof.sha256, id(ref))  # once per worker process and region
+    if key not in _MEDIANS_CACHE:
+        _MEDIANS_CACHE.clear()
+        _MEDIANS_CACHE[key] = region_medians(geom, resolution, prof, ref)
+    med = _MEDIANS_CACHE[key]
+    timings["medians"] = time.perf_counter() - t1
+    surface = score_cells(cells, lat, lon, prof, ref, timings, medians=med["medians"])
     dest = write_part(surface, out, parent)
     return {"parent": parent, "cells": surface.height, "path": str(dest) if dest else None,
+            "unknown_medians": medians_record(med),
             "seconds": time.perf_counter() - t0, "timings_s": timings,
             "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -514,13 +581,16 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
 
     # each parent's Parquet is written by a background thread (Polars releases the GIL) while the next
     # parents are scored; at most one scored set waits to be written
+    t1 = time.perf_counter()
+    med = region_medians(geom, resolution, profile, ref)
+    t["medians"] = time.perf_counter() - t1
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending = None
         for group in parent_groups(_parent_cells(geom, resolution, pres, t), SCORE_BATCH_CELLS // 2):
             names = hexgrid.cells_to_str(np.array([g[0] for g in group], dtype=np.uint64)).to_list()
             cells, lat, lon = (group[0][1:] if len(group) == 1 else [np.concatenate([g[i] for g in group])
                                                                   for i in (1, 2, 3)])
-            surface = score_cells(cells, lat, lon, profile, ref, t)
+            surface = score_cells(cells, lat, lon, profile, ref, t, medians=med["medians"])
             settle(pending)
             pending = writer.submit(write_parts, surface, out_dir, names, [len(g[1]) for g in group])
             del surface, cells, lat, lon, group
@@ -533,7 +603,7 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     return {"region": region, "resolution": resolution, "partitions_resolution": pres,
             "cells": n_cells, "partitions_nonempty": len(written),
             "zones": 0 if zones is None else zones.height, "out": str(out_dir),
-            "timings_s": {k: round(v, 3) for k, v in t.items()}}
+            "timings_s": {k: round(v, 3) for k, v in t.items()}, "unknown_medians": medians_record(med)}
 
 
 def screen_manifest(run_id: str, started: dt.datetime, region: str, resolution: int, profile: Profile,

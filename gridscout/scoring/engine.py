@@ -62,10 +62,13 @@ class ScoreResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+def score_frame(features: pl.DataFrame, profile: Profile, *, medians: dict[str, float] | None = None
+                ) -> pl.DataFrame:
     """Deterministic, row-wise part of scoring: gates, criterion scores, composite, exclusion.
 
-    Pointwise (row-independent) when every sub-criterion is (``profile.pointwise``)."""
+    Pointwise (row-independent) when every sub-criterion is (``profile.pointwise``) and the UNKNOWN
+    medians come from elsewhere (``medians``: :func:`~gridscout.scoring.normalise.unknown_medians` of a
+    larger population; None: the medians of these rows)."""
     n = features.height
     gates = evaluate_gates(features, profile)
     w = profile.weights
@@ -78,7 +81,7 @@ def score_frame(features: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     rests = np.zeros(n, dtype=bool)
     excl_unknown = np.zeros(n, dtype=bool)
     for crit in profile.criteria:
-        cs, unknowns = criterion_score(features, crit, profile)
+        cs, unknowns = criterion_score(features, crit, profile, medians=medians)
         crit_cols[crit.name] = cs
         any_unk = np.zeros(n, dtype=bool)
         excl = np.zeros(n, dtype=bool)

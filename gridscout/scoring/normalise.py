@@ -83,19 +83,25 @@ def sub_score(features: pl.DataFrame, sub: SubCriterion,
 
 
 def fill_unknown(s: np.ndarray, unk: np.ndarray, policy: str, penalty: float,
-                 rng: np.random.Generator | None = None, draws: int = 0) -> np.ndarray:
+                 rng: np.random.Generator | None = None, draws: int = 0, *, median: float | None = None
+                 ) -> np.ndarray:
     """Sub-scores ``s`` ((n,) or (n, draws)) with the UNKNOWN rows ``unk`` filled under ``policy``.
 
     ``penalty``: ``penalty``; ``exclude``: NaN; ``neutral``: median of the known rows (per draw);
     ``uncertain``: that median, or with ``rng`` and ``draws`` > 0, per draw the sub-score of a known
     row picked uniformly at random (result (n, draws)). With no known row, ``neutral`` and
-    ``uncertain`` fall back to ``penalty`` (see :class:`gridscout.scoring.profiles.UnknownPolicy`)."""
+    ``uncertain`` fall back to ``penalty`` (see :class:`gridscout.scoring.profiles.UnknownPolicy`).
+    ``median`` (deterministic scores only): the median to use instead of the rows' own, taken over a
+    larger population (screening: :func:`unknown_medians` of a sample of the whole region); NaN when
+    that population knew no value (then ``penalty``)."""
     if not unk.any():
         return s
     known = ~unk
     mask = unk[:, None] if s.ndim == 2 else unk
     if policy == "exclude":
         return np.where(mask, np.nan, s)
+    if median is not None and policy in ("neutral", "uncertain") and not (rng is not None and draws > 0):
+        return np.where(mask, penalty if np.isnan(median) else median, s)
     if policy == "penalty" or not known.any():
         return np.where(mask, penalty, s)
     if policy == "uncertain" and rng is not None and draws > 0:
@@ -112,11 +118,14 @@ def fill_unknown(s: np.ndarray, unk: np.ndarray, policy: str, penalty: float,
 
 def criterion_score(features: pl.DataFrame, crit: Criterion, profile: Profile,
                     perturb: dict[str, np.ndarray] | None = None, *, rng: np.random.Generator | None = None,
-                    draws: int = 0) -> tuple[np.ndarray, list[tuple[str, np.ndarray, str]]]:
+                    draws: int = 0, medians: dict[str, float] | None = None
+                    ) -> tuple[np.ndarray, list[tuple[str, np.ndarray, str]]]:
     """(criterion score 0–100, [(sub column, UNKNOWN mask, policy)]) — weighted mean of sub-scores.
 
     UNKNOWN sub-scores are filled by :func:`fill_unknown` under the sub-criterion's policy
-    (``profile.unknown.policy_for``); ``rng``/``draws`` are the Monte Carlo's (``uncertain`` draws)."""
+    (``profile.unknown.policy_for``); ``rng``/``draws`` are the Monte Carlo's (``uncertain`` draws);
+    ``medians`` (by sub-criterion column, :func:`unknown_medians`): the ``neutral``/``uncertain``
+    medians to use instead of the rows' own (a column missing from it: no known value, ``penalty``)."""
     tot = sum(s.weight for s in crit.subs)
     acc = None
     unknowns = []
@@ -125,7 +134,27 @@ def criterion_score(features: pl.DataFrame, crit: Criterion, profile: Profile,
         unk = used == -1
         policy = profile.unknown.policy_for(crit.name, sub)
         unknowns.append((sub.column, unk, policy))
-        s = fill_unknown(s, unk, policy, profile.unknown.penalty_score, rng, draws)
+        s = fill_unknown(s, unk, policy, profile.unknown.penalty_score, rng, draws,
+                         median=None if medians is None else medians.get(sub.column, np.nan))
         term = s * (sub.weight / tot)
         acc = term if acc is None else add_broadcast(acc, term)
     return acc, unknowns
+
+
+def unknown_medians(features: pl.DataFrame, profile: Profile) -> dict[str, float]:
+    """The median sub-score of the known rows of ``features`` for every sub-criterion scored under
+    ``neutral`` or ``uncertain`` (by its column; NaN where no row knows it) — what
+    :func:`fill_unknown` gives an UNKNOWN row, computed once over one population so that rows scored
+    apart (a screened region's batches, parents or Dask partitions) get the same value."""
+    out: dict[str, float] = {}
+    for sub in median_factors(profile):
+        s, used = sub_score(features, sub)
+        known = used != -1
+        out[sub.column] = float(np.median(s[known])) if known.any() else float("nan")
+    return out
+
+
+def median_factors(profile: Profile) -> list[SubCriterion]:
+    """The sub-criteria ``profile`` scores under ``neutral`` or ``uncertain`` when UNKNOWN."""
+    return [sub for crit in profile.criteria for sub in crit.subs
+            if profile.unknown.policy_for(crit.name, sub) in ("neutral", "uncertain")]

@@ -161,9 +161,9 @@ class UnknownPolicy:
 
     Under ``neutral`` and ``uncertain``, when no scored site knows the factor there is nothing to
     be neutral or uncertain about and ``penalty_score`` applies. The median depends on which rows are
-    scored together: a region screened in partitions (Dask) or streamed gives cells with an UNKNOWN
-    factor the median of the cells scored in the same call (a partition; a streamed parent, or a
-    group of small parents), identical to one run only where every call knows the same values. Every score resting on an UNKNOWN
+    scored together; region screening scores every cell with the medians of a systematic sample of
+    the whole region (:func:`gridscout.jobs.screen.region_medians`), so a cell's score is the same
+    in memory, streamed or on Dask, whichever cells are scored with it. Every score resting on an UNKNOWN
     is flagged (``unknown_factors``, ``score_rests_on_unknown``; see :mod:`gridscout.scoring.engine`).
 
     ``gate = "conditional"`` (default) keeps a site with an UNKNOWN gate visible but flagged

@@ -58,6 +58,9 @@ def test_partitioned_surface_on_dask_equals_single_process(client_env, first_sli
     assert surface.height == single.n_cells == summary["cells"] > 10_000
     assert_frame_equal(surface, single.surface.sort("h3_int"), check_column_order=False)
     assert_frame_equal(pl.read_parquet(out / "zones.parquet"), single.zones)
+    # every task scored with the same region medians as the single process, recorded once in run.json
+    assert run["unknown_medians"] == single.unknown_medians and run["unknown_medians"]["sample_cells"] > 0
+    assert all("unknown_medians" not in s for s in run["partition_stats"])
 
     # a re-run with nothing changed is served from Prefect's cache: no partition file is rewritten
     mtimes = {str(p): p.stat().st_mtime_ns for p in parts}

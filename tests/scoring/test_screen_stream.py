@@ -166,3 +166,31 @@ def test_a_grouped_call_writes_each_parent_its_own_cells(ref, tmp_path, monkeypa
         assert set(hexgrid.cells_to_str(hexgrid.cell_parents(cells, 4))) == {part.parent.name.removeprefix("parent=")}
     with pytest.raises(GridscoutError, match="rows for"):
         screen.write_parts(pl.read_parquet(parts[0]), tmp_path / "x", ["a", "b"], [1, 1])
+
+
+def test_unknown_medians_are_the_regions_whichever_cells_are_scored_together(ref, tmp_path, monkeypatch):
+    """Ontario has no retail price in the sources (UNKNOWN, scored ``uncertain`` by the balanced
+    profile): its cells take the median price sub-score of a sample of the whole region, so a streamed
+    run cut into many small scoring calls (some all Canadian) equals the in-memory run, and the run
+    summaries say which medians and sample were used. Scored alone, those cells got the penalty."""
+    import gridscout.jobs.screen as screen
+
+    region = "bbox:-83.5,41.5,-78.5,44.5"  # Lake Erie: Ontario, Michigan, Ohio, Pennsylvania, New York
+    p = load_profile("balanced")
+    monkeypatch.setattr(screen, "SCORE_BATCH_CELLS", 400)
+    calls, real = [], screen.score_cells
+    monkeypatch.setattr(screen, "score_cells", lambda c, *a, **k: calls.append(len(c)) or real(c, *a, **k))
+    s = screen_streamed(region, 6, p, ref, tmp_path / "stream", partitions_resolution=3)
+    single = screen_region(region, 6, p, ref, tmp_path / "single", geoparquet=False)
+    assert len(calls) >= 5
+    assert_frame_equal(read_surface(tmp_path / "stream"), single.surface.sort("h3_int"), check_column_order=False)
+    med = s["unknown_medians"]
+    assert med == single.unknown_medians and med["sample_cells"] > 50 and med["sample_resolution"] == 4
+    canada = single.surface.filter(pl.col("country") == "CAN")
+    assert canada.height > 1000 and canada["price_usd_per_mwh"].null_count() == canada.height
+    price_median = med["medians"]["price_usd_per_mwh"]
+    us_scores = single.surface.filter(pl.col("price_usd_per_mwh").is_not_null())["score_price"]
+    assert us_scores.min() < price_median < us_scores.max()
+    assert np.allclose(canada["score_price"].to_numpy(), price_median, atol=1e-6)
+    alone = real(canada["h3_int"].to_numpy(), canada["latitude"].to_numpy(), canada["longitude"].to_numpy(), p, ref)
+    assert (alone["score_price"] == p.unknown.penalty_score).all()  # what per-call medians gave

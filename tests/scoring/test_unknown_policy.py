@@ -89,6 +89,21 @@ def test_fill_unknown_per_policy():
     assert fill_unknown(nothing, np.isnan(nothing), "uncertain", 25, np.random.default_rng(0), 10).tolist() == [25] * 3
 
 
+def test_a_given_median_replaces_the_rows_own():
+    """Screening hands in the region's median (gridscout.jobs.screen.region_medians): UNKNOWN rows take
+    it under neutral/uncertain whatever the rows scored with them know; NaN (the region knew no value)
+    is the penalty; penalty and exclude ignore it, and the Monte Carlo draws still sample known rows."""
+    s = np.array([10.0, 30.0, 80.0, np.nan])
+    unk = np.isnan(s)
+    for policy in ("neutral", "uncertain"):
+        assert fill_unknown(s, unk, policy, 25, median=55.0).tolist() == [10, 30, 80, 55]
+        assert fill_unknown(s, unk, policy, 25, median=float("nan")).tolist() == [10, 30, 80, 25]
+    assert fill_unknown(s, unk, "penalty", 25, median=55.0).tolist() == [10, 30, 80, 25]
+    assert np.isnan(fill_unknown(s, unk, "exclude", 25, median=55.0)[3])
+    d = fill_unknown(s, unk, "uncertain", 25, np.random.default_rng(0), draws=500, median=55.0)
+    assert set(np.unique(d[3])) == {10.0, 30.0, 80.0}
+
+
 # --- on the 72 real markets -----------------------------------------------------------------------
 
 def _twins(market_features):
