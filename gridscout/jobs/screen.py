@@ -267,7 +267,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     """A screening run folder: surface, zones, ``scores.parquet`` (zones as report rows), ``run.json``
     and the report. ``stream``: score one H3 parent at a time (:func:`screen_streamed`), writing the
     hive-partitioned ``surface/parent=<h3>/part.parquet`` instead of one ``surface.parquet``, so memory
-    stays flat at any region size (``partitions_resolution``: the parents' resolution, default 7
+    stays flat at any region size (``partitions_resolution``: the parents' resolution, default 6
     levels up)."""
     started = dt.datetime.now(dt.UTC)
     prof = load_profile(profile or config.DEFAULT_PROFILE)
