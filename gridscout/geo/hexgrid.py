@@ -57,9 +57,10 @@ def cell_centers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     c = np.asarray(cells, dtype=np.uint64)
     if not len(c):
         return np.zeros(0), np.zeros(0)
-    s = pl.Series(c, dtype=pl.UInt64)
-    ll = pl.select(plh3.cell_to_lat(s).alias("lat"), plh3.cell_to_lng(s).alias("lon"))
-    return ll["lat"].to_numpy(), ll["lon"].to_numpy()
+    # one latlng per cell (cell_to_lat and cell_to_lng each compute it: twice the CPU, 0.25 s on two
+    # threads against 0.17 s for CONUS r7)
+    ll = pl.select(plh3.cell_to_latlng(pl.Series(c, dtype=pl.UInt64)).alias("ll"))["ll"]
+    return ll.list.get(0).to_numpy(), ll.list.get(1).to_numpy()
 
 
 def _children(coarse: list[int], res: int) -> np.ndarray:
