@@ -60,14 +60,13 @@ import functools
 import math
 from pathlib import Path
 
-import numba
 import numpy as np
 import polars as pl
 
 from gridscout import config
 from gridscout.features.queues import queue_features
 from gridscout.features.substations import GridIndex, output_schema, substation_features
-from gridscout.geo.nearest import PointGroups, SphereIndex, apply_kernel
+from gridscout.geo.nearest import PointGroups, SphereIndex
 from gridscout.geo.polygons import PolygonIndex, cached_index
 from gridscout.models import headroom as headroom_model
 from gridscout.reference import Reference
@@ -109,21 +108,19 @@ def decay_length_km(disc_km: float = DECAY_DISC_KM, cutoff: float = DECAY_CUTOFF
     return disc_km / float(np.sqrt((2.0 - (2.0 + 2.0 * cutoff + cutoff * cutoff) * e) / (1.0 - e)))
 
 
-@numba.njit(cache=True)
-def decay_weight(km, params):
-    """k(d) of one distance d [km] for ``params`` = (L [km], c): (e^(−d/L) − e^(−c)) / (1 − e^(−c)) for
-    d ≤ cL, else 0 (continuous at cL). The scalar kernel the capacity sums run
-    (:meth:`SphereIndex.kernel_sum_grouped`)."""
-    length, cutoff = params[0], params[1]
-    if km > cutoff * length:
-        return 0.0
+def decay_weight(km, params) -> np.ndarray:
+    """k(d) at each distance d of ``km`` [km] for ``params`` = (L [km], c): (e^(−d/L) − e^(−c)) / (1 − e^(−c))
+    for d ≤ cL, else 0 (continuous at cL). The kernel the capacity sums tabulate
+    (:meth:`SphereIndex.kernel_sum_grouped`); NumPy over an array."""
+    length, cutoff = float(params[0]), float(params[1])
+    d = np.asarray(km, dtype=np.float64)
     e = math.exp(-cutoff)
-    return (math.exp(-km / length) - e) / (1.0 - e)
+    return np.where(d > cutoff * length, 0.0, (np.exp(-d / length) - e) / (1.0 - e))
 
 
 def decay_kernel(km: np.ndarray, length_km: float, cutoff: float = DECAY_CUTOFF_LENGTHS) -> np.ndarray:
-    """:func:`decay_weight` over an array of distances [km]."""
-    return apply_kernel(km, decay_weight, (length_km, cutoff))
+    """:func:`decay_weight` over an array of distances [km] for decay length ``length_km`` and cutoff ``cutoff`` lengths."""
+    return decay_weight(km, (length_km, cutoff))
 
 
 def capacity_nearby(sites: pl.DataFrame, plants: pl.DataFrame, radii_km: tuple[float, ...] = (50.0, 100.0),

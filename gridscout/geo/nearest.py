@@ -199,9 +199,10 @@ class SphereIndex:
     def kernel_sum_grouped(self, pg: PointGroups, radius_km: float, weights: np.ndarray,
                            kernel=None, params=(), workers: int = 2) -> np.ndarray:
         """For each point of ``pg``, the sum over indexed points within ``radius_km`` (great-circle) of
-        ``weights`` (shape (n,) or (n, k)) times ``kernel(distance_km, params)``: a scalar
-        ``numba.njit`` function (e.g. a distance decay, :func:`gridscout.features.power.decay_weight`),
-        1 when None (a plain within-radius sum, :meth:`sum_within_grouped`).
+        ``weights`` (shape (n,) or (n, k)) times ``kernel(distance_km, params)``: a function of an
+        array of distances [km] and a tuple of parameters returning the kernel at each (e.g. a
+        distance decay, :func:`gridscout.features.power.decay_weight`), 1 when None (a plain
+        within-radius sum, :meth:`sum_within_grouped`).
 
         Exact: one KD-tree ball query per group (:meth:`candidates_within`) gives every indexed point
         that can be within reach of a member; then a compiled loop
@@ -268,13 +269,14 @@ _KERNEL_TABLES: dict[tuple, np.ndarray] = {}
 
 
 def kernel_table(kernel, params, radius_km: float) -> np.ndarray:
-    """``kernel(km, params)`` at :data:`KERNEL_TABLE_STEPS` + 1 chord lengths equally spaced from 0 to
+    """``kernel(km, params)`` (an array function, see :meth:`SphereIndex.kernel_sum_grouped`) at
+    :data:`KERNEL_TABLE_STEPS` + 1 chord lengths equally spaced from 0 to
     the chord of ``radius_km`` (km of each: :func:`km_from_chord`), built once per (kernel, params,
     radius) — what :meth:`SphereIndex.kernel_sum_grouped` interpolates."""
     key = (kernel, tuple(np.asarray(params, dtype=np.float64).reshape(-1).tolist()), float(radius_km))
     if key not in _KERNEL_TABLES:
         chords = np.linspace(0.0, chord_from_km(radius_km), KERNEL_TABLE_STEPS + 1)
-        _KERNEL_TABLES[key] = apply_kernel(km_from_chord(chords), kernel, params)
+        _KERNEL_TABLES[key] = np.asarray(kernel(km_from_chord(chords), params), dtype=np.float64)
     return _KERNEL_TABLES[key]
 
 
@@ -303,21 +305,6 @@ def _grouped_pair_sums(lo, hi, starts, sizes, qx, qy, qz, indptr, cand, px, py, 
                         k = table[j] + (u - j) * (table[j + 1] - table[j])
                     for c in range(ncol):
                         out[i, c] += w[p, c] * k
-
-
-@numba.njit(cache=True)
-def _map_kernel(km, kernel, params, out):
-    for i in range(km.shape[0]):
-        out[i] = kernel(km[i], params)
-
-
-def apply_kernel(km, kernel, params=()) -> np.ndarray:
-    """``kernel(d, params)`` (a scalar ``numba.njit`` kernel, see :meth:`SphereIndex.kernel_sum_grouped`)
-    for every distance of ``km`` [km]: the same function the sums use, over an array."""
-    d = np.asarray(km, dtype=np.float64)
-    out = np.empty(d.size)
-    _map_kernel(np.ascontiguousarray(d.reshape(-1)), kernel, np.asarray(params, dtype=np.float64).reshape(-1), out)
-    return out.reshape(d.shape)
 
 
 #: margin [rad] that keeps floating-point ties on the per-member path
