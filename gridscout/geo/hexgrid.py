@@ -111,13 +111,15 @@ def fill_cover(geom, res: int, inner, edge) -> tuple[np.ndarray, np.ndarray, np.
     return cells, lat, lon
 
 
-def polyfill(geom, res: int, partition: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def polyfill(geom, res: int, partition: list[str] | None = None,
+             cover: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cells at ``res`` with centres inside ``geom`` (sorted uint64), and their centres (lat, lon).
 
     ``partition``: H3 parent cells (any resolution ≤ ``res``, strings); only cells descending from
     them are returned, so the union over a set of partitions covering the shape equals the full run.
+    ``cover``: ``coarse_cover(geom, res)`` when already computed.
     """
-    inner, edge = coarse_cover(geom, res)
+    inner, edge = coarse_cover(geom, res) if cover is None else cover
     rc = max(0, res - COARSE_STEP)
     if partition:
         pres = {h3.get_resolution(p) for p in partition}

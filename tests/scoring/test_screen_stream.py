@@ -194,3 +194,26 @@ def test_unknown_medians_are_the_regions_whichever_cells_are_scored_together(ref
     assert np.allclose(canada["score_price"].to_numpy(), price_median, atol=1e-6)
     alone = real(canada["h3_int"].to_numpy(), canada["latitude"].to_numpy(), canada["longitude"].to_numpy(), p, ref)
     assert (alone["score_price"] == p.unknown.penalty_score).all()  # what per-call medians gave
+
+
+@pytest.mark.parametrize("region, res, want_res", [("LUX", 8, 6), ("US-VA", 7, 5), ("LUX", 5, 4), ("US-VA", 10, 7)])
+def test_median_sample_from_the_cover_is_the_resolution_search(ref, region, res, want_res):
+    """The median sample filled from the run's coarse cover (two or three levels up) is the sample a
+    polyfill at every resolution from 0 finds: the finest resolution up to ``res`` − 2 holding at most
+    MEDIAN_SAMPLE_CELLS cells (Virginia r10: its ~150 k r8 cells exceed it, r7 is taken, 3 levels up),
+    or, for a region too small for that (Luxembourg r5: no r3 centre inside), the coarsest that holds a cell."""
+    import gridscout.jobs.screen as screen
+    from gridscout.geo.regions import region_geometry
+
+    geom = region_geometry(region, ref.boundaries)
+    r, cells, lat, lon = screen.median_sample(geom, res)
+    best = (0, np.zeros(0, dtype=np.uint64))
+    for rr in range(res + 1):  # the search median_sample defines, polyfill by polyfill
+        if len(best[1]) and rr > res - 2:
+            break
+        c = hexgrid.polyfill(geom, rr)[0]
+        if len(best[1]) and len(c) > screen.MEDIAN_SAMPLE_CELLS:
+            break
+        best = (rr, c)
+    assert r == best[0] == want_res and np.array_equal(cells, best[1]) and len(cells)
+    assert np.allclose(hexgrid.cell_centers(cells)[0], lat) and np.allclose(hexgrid.cell_centers(cells)[1], lon)
