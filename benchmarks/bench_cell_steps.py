@@ -32,7 +32,6 @@ def main() -> None:
 
     import polars as pl
 
-    from benchmarks.bench_screen import _region
     from gridscout.features.location import locate
     from gridscout.features.power import grid_access
     from gridscout.features.queues import queue_features
@@ -43,7 +42,7 @@ def main() -> None:
     from gridscout.warehouse.readers.reference import read_reference
 
     ref = read_reference(args.db)
-    cells, lat, lon = hexgrid.polyfill(region_geometry(_region(ref, args.region), ref.boundaries), args.res)
+    cells, lat, lon = hexgrid.polyfill(region_geometry(args.region, ref.boundaries), args.res)
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
     feat = locate(base, ref, groups=hexgrid.cell_parents(cells, max(0, args.res - 2)))
     fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, args.res - 1))

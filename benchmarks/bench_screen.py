@@ -2,7 +2,7 @@
 
 Run on demand (never timed in tests); each measurement runs in its own process so its peak RSS is its own:
 
-    uv run python benchmarks/bench_screen.py --db /path/warehouse.duckdb                 # CONUS r7 end to end
+    uv run python benchmarks/bench_screen.py --db /path/warehouse.duckdb                 # CONUS r7 end to end (48 states + DC)
     uv run python benchmarks/bench_screen.py --db ... --stream 6,7,8                      # + streamed r6, r7, r8
     uv run python benchmarks/bench_screen.py --db ... --baseline                          # + geopandas baseline
     uv run python benchmarks/bench_screen.py --db ... --region US-VA --res 8 --baseline --no-end-to-end
@@ -79,13 +79,6 @@ def build_warehouse() -> Path:
     return db
 
 
-def conus(ref) -> str:
-    import polars as pl
-
-    codes = ref.boundaries.filter(pl.col("layer") == "us_state")["code"].to_list()
-    return "+".join(f"US-{c}" for c in sorted(codes) if c not in ("AK", "HI", "PR"))
-
-
 def baseline_features(lat: np.ndarray, lon: np.ndarray, ref):
     """The straightforward geopandas/pandas build of country, state, grid zone, carbon, nearest
     station and capacity within 50 km, with the fair spatial-join tools (module docstring)."""
@@ -145,10 +138,6 @@ def agreement(base, ours) -> dict[str, float]:
 
 # --- measurements, one per process --------------------------------------------------------------
 
-def _region(ref, region: str) -> str:
-    return conus(ref) if region == "CONUS" else region
-
-
 def measure_end_to_end(db: str, region: str, res: int, profile: str, geoparquet: bool) -> dict:
     from gridscout.jobs.screen import screen_region
     from gridscout.scoring import load_profile
@@ -157,7 +146,7 @@ def measure_end_to_end(db: str, region: str, res: int, profile: str, geoparquet:
     ref, prof = read_reference(db), load_profile(profile)
     out = Path(tempfile.mkdtemp(prefix="bench_screen_"))
     t0 = time.perf_counter()
-    r = screen_region(_region(ref, region), res, prof, ref, out, geoparquet=geoparquet)
+    r = screen_region(region, res, prof, ref, out, geoparquet=geoparquet)
     return {"kind": "end_to_end", "region": region, "res": res, "cells": r.n_cells, "zones": r.zones.height,
             "wall_s": time.perf_counter() - t0, "peak_rss_mb": peak_rss_mb(),
             "stages_s": {k: round(v, 2) for k, v in r.timings_s.items()}}
@@ -171,7 +160,7 @@ def measure_stream(db: str, region: str, res: int, profile: str) -> dict:
     ref, prof = read_reference(db), load_profile(profile)
     out = Path(tempfile.mkdtemp(prefix="bench_stream_"))
     t0 = time.perf_counter()
-    s = screen_streamed(_region(ref, region), res, prof, ref, out)
+    s = screen_streamed(region, res, prof, ref, out)
     wall = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in (out / "surface").rglob("*.parquet"))
     return {"kind": "stream", "region": region, "res": res, "cells": s["cells"], "zones": s["zones"],
@@ -222,7 +211,7 @@ def measure_baseline(db: str, region: str, res: int, repeat: int = 3) -> dict:
     from gridscout.warehouse.readers.reference import read_reference
 
     ref = read_reference(db)
-    cells, lat, lon = hexgrid.polyfill(region_geometry(_region(ref, region), ref.boundaries), res)
+    cells, lat, lon = hexgrid.polyfill(region_geometry(region, ref.boundaries), res)
     t = {}
 
     def timed(name: str, fn):
@@ -255,10 +244,8 @@ def measure_baseline(db: str, region: str, res: int, repeat: int = 3) -> dict:
 
 def measure_dask(db: str, region: str, res: int, profile: str, partitions_resolution: int) -> dict:
     from flows.screen import screen_flow
-    from gridscout.warehouse.readers.reference import read_reference
 
     out = Path(tempfile.mkdtemp(prefix="bench_dask_"))
-    region = _region(read_reference(db), region)
     t0 = time.perf_counter()
     s = screen_flow(region=region, resolution=res, profile=profile, out=str(out), db=db,
                     partitions_resolution=partitions_resolution, use_dask=True)

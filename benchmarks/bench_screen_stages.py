@@ -37,8 +37,6 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="folder for surface.parquet, surface.geoparquet, zones.parquet")
     args = ap.parse_args()
 
-    import bench_screen
-
     import gridscout.features.assemble as assemble
     from gridscout.geo import hexgrid
     from gridscout.geo.regions import region_geometry
@@ -71,7 +69,7 @@ def main() -> None:
 
     assemble.locate = timed_locate
     ref = stage("read_reference", read_reference, args.db)
-    region = bench_screen._region(ref, args.region)
+    region = args.region
     cells, lat, lon = stage("polyfill", hexgrid.polyfill, region_geometry(region, ref.boundaries), args.res)
     profile = load_profile(args.profile)
     surface = stage("features + score", score_cells, cells, lat, lon, profile, ref, {})

@@ -384,7 +384,7 @@ def print_top(path: Path, kind: str, n: int = 10) -> None:
 
 @app.command()
 @friendly
-def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US state (US-VA) or bbox:minlon,minlat,maxlon,maxlat.")],
+def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US state (US-VA), CONUS (48 states + DC) or bbox:minlon,minlat,maxlon,maxlat; join several with +.")],
            resolution: Annotated[int, typer.Option(help="H3 resolution (5–9).")] = 7,
            profile: Annotated[str, typer.Option(help="Scoring profile name or path.")] = config.DEFAULT_PROFILE,
            out: Annotated[str | None, typer.Option(help="Output folder (default reports/<run id>/).")] = None,

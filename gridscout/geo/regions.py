@@ -1,7 +1,8 @@
 """Screening regions: a region spec → a lon/lat (Multi)Polygon, and the H3 parents that cover it.
 
-Regions: ISO 3166 alpha-3 country (``DEU``), US state (``US-VA``), bounding box
-(``bbox:minlon,minlat,maxlon,maxlat``), or a union of these joined by ``+`` (``US-VA+US-MD``).
+Regions: ISO 3166 alpha-3 country (``DEU``), US state (``US-VA``), ``CONUS`` (the 48 contiguous
+states and DC: :data:`CONUS_STATES`), bounding box (``bbox:minlon,minlat,maxlon,maxlat``), or a union
+of these joined by ``+`` (``US-VA+US-MD``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,19 @@ class RegionError(GridscoutError):
     """A screening region cannot be resolved to a polygon."""
 
 
+#: USPS codes of the conterminous United States (region ``CONUS``): the 48 contiguous states and the
+#: District of Columbia — not Alaska, Hawaii or the territories (PR, VI, GU, AS, MP), which the Census
+#: state layer also holds
+CONUS_STATES = ("AL", "AR", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "IA", "ID", "IL", "IN", "KS", "KY",
+                "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV",
+                "NY", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV",
+                "WY")
+
+
 def region_geometry(region: str, boundaries: pl.DataFrame):
     """Shapely (Multi)Polygon in lon/lat for a region spec (see module docstring)."""
     parts = [p.strip() for p in region.split("+") if p.strip()]
+    parts = [q for p in parts for q in ([f"US-{c}" for c in CONUS_STATES] if p.upper() == "CONUS" else [p])]
     if not parts:
         raise RegionError(f"empty region {region!r}; use e.g. DEU, US-VA or bbox:5.8,50.7,7.2,51.6")
     geoms = []
@@ -41,8 +52,8 @@ def region_geometry(region: str, boundaries: pl.DataFrame):
         elif len(p) == 3 and p.isalpha():
             layer, code = "country", p.upper()
         else:
-            raise RegionError(f"unknown region {p!r}; use an ISO alpha-3 country (DEU), a US state (US-VA) "
-                              "or bbox:minlon,minlat,maxlon,maxlat")
+            raise RegionError(f"unknown region {p!r}; use an ISO alpha-3 country (DEU), a US state (US-VA), "
+                              "CONUS or bbox:minlon,minlat,maxlon,maxlat")
         rows = b.filter((pl.col("layer") == layer) & (pl.col("code") == code)) if b.height else b
         if rows.height == 0:
             if b.height and b.filter(pl.col("layer") == layer).height:

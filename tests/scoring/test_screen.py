@@ -30,6 +30,22 @@ def test_polyfill_equals_h3(ref, region, res):
     assert (lat[i], lon[i]) == pytest.approx(h3.cell_to_latlng(h3.int_to_str(int(cells[i]))))
 
 
+def test_conus_is_the_48_contiguous_states_and_dc(ref):
+    """``CONUS`` is the union of the 48 contiguous states and DC from the Census layer: not Alaska,
+    Hawaii or the territories the layer also holds; it combines with others like any region."""
+    from gridscout.geo.regions import CONUS_STATES
+
+    layer = set(ref.boundaries.filter(pl.col("layer") == "us_state")["code"].to_list())
+    assert len(CONUS_STATES) == 49 and set(CONUS_STATES) <= layer
+    assert layer - set(CONUS_STATES) >= {"AK", "HI", "PR"}
+    g = region_geometry("CONUS", ref.boundaries)
+    minx, miny, maxx, maxy = g.bounds
+    # Cape Alava (WA), Key West (FL), West Quoddy Head (ME), Northwest Angle (MN)
+    assert -125.0 < minx < -124.0 and 24.0 < miny < 25.0 and -67.5 < maxx < -66.5 and 49.0 < maxy < 49.6
+    same = region_geometry("+".join(f"US-{c}" for c in CONUS_STATES), ref.boundaries)
+    assert g.equals(same) and region_geometry("conus+US-HI", ref.boundaries).area > g.area
+
+
 def test_vectorised_h3_helpers():
     cells = hexgrid.h3n.cell_to_children(h3.str_to_int("832a80fffffffff"), 6).astype(np.uint64)
     assert hexgrid.cells_to_str(cells).to_list() == [h3.int_to_str(int(c)) for c in cells]
