@@ -113,7 +113,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"surface": out_dir / "surface.parquet"}
     t1 = time.perf_counter()
-    surface.write_parquet(paths["surface"])
+    surface.write_parquet(paths["surface"], **SURFACE_PARQUET)
     t["parquet"] = time.perf_counter() - t1
     if geoparquet:
         t1 = time.perf_counter()
@@ -340,6 +340,12 @@ def part_path(out: str | Path, parent: str) -> Path:
     return surface_dir(out) / f"parent={parent}" / "part.parquet"
 
 
+#: how a screening surface is written: zstd at level 1, not Polars' default 3 — the same size (CONUS r7
+#: 300 k cells: 30.7 against 30.4 MB) for 15 % less encoding CPU (0.40 against 0.47 CPU-s), which a
+#: streamed run spends on its writer thread beside the scoring
+SURFACE_PARQUET = {"compression": "zstd", "compression_level": 1}
+
+
 def write_part(surface: pl.DataFrame, out: str | Path, parent: str) -> Path | None:
     """Write one parent's cells to ``surface/parent=<parent>/part.parquet`` atomically (None, and any
     older file removed, when the parent holds no cell of the region)."""
@@ -349,7 +355,7 @@ def write_part(surface: pl.DataFrame, out: str | Path, parent: str) -> Path | No
         return None
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".part-{os.getpid()}.tmp")  # not matched by the dataset's *.parquet glob
-    surface.write_parquet(tmp)
+    surface.write_parquet(tmp, **SURFACE_PARQUET)
     os.replace(tmp, dest)
     return dest
 
