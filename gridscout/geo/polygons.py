@@ -46,7 +46,8 @@ class PolygonIndex:
         shapely.prepare(self.geoms)
         self.bounds = shapely.bounds(self.geoms)
         self.area = shapely.area(self.geoms)
-        self._tree: tuple | None = None
+        self._parts: tuple | None = None  # rings of every polygon part, their owners and bounds
+        self._tree: tuple | None = None  # (extent, KD-tree or None, owner per vertex)
 
     def _contains(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Index of the smallest polygon strictly containing each point, −1 where none does."""
@@ -129,11 +130,16 @@ class PolygonIndex:
     #: boundary densification step for settling groups and for :meth:`snap` [degrees]
     STEP_DEG = 0.02
 
-    def _boundary_tree(self):
-        """KD-tree over the polygon boundaries densified every ``STEP_DEG`` degrees, with the owner index."""
-        from scipy.spatial import cKDTree
+    #: nearest boundary vertices a snap compares for equal distances (shared borders repeat a vertex)
+    SNAP_TIES = 4
 
-        if self._tree is None:
+    #: margin [degrees] added around the extent a boundary tree is built for, so that calls on nearby
+    #: points (a streamed screening's next batch) reuse it
+    TREE_MARGIN_DEG = 5.0
+
+    def _rings(self):
+        """The rings of every polygon part, the polygon owning each ring, and each ring's bounds."""
+        if self._parts is None:
             # the rings of every polygon part: ``shapely.boundary`` is None for a GeometryCollection
             # (2 ReEDS areas, 11 Census counties: a MultiPolygon and a LineString), which left their boundaries out of the tree and
             # settled groups across them (Chesapeake Bay cells put in PJM's p99)
@@ -142,9 +148,37 @@ class PolygonIndex:
                 parts, i = shapely.get_parts(parts, return_index=True)
                 part_owner = part_owner[i]
             rings, ring_part = shapely.get_rings(parts, return_index=True)
-            xy, ring = shapely.get_coordinates(shapely.segmentize(rings, self.STEP_DEG), return_index=True)
-            self._tree = (cKDTree(xy, balanced_tree=False, compact_nodes=False), part_owner[ring_part[ring]])
-        return self._tree
+            self._parts = (rings, part_owner[ring_part], shapely.bounds(rings))
+        return self._parts
+
+    def _boundary_tree(self, x, y, reach: float):
+        """KD-tree over the boundary vertices (densified every ``STEP_DEG`` degrees) that can lie within
+        ``reach`` degrees of a point (``x`` lon, ``y`` lat), with the owner index of each vertex:
+        ``(tree or None, owner)``. Only the rings whose bounds meet the points' extent ± ``reach`` are
+        indexed — every vertex within ``reach`` of a point lies in that box, so nearest-vertex answers
+        within ``reach`` are those of the whole boundary (CONUS against 1:50m countries: the rings of
+        the US, Canada and Mexico near it, not the world's 747 k vertices). The tree is kept and
+        reused while later points' boxes fall inside the one it was built for (+ ``TREE_MARGIN_DEG``)."""
+        from scipy.spatial import cKDTree
+
+        fx, fy = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        ok = np.isfinite(fx) & np.isfinite(fy)
+        if not ok.any():
+            return None, np.zeros(0, dtype=np.int64)
+        want = (float(fx[ok].min()) - reach, float(fy[ok].min()) - reach,
+                float(fx[ok].max()) + reach, float(fy[ok].max()) + reach)
+        have = self._tree[0] if self._tree is not None else None
+        if have is None or not (have[0] <= want[0] and have[1] <= want[1] and have[2] >= want[2] and have[3] >= want[3]):
+            m = self.TREE_MARGIN_DEG
+            box = (want[0] - m, want[1] - m, want[2] + m, want[3] + m)
+            if have is not None:  # grow, never shrink: points that came before stay answered
+                box = (min(box[0], have[0]), min(box[1], have[1]), max(box[2], have[2]), max(box[3], have[3]))
+            rings, owner, rb = self._rings()
+            sel = np.flatnonzero((rb[:, 0] <= box[2]) & (rb[:, 2] >= box[0]) & (rb[:, 1] <= box[3]) & (rb[:, 3] >= box[1]))
+            xy, ring = shapely.get_coordinates(shapely.segmentize(rings[sel], self.STEP_DEG), return_index=True)
+            tree = cKDTree(xy, balanced_tree=False, compact_nodes=False) if len(xy) else None
+            self._tree = (box, tree, owner[sel][ring])
+        return self._tree[1], self._tree[2]
 
     def _settle_groups(self, lat: np.ndarray, lon: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per point: (polygon index or −1, settled). A group is settled when no polygon boundary
@@ -168,12 +202,13 @@ class PolygonIndex:
             x0, y0, x1, y1 = (b[c].to_numpy() for c in ("x0", "y0", "x1", "y1"))
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         half_diag = np.hypot(x1 - x0, y1 - y0) / 2
-        tree, _ = self._boundary_tree()
         reach = half_diag + self.STEP_DEG
         # only whether a vertex lies within reach matters: a bounded search (a box far inside a country
         # is hundreds of km from its coast), a vertex beyond every reach is as good as none
-        d, _ = tree.query(np.column_stack((cx, cy)), k=1, workers=-1,
-                          distance_upper_bound=float(reach.max(initial=0.0)) * (1 + 1e-9) + 1e-12)
+        bound = float(reach.max(initial=0.0)) * (1 + 1e-9) + 1e-12
+        tree, _ = self._boundary_tree(cx, cy, bound)
+        d = tree.query(np.column_stack((cx, cy)), k=1, workers=-1, distance_upper_bound=bound)[0] \
+            if tree is not None else np.full(len(cx), np.inf)
         clear = d > reach
         of_group = np.full(len(x0), -1, dtype=np.int64)
         idx = np.flatnonzero(clear)
@@ -185,17 +220,35 @@ class PolygonIndex:
         """Key of the polygon whose boundary is nearest (planar degrees, as shapely measures), if
         within ``max_deg``, else None. Boundaries are densified every :attr:`STEP_DEG` and
         indexed in a KD-tree, so the nearest-vertex distance overstates the true distance by at most
-        half a step (0.01°, about 1 km) — vectorised, unlike a per-point nearest-polygon search."""
+        half a step (0.01°, about 1 km) — vectorised, unlike a per-point nearest-polygon search.
+        Where the nearest vertex belongs to several polygons (a border they share), the one nearer the
+        point by shapely's exact distance wins (equal: the lower index), so the answer does not depend
+        on the tree or on the other points of the call."""
         return self.keys_of(self.snap_index(lat_deg, lon_deg, max_deg))
 
     def snap_index(self, lat_deg, lon_deg, max_deg: float) -> np.ndarray:
         """As :meth:`snap`, as polygon indices (−1 for none)."""
-        tree, owner = self._boundary_tree()
-        d, i = tree.query(np.column_stack((np.asarray(lon_deg, float), np.asarray(lat_deg, float))),
-                          distance_upper_bound=max_deg, workers=-1)
-        out = np.full(len(d), -1, dtype=np.int64)
-        hit = np.isfinite(d)
-        out[hit] = owner[i[hit]]
+        x, y = np.asarray(lon_deg, float), np.asarray(lat_deg, float)
+        tree, owner = self._boundary_tree(x, y, max_deg)
+        out = np.full(len(x), -1, dtype=np.int64)
+        if tree is None:
+            return out
+        # neighbouring polygons share boundary vertices (zones along a common border): where the nearest
+        # vertex is one of several polygons', the polygon nearer the point wins (shapely's exact
+        # distance; equal: the lower index), whatever tree holds the vertices
+        k = min(self.SNAP_TIES, tree.n)
+        d, i = tree.query(np.column_stack((x, y)), k=k, distance_upper_bound=max_deg, workers=-1)
+        d, i = d.reshape(len(x), k), i.reshape(len(x), k)
+        none = np.iinfo(np.int64).max
+        own = np.where(np.isfinite(d) & (d == d[:, :1]), np.append(owner, none)[i], none)
+        hit = np.flatnonzero(np.isfinite(d[:, 0]))
+        first = own[hit].min(axis=1)
+        out[hit] = first
+        others = (own[hit] != none) & (own[hit] != first[:, None])  # another polygon's vertex as near
+        for p in hit[others.any(axis=1)].tolist():
+            cands = np.unique(own[p][own[p] != none])
+            dist = shapely.distance(self.geoms[cands], shapely.Point(x[p], y[p]))
+            out[p] = cands[np.lexsort((cands, dist))[0]]
         return out
 
 

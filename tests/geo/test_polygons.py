@@ -25,3 +25,38 @@ def test_contains_equals_strtree_within_on_census_counties(raw_dir):
             expected[p] = g
     assert np.array_equal(got, expected)
     assert 0.2 < (got >= 0).mean() < 0.7 and len(set(got.tolist())) > 1500 and (got[:3] == -1).all()
+
+
+def test_boundary_work_near_the_points_gives_the_answers_of_the_whole_boundary(raw_dir):
+    """Group settling and coastal snapping index only the county rings near the points (± reach), grown
+    as later calls go elsewhere: Virginia's cells, then Oregon's, then both again, answer as a fresh
+    index over the whole boundary does, for every point."""
+    c = us_counties.parse({us_counties.COUNTIES: raw_dir / "boundaries" / us_counties.COUNTIES}).tables
+    counties = next(iter(c.values()))
+    keys, wkb = counties["state"] + ":" + counties["county"], counties["geometry_wkb"]
+    rng = np.random.default_rng(7)
+    va = rng.uniform(36.5, 39.5, 5000), rng.uniform(-83.7, -75.2, 5000)  # with Chesapeake Bay and the coast
+    oregon = rng.uniform(42.0, 46.3, 5000), rng.uniform(-124.8, -116.4, 5000)
+    groups = lambda lat, lon: (np.round(lat * 4) * 1000 + np.round(lon * 4)).astype(np.int64)  # noqa: E731
+    idx = PolygonIndex(keys, wkb)
+    sizes = []
+    for lat, lon in (va, oregon, va, oregon):
+        whole = PolygonIndex(keys, wkb)
+        whole.TREE_MARGIN_DEG = 360.0  # every ring
+        for kw in ({"nearest_within_deg": 0.1}, {"groups": groups(lat, lon)}):
+            assert np.array_equal(idx.lookup_index(lat, lon, **kw), whole.lookup_index(lat, lon, **kw))
+        sizes.append(len(idx._tree[2]))
+    assert sizes[0] < sizes[1] == sizes[3] < len(whole._tree[2])  # Virginia's neighbourhood, grown once
+
+
+def test_snap_between_polygons_sharing_the_nearest_vertex_takes_the_nearer():
+    """Two squares sharing the edge x = 1 (its vertices belong to both): a point above the edge is
+    equally near both vertex sets; the square nearer by exact distance wins, and at equal distance
+    the lower index, whichever order they come in."""
+    a, b = shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)
+    for order in ((a, b), (b, a)):
+        idx = PolygonIndex(["first", "second"], shapely.to_wkb(np.array(order)))
+        assert idx.snap([1.004], [1.0], 0.1).tolist() == ["first"]  # above the shared corner: equal
+        want_a = "first" if order[0] is a else "second"
+        assert idx.snap([1.004], [0.9999], 0.1).tolist() == [want_a]  # nearer a by 0.0001°
+        assert idx.snap([0.5], [-0.004], 0.1).tolist() == [want_a]  # below a only
