@@ -7,6 +7,7 @@ checks) print their message and exit with status 2 — no stack trace.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
 from pathlib import Path
@@ -392,8 +393,10 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
            use_dask: Annotated[bool, typer.Option("--dask/--no-dask", help="Run partitions as Prefect tasks on a Dask cluster.")] = False,
            partitions_resolution: Annotated[int | None, typer.Option(help="H3 resolution of the partition parents "
                                                                          f"(--dask: default {config.DASK_PARTITIONS_RESOLUTION}; --stream: 6 levels up).")] = None,
-           stream: Annotated[bool, typer.Option("--stream/--no-stream", help="One process, one H3 parent at a time: "
-                                                "flat memory at any size; writes surface/parent=<h3>/part.parquet.")] = False,
+           stream: Annotated[bool | None, typer.Option("--stream/--no-stream", help="One process, one H3 parent at a time: "
+                                                       "flat memory at any size; writes surface/parent=<h3>/part.parquet. "
+                                                       f"Default: streamed when the region may hold more than "
+                                                       f"{config.STREAM_ABOVE_CELLS:,} cells.")] = None,
            dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:
     """Score every H3 cell of a region; writes a suitability surface and candidate zones."""
     from gridscout.runs import check_out_dir
@@ -417,7 +420,8 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
     run_dir = run_screen(region, resolution, profile, out, db=db, stream=stream,
                          partitions_resolution=partitions_resolution)
     print_top(Path(run_dir) / "zones.parquet", "zones")
-    out_console.print(f"screening folder: {run_dir}")
+    how = json.loads((Path(run_dir) / "run.json").read_text()).get("stream_reason", "")
+    out_console.print(f"screening folder: {run_dir}" + (f" ({how})" if how else ""))
 
 
 @app.command()

@@ -20,6 +20,12 @@ DEFAULT_PROFILE = "balanced"
 #: H3 resolution of the partition parents of a partitioned (Dask) screening, for the CLI and the flow
 #: alike: r2 parents hold ~118 k cells each at r8 (~0.5 GB peak per task, docs/scaling.md)
 DASK_PARTITIONS_RESOLUTION = 2
+#: ``gridscout screen`` streams (one H3 parent at a time, ``run_screen(stream=None)``) a region that may
+#: hold more cells than this; smaller ones are scored in memory (one ``surface.parquet`` and
+#: ``surface.geoparquet``). In memory, peak RSS grows ~1.1 kB per cell over ~1 GB of reference data
+#: (CONUS r7, 1.47 M cells: 2.6 GB against 1.5 GB streamed, docs/scaling.md), so 500 k cells stay
+#: under ~1.6 GB
+STREAM_ABOVE_CELLS = 500_000
 
 ENV_RAW_DIR = "GRIDSCOUT_RAW_DIR"
 ENV_DB = "GRIDSCOUT_DB"

@@ -88,6 +88,13 @@ def coarse_cover(geom, res: int) -> tuple[np.ndarray, np.ndarray]:
     return np.array(sorted(inner), dtype=np.uint64), np.array(sorted(edge), dtype=np.uint64)
 
 
+def cover_cells_at_most(inner, edge, res: int) -> int:
+    """An upper bound on the cells :func:`fill_cover` returns at ``res`` for a :func:`coarse_cover`
+    (``inner``, ``edge``): every child of every cover cell (7 per level; a pentagon has fewer)."""
+    rc = max(0, res - COARSE_STEP)
+    return (len(inner) + len(edge)) * 7 ** (res - rc)
+
+
 def fill_cover(geom, res: int, inner, edge) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cells at ``res`` under the given coarse ``inner`` / ``edge`` cells (from :func:`coarse_cover`, or
     any subset of them) whose centres lie inside ``geom``: sorted uint64 cells and centres (lat, lon).

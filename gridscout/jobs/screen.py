@@ -298,21 +298,39 @@ def zones_as_sites(zones: pl.DataFrame) -> pl.DataFrame:
            ).sort("rank")
 
 
+def stream_by_default(geom, resolution: int) -> tuple[bool, str]:
+    """Whether a screening of ``geom`` at ``resolution`` streams when the user did not say: when the
+    region may hold more than :data:`gridscout.config.STREAM_ABOVE_CELLS` cells (an upper bound from
+    its coarse cover, :func:`~gridscout.geo.hexgrid.cover_cells_at_most`), so that a large region does
+    not need its whole surface in memory (CONUS r7: 2.6 GB in memory, 1.5 GB streamed). Returns the
+    choice and the reason, in words."""
+    at_most = hexgrid.cover_cells_at_most(*hexgrid.coarse_cover(geom, resolution), resolution)
+    if at_most > config.STREAM_ABOVE_CELLS:
+        return True, f"at most {at_most:,} cells > {config.STREAM_ABOVE_CELLS:,}: streamed"
+    return False, f"at most {at_most:,} cells <= {config.STREAM_ABOVE_CELLS:,}: in memory"
+
+
 def run_screen(region: str, resolution: int, profile: str | Path, out: str | Path | None = None, *,
-               db: str | Path | None = None, render: bool = True, stream: bool = False,
+               db: str | Path | None = None, render: bool = True, stream: bool | None = None,
                partitions_resolution: int | None = None) -> Path:
     """A screening run folder: surface, zones, ``scores.parquet`` (zones as report rows), ``run.json``
     and the report. ``stream``: score one H3 parent at a time (:func:`screen_streamed`), writing the
     hive-partitioned ``surface/parent=<h3>/part.parquet`` instead of one ``surface.parquet``, so memory
     stays flat at any region size (``partitions_resolution``: the parents' resolution, default 6
-    levels up)."""
+    levels up); None (the default): streamed when the region may hold more than
+    :data:`gridscout.config.STREAM_ABOVE_CELLS` cells (:func:`stream_by_default`), recorded in
+    ``run.json`` (``streamed``, ``stream_reason``)."""
     started = dt.datetime.now(dt.UTC)
     prof = load_profile(profile or config.DEFAULT_PROFILE)
     ref = read_reference(db)
     check_reference(ref)
     if not 0 <= resolution <= 15:
         raise RegionError(f"resolution must be 0..15, got {resolution}")
-    region_geometry(region, ref.boundaries)  # a bad region is refused before any folder is made
+    geom = region_geometry(region, ref.boundaries)  # a bad region is refused before any folder is made
+    if stream is None:
+        stream, reason = stream_by_default(geom, resolution)
+    else:
+        reason = "--stream" if stream else "--no-stream"
     run_id = new_run_id(started)
     run_dir = safe_out_dir(out, run_id)
     if stream:
@@ -321,12 +339,12 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
         zones = pl.read_parquet(zones_path) if zones_path.is_file() else None
         cells, timings = summary["cells"], summary["timings_s"]
         water = dataset_water_stress(run_dir, ref.water_stress_basins)
-        extra = {"streamed": True, "partitions_resolution": summary["partitions_resolution"],
+        extra = {"streamed": True, "stream_reason": reason, "partitions_resolution": summary["partitions_resolution"],
                  "partitions_nonempty": summary["partitions_nonempty"], "unknown_medians": summary["unknown_medians"]}
     else:
         result = screen_region(region, resolution, prof, ref, run_dir)
         zones, cells, timings = result.zones, result.surface.height, result.timings_s
-        extra = {"unknown_medians": result.unknown_medians}
+        extra = {"streamed": False, "stream_reason": reason, "unknown_medians": result.unknown_medians}
         water = (run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
                  if "water_stress_method" in result.surface.columns else None)
         del result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import h3
 import numpy as np
@@ -44,6 +46,27 @@ def test_conus_is_the_48_contiguous_states_and_dc(ref):
     assert -125.0 < minx < -124.0 and 24.0 < miny < 25.0 and -67.5 < maxx < -66.5 and 49.0 < maxy < 49.6
     same = region_geometry("+".join(f"US-{c}" for c in CONUS_STATES), ref.boundaries)
     assert g.equals(same) and region_geometry("conus+US-HI", ref.boundaries).area > g.area
+
+
+def test_large_regions_stream_by_default(ref, monkeypatch):
+    """run_screen(stream=None) streams a region that may hold more than STREAM_ABOVE_CELLS cells: the
+    bound is never below the cells polyfill finds (LUX r7/r8, CONUS r6) and within 1.5× for a large region, CONUS r7 (1.47 M cells)
+    streams, CONUS r6 (210 k) and a state do not; the threshold is the config's."""
+    from gridscout import config
+    from gridscout.jobs.screen import stream_by_default
+
+    conus, lux = region_geometry("CONUS", ref.boundaries), region_geometry("LUX", ref.boundaries)
+    for g, res in ((lux, 7), (lux, 8), (conus, 6)):
+        n = len(hexgrid.polyfill(g, res)[0])
+        at_most = hexgrid.cover_cells_at_most(*hexgrid.coarse_cover(g, res), res)
+        assert n <= at_most
+        assert at_most <= 1.5 * n or n < 10_000  # loose only where it cannot matter (CONUS r6: 1.40 n)
+    assert stream_by_default(conus, 7)[0] and "streamed" in stream_by_default(conus, 7)[1]
+    assert not stream_by_default(conus, 6)[0]
+    assert not stream_by_default(region_geometry("US-VA", ref.boundaries), 7)[0]
+    monkeypatch.setattr(config, "STREAM_ABOVE_CELLS", 1_000)
+    assert stream_by_default(lux, 7) == (True, stream_by_default(lux, 7)[1])
+    assert "> 1,000: streamed" in stream_by_default(lux, 7)[1]
 
 
 def test_vectorised_h3_helpers():
@@ -311,6 +334,9 @@ def test_screening_report_is_about_zones_with_numbers(warehouse, tmp_path):
     from gridscout.jobs.screen import run_screen
 
     run_dir = run_screen("US-DE", 7, "balanced", tmp_path / "de", db=warehouse)
+    run = json.loads((run_dir / "run.json").read_text())
+    assert run["streamed"] is False and run["stream_reason"].endswith("in memory")  # a small region, by default
+    assert (run_dir / "surface.parquet").is_file() and (run_dir / "surface.geoparquet").is_file()
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "candidate zones for AI data centers: US-DE at H3 resolution 7" in html
     assert "not in run" not in html and "no p_top5 column" not in html
