@@ -120,7 +120,7 @@ TEMPLATE = """<!DOCTYPE html>
 <span>started {{ started_text }}</span><span>finished {{ finished_text }}</span>
 <span>code {{ code_text }}</span>
 <span>profile <b>{{ profile.name or "UNKNOWN" }}</b>{% if profile.version %} v{{ profile.version }}{% endif %}</span>
-<span>{{ n_scored }} ranked · {{ n_excluded }} excluded · {{ sites|length }} {{ "candidate zones" if is_screen else "candidates" }}</span>
+<span>{{ n_scored }} ranked · {{ n_excluded }} excluded · {{ n_total }} {{ "candidate zones" if is_screen else "candidates" }}{% if n_total > sites|length %} (best {{ sites|length }} shown){% endif %}</span>
 <span id="gs-carbon-year">carbon: year <b>{{ carbon.year or "UNKNOWN" }}</b>{% if carbon.year_from %} ({{ {"cli": "--carbon-year", "profile": "profile carbon_year", "default": "latest complete year"}.get(carbon.year_from, carbon.year_from) }}){% endif %},
 basis <b>{{ carbon.basis_label or carbon.basis or "UNKNOWN" }}</b>{% if carbon.sites_fell_back %} · {{ carbon.sites_fell_back }} site(s) fell back to an earlier year{% endif %}</span></div>
 {% if prices.band_caveat %}<p class="muted" id="gs-price-note">Prices: {% for k, v in prices.sites_by_source.items() %}{{ k }} {{ v }} site(s){% if not loop.last %}, {% endif %}{% endfor %}{% if prices.sites_unknown %}, UNKNOWN {{ prices.sites_unknown }}{% endif %}. {{ prices.band_caveat }}</p>{% endif %}
@@ -167,7 +167,8 @@ failed a gate; the reason is in the Status column.{% if n_tied %} Equal ranks ar
 
 <section id="sites"><h2>{{ "Zones" if is_screen else "Sites" }}</h2>
 {% if is_screen %}<p class="muted">Each zone is a compact group of the best-scoring cells (the profile's [zones] size bounds),
-ranked by its mean cell score — the same order as the CLI and zones.parquet. Values are the zone's mean, with the range over its cells.</p>{% endif %}
+ranked by its mean cell score — the same order as the CLI and zones.parquet. Values are the zone's mean, with the range over its cells.</p>
+{% if n_total > sites|length %}<p class="muted" id="gs-zones-shown">Cards, ranking rows and map circles for the best {{ sites|length }} of {{ n_total }} zones; every zone is in zones.parquet and scores.csv.</p>{% endif %}{% endif %}
 {% for s in sites %}<details class="card" id="{{ s.card_id }}"{% if loop.index <= open_cards %} open{% endif %}>
 <summary>{% if not s.excluded and s.rank_text != 'UNKNOWN' %}#{{ s.rank_text }} · {% endif %}{{ s.name }} <span class="muted">({{ s.site_id }})</span> —
 {% if s.excluded %}<span class="badge g-FAIL">EXCLUDED</span>{% elif s.score_text == 'UNKNOWN' %}<span class="unknown">UNKNOWN</span>{% else %}<span class="score-big">{{ s.score_text }}</span>{% if s.on_unknown %} <span class="on-unknown" title="rests on UNKNOWN: {{ s.on_unknown.keys()|join(', ') }}">* rests on UNKNOWN {{ s.on_unknown.keys()|join(', ') }}</span>{% endif %}{% endif %}</summary>

@@ -326,7 +326,7 @@ def test_cli_prints_the_top_zones_and_sites(va, tmp_path):
     assert "[bold]Evil[/bold]" in text and "UNKNOWN" in text  # a null score is UNKNOWN, not 0
 
 
-def test_screening_report_is_about_zones_with_numbers(warehouse, tmp_path):
+def test_screening_report_is_about_zones_with_numbers(warehouse, tmp_path, monkeypatch):
     """Issue 15: the screening report's title and cards speak of zones; each zone card shows its area,
     cells, score range and the mean and range of its estimates (no 'not in run'); ranks as zones.parquet."""
     import re
@@ -349,6 +349,18 @@ def test_screening_report_is_about_zones_with_numbers(warehouse, tmp_path):
     assert len(facts) == z.height
     first = re.sub(r"<[^>]+>", " ", facts[0])
     assert f"{z['area_km2'][0]:,.0f} km²" in first and "PUE (annual)" in first and "Grid carbon" in first
+
+    # a large run's report holds the best MAX_ZONE_CARDS zones and says where the others are
+    from gridscout.report import render
+
+    assert z.height >= 2
+    monkeypatch.setattr(render, "MAX_ZONE_CARDS", 1)
+    render.render_report(run_dir)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    cards = re.findall(r'<details class="card"[^>]*>\s*<summary>#(\d+) · ([^<]+?) <span', html)
+    assert cards == [("1", z["zone_name"][0])]
+    assert f"best 1 of {z.height} zones; every zone is in zones.parquet" in html
+    assert f"{z.height} candidate zones (best 1 shown)" in html
 
 
 def test_batched_scoring_equals_one_call(ref, monkeypatch):
