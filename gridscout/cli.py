@@ -397,6 +397,8 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
                                                        "flat memory at any size; writes surface/parent=<h3>/part.parquet. "
                                                        f"Default: streamed when the region may hold more than "
                                                        f"{config.STREAM_ABOVE_CELLS:,} cells.")] = None,
+           geoparquet: Annotated[bool, typer.Option("--geoparquet", help="A streamed run: also write surface.geoparquet "
+                                                    "(hexagons) from its parts, one at a time (in memory: always written).")] = False,
            dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:
     """Score every H3 cell of a region; writes a suitability surface and candidate zones."""
     from gridscout.runs import check_out_dir
@@ -418,7 +420,7 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
     from gridscout.jobs.screen import run_screen
 
     run_dir = run_screen(region, resolution, profile, out, db=db, stream=stream,
-                         partitions_resolution=partitions_resolution)
+                         partitions_resolution=partitions_resolution, geoparquet=geoparquet)
     print_top(Path(run_dir) / "zones.parquet", "zones")
     how = json.loads((Path(run_dir) / "run.json").read_text()).get("stream_reason", "")
     out_console.print(f"screening folder: {run_dir}" + (f" ({how})" if how else ""))

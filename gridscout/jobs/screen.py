@@ -52,9 +52,9 @@ from gridscout.jobs.score import check_reference
 from gridscout.models.climate_model import add_station_cooling
 from gridscout.models.designs import get_design
 from gridscout.reference import Reference
-from gridscout.report.outputs import write_geoparquet
+from gridscout.report.outputs import SURFACE_FILE, write_geoparquet, write_geoparquet_parts
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
-from gridscout.safe_write import finish_run, write_parquet
+from gridscout.safe_write import finish_run, write_file, write_parquet
 from gridscout.scoring.engine import score_frame
 from gridscout.scoring.normalise import median_factors, unknown_medians
 from gridscout.scoring.profiles import Profile, load_profile
@@ -312,14 +312,16 @@ def stream_by_default(geom, resolution: int) -> tuple[bool, str]:
 
 def run_screen(region: str, resolution: int, profile: str | Path, out: str | Path | None = None, *,
                db: str | Path | None = None, render: bool = True, stream: bool | None = None,
-               partitions_resolution: int | None = None) -> Path:
+               partitions_resolution: int | None = None, geoparquet: bool = False) -> Path:
     """A screening run folder: surface, zones, ``scores.parquet`` (zones as report rows), ``run.json``
     and the report. ``stream``: score one H3 parent at a time (:func:`screen_streamed`), writing the
     hive-partitioned ``surface/parent=<h3>/part.parquet`` instead of one ``surface.parquet``, so memory
     stays flat at any region size (``partitions_resolution``: the parents' resolution, default 6
     levels up); None (the default): streamed when the region may hold more than
     :data:`gridscout.config.STREAM_ABOVE_CELLS` cells (:func:`stream_by_default`), recorded in
-    ``run.json`` (``streamed``, ``stream_reason``)."""
+    ``run.json`` (``streamed``, ``stream_reason``). An in-memory run writes ``surface.geoparquet``;
+    a streamed one only with ``geoparquet`` (from its parts, one at a time:
+    :func:`~gridscout.report.outputs.write_geoparquet_parts`)."""
     started = dt.datetime.now(dt.UTC)
     prof = load_profile(profile or config.DEFAULT_PROFILE)
     ref = read_reference(db)
@@ -338,6 +340,12 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
         zones_path = run_dir / "zones.parquet"
         zones = pl.read_parquet(zones_path) if zones_path.is_file() else None
         cells, timings = summary["cells"], summary["timings_s"]
+        if geoparquet and cells:
+            t1 = time.perf_counter()
+            parts = sorted(surface_dir(run_dir).glob(PART_GLOB))
+            write_file(run_dir, SURFACE_FILE,
+                       lambda fh: write_geoparquet_parts((pl.read_parquet(p) for p in parts), fh))
+            timings = {**timings, "geoparquet": round(time.perf_counter() - t1, 3)}
         water = dataset_water_stress(run_dir, ref.water_stress_basins)
         extra = {"streamed": True, "stream_reason": reason, "partitions_resolution": summary["partitions_resolution"],
                  "partitions_nonempty": summary["partitions_nonempty"], "unknown_medians": summary["unknown_medians"]}
