@@ -30,7 +30,7 @@ from prefect.context import TaskRunContext
 
 from gridscout import config
 from gridscout.jobs.screen import (cached_reference, dataset_water_stress, finish_partitions, part_path,
-                                   plan_partitions, screen_manifest, screen_partition)
+                                   plan_partitions, screen_manifest, screen_partition, write_dataset_geoparquet)
 from gridscout.runs import new_run_id, write_manifest
 from gridscout.scoring.profiles import load_profile
 
@@ -85,12 +85,13 @@ def _task_runner(use_dask: bool, dask_address: str | None, cluster_kwargs: dict 
 @flow(name="gridscout-screen", flow_run_name="screen-{region}-r{resolution}", log_prints=True)
 def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_PROFILE, out: str | None = None,
                 db: str | None = None, partitions_resolution: int = config.DASK_PARTITIONS_RESOLUTION, use_dask: bool = True,
-                dask_address: str | None = None, cluster_kwargs: dict | None = None) -> dict:
+                dask_address: str | None = None, cluster_kwargs: dict | None = None, geoparquet: bool = False) -> dict:
     """Screen ``region`` at H3 ``resolution`` in partitions by parent cell at ``partitions_resolution``.
 
     Writes ``<out>/surface/parent=<h3>/part.parquet`` (one per non-empty partition), ``<out>/zones.parquet``
-    (zones over the whole surface) and ``<out>/run.json`` (the single-process run's keys plus the
-    partition figures); returns a summary dict.
+    (zones over the whole surface), with ``geoparquet`` ``<out>/surface.geoparquet`` (the hexagons, from the
+    parts one at a time: :func:`gridscout.jobs.screen.write_dataset_geoparquet`) and ``<out>/run.json``
+    (the single-process run's keys plus the partition figures); returns a summary dict.
     """
     started = dt.datetime.now(dt.UTC)
     plan = plan_partitions(region, resolution, profile, out, db, partitions_resolution)
@@ -107,6 +108,7 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
     t1 = time.perf_counter()
     n_cells, zones = finish_partitions(out_dir, db, prof := load_profile(profile))
     t_zones = time.perf_counter() - t1
+    t_geo = write_dataset_geoparquet(out_dir) if geoparquet and n_cells else None
     summary = {"region": region, "resolution": resolution, "profile": profile, "profile_sha256": plan["profile_sha256"],
                "partitions_resolution": partitions_resolution, "partitions": len(parents),
                "partitions_nonempty": sum(1 for r in results if r["cells"]), "cells": n_cells,
@@ -117,6 +119,8 @@ def screen_flow(region: str, resolution: int = 7, profile: str = config.DEFAULT_
     ref = cached_reference(db)
     timings = {"partitions": wall, "zones": t_zones,
                **{k: sum(r["timings_s"].get(k, 0.0) for r in results) for k in ("polyfill", "features", "score")}}
+    if t_geo is not None:
+        timings["geoparquet"] = t_geo
     write_manifest(out_dir, screen_manifest(
         new_run_id(started), started, region, resolution, prof, ref.vintages, summary["cells"], summary["zones"],
         timings, dataset_water_stress(out_dir, ref.water_stress_basins),

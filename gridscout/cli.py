@@ -397,7 +397,7 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
                                                        "flat memory at any size; writes surface/parent=<h3>/part.parquet. "
                                                        f"Default: streamed when the region may hold more than "
                                                        f"{config.STREAM_ABOVE_CELLS:,} cells.")] = None,
-           geoparquet: Annotated[bool, typer.Option("--geoparquet", help="A streamed run: also write surface.geoparquet "
+           geoparquet: Annotated[bool, typer.Option("--geoparquet", help="A streamed or --dask run: also write surface.geoparquet "
                                                     "(hexagons) from its parts, one at a time (in memory: always written).")] = False,
            dask_address: Annotated[str | None, typer.Option(help="An existing Dask scheduler, e.g. tcp://scheduler:8786.")] = None) -> None:
     """Score every H3 cell of a region; writes a suitability surface and candidate zones."""
@@ -413,7 +413,7 @@ def screen(region: Annotated[str, typer.Option(help="ISO3 country (DEU), US stat
         s = screen_flow(region=region, resolution=resolution, profile=profile, out=out, db=db,
                         partitions_resolution=config.DASK_PARTITIONS_RESOLUTION if partitions_resolution is None
                         else partitions_resolution,
-                        use_dask=True, dask_address=dask_address)
+                        use_dask=True, dask_address=dask_address, geoparquet=geoparquet)
         print_top(Path(s["out"]) / "zones.parquet", "zones")
         out_console.print(f"screening folder: {s['out']} ({s['cells']:,} cells, {s['partitions_nonempty']} partitions)")
         return

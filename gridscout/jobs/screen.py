@@ -341,11 +341,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
         zones = pl.read_parquet(zones_path) if zones_path.is_file() else None
         cells, timings = summary["cells"], summary["timings_s"]
         if geoparquet and cells:
-            t1 = time.perf_counter()
-            parts = sorted(surface_dir(run_dir).glob(PART_GLOB))
-            write_file(run_dir, SURFACE_FILE,
-                       lambda fh: write_geoparquet_parts((pl.read_parquet(p) for p in parts), fh))
-            timings = {**timings, "geoparquet": round(time.perf_counter() - t1, 3)}
+            timings = {**timings, "geoparquet": round(write_dataset_geoparquet(run_dir), 3)}
         water = dataset_water_stress(run_dir, ref.water_stress_basins)
         extra = {"streamed": True, "stream_reason": reason, "partitions_resolution": summary["partitions_resolution"],
                  "partitions_nonempty": summary["partitions_nonempty"], "unknown_medians": summary["unknown_medians"]}
@@ -379,6 +375,18 @@ _MEDIANS_CACHE: dict[tuple, dict] = {}
 
 def surface_dir(out: str | Path) -> Path:
     return Path(out) / "surface"
+
+
+def write_dataset_geoparquet(out: str | Path) -> float:
+    """``<out>/surface.geoparquet`` from a partitioned surface (``surface/parent=<h3>/part.parquet``,
+    streamed or Dask), one part at a time (:func:`~gridscout.report.outputs.write_geoparquet_parts`),
+    written atomically; returns the seconds it took."""
+    t0 = time.perf_counter()
+    parts = sorted(surface_dir(out).glob(PART_GLOB))
+    if not parts:
+        raise GridscoutError(f"no surface parts under {surface_dir(out)}: nothing to write as GeoParquet")
+    write_file(Path(out), SURFACE_FILE, lambda fh: write_geoparquet_parts((pl.read_parquet(p) for p in parts), fh))
+    return time.perf_counter() - t0
 
 
 def part_path(out: str | Path, parent: str) -> Path:

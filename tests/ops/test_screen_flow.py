@@ -19,7 +19,8 @@ import json, sys
 from flows.screen import screen_flow
 if __name__ == "__main__":  # Dask starts worker processes with spawn
     s = screen_flow(region=sys.argv[1], resolution=int(sys.argv[2]), profile="balanced", out=sys.argv[3],
-                    db=sys.argv[4], partitions_resolution=int(sys.argv[5]), use_dask=sys.argv[6] == "1")
+                    db=sys.argv[4], partitions_resolution=int(sys.argv[5]), use_dask=sys.argv[6] == "1",
+                    geoparquet=sys.argv[6] == "1")
     print(json.dumps(s, default=str))
 """
 
@@ -60,6 +61,13 @@ def test_partitioned_surface_on_dask_equals_single_process(client_env, first_sli
     assert_frame_equal(pl.read_parquet(out / "zones.parquet"), single.zones)
     # every task scored with the same region medians as the single process, recorded once in run.json
     assert run["unknown_medians"] == single.unknown_medians and run["unknown_medians"]["sample_cells"] > 0
+    # the Dask run's hexagons, written from its parts one at a time: the cells of the dataset, as polygons
+    import geopandas as gpd
+
+    gdf = gpd.read_parquet(out / "surface.geoparquet", columns=["h3_int", "score", "geometry"])
+    assert len(gdf) == summary["cells"] and gdf.crs.to_epsg() == 4326 and set(gdf.geom_type) == {"Polygon"}
+    assert sorted(gdf["h3_int"].tolist()) == surface["h3_int"].cast(pl.Int64).sort().to_list()
+    assert run["timings_s"]["geoparquet"] > 0
     assert all("unknown_medians" not in s for s in run["partition_stats"])
 
     # a re-run with nothing changed is served from Prefect's cache: no partition file is rewritten
