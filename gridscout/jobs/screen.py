@@ -88,9 +88,11 @@ class ScreenResult:
 
 
 def screen_region(region: str, resolution: int, profile: Profile, ref: Reference, out_dir: Path, *,
-                  partition: list[str] | None = None, geoparquet: bool = True, zone_threshold: float | None = None
-                  ) -> ScreenResult:
-    """Score every H3 cell (``resolution`` 0–15) of ``region`` and write the surface and zones.
+                  partition: list[str] | None = None, geoparquet: bool = True, zone_threshold: float | None = None,
+                  cover: tuple[np.ndarray, np.ndarray] | None = None) -> ScreenResult:
+    """Score every H3 cell (``resolution`` 0–15) of ``region`` and write the surface and zones
+    (``cover``: the region's :func:`~gridscout.geo.hexgrid.coarse_cover` at ``resolution`` when already
+    computed).
 
     Files in ``out_dir``: ``surface.parquet`` (``h3`` string, ``h3_int`` uint64, lat/lon, features,
     scores, gates), ``surface.geoparquet`` (same rows and hexagon polygons, EPSG:4326; skipped with
@@ -102,7 +104,8 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     t = {}
     t0 = time.perf_counter()
     geom = region_geometry(region, ref.boundaries)
-    cover = hexgrid.coarse_cover(geom, resolution)  # for the cells and the median sample
+    if cover is None:  # for the cells and the median sample
+        cover = hexgrid.coarse_cover(geom, resolution)
     cells, lat, lon = hexgrid.polyfill(geom, resolution, partition, cover=cover)
     t["polyfill"] = time.perf_counter() - t0
     t1 = time.perf_counter()
@@ -179,16 +182,8 @@ def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict
     the same values either way."""
     t = timings if timings is not None else {}
     t1 = time.perf_counter()
-    if medians is None:  # the cells' own medians: the profile scores them all at once
-        feat = cell_frame(cells, lat, lon, profile, ref)
-        t2 = time.perf_counter()
-        surface = compact_text(score_frame(feat, profile, medians=medians))
-        t["features"] = t.get("features", 0.0) + t2 - t1
-        t["score"] = t.get("score", 0.0) + time.perf_counter() - t2
-        return surface
-    # the region's medians: a row's score depends on its own row only, so each batch is scored as it
-    # comes (CONUS r7 in memory: score 1.7 s over the whole frame, ~0.6 s over its five batches)
-    t["score"] = t.get("score", 0.0)
+    t.setdefault("features", 0.0)
+    score_before = t.setdefault("score", 0.0)
 
     def scored(feat: pl.DataFrame) -> pl.DataFrame:
         t2 = time.perf_counter()
@@ -196,9 +191,13 @@ def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict
         t["score"] += time.perf_counter() - t2
         return out
 
-    score_s = t["score"]
-    surface = cell_frame(cells, lat, lon, profile, ref, then=scored)
-    t["features"] = t.get("features", 0.0) + time.perf_counter() - t1 - (t["score"] - score_s)
+    # with the region's medians a row's score depends on its own row only, so each batch is scored as
+    # it comes (CONUS r7 in memory: score 1.7 s over the whole frame, 1.3 s over its five batches);
+    # with the cells' own medians the profile scores them all at once
+    surface = cell_frame(cells, lat, lon, profile, ref, then=None if medians is None else scored)
+    if medians is None:
+        surface = scored(surface)
+    t["features"] += time.perf_counter() - t1 - (t["score"] - score_before)
     return surface
 
 
@@ -298,13 +297,15 @@ def zones_as_sites(zones: pl.DataFrame) -> pl.DataFrame:
            ).sort("rank")
 
 
-def stream_by_default(geom, resolution: int) -> tuple[bool, str]:
+def stream_by_default(geom, resolution: int, cover: tuple[np.ndarray, np.ndarray] | None = None
+                      ) -> tuple[bool, str]:
     """Whether a screening of ``geom`` at ``resolution`` streams when the user did not say: when the
     region may hold more than :data:`gridscout.config.STREAM_ABOVE_CELLS` cells (an upper bound from
     its coarse cover, :func:`~gridscout.geo.hexgrid.cover_cells_at_most`), so that a large region does
-    not need its whole surface in memory (CONUS r7: 2.6 GB in memory, 1.5 GB streamed). Returns the
-    choice and the reason, in words."""
-    at_most = hexgrid.cover_cells_at_most(*hexgrid.coarse_cover(geom, resolution), resolution)
+    not need its whole surface in memory (CONUS r7: 2.6 GB in memory, 1.5 GB streamed); ``cover``: that
+    coarse cover when already computed. Returns the choice and the reason, in words."""
+    inner, edge = cover if cover is not None else hexgrid.coarse_cover(geom, resolution)
+    at_most = hexgrid.cover_cells_at_most(inner, edge, resolution)
     if at_most > config.STREAM_ABOVE_CELLS:
         return True, f"at most {at_most:,} cells > {config.STREAM_ABOVE_CELLS:,}: streamed"
     return False, f"at most {at_most:,} cells <= {config.STREAM_ABOVE_CELLS:,}: in memory"
@@ -329,14 +330,17 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     if not 0 <= resolution <= 15:
         raise RegionError(f"resolution must be 0..15, got {resolution}")
     geom = region_geometry(region, ref.boundaries)  # a bad region is refused before any folder is made
-    if stream is None:
-        stream, reason = stream_by_default(geom, resolution)
+    cover = None
+    if stream is None:  # the coarse cover decides, and is handed on to the screening
+        cover = hexgrid.coarse_cover(geom, resolution)
+        stream, reason = stream_by_default(geom, resolution, cover)
     else:
         reason = "--stream" if stream else "--no-stream"
     run_id = new_run_id(started)
     run_dir = safe_out_dir(out, run_id)
     if stream:
-        summary = screen_streamed(region, resolution, prof, ref, run_dir, partitions_resolution=partitions_resolution)
+        summary = screen_streamed(region, resolution, prof, ref, run_dir, partitions_resolution=partitions_resolution,
+                                  cover=cover)
         zones_path = run_dir / "zones.parquet"
         zones = pl.read_parquet(zones_path) if zones_path.is_file() else None
         cells, timings = summary["cells"], summary["timings_s"]
@@ -346,7 +350,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
         extra = {"streamed": True, "stream_reason": reason, "partitions_resolution": summary["partitions_resolution"],
                  "partitions_nonempty": summary["partitions_nonempty"], "unknown_medians": summary["unknown_medians"]}
     else:
-        result = screen_region(region, resolution, prof, ref, run_dir)
+        result = screen_region(region, resolution, prof, ref, run_dir, cover=cover)
         zones, cells, timings = result.zones, result.surface.height, result.timings_s
         extra = {"streamed": False, "stream_reason": reason, "unknown_medians": result.unknown_medians}
         water = (run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
@@ -622,8 +626,11 @@ def stream_parents_resolution(resolution: int) -> int:
 
 
 def screen_streamed(region: str, resolution: int, profile: Profile, ref: Reference, out_dir: str | Path, *,
-                    partitions_resolution: int | None = None, zone_threshold: float | None = None) -> dict:
-    """Screen ``region`` in one process, one H3 parent at a time, so memory stays flat at any size.
+                    partitions_resolution: int | None = None, zone_threshold: float | None = None,
+                    cover: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+    """Screen ``region`` in one process, one H3 parent at a time, so memory stays flat at any size
+    (``cover``: the region's :func:`~gridscout.geo.hexgrid.coarse_cover` at ``resolution`` when already
+    computed).
 
     The region is polyfilled once (cells sorted by ``h3_int`` are contiguous per parent); each parent's
     cells are scored (:func:`score_cells`) and written to ``<out>/surface/parent=<h3>/part.parquet``
@@ -658,7 +665,8 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     # each parent's Parquet is written by a background thread (Polars releases the GIL) while the next
     # parents are scored; at most one scored set waits to be written
     t1 = time.perf_counter()
-    cover = hexgrid.coarse_cover(geom, resolution)  # once, for the median sample and every parent
+    if cover is None:  # once, for the median sample and every parent
+        cover = hexgrid.coarse_cover(geom, resolution)
     t["polyfill"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     med = region_medians(geom, resolution, profile, ref, cover)
