@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from gridscout import config
+from gridscout.errors import WarehouseError
+
+#: Sources without which no honest score can be made (everything else degrades to UNKNOWN).
+REQUIRED_SOURCES = ("boundaries", "electricitymaps_zones", "carbon_yearly", "gppd", "weather_stations")
+
 
 @dataclass
 class Reference:
@@ -67,3 +73,13 @@ class Reference:
     country_water_intensity: pl.DataFrame = field(default_factory=pl.DataFrame)
     country_hydro_water: pl.DataFrame = field(default_factory=pl.DataFrame)
     plant_generation: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+def check_reference(ref: Reference) -> None:
+    """Refuse a reference missing any of :data:`REQUIRED_SOURCES`, saying which sources to ingest (site
+    scoring and screening check it before any work)."""
+    loaded = set(ref.vintages["source_id"].to_list()) if ref.vintages.height else set()
+    missing = [s for s in REQUIRED_SOURCES if s not in loaded]
+    if missing:
+        raise WarehouseError(f"the warehouse has not loaded {missing}: run `gridscout ingest {' '.join(missing)}` "
+                             f"(with {config.ENV_RAW_DIR} pointing at the raw files) before scoring")

@@ -28,15 +28,13 @@ from gridscout.features.power import with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary, stress_weighted_water
 from gridscout.features.weather_link import weather_choice
 from gridscout.models.estimate import estimate_for_sites, hourly_station_keys
-from gridscout.reference import Reference
+from gridscout.reference import Reference, check_reference
 from gridscout.warehouse.readers.reference import read_reference, weather_hourly
 from gridscout.runs import check_out_dir, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
 from gridscout.safe_write import finish_run, is_complete, write_parquet
 from gridscout.warehouse.db import open_warehouse
 from gridscout.warehouse.publish import publish_snapshot
 
-#: Sources without which no honest score can be made (everything else degrades to UNKNOWN).
-REQUIRED_SOURCES = ("boundaries", "electricitymaps_zones", "carbon_yearly", "gppd", "weather_stations")
 
 
 @dataclass
@@ -50,14 +48,6 @@ class RunResult:
 
 def _write_parquet(df: pl.DataFrame, run_dir: Path, name: str) -> Path:
     return write_parquet(df, run_dir, name)
-
-
-def check_reference(ref: Reference) -> None:
-    loaded = set(ref.vintages["source_id"].to_list()) if ref.vintages.height else set()
-    missing = [s for s in REQUIRED_SOURCES if s not in loaded]
-    if missing:
-        raise WarehouseError(f"the warehouse has not loaded {missing}: run `gridscout ingest {' '.join(missing)}` "
-                             f"(with {config.ENV_RAW_DIR} pointing at the raw files) before scoring")
 
 
 def build_features(cands: Candidates, ref: Reference, *, carbon_year: int | None = None) -> pl.DataFrame:

@@ -48,10 +48,9 @@ from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
 from gridscout.geo.nearest import run_starts
 from gridscout.geo.regions import RegionError, region_geometry, region_parents
-from gridscout.jobs.score import check_reference
 from gridscout.models.climate_model import add_station_cooling
 from gridscout.models.designs import get_design
-from gridscout.reference import Reference
+from gridscout.reference import Reference, check_reference
 from gridscout.report.outputs import SURFACE_FILE, write_geoparquet, write_geoparquet_parts
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
 from gridscout.safe_write import finish_run, write_file, write_parquet
