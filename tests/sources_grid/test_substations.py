@@ -208,3 +208,24 @@ def test_grouped_query_gives_identical_values(index):
     plain = substation_features(pts, grid=index)
     assert plain.equals(substation_features(pts, grid=index, groups=pg))
     assert plain["substation_345kv_voltage_kv"].max() >= 500 and plain[HV].null_count() == 0
+
+
+@pytest.mark.parametrize("box", [(-60.0, 75.0, -180.0, 180.0), (24.0, 50.0, -125.0, -66.0)])
+def test_coverage_shortcut_equals_the_bus_query(index, box):
+    """A point with a first-class substation inside COVERAGE_KM skips the bus query; the answer is the
+    bus query's for every point, whether most points need it (the globe: grouped query) or few
+    (the contiguous US: point by point), with and without groups."""
+    from gridscout.features.substations import LEVELS_KV, _uncovered
+    from gridscout.geo.nearest import PointGroups, unit_vectors
+
+    lat0, lat1, lon0, lon1 = box
+    lat, lon = (a.ravel() for a in np.meshgrid(np.arange(lat0, lat1, 0.7), np.arange(lon0, lon1, 0.7)))
+    q = unit_vectors(lat, lon)
+    truth = index.coverage.nearest_vectors(q, COVERAGE_KM)[0] < 0
+    km = index.levels[next(iter(LEVELS_KV))].index.nearest_vectors(q)[1]
+    pg = PointGroups.build(lat, lon, np.repeat(np.arange(len(lat) // 7 + 1, dtype=np.uint64), 7)[:len(lat)])
+    assert np.array_equal(_uncovered(index, q, km, None), truth)
+    assert np.array_equal(_uncovered(index, pg.q, km, pg), truth)
+    doubt = ~(km < COVERAGE_KM * (1.0 - 1e-9))  # the points that take the bus query
+    assert 0 < truth.sum() <= doubt.sum()
+    assert (doubt.mean() > 0.25) == (lat0 < 0)  # both ways of asking are exercised
