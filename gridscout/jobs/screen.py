@@ -43,7 +43,7 @@ import polars as pl
 from gridscout import config
 from gridscout.errors import GridscoutError, ProfileError
 from gridscout.features.assemble import cell_features, compact_text
-from gridscout.features.power import with_ba_curtailment
+from gridscout.features.power import prefetch_ba_models, with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
 from gridscout.geo.nearest import run_starts
@@ -102,6 +102,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     _require_pointwise(profile)
     t = {}
     t0 = time.perf_counter()
+    prefetch_ba_models(ref.ba_demand)  # beside the polyfill (see prefetch_ba_models)
     geom = region_geometry(region, ref.boundaries)
     if cover is None:  # for the cells and the median sample
         cover = hexgrid.coarse_cover(geom, resolution)
@@ -326,6 +327,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     prof = load_profile(profile or config.DEFAULT_PROFILE)
     ref = read_reference(db)
     check_reference(ref)
+    prefetch_ba_models(ref.ba_demand)  # beside the region's cover (see prefetch_ba_models)
     if not 0 <= resolution <= 15:
         raise RegionError(f"resolution must be 0..15, got {resolution}")
     geom = region_geometry(region, ref.boundaries)  # a bad region is refused before any folder is made
@@ -478,6 +480,7 @@ def screen_partition(region: str, resolution: int, profile: str, parent: str, ou
     """Score the cells of ``region`` under one H3 parent; write ``surface/parent=<parent>/part.parquet``."""
     t0 = time.perf_counter()
     ref = cached_reference(db)
+    prefetch_ba_models(ref.ba_demand)  # beside the polyfill; a no-op once the worker has them
     prof = load_profile(profile)
     geom = region_geometry(region, ref.boundaries)
     cells, lat, lon = hexgrid.polyfill(geom, resolution, [parent])
@@ -649,6 +652,7 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     out_dir = Path(out_dir)
     t = {}
     t0 = time.perf_counter()
+    prefetch_ba_models(ref.ba_demand)  # beside the polyfill (see prefetch_ba_models)
     geom = region_geometry(region, ref.boundaries)
     for stale in surface_dir(out_dir).glob(PART_GLOB):
         stale.unlink()

@@ -118,3 +118,38 @@ def test_curtailment_columns_keep_the_frame_height(ref):
     assert empty.height == 0 and "ba_curtailment_hours" in empty.columns
     bare = power.with_ba_curtailment(SITES.with_columns(pl.lit("PJM").alias("ba_code")), ref, fac)
     assert bare.height == SITES.height and bare["ba_curtailment_hours"].null_count() == SITES.height
+
+
+def test_ba_models_computed_once_whoever_asks_first(ref, monkeypatch):
+    """A prefetch and the callers that need the models while it runs share one computation (the same
+    objects); a failed computation reaches every caller and the next call computes afresh."""
+    import threading
+
+    want = hr.headroom(ref.ba_demand)
+    calls = []
+    real = hr.seasonal_thresholds
+
+    def counted(demand):
+        calls.append(threading.current_thread().name)
+        return real(demand)
+
+    monkeypatch.setattr(power.headroom_model, "seasonal_thresholds", counted)
+    demand = ref.ba_demand.clone()  # a table object no earlier test cached
+    power.prefetch_ba_models(demand)
+    got = [None] * 4
+    threads = [threading.Thread(target=lambda i=i: got.__setitem__(i, power.ba_models(demand))) for i in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(calls) == 1
+    assert all(g[0] is got[0][0] and g[1] is got[0][1] for g in got)
+    assert got[0][0].equals(want)
+
+    def broken(demand):
+        raise RuntimeError("no thresholds")
+
+    monkeypatch.setattr(power.headroom_model, "seasonal_thresholds", broken)
+    other = ref.ba_demand.clone()
+    with pytest.raises(RuntimeError, match="no thresholds"):
+        power.ba_models(other)
+    monkeypatch.setattr(power.headroom_model, "seasonal_thresholds", counted)
+    assert power.ba_models(other)[0].equals(got[0][0]) and len(calls) == 2
