@@ -34,7 +34,8 @@ import numpy as np
 import polars as pl
 
 from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, chord_from_km, group_candidates,
-                                    in_spans, km_from_chord, knn_query, member_knn, take, unit_vectors)
+                                    group_points, in_spans, km_from_chord, knn_query, member_knn, take,
+                                    unit_vectors)
 from gridscout.geo.polygons import cached_index
 from gridscout.reference import Reference
 
@@ -278,10 +279,13 @@ def _choose_members(lo, hi, q0, q1, q2, starts, sizes, settled, cand, found, p0,
     them) held in scratch; members of unsettled groups are left untouched."""
     bd2, bi, d = np.empty(k), np.empty(k, dtype=np.int64), np.empty(k)
     valid, elev, v, w = np.empty(k, dtype=np.bool_), np.empty(k), np.empty(k), np.empty(k)
+    kq = cand.shape[1]
+    cx, cy, cz, cj = np.empty(kq), np.empty(kq), np.empty(kq), np.empty(kq, dtype=np.int64)
     for g in range(lo, hi):
         if settled[g]:
+            n = group_points(g, cand, found, p0, p1, p2, cx, cy, cz, cj)
             for m in range(starts[g], starts[g] + sizes[g]):
-                nb = member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi)
+                nb = member_knn(q0[m], q1[m], q2[m], cx, cy, cz, cj, n, ub2, bd2, bi)
                 for t in range(nb):
                     d[t] = np.sqrt(bd2[t])
                 out_i[m], out_d[m], terrain[m] = _choose_row(d, bi, nb, summit, st_elev, own[m], at_chord, max_dz,

@@ -371,21 +371,37 @@ def knn_query(index: SphereIndex, q: np.ndarray, k: int, ub: float) -> tuple[np.
 
 
 @numba.njit(cache=True, nogil=True)
-def member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi):
-    """Member ``m`` of group ``g``: its ``len(bd2)`` nearest of the group's candidates with squared
-    chord < ``ub2``, by (distance, index), into ``bd2`` (squared chords) and ``bi``; returns how many."""
+def group_points(g, cand, found, p0, p1, p2, cx, cy, cz, cj):
+    """Group ``g``'s candidates of a :func:`group_candidates` answer (``cand[g, :found[g]]``) gathered into
+    contiguous scratch — coordinates ``cx``, ``cy``, ``cz`` and indices ``cj`` — once for all the group's
+    members (read from the index's columns once per group, not once per member); returns how many."""
+    n = found[g]
+    for c in range(n):
+        j = cand[g, c]
+        cx[c] = p0[j]
+        cy[c] = p1[j]
+        cz[c] = p2[j]
+        cj[c] = j
+    return n
+
+
+@numba.njit(cache=True, nogil=True)
+def member_knn(x, y, z, cx, cy, cz, cj, n, ub2, bd2, bi):
+    """The point (``x``, ``y``, ``z``): its ``len(bd2)`` nearest of the ``n`` candidates gathered by
+    :func:`group_points` with squared chord < ``ub2``, by (distance, index), into ``bd2`` (squared chords)
+    and ``bi`` (indices); returns how many."""
     k = len(bd2)
     nb = 0
-    for c in range(found[g]):
-        j = cand[g, c]
-        a = q0[m] - p0[j]
+    for c in range(n):
+        a = x - cx[c]
         s = a * a
-        a = q1[m] - p1[j]
+        a = y - cy[c]
         s += a * a
-        a = q2[m] - p2[j]
+        a = z - cz[c]
         s += a * a
         if not s < ub2:
             continue
+        j = cj[c]
         pos = nb  # insert (s, j) into the sorted list
         while pos > 0 and (bd2[pos - 1] > s or (bd2[pos - 1] == s and bi[pos - 1] > j)):
             pos -= 1
@@ -407,10 +423,13 @@ def _knn_members(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub
     k = d.shape[1]
     bd2 = np.empty(k)
     bi = np.empty(k, dtype=np.int64)
+    kq = cand.shape[1]
+    cx, cy, cz, cj = np.empty(kq), np.empty(kq), np.empty(kq), np.empty(kq, dtype=np.int64)
     for g in range(len(starts)):
         if settled[g]:
+            n = group_points(g, cand, found, p0, p1, p2, cx, cy, cz, cj)
             for m in range(starts[g], starts[g] + sizes[g]):
-                nb = member_knn(m, g, q0, q1, q2, cand, found, p0, p1, p2, ub2, bd2, bi)
+                nb = member_knn(q0[m], q1[m], q2[m], cx, cy, cz, cj, n, ub2, bd2, bi)
                 for t in range(nb):
                     d[m, t] = np.sqrt(bd2[t])
                     ii[m, t] = bi[t]
