@@ -19,8 +19,8 @@ import polars as pl
 from gridscout.features.grid_zone import carbon_and_price, zone_capacity_wide
 from gridscout.features.location import locate
 from gridscout.features.offsite_water import offsite_water
-from gridscout.features.power import (ba_headroom, ba_models, capacity_nearby, capacity_sums, grid_access, power_features,
-                                      select_plants)
+from gridscout.features.power import (ba_headroom, capacity_nearby, capacity_sums, grid_access, power_features,
+                                      prefetch_ba_models, select_plants)
 from gridscout.features.queues import queue_features, queue_lookups
 from gridscout.features.water_stress import basin_tier_available, water_stress
 from gridscout.features.weather_link import weather_links
@@ -124,10 +124,10 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     # polygon lookups (shapely), KD-tree queries (scipy), compiled loops (numba) and Polars release the
     # GIL: what needs only the coordinates runs side by side with the location lookups, what needs the
     # cells' country and state (queues) once they are located
-    with ThreadPoolExecutor(max_workers=3) as pool, ThreadPoolExecutor(max_workers=1) as side:
-        # the BA demand models (built once per reference, ~0.45 s: Polars, no GIL) build beside the
-        # cell work on the first call, not after it
-        models = side.submit(ba_models, ref.ba_demand)
+    # the BA demand models (built once per reference, 0.9 CPU-s of Polars: no GIL) build beside the cell
+    # work on the first call, not after it (a screening has started them already: then a no-op)
+    prefetch_ba_models(ref.ba_demand)
+    with ThreadPoolExecutor(max_workers=3) as pool:
         # cells sharing a coarse parent are located together where one polygon holds them all
         located = pool.submit(locate, base, ref, groups=parents)
         fine, coarse, _, mid = cell_groups(cells, lat, lon, parents)
@@ -147,7 +147,6 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         if basin_tier_available(ref.water_stress_basins):  # basin polygons: a per-cell lookup
             feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
         feat = pl.concat([feat, cap.result(), grid.result(), queue.result()], how="horizontal")
-        models.result()
     # what the country, state and grid zone bring: once per distinct combination, gathered to the cells
     def of_places(places: pl.DataFrame) -> pl.DataFrame:
         if "water_stress_score" not in feat.columns:  # the country tier

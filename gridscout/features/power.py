@@ -305,7 +305,12 @@ def prefetch_ba_models(ba_demand: pl.DataFrame) -> None:
     """Start :func:`ba_models` of ``ba_demand`` on a background thread and return at once: it is Polars
     work (no GIL), so it runs beside a screening's polyfill (GIL-bound H3 calls) instead of on the
     first batch's critical path (CONUS r7: cover + models 0.71–0.96 s one after the other, 0.55–0.75 s
-    side by side). An error is raised by the later call that needs the models, not here."""
+    side by side). Nothing is started when they are cached or being computed. An error is raised by
+    the later call that needs the models, not here."""
+    with _BA_MODELS_LOCK:
+        if _BA_MODELS and _BA_MODELS[0][0] is ba_demand:
+            return
+
     def run() -> None:
         try:
             ba_models(ba_demand)
