@@ -145,9 +145,11 @@ def agreement(base, ours) -> dict[str, float]:
 
 def measure_end_to_end(db: str, region: str, res: int, profile: str, geoparquet: bool) -> dict:
     from gridscout.jobs.screen import screen_region
+    from gridscout.kernels import start_warm_kernels
     from gridscout.scoring import load_profile
     from gridscout.warehouse.readers.reference import read_reference
 
+    start_warm_kernels()  # as `gridscout screen` does: numba's kernels load while the warehouse is read
     ref, prof = read_reference(db), load_profile(profile)
     out = Path(tempfile.mkdtemp(prefix="bench_screen_"))
     t0, c0 = time.perf_counter(), time.process_time()
@@ -159,9 +161,11 @@ def measure_end_to_end(db: str, region: str, res: int, profile: str, geoparquet:
 
 def measure_stream(db: str, region: str, res: int, profile: str) -> dict:
     from gridscout.jobs.screen import screen_streamed
+    from gridscout.kernels import start_warm_kernels
     from gridscout.scoring import load_profile
     from gridscout.warehouse.readers.reference import read_reference
 
+    start_warm_kernels()  # as `gridscout screen` does: numba's kernels load while the warehouse is read
     ref, prof = read_reference(db), load_profile(profile)
     out = Path(tempfile.mkdtemp(prefix="bench_stream_"))
     t0, c0 = time.perf_counter(), time.process_time()

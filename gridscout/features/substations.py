@@ -53,6 +53,7 @@ import polars as pl
 import shapely
 
 from gridscout.geo.nearest import EARTH_RADIUS_KM, PointGroups, SphereIndex, take, unit_vectors
+from gridscout.kernel_types import F1, F2, F8, I1
 
 #: voltage classes of the nearest-substation columns: column label [kV] → lowest nominal voltage in
 #: the class [kV]. IEC 60038 (2009) puts nominal 110 and 115 kV in one class (highest voltage for
@@ -265,3 +266,7 @@ def substation_features(points: pl.DataFrame, buses: pl.DataFrame | None = None,
     km = _hv_line_km(grid, pg, HV_LINE_RADIUS_KM) if points.height else np.zeros(0)  # uncovered: masked
     cols[name] = masked(km, name)
     return pl.DataFrame([cols[c].cast(schema[c]) for c in schema])
+
+
+#: the signatures screening calls the kernels with (:mod:`gridscout.kernels` loads them ahead)
+KERNEL_SIGNATURES = [(_clip_pairs, (I1, I1, I1, I1, F1, F1, F1, F2, F2, F8, F1))]

@@ -37,6 +37,7 @@ from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, ch
                                     group_points, in_spans, km_from_chord, knn_query, member_knn, take,
                                     unit_vectors)
 from gridscout.geo.polygons import cached_index
+from gridscout.kernel_types import B1, F1, F1_R, F2, F8, I1, I2, I8
 from gridscout.reference import Reference
 
 #: An hourly weather file stands for a site within this great-circle distance [km].
@@ -355,3 +356,10 @@ def weather_choice(feats: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce(pl.col("weather_station_key"), pl.lit("wmo:") + pl.col("station_wmo")).alias("weather_station_key"),
         pl.coalesce(pl.col("weather_distance_km"), pl.col("station_distance_km")).alias("weather_distance_km"),
     )
+
+
+#: the signatures screening calls the kernels with (:mod:`gridscout.kernels` loads them ahead)
+KERNEL_SIGNATURES = [
+    (_choose_members, (I8, I8, F1, F1, F1, I1, I1, B1, I2, I1, F1, F1, F1, F8, I8, F1_R, B1, F1_R, F8, F8, I1, F1, F1)),
+    (_choose, (F2, I2, F1, B1, F1_R, F8, F8)),  # members of groups the grouped query does not settle
+]

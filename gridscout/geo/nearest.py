@@ -24,6 +24,8 @@ import numba
 import numpy as np
 from scipy.spatial import cKDTree
 
+from gridscout.kernel_types import B1, F1, F2, F8, I1, I2, I8
+
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -433,3 +435,11 @@ def _knn_members(q0, q1, q2, starts, sizes, settled, cand, found, p0, p1, p2, ub
                 for t in range(nb):
                     d[m, t] = np.sqrt(bd2[t])
                     ii[m, t] = bi[t]
+
+
+#: the signatures screening calls the kernels with (:mod:`gridscout.kernels` loads them ahead)
+KERNEL_SIGNATURES = [
+    (_group_caps, (F1, F1, F1, I1, I1)),
+    (_grouped_pair_sums, (I8, I8, I1, I1, F1, F1, F1, I1, I1, F1, F1, F1, F2, F8, F1, F8, F2)),
+    (_knn_members, (F1, F1, F1, I1, I1, B1, I2, I1, F1, F1, F1, F8, F2, I2)),
+]

@@ -7,6 +7,7 @@ import numpy as np
 import shapely
 
 from gridscout.geo.nearest import run_starts
+from gridscout.kernel_types import F1, F8, I1
 
 
 #: polygon indexes per reference frame: (frame, index) by layer name (see :func:`cached_index`)
@@ -315,3 +316,7 @@ def fix_antimeridian(geom):
                 continue
             out.extend(p for p in (piece.geoms if hasattr(piece, "geoms") else [piece]) if isinstance(p, Polygon))
     return MultiPolygon(out) if out else geom
+
+
+#: the signatures screening calls the kernels with (:mod:`gridscout.kernels` loads them ahead)
+KERNEL_SIGNATURES = [(_bbox_members, (I1, F1, F1, I1, F8, F8, F1, F1, F1, F1))]

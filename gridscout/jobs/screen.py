@@ -48,6 +48,7 @@ from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
 from gridscout.geo.nearest import run_starts
 from gridscout.geo.regions import RegionError, region_geometry, region_parents
+from gridscout.kernels import start_warm_kernels
 from gridscout.models.climate_model import add_station_cooling
 from gridscout.models.designs import get_design
 from gridscout.reference import Reference, check_reference
@@ -102,6 +103,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     _require_pointwise(profile)
     t = {}
     t0 = time.perf_counter()
+    start_warm_kernels()  # a no-op when the job started it (run_screen: beside reading the warehouse)
     prefetch_ba_models(ref.ba_demand)  # beside the polyfill (see prefetch_ba_models)
     geom = region_geometry(region, ref.boundaries)
     if cover is None:  # for the cells and the median sample
@@ -325,6 +327,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     :func:`~gridscout.report.outputs.write_geoparquet_parts`)."""
     started = dt.datetime.now(dt.UTC)
     prof = load_profile(profile or config.DEFAULT_PROFILE)
+    start_warm_kernels()  # numba's kernels load beside reading the warehouse (gridscout.kernels)
     ref = read_reference(db)
     check_reference(ref)
     prefetch_ba_models(ref.ba_demand)  # beside the region's cover (see prefetch_ba_models)
@@ -479,6 +482,7 @@ def screen_partition(region: str, resolution: int, profile: str, parent: str, ou
                      db: str | Path | None) -> dict:
     """Score the cells of ``region`` under one H3 parent; write ``surface/parent=<parent>/part.parquet``."""
     t0 = time.perf_counter()
+    start_warm_kernels()  # once per worker process, beside its first reading of the warehouse
     ref = cached_reference(db)
     prefetch_ba_models(ref.ba_demand)  # beside the polyfill; a no-op once the worker has them
     prof = load_profile(profile)
@@ -652,6 +656,7 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     out_dir = Path(out_dir)
     t = {}
     t0 = time.perf_counter()
+    start_warm_kernels()  # a no-op when the job started it (run_screen: beside reading the warehouse)
     prefetch_ba_models(ref.ba_demand)  # beside the polyfill (see prefetch_ba_models)
     geom = region_geometry(region, ref.boundaries)
     for stale in surface_dir(out_dir).glob(PART_GLOB):
