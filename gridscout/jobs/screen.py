@@ -33,6 +33,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -570,9 +571,10 @@ def finish_partitions(out_dir: Path, db: str | Path | None, profile: Profile, *,
 def _parent_cells(geom, resolution: int, pres: int, t: dict[str, float], cover: tuple[np.ndarray, np.ndarray]):
     """(parent, cells, lat, lon) for each H3 parent at ``pres`` holding cells of ``geom`` at ``resolution``,
     in parent order, from the region's ``cover`` (:func:`~gridscout.geo.hexgrid.coarse_cover`): each
-    parent's cells are filled only when it is its turn, so no more than one parent's cells are in
-    memory (when ``pres`` is at or above the cover's resolution; otherwise the region is filled once
-    and cut). Adds ``polyfill`` seconds to ``t``."""
+    parent's cells are filled only when it is its turn (:func:`screen_streamed` reads one group of
+    parents ahead, :func:`read_ahead`), so no more than two groups' cells are in memory (when ``pres``
+    is at or above the cover's resolution; otherwise the region is filled once and cut). Adds
+    ``polyfill`` seconds to ``t``."""
     inner, edge = cover
     if pres <= max(0, resolution - hexgrid.COARSE_STEP):
         pin, pedge = hexgrid.cell_parents(inner, pres), hexgrid.cell_parents(edge, pres)
@@ -590,6 +592,24 @@ def _parent_cells(geom, resolution: int, pres: int, t: dict[str, float], cover: 
     cuts = np.r_[0, np.flatnonzero(parents[1:] != parents[:-1]) + 1, len(cells)] if len(cells) else [0]
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         yield int(parents[a]), cells[a:b], lat[a:b], lon[a:b]
+
+
+_END = object()
+
+
+def read_ahead(items: Iterator):
+    """The items of ``items``, each computed on a background thread while the caller works on the one
+    before (at most one item ahead); an exception raised making an item reaches the caller when it
+    asks for that item."""
+    it = iter(items)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        nxt = pool.submit(next, it, _END)
+        while True:
+            item = nxt.result()
+            if item is _END:
+                return
+            nxt = pool.submit(next, it, _END)
+            yield item
 
 
 def parent_groups(parents, small: int):
@@ -638,13 +658,13 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     (``cover``: the region's :func:`~gridscout.geo.hexgrid.coarse_cover` at ``resolution`` when already
     computed).
 
-    The region is polyfilled once (cells sorted by ``h3_int`` are contiguous per parent); each parent's
-    cells are scored (:func:`score_cells`) and written to ``<out>/surface/parent=<h3>/part.parquet``
-    by a background thread while the next parent is scored (at most one surface waits; the
-    ``parquet`` stage counts only the seconds spent waiting for it) — the same dataset the Dask flow
-    writes. Zones are then clustered over
-    the dataset read back with only the columns they need (:func:`finish_partitions`). Returns the
-    run summary (cells, parents, zones, seconds per stage); the surface equals :func:`screen_region`'s
+    The region's coarse cover is computed once; each parent's cells are filled from it on a
+    background thread while the parents before are scored (:func:`read_ahead`; the ``polyfill`` stage
+    counts the cover and the waits for fills), then scored (:func:`score_cells`) and written to
+    ``<out>/surface/parent=<h3>/part.parquet`` by another background thread while the next parents are
+    scored (at most one surface waits; the ``parquet`` stage counts only the seconds spent waiting for
+    it) — the same dataset the Dask flow writes. Zones are then clustered over the dataset read back
+    with only the columns they need (:func:`finish_partitions`). Returns the run summary (cells, parents, zones, seconds per stage); the surface equals :func:`screen_region`'s
     (pointwise profiles).
     """
     if not 0 <= resolution <= 15:
@@ -681,7 +701,16 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     t["medians"] = time.perf_counter() - t1
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending = None
-        for group in parent_groups(_parent_cells(geom, resolution, pres, t, cover), SCORE_BATCH_CELLS // 2):
+        # each group's cells are filled on a background thread while the group before is scored (H3
+        # children, centres and the point-in-polygon test release the GIL); ``polyfill`` counts the waits
+        fills = {"polyfill": 0.0}
+        groups = read_ahead(parent_groups(_parent_cells(geom, resolution, pres, fills, cover), SCORE_BATCH_CELLS // 2))
+        while True:
+            t1 = time.perf_counter()
+            group = next(groups, None)
+            t["polyfill"] += time.perf_counter() - t1
+            if group is None:
+                break
             names = hexgrid.cells_to_str(np.array([g[0] for g in group], dtype=np.uint64)).to_list()
             cells, lat, lon = (group[0][1:] if len(group) == 1 else [np.concatenate([g[i] for g in group])
                                                                   for i in (1, 2, 3)])

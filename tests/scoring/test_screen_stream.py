@@ -244,3 +244,27 @@ def test_streamed_run_writes_the_same_geoparquet_part_by_part(warehouse, tmp_pat
                        pl.from_pandas(b[keep].astype({c: str for c in keep if str(b[c].dtype) == "category"})))
     geo = [json.loads(pq.read_metadata(d / "surface.geoparquet").metadata[b"geo"]) for d in (streamed, memory)]
     assert geo[0] == geo[1] and len(geo[0]["columns"]["geometry"]["bbox"]) == 4
+
+
+def test_read_ahead_keeps_order_runs_one_item_ahead_and_raises_where_the_item_fails():
+    import threading
+
+    from gridscout.jobs.screen import read_ahead
+
+    made, threads = [], set()
+
+    def items():
+        for i in range(5):
+            threads.add(threading.get_ident())
+            made.append(i)
+            if i == 3:
+                raise ValueError("item 3 is malformed")
+            yield i
+
+    got = []
+    with pytest.raises(ValueError, match="item 3"):
+        for x in read_ahead(items()):
+            got.append(x)
+            assert len(made) <= x + 2  # the item in hand and at most one more
+    assert got == [0, 1, 2] and threading.get_ident() not in threads
+    assert list(read_ahead(iter(()))) == [] and list(read_ahead(range(4))) == [0, 1, 2, 3]
