@@ -144,21 +144,52 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         names = hexgrid.cells_to_str(cells).alias("h3")
         near = weather_links(base, ref, groups=fine).drop(base.columns)
         feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
-        if basin_tier_available(ref.water_stress_basins):  # basin polygons: a per-cell lookup
-            feat = water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
+        feat = basin_water_stress(feat, ref, parents)
         feat = pl.concat([feat, cap.result(), grid.result(), queue.result()], how="horizontal")
-    # what the country, state and grid zone bring: once per distinct combination, gathered to the cells
+    feat = with_place_features(feat, ref, carbon_year)
+    already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
+    return feat if already_sorted else feat.sort("h3_int")
+
+
+def cell_place_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Reference, *,
+                        carbon_year: int | None = None) -> pl.DataFrame:
+    """The columns of :func:`cell_features` that follow from where a cell lies alone — its country,
+    state, grid zone (:func:`~.location.locate`), water-stress basin and what those places bring
+    (:func:`with_place_features`) — by the same calls, with the same values, without the spatial
+    queries (capacity, substations, lines, queues, weather). One row per cell, in the order given.
+    What a screened region's UNKNOWN medians take when the profile's median factors are all among
+    these columns (:func:`gridscout.jobs.screen.region_medians`)."""
+    cells = np.asarray(cells, dtype=np.uint64)
+    base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
+    parents = lookup_parents(cells)
+    feat = basin_water_stress(locate(base, ref, groups=parents), ref, parents)
+    return with_place_features(feat, ref, carbon_year)
+
+
+def basin_water_stress(feat: pl.DataFrame, ref: Reference, parents) -> pl.DataFrame:
+    """``feat`` with the basin tier of water stress when basin polygons are loaded (a per-cell
+    polygon lookup, ``parents`` as :func:`lookup_parents`); unchanged otherwise (the country tier
+    then comes with the place, :func:`with_place_features`)."""
+    if basin_tier_available(ref.water_stress_basins):
+        return water_stress(feat, ref.water_stress_country, ref.water_stress_basins, groups=parents)
+    return feat
+
+
+def with_place_features(feat: pl.DataFrame, ref: Reference, carbon_year: int | None) -> pl.DataFrame:
+    """``feat`` (located cells) with what the country, state and grid zone bring — country-tier water
+    stress (unless the basin tier is there), carbon and price, BA headroom, off-site water, the zone's
+    capacity mix — once per distinct combination, gathered to the cells (:func:`per_key`)."""
+    country_tier = "water_stress_score" not in feat.columns
+
     def of_places(places: pl.DataFrame) -> pl.DataFrame:
-        if "water_stress_score" not in feat.columns:  # the country tier
+        if country_tier:
             places = water_stress(places, ref.water_stress_country, None)
         places = carbon_and_price(places, ref, carbon_year=carbon_year)
         places = pl.concat([places, ba_headroom(places, ref.ba_demand)], how="horizontal")
         places = offsite_water(places, ref)
         return places.join(zone_capacity_wide(ref), on="grid_zone", how="left", maintain_order="left")
 
-    feat = per_key(feat, ["country", "us_state", "grid_zone"], of_places)
-    already_sorted = len(cells) < 2 or bool(np.all(cells[1:] >= cells[:-1]))
-    return feat if already_sorted else feat.sort("h3_int")
+    return per_key(feat, ["country", "us_state", "grid_zone"], of_places)
 
 
 def per_key(frame: pl.DataFrame, keys: list[str], fn) -> pl.DataFrame:

@@ -43,7 +43,7 @@ import polars as pl
 
 from gridscout import config
 from gridscout.errors import GridscoutError, ProfileError
-from gridscout.features.assemble import cell_features, compact_text
+from gridscout.features.assemble import cell_features, cell_place_features, compact_text
 from gridscout.features.power import prefetch_ba_models, with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
@@ -274,9 +274,20 @@ def region_medians(geom, resolution: int, profile: Profile, ref: Reference,
     if not median_factors(profile):
         return {"medians": {}, "sample_resolution": None, "sample_cells": 0}
     r, cells, lat, lon = median_sample(geom, resolution, cover)
-    medians = unknown_medians(cell_frame(cells, lat, lon, profile, ref), profile) if len(cells) else \
+    medians = unknown_medians(median_frame(cells, lat, lon, profile, ref), profile) if len(cells) else \
         {sub.column: float("nan") for sub in median_factors(profile)}
     return {"medians": medians, "sample_resolution": r, "sample_cells": len(cells)}
+
+
+def median_frame(cells, lat, lon, profile: Profile, ref: Reference) -> pl.DataFrame:
+    """What the UNKNOWN medians of ``profile`` are taken over for these cells: their
+    :func:`~gridscout.features.assemble.cell_place_features` when every column of every median factor
+    (fallbacks included) is among them — the same values :func:`cell_frame` gives those columns, for
+    a fraction of the work (the shipped profiles' median factors, price and water stress, are what a
+    cell's place brings) — else the whole :func:`cell_frame`."""
+    needed = {link.column for sub in median_factors(profile) for link in sub.chain()}
+    places = cell_place_features(cells, lat, lon, ref, carbon_year=profile.carbon_year)
+    return places if needed <= set(places.columns) else cell_frame(cells, lat, lon, profile, ref)
 
 
 def medians_record(m: dict) -> dict:

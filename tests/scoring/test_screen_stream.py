@@ -4,6 +4,7 @@ DuckDB, Polars and Dask read with one glob, and equals the single-process run (r
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -17,6 +18,7 @@ from gridscout.jobs.screen import read_surface, screen_region, screen_streamed
 from gridscout.scoring import load_profile
 
 REGION, RES, PARENT_RES = "LUX", 8, 4
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -268,3 +270,29 @@ def test_read_ahead_keeps_order_runs_one_item_ahead_and_raises_where_the_item_fa
             assert len(made) <= x + 2  # the item in hand and at most one more
     assert got == [0, 1, 2] and threading.get_ident() not in threads
     assert list(read_ahead(iter(()))) == [] and list(read_ahead(range(4))) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("region,res", [("US-VA", 5), ("DEU", 5)])
+def test_medians_from_place_features_equal_the_whole_cell_frame(ref, region, res):
+    """region_medians takes a profile's UNKNOWN medians over the sample's place features when its median
+    factors are all there (every shipped profile): the same medians as over the whole cell frame."""
+    from gridscout.features.assemble import cell_place_features
+    from gridscout.geo.regions import region_geometry
+    from gridscout.jobs.screen import cell_frame, median_frame
+    from gridscout.scoring.normalise import median_factors, unknown_medians
+
+    cells, lat, lon = hexgrid.polyfill(region_geometry(region, ref.boundaries), res)
+    assert len(cells) > 100
+    profiles = sorted(p.stem for p in (REPO / "data" / "profiles").glob("*.toml"))
+    assert len(profiles) >= 5
+    for name in profiles:
+        p = load_profile(name)
+        whole = cell_frame(cells, lat, lon, p, ref)
+        places = cell_place_features(cells, lat, lon, ref, carbon_year=p.carbon_year)
+        assert median_frame(cells, lat, lon, p, ref).columns == places.columns  # the cheap route is taken
+        for c in places.columns:  # and what it gives is the cell frame's, column by column
+            if c in whole.columns and whole[c].dtype.is_numeric():
+                assert places[c].to_list() == whole[c].to_list(), (name, c)
+        got, want = unknown_medians(places, p), unknown_medians(whole, p)
+        assert median_factors(p) and got.keys() == want.keys()
+        assert all(got[k] == want[k] or (np.isnan(got[k]) and np.isnan(want[k])) for k in want), (name, got, want)
