@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import numba
 import numpy as np
 import shapely
@@ -14,8 +12,6 @@ from gridscout.kernel_types import F1, F8, I1
 
 #: polygon indexes per reference frame: (frame, index) by layer name (see :func:`cached_index`)
 _INDEXES: dict[str, tuple[object, "PolygonIndex"]] = {}
-_LOCKS: dict[str, threading.RLock] = {}
-_LOCKS_GUARD = threading.Lock()
 
 
 def cached_index(frame, layer: str, build):
@@ -25,15 +21,9 @@ def cached_index(frame, layer: str, build):
     computes one H3 parent, batch by batch, at a time). The cache holds the frame itself, so an
     identity match is never a recycled id; same answers."""
     hit = _INDEXES.get(layer)
-    if hit is not None and hit[0] is frame:
-        return hit[1]
-    with _LOCKS_GUARD:
-        lock = _LOCKS.setdefault(layer, threading.RLock())
-    with lock:  # threads asking for the same layer at once build it once (another layer's build may nest)
-        hit = _INDEXES.get(layer)
-        if hit is None or hit[0] is not frame:
-            hit = (frame, build())
-            _INDEXES[layer] = hit
+    if hit is None or hit[0] is not frame:
+        hit = (frame, build())
+        _INDEXES[layer] = hit
     return hit[1]
 
 
@@ -59,7 +49,6 @@ class PolygonIndex:
         self.area = shapely.area(self.geoms)
         self._parts: tuple | None = None  # rings of every polygon part, their owners and bounds
         self._tree: tuple | None = None  # (extent, KD-tree or None, owner per vertex)
-        self._tree_lock = threading.Lock()
 
     def _contains(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Index of the smallest polygon strictly containing each point, −1 where none does."""
@@ -179,22 +168,18 @@ class PolygonIndex:
             return None, np.zeros(0, dtype=np.int64)
         want = (float(fx[ok].min()) - reach, float(fy[ok].min()) - reach,
                 float(fx[ok].max()) + reach, float(fy[ok].max()) + reach)
-        with self._tree_lock:  # one index serves threads that look up points side by side
-            cur = self._tree
-            have = cur[0] if cur is not None else None
-            if have is None or not (have[0] <= want[0] and have[1] <= want[1] and have[2] >= want[2]
-                                    and have[3] >= want[3]):
-                m = self.TREE_MARGIN_DEG
-                box = (want[0] - m, want[1] - m, want[2] + m, want[3] + m)
-                if have is not None:  # grow, never shrink: points that came before stay answered
-                    box = (min(box[0], have[0]), min(box[1], have[1]), max(box[2], have[2]), max(box[3], have[3]))
-                rings, owner, rb = self._rings()
-                sel = np.flatnonzero((rb[:, 0] <= box[2]) & (rb[:, 2] >= box[0]) & (rb[:, 1] <= box[3])
-                                     & (rb[:, 3] >= box[1]))
-                xy, ring = shapely.get_coordinates(shapely.segmentize(rings[sel], self.STEP_DEG), return_index=True)
-                tree = cKDTree(xy, balanced_tree=False, compact_nodes=False) if len(xy) else None
-                cur = self._tree = (box, tree, owner[sel][ring])
-        return cur[1], cur[2]
+        have = self._tree[0] if self._tree is not None else None
+        if have is None or not (have[0] <= want[0] and have[1] <= want[1] and have[2] >= want[2] and have[3] >= want[3]):
+            m = self.TREE_MARGIN_DEG
+            box = (want[0] - m, want[1] - m, want[2] + m, want[3] + m)
+            if have is not None:  # grow, never shrink: points that came before stay answered
+                box = (min(box[0], have[0]), min(box[1], have[1]), max(box[2], have[2]), max(box[3], have[3]))
+            rings, owner, rb = self._rings()
+            sel = np.flatnonzero((rb[:, 0] <= box[2]) & (rb[:, 2] >= box[0]) & (rb[:, 1] <= box[3]) & (rb[:, 3] >= box[1]))
+            xy, ring = shapely.get_coordinates(shapely.segmentize(rings[sel], self.STEP_DEG), return_index=True)
+            tree = cKDTree(xy, balanced_tree=False, compact_nodes=False) if len(xy) else None
+            self._tree = (box, tree, owner[sel][ring])
+        return self._tree[1], self._tree[2]
 
     def _settle_groups(self, lat: np.ndarray, lon: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per point: (polygon index or −1, settled). A group is settled when no polygon boundary

@@ -173,9 +173,8 @@ def cell_batches(cells: np.ndarray, size: int = SCORE_BATCH_CELLS) -> list[tuple
 
 def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict[str, float] | None = None,
                 *, medians: dict[str, float] | None = None) -> pl.DataFrame:
-    """Features, cooling, curtailment and profile scores of the given cells — :func:`cell_frame`, then
-    :func:`score_surface`, the two steps every screening runs (:func:`screen_region`,
-    :func:`screen_partition`; :func:`screen_streamed` runs them on two threads) — text labels as
+    """Features, cooling, curtailment and profile scores of the given cells (the one scoring path of
+    :func:`screen_region`, :func:`screen_streamed` and :func:`screen_partition`), text labels as
     categoricals (:func:`~gridscout.features.assemble.compact_text`); adds stage seconds to ``timings``.
     ``medians``: the region's UNKNOWN medians (:func:`region_medians`), so that a cell's score does not
     depend on the cells scored with it; None: these cells' own.
@@ -191,7 +190,7 @@ def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict
 
     def scored(feat: pl.DataFrame) -> pl.DataFrame:
         t2 = time.perf_counter()
-        out = score_surface(feat, profile, medians)
+        out = compact_text(score_frame(feat, profile, medians=medians))
         t["score"] += time.perf_counter() - t2
         return out
 
@@ -203,12 +202,6 @@ def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict
         surface = scored(surface)
     t["features"] += time.perf_counter() - t1 - (t["score"] - score_before)
     return surface
-
-
-def score_surface(frame: pl.DataFrame, profile: Profile, medians: dict[str, float] | None) -> pl.DataFrame:
-    """A :func:`cell_frame` scored under ``profile`` (:func:`~gridscout.scoring.engine.score_frame` with
-    the region's UNKNOWN ``medians``, None: these cells' own), text labels as categoricals."""
-    return compact_text(score_frame(frame, profile, medians=medians))
 
 
 def cell_frame(cells, lat, lon, profile: Profile, ref: Reference, then=None) -> pl.DataFrame:
@@ -615,39 +608,19 @@ def _parent_cells(geom, resolution: int, pres: int, t: dict[str, float], cover: 
 _END = object()
 
 
-class read_ahead:  # noqa: N801 — used like a function: ``with read_ahead(items) as it: ...``
+def read_ahead(items: Iterator):
     """The items of ``items``, each computed on a background thread while the caller works on the one
-    before (at most one item ahead; the first starts at once, so it is made beside whatever the
-    caller does before asking for it); an exception raised making an item reaches the caller when it
-    asks for that item. A context manager: leaving it stops the thread (after the item in hand)."""
-
-    def __init__(self, items):
-        self._it = iter(items)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridscout-read-ahead")
-        self._next = self._pool.submit(next, self._it, _END)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        if self._next is None:
-            raise StopIteration
-        item = self._next.result()
-        if item is _END:
-            self.close()
-            raise StopIteration
-        self._next = self._pool.submit(next, self._it, _END)
-        return item
-
-    def close(self) -> None:
-        self._next = None
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    before (at most one item ahead); an exception raised making an item reaches the caller when it
+    asks for that item."""
+    it = iter(items)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        nxt = pool.submit(next, it, _END)
+        while True:
+            item = nxt.result()
+            if item is _END:
+                return
+            nxt = pool.submit(next, it, _END)
+            yield item
 
 
 def parent_groups(parents, small: int):
@@ -734,42 +707,28 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     if cover is None:  # once, for the median sample and every parent
         cover = hexgrid.coarse_cover(geom, resolution)
     t["polyfill"] = time.perf_counter() - t1
-    fills = {"polyfill": 0.0}  # seconds of the background fills (hidden behind the scoring)
-    t["features"], t["score"] = 0.0, 0.0
-
-    def featured(group):  # on the read-ahead thread: one group of parents' cells and their cell frame
-        names = hexgrid.cells_to_str(np.array([g[0] for g in group], dtype=np.uint64)).to_list()
-        cells, lat, lon = (group[0][1:] if len(group) == 1 else [np.concatenate([g[i] for g in group])
-                                                              for i in (1, 2, 3)])
-        return names, [len(g[1]) for g in group], cell_frame(cells, lat, lon, profile, ref)
-
-    # the medians first: they query the same region geometry and polygon indexes as the features, and
-    # GEOS's prepared geometries must not be queried from two threads at once
     t1 = time.perf_counter()
     med = region_medians(geom, resolution, profile, ref, cover)
     t["medians"] = time.perf_counter() - t1
-    # then three stages side by side: the next group of parents is filled and its features computed on
-    # a read-ahead thread, the group in hand is scored here (no geometry), and the one before is written
-    # by the writer thread (Polars and the compiled loops release the GIL); at most one group waits at
-    # each stage. ``features`` and ``parquet`` count only the waits for those threads
-    with read_ahead(map(featured, parent_groups(_parent_cells(geom, resolution, pres, fills, cover),
-                                                 SCORE_BATCH_CELLS // 2))) as groups, \
-            ThreadPoolExecutor(max_workers=1) as writer:
+    with ThreadPoolExecutor(max_workers=1) as writer:
         pending = None
+        # each group's cells are filled on a background thread while the group before is scored (H3
+        # children, centres and the point-in-polygon test release the GIL); ``polyfill`` counts the waits
+        fills = {"polyfill": 0.0}
+        groups = read_ahead(parent_groups(_parent_cells(geom, resolution, pres, fills, cover), SCORE_BATCH_CELLS // 2))
         while True:
             t1 = time.perf_counter()
-            item = next(groups, None)
-            t["features"] += time.perf_counter() - t1
-            if item is None:
+            group = next(groups, None)
+            t["polyfill"] += time.perf_counter() - t1
+            if group is None:
                 break
-            names, sizes, frame = item
-            t1 = time.perf_counter()
-            surface = score_surface(frame, profile, med["medians"]).rechunk()
-            t["score"] += time.perf_counter() - t1
-            del item, frame
+            names = hexgrid.cells_to_str(np.array([g[0] for g in group], dtype=np.uint64)).to_list()
+            cells, lat, lon = (group[0][1:] if len(group) == 1 else [np.concatenate([g[i] for g in group])
+                                                                  for i in (1, 2, 3)])
+            surface = score_cells(cells, lat, lon, profile, ref, t, medians=med["medians"])
             settle(pending)
-            pending = writer.submit(write_parts, surface, out_dir, names, sizes)
-            del surface
+            pending = writer.submit(write_parts, surface, out_dir, names, [len(g[1]) for g in group])
+            del surface, cells, lat, lon, group
         settle(pending)
     t1 = time.perf_counter()
     n_cells, zones = finish_partitions(out_dir, None, profile, places=ref.places, threshold=zone_threshold) \

@@ -158,8 +158,8 @@ def test_a_grouped_call_writes_each_parent_its_own_cells(ref, tmp_path, monkeypa
     holds exactly its parent's cells (a mismatch of rows and cells is an error, never a shifted file)."""
     import gridscout.jobs.screen as screen
 
-    calls, real = [], screen.score_surface  # the scoring of each call, whichever thread made its features
-    monkeypatch.setattr(screen, "score_surface", lambda f, *a, **k: calls.append(f.height) or real(f, *a, **k))
+    calls, real = [], screen.score_cells
+    monkeypatch.setattr(screen, "score_cells", lambda c, *a, **k: calls.append(len(c)) or real(c, *a, **k))
     s = screen_streamed(REGION, 7, load_profile("balanced"), ref, tmp_path, partitions_resolution=4)
     parts = sorted((tmp_path / "surface").glob("parent=*/part.parquet"))
     assert len(parts) == s["partitions_nonempty"] >= 2 and calls == [s["cells"]]
@@ -180,8 +180,8 @@ def test_unknown_medians_are_the_regions_whichever_cells_are_scored_together(ref
     region = "bbox:-83.5,41.5,-78.5,44.5"  # Lake Erie: Ontario, Michigan, Ohio, Pennsylvania, New York
     p = load_profile("balanced")
     monkeypatch.setattr(screen, "SCORE_BATCH_CELLS", 400)
-    calls, real, score_surface = [], screen.score_cells, screen.score_surface
-    monkeypatch.setattr(screen, "score_surface", lambda f, *a, **k: calls.append(f.height) or score_surface(f, *a, **k))
+    calls, real = [], screen.score_cells
+    monkeypatch.setattr(screen, "score_cells", lambda c, *a, **k: calls.append(len(c)) or real(c, *a, **k))
     s = screen_streamed(region, 6, p, ref, tmp_path / "stream", partitions_resolution=3)
     single = screen_region(region, 6, p, ref, tmp_path / "single", geoparquet=False)
     assert len(calls) >= 5
