@@ -90,10 +90,10 @@ class ScreenResult:
 
 def screen_region(region: str, resolution: int, profile: Profile, ref: Reference, out_dir: Path, *,
                   partition: list[str] | None = None, geoparquet: bool = True, zone_threshold: float | None = None,
-                  cover: tuple[np.ndarray, np.ndarray] | None = None) -> ScreenResult:
+                  cover: tuple[np.ndarray, np.ndarray] | None = None, geom=None) -> ScreenResult:
     """Score every H3 cell (``resolution`` 0–15) of ``region`` and write the surface and zones
-    (``cover``: the region's :func:`~gridscout.geo.hexgrid.coarse_cover` at ``resolution`` when already
-    computed).
+    (``cover``: the region's :func:`~gridscout.geo.hexgrid.coarse_cover` at ``resolution``, ``geom`` its
+    :func:`~gridscout.geo.regions.region_geometry`, when already computed).
 
     Files in ``out_dir``: ``surface.parquet`` (``h3`` string, ``h3_int`` uint64, lat/lon, features,
     scores, gates), ``surface.geoparquet`` (same rows and hexagon polygons, EPSG:4326; skipped with
@@ -106,7 +106,7 @@ def screen_region(region: str, resolution: int, profile: Profile, ref: Reference
     t0 = time.perf_counter()
     start_warm_kernels()  # a no-op when the job started it (run_screen: beside reading the warehouse)
     prefetch_ba_models(ref.ba_demand)  # beside the polyfill (see prefetch_ba_models)
-    geom = region_geometry(region, ref.boundaries)
+    geom = region_geometry(region, ref.boundaries) if geom is None else geom
     if cover is None:  # for the cells and the median sample
         cover = hexgrid.coarse_cover(geom, resolution)
     cells, lat, lon = hexgrid.polyfill(geom, resolution, partition, cover=cover)
@@ -356,7 +356,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
     run_dir = safe_out_dir(out, run_id)
     if stream:
         summary = screen_streamed(region, resolution, prof, ref, run_dir, partitions_resolution=partitions_resolution,
-                                  cover=cover)
+                                  cover=cover, geom=geom)
         zones_path = run_dir / "zones.parquet"
         zones = pl.read_parquet(zones_path) if zones_path.is_file() else None
         cells, timings = summary["cells"], summary["timings_s"]
@@ -366,7 +366,7 @@ def run_screen(region: str, resolution: int, profile: str | Path, out: str | Pat
         extra = {"streamed": True, "stream_reason": reason, "partitions_resolution": summary["partitions_resolution"],
                  "partitions_nonempty": summary["partitions_nonempty"], "unknown_medians": summary["unknown_medians"]}
     else:
-        result = screen_region(region, resolution, prof, ref, run_dir, cover=cover)
+        result = screen_region(region, resolution, prof, ref, run_dir, cover=cover, geom=geom)
         zones, cells, timings = result.zones, result.surface.height, result.timings_s
         extra = {"streamed": False, "stream_reason": reason, "unknown_medians": result.unknown_medians}
         water = (run_summary(result.surface, basins_available=basin_tier_available(ref.water_stress_basins))
@@ -664,10 +664,10 @@ def stream_parents_resolution(resolution: int) -> int:
 
 def screen_streamed(region: str, resolution: int, profile: Profile, ref: Reference, out_dir: str | Path, *,
                     partitions_resolution: int | None = None, zone_threshold: float | None = None,
-                    cover: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+                    cover: tuple[np.ndarray, np.ndarray] | None = None, geom=None) -> dict:
     """Screen ``region`` in one process, one H3 parent at a time, so memory stays flat at any size
-    (``cover``: the region's :func:`~gridscout.geo.hexgrid.coarse_cover` at ``resolution`` when already
-    computed).
+    (``cover``: the region's :func:`~gridscout.geo.hexgrid.coarse_cover` at ``resolution``, ``geom`` its
+    :func:`~gridscout.geo.regions.region_geometry`, when already computed).
 
     The region's coarse cover is computed once; each parent's cells are filled from it on a
     background thread while the parents before are scored (:func:`read_ahead`; the ``polyfill`` stage
@@ -675,8 +675,8 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     ``<out>/surface/parent=<h3>/part.parquet`` by another background thread while the next parents are
     scored (at most one surface waits; the ``parquet`` stage counts only the seconds spent waiting for
     it) — the same dataset the Dask flow writes. Zones are then clustered over the dataset read back
-    with only the columns they need (:func:`finish_partitions`). Returns the run summary (cells, parents, zones, seconds per stage); the surface equals :func:`screen_region`'s
-    (pointwise profiles).
+    with only the columns they need (:func:`finish_partitions`). Returns the run summary (cells,
+    parents, zones, seconds per stage); the surface equals :func:`screen_region`'s (pointwise profiles).
     """
     if not 0 <= resolution <= 15:
         raise RegionError(f"resolution must be 0..15, got {resolution}")
@@ -689,7 +689,7 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     t0 = time.perf_counter()
     start_warm_kernels()  # a no-op when the job started it (run_screen: beside reading the warehouse)
     prefetch_ba_models(ref.ba_demand)  # beside the polyfill (see prefetch_ba_models)
-    geom = region_geometry(region, ref.boundaries)
+    geom = region_geometry(region, ref.boundaries) if geom is None else geom
     for stale in surface_dir(out_dir).glob(PART_GLOB):
         stale.unlink()
     written = []
