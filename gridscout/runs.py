@@ -38,7 +38,9 @@ def check_out_dir(out: str | Path | None, run_id: str | None = None) -> Path:
     path = Path(out).expanduser().absolute() if out else (config.reports_dir() / run_id if run_id else config.reports_dir())
     writable_dir(path, "--out")
     path = path.resolve()
-    if path.is_dir() and any(path.iterdir()) and not any(
+    # without --out or a run id the path is the reports folder, which holds earlier runs' folders: the
+    # run will make its own new folder in it, so only its writability is checked
+    if (out or run_id) and path.is_dir() and any(path.iterdir()) and not any(
             (path / m).exists() or (path / m).is_symlink() for m in ("run.json", RUN_MARKER, _OLD_MARKER)):
         raise GridscoutError(f"--out {path} is a non-empty folder that is not a gridscout run folder; "
                              "choose an empty or new folder")

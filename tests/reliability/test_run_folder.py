@@ -119,3 +119,18 @@ def test_out_under_a_file_or_read_only_is_a_message(tmp_path):
     with pytest.raises(GridscoutError, match="is not writable"):
         safe_out_dir(ro / "run", "r")
     assert not (ro / "run").exists()
+
+
+def test_a_second_run_without_out_is_accepted_beside_the_first(tmp_path, monkeypatch):
+    """Without --out, a run makes reports/<run id>/: the reports folder holding earlier runs is not a
+    'non-empty folder that is not a run folder' (the CLI's second `gridscout screen` was refused),
+    while an explicit --out of such a folder still is."""
+    from gridscout.runs import check_out_dir, safe_out_dir
+
+    monkeypatch.setenv("GRIDSCOUT_REPORTS_DIR", str(tmp_path / "reports"))
+    first = safe_out_dir(None, "20261206T000000Z-aaaaaa")
+    (first / "run.json").write_text("{}")
+    assert check_out_dir(None) == (tmp_path / "reports").resolve()
+    assert safe_out_dir(None, "20261206T000001Z-bbbbbb").parent == first.parent
+    with pytest.raises(GridscoutError, match="not a gridscout run folder"):
+        check_out_dir(tmp_path / "reports")
