@@ -33,7 +33,6 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +51,7 @@ from gridscout.geo.regions import RegionError, region_geometry, region_parents
 from gridscout.kernels import start_warm_kernels
 from gridscout.models.climate_model import add_station_cooling
 from gridscout.models.designs import get_design
+from gridscout.read_ahead import read_ahead
 from gridscout.reference import Reference, check_reference
 from gridscout.report.outputs import SURFACE_FILE, write_geoparquet, write_geoparquet_parts
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
@@ -579,48 +579,26 @@ def finish_partitions(out_dir: Path, db: str | Path | None, profile: Profile, *,
     return n_cells, zones
 
 
-def _parent_cells(geom, resolution: int, pres: int, t: dict[str, float], cover: tuple[np.ndarray, np.ndarray]):
+def _parent_cells(geom, resolution: int, pres: int, cover: tuple[np.ndarray, np.ndarray]):
     """(parent, cells, lat, lon) for each H3 parent at ``pres`` holding cells of ``geom`` at ``resolution``,
     in parent order, from the region's ``cover`` (:func:`~gridscout.geo.hexgrid.coarse_cover`): each
     parent's cells are filled only when it is its turn (:func:`screen_streamed` reads one group of
-    parents ahead, :func:`read_ahead`), so no more than two groups' cells are in memory (when ``pres``
-    is at or above the cover's resolution; otherwise the region is filled once and cut). Adds
-    ``polyfill`` seconds to ``t``."""
+    parents ahead, :func:`~gridscout.read_ahead.read_ahead`), so no more than two groups' cells are in
+    memory (when ``pres`` is at or above the cover's resolution; otherwise the region is filled once
+    and cut)."""
     inner, edge = cover
     if pres <= max(0, resolution - hexgrid.COARSE_STEP):
         pin, pedge = hexgrid.cell_parents(inner, pres), hexgrid.cell_parents(edge, pres)
         for parent in np.unique(np.concatenate([pin, pedge])):
-            t0 = time.perf_counter()
             cells, lat, lon = hexgrid.fill_cover(geom, resolution, inner[pin == parent], edge[pedge == parent])
-            t["polyfill"] += time.perf_counter() - t0
             if len(cells):
                 yield int(parent), cells, lat, lon
         return
-    t0 = time.perf_counter()
     cells, lat, lon = hexgrid.fill_cover(geom, resolution, inner, edge)
     parents = hexgrid.cell_parents(cells, pres)
-    t["polyfill"] += time.perf_counter() - t0
     cuts = np.r_[0, np.flatnonzero(parents[1:] != parents[:-1]) + 1, len(cells)] if len(cells) else [0]
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         yield int(parents[a]), cells[a:b], lat[a:b], lon[a:b]
-
-
-_END = object()
-
-
-def read_ahead(items: Iterator):
-    """The items of ``items``, each computed on a background thread while the caller works on the one
-    before (at most one item ahead); an exception raised making an item reaches the caller when it
-    asks for that item."""
-    it = iter(items)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        nxt = pool.submit(next, it, _END)
-        while True:
-            item = nxt.result()
-            if item is _END:
-                return
-            nxt = pool.submit(next, it, _END)
-            yield item
 
 
 def parent_groups(parents, small: int):
@@ -670,8 +648,8 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
     :func:`~gridscout.geo.regions.region_geometry`, when already computed).
 
     The region's coarse cover is computed once; each parent's cells are filled from it on a
-    background thread while the parents before are scored (:func:`read_ahead`; the ``polyfill`` stage
-    counts the cover and the waits for fills), then scored (:func:`score_cells`) and written to
+    background thread while the parents before are scored (:func:`~gridscout.read_ahead.read_ahead`;
+    the ``polyfill`` stage counts the cover and the waits for fills), then scored (:func:`score_cells`) and written to
     ``<out>/surface/parent=<h3>/part.parquet`` by another background thread while the next parents are
     scored (at most one surface waits; the ``parquet`` stage counts only the seconds spent waiting for
     it) — the same dataset the Dask flow writes. Zones are then clustered over the dataset read back
@@ -714,8 +692,7 @@ def screen_streamed(region: str, resolution: int, profile: Profile, ref: Referen
         pending = None
         # each group's cells are filled on a background thread while the group before is scored (H3
         # children, centres and the point-in-polygon test release the GIL); ``polyfill`` counts the waits
-        fills = {"polyfill": 0.0}
-        groups = read_ahead(parent_groups(_parent_cells(geom, resolution, pres, fills, cover), SCORE_BATCH_CELLS // 2))
+        groups = read_ahead(parent_groups(_parent_cells(geom, resolution, pres, cover), SCORE_BATCH_CELLS // 2))
         while True:
             t1 = time.perf_counter()
             group = next(groups, None)

@@ -112,38 +112,31 @@ def write_geoparquet_parts(surfaces, dest, columns: list[str] | None = None, *,
     with the same columns, e.g. a streamed run's ``surface/parent=<h3>/part.parquet`` read one at a
     time), as one GeoParquet file written part by part, so memory holds one part, not the surface.
     The ``geo`` metadata (bbox over all parts) is added when the last part is written. The next
-    part is read and its hexagons built on a thread while one is written (both release the GIL):
-    CONUS r7's 25 parts (1.47 M cells, 250 MB) in 6.4 s, 8.1 s one after the other; 0.8 GB peak in a
-    process of its own. Returns the cells written."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    part is read and its hexagons built on a thread while one is written (both release the GIL;
+    :func:`~gridscout.read_ahead.read_ahead`): CONUS r7's 25 parts (1.47 M cells, 250 MB) in 6.4 s,
+    8.1 s one after the other; 0.8 GB peak in a process of its own. Returns the cells written."""
     import pyarrow.parquet as pq
 
-    parts = iter(surfaces)
+    from gridscout.read_ahead import read_ahead
 
-    def next_part():  # the next non-empty part as an Arrow table with its hexagons, or None at the end
-        for surface in parts:
+    def hexagon_parts():  # each non-empty part as an Arrow table with its hexagons, and its bbox
+        for surface in surfaces:
             if surface.height:
                 frame, bbox = _hexagon_frame(surface, columns)
-                return frame.to_arrow(), bbox
-        return None
+                yield frame.to_arrow(), bbox
 
     writer, schema, box, n = None, None, None, 0
     try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            ahead = pool.submit(next_part)
-            while (got := ahead.result()) is not None:
-                ahead = pool.submit(next_part)
-                table, bbox = got
-                if writer is None:
-                    schema = table.schema
-                    writer = pq.ParquetWriter(dest, schema, compression="zstd")
-                elif table.schema != schema:
-                    table = table.cast(schema)  # e.g. a column all null in one part
-                writer.write_table(table, row_group_size=rows_per_group)
-                box = bbox if box is None else [min(box[0], bbox[0]), min(box[1], bbox[1]),
-                                                max(box[2], bbox[2]), max(box[3], bbox[3])]
-                n += table.num_rows
+        for table, bbox in read_ahead(hexagon_parts()):
+            if writer is None:
+                schema = table.schema
+                writer = pq.ParquetWriter(dest, schema, compression="zstd")
+            elif table.schema != schema:
+                table = table.cast(schema)  # e.g. a column all null in one part
+            writer.write_table(table, row_group_size=rows_per_group)
+            box = bbox if box is None else [min(box[0], bbox[0]), min(box[1], bbox[1]),
+                                            max(box[2], bbox[2]), max(box[3], bbox[3])]
+            n += table.num_rows
         if writer is None:
             raise ReportError("the surface has no cells: no GeoParquet to write")
         writer.add_key_value_metadata({"geo": json.dumps(geo_metadata(box))})

@@ -251,7 +251,7 @@ def test_streamed_run_writes_the_same_geoparquet_part_by_part(warehouse, tmp_pat
 def test_read_ahead_keeps_order_runs_one_item_ahead_and_raises_where_the_item_fails():
     import threading
 
-    from gridscout.jobs.screen import read_ahead
+    from gridscout.read_ahead import read_ahead
 
     made, threads = [], set()
 
