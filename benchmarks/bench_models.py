@@ -24,7 +24,6 @@ import argparse
 import gc
 import multiprocessing
 import os
-import resource
 import tempfile
 import threading
 import time
@@ -36,6 +35,7 @@ import polars as pl
 from gridscout.config import raw_dir
 from gridscout.models import pue
 from gridscout.models.designs import load_designs
+from gridscout.peak_memory import peak_rss_mb
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -147,7 +147,7 @@ def main() -> None:
         print(f"{'all designs, one pass':28s} {dt:6.2f} s  {args.stations * len(designs) / dt:7.0f} "
               f"station-years/s per design (CPU {cpu:5.2f} s)  peak RSS {mem.peak:5.0f} MB")
     print(f"process max RSS: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+          f"{peak_rss_mb():.0f} MB; "
           f"load average (1 min) after: {os.getloadavg()[0]:.2f}")
 
 

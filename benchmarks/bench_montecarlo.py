@@ -9,11 +9,12 @@ criterion, fallback and perturbed input is exercised); prints wall time and peak
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 
 import numpy as np
 import polars as pl
+
+from gridscout.peak_memory import peak_rss_mb
 
 
 def main() -> None:
@@ -50,12 +51,12 @@ def main() -> None:
     mc = monte_carlo(f, p, elig, draws=a.draws, top_k=5, seed=0)
     t_mc = time.perf_counter() - t0
     print(f"(c) monte_carlo: sites={n:,} draws={a.draws:,} wall={t_mc:.2f} s "
-          f"peak_rss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+          f"peak_rss={peak_rss_mb():.0f} MB "
           f"sum p_top5={mc['p_top5'].sum():.3f}")
     t0 = time.perf_counter()
     r = score_sites(f, p, mc_draws=a.draws)
     print(f"    score_sites end to end (gates, scores, MC, Pareto): wall={time.perf_counter() - t0:.2f} s "
-          f"pareto={int(r.scores['pareto'].sum())} peak_rss={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+          f"pareto={int(r.scores['pareto'].sum())} peak_rss={peak_rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

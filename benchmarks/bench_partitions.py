@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -24,13 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from gridscout.peak_memory import peak_rss_mb
+
 REPO = Path(__file__).resolve().parents[1]
 FIRST_SLICE = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
                "weather_hourly")
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def one(region: str, resolution: int, parent: str, db: str, out: str) -> dict:
@@ -39,7 +36,7 @@ def one(region: str, resolution: int, parent: str, db: str, out: str) -> dict:
     from gridscout.warehouse.readers.reference import read_reference
     from gridscout.scoring.profiles import load_profile
 
-    baseline = _rss_mb()
+    baseline = peak_rss_mb()
     t0 = time.perf_counter()
     ref = read_reference(db)
     prof = load_profile("balanced")
@@ -51,7 +48,7 @@ def one(region: str, resolution: int, parent: str, db: str, out: str) -> dict:
             "stage_s": {k: round(v, 3) for k, v in res.timings_s.items()},
             "cells_per_s": res.n_cells / (total - t_ref) if res.n_cells else None,
             "parquet_bytes": size, "bytes_per_cell": size / res.n_cells if res.n_cells else None,
-            "baseline_rss_mb": baseline, "peak_rss_mb": _rss_mb(), "columns": res.surface.width}
+            "baseline_rss_mb": baseline, "peak_rss_mb": peak_rss_mb(), "columns": res.surface.width}
 
 
 def full_parents(region: str, resolution: int, parent_res: int, db: str) -> list[str]:

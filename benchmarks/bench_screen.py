@@ -11,7 +11,7 @@ Run on demand (never timed in tests); each measurement runs in its own process s
 
 ``--db`` defaults to a fresh warehouse holding every source screening reads today (:data:`SOURCES`:
 boundaries, zones and carbon, prices, GPPD + EIA-860 plants, GridKit substations and lines, ISO queues,
-ReEDS areas, counties, EIA-930, water stress, weather stations and hourly files; ≈2 min, not timed).
+ReEDS areas, counties, EIA-930, water stress, weather stations with their Köppen zones and hourly files; ≈2 min, not timed).
 
 (a) end to end: :func:`gridscout.jobs.screen.screen_region` (polyfill + every feature of
 :func:`~gridscout.features.assemble.cell_features` + climate-statistics cooling + curtailment + score +
@@ -38,7 +38,9 @@ great-circle and border-respecting zones make it less than 1 near radii and bord
 without ``PREFECT_API_URL`` Prefect starts a temporary server), the same dataset layout and run.json.
 
 Prints wall time, CPU seconds (``time.process_time``: every thread of the measuring process), peak RSS
-(``resource.getrusage`` of the measuring process), cell counts and the load average. The machine may be
+(``VmHWM`` of the measuring process: :func:`gridscout.peak_memory.peak_rss_mb`), cell counts, the load average and the machine's
+speed on two fixed one-core workloads (:func:`machine_speed`), so figures from different machines can
+be compared. The machine may be
 shared: the same commit's streamed CONUS r7 ran in 8.3 to 13.0 s on one 2-core machine within an hour
 (5 December 2026), so ``--runs N`` repeats (a) and (b) in N fresh processes and reports the fastest with
 the median beside it. CPU seconds move with the neighbours too (13.9 to 22.6 CPU-s for those runs: a
@@ -50,7 +52,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -60,18 +61,39 @@ from pathlib import Path
 
 import numpy as np
 
+from gridscout.peak_memory import peak_rss_mb
+
 REPO = Path(__file__).resolve().parents[1]
 #: every source whose tables screening reads (gridscout.warehouse.readers.reference); aqueduct's basin
 #: polygons are not in the offline data, so water stress is the country tier (SDG 6.4.2)
 SOURCES = ("boundaries", "carbon_yearly", "cities", "eia_prices", "eurostat_prices", "ember_prices",
-           "electricitymaps_zones", "gppd", "gppd_usa", "eia860", "weather_stations", "weather_hourly",
+           "electricitymaps_zones", "gppd", "gppd_usa", "eia860", "weather_stations", "koppen", "weather_hourly",
            "entsoe_gridkit", "gridkit_north_america", "reeds", "us_counties", "eia930", "water_stress_sdg642",
            "iso_queue_caiso", "iso_queue_ercot", "iso_queue_isone", "iso_queue_miso", "iso_queue_nyiso",
            "iso_queue_pjm", "iso_queue_spp")
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def machine_speed() -> dict[str, float]:
+    """Seconds one core takes for two fixed workloads (fastest of 3 each): 5 M iterations of a pure
+    Python loop and a sort of 5 M seeded random float64 (numpy). Printed beside every figure so figures
+    from different machines can be compared (the same commit's streamed CONUS r7 took 7.3 s on the
+    machine of 6 December 02:53 and 16.7 s on the next one); it says nothing about the neighbours
+    during the run (see the load average)."""
+    def loop() -> None:
+        s = 0
+        for i in range(5_000_000):
+            s += i
+
+    data = np.random.default_rng(0).random(5_000_000)
+    out = {}
+    for name, fn in (("python_loop_s", loop), ("numpy_sort_s", lambda: np.sort(data))):
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            fn()
+            runs.append(time.perf_counter() - t0)
+        out[name] = min(runs)
+    return out
 
 
 def build_warehouse() -> Path:
@@ -316,7 +338,10 @@ def main() -> None:
         return
 
     db = str(a.db or build_warehouse())
-    print(f"warehouse={db} cores={os.cpu_count()} load_avg_1min={os.getloadavg()[0]:.2f}", flush=True)
+    speed = machine_speed()
+    print(f"warehouse={db} cores={os.cpu_count()} load_avg_1min={os.getloadavg()[0]:.2f} machine: "
+          f"python loop {speed['python_loop_s']:.2f} s, numpy sort {speed['numpy_sort_s']:.2f} s "
+          "(one core, fixed work: compare figures across machines by these)", flush=True)
     if a.end_to_end:
         r = fastest([child(["end_to_end", db, a.region, a.res, a.profile, a.geoparquet]) for _ in range(a.runs)])
         print(f"(a) screen_region {a.region} r{a.res}: cells={r['cells']:,} zones={r['zones']} "

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from gridscout.peak_memory import peak_rss_mb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -83,7 +84,7 @@ def main() -> None:
         print(f"{name:28s} wall {wall:7.2f} s   cpu {c:7.2f} s")
     sizes = {p.name: round(p.stat().st_size / 1e6, 1) for p in sorted(out_dir.glob("*.*parquet"))}
     print(f"{args.region} r{args.res}: {len(cells):,} cells, {zones.height} zones, files MB {sizes}, "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB, "
+          f"peak RSS {peak_rss_mb():,.0f} MB, "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

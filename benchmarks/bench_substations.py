@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +19,8 @@ from pathlib import Path
 import h3
 import numpy as np
 import polars as pl
+
+from gridscout.peak_memory import peak_rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -60,7 +61,7 @@ def main() -> None:
     print(f"buses {grid.buses.height:,}, lines {grid.lines.height:,}, line pieces {len(index.piece_a):,}")
     print(f"index build {t1 - t0:.2f} s; features for {points.height:,} res-{args.res} cells: {t2 - t1:.2f} s, "
           f"grouped by res-{args.res - 1} parent {t3 - t2:.2f} s (identical; {covered:,} covered); "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+          f"peak RSS {peak_rss_mb():.0f} MB; "
           f"load average {os.getloadavg()[0]:.1f}")
 
 

@@ -48,7 +48,8 @@ def load_task(source_id: str, db: str | None, raw: str | None, force: bool, acce
             logger.info("%s: rejected %d row(s) of %s: %s", source_id, rej.rows, rej.table, rej.reason)
     return {"source_id": source_id, "status": report.status, "vintage": report.vintage, "rows": report.rows,
             "rows_rejected": report.rows_rejected, "tables": report.tables,
-            "rejections": [r.__dict__ for r in report.rejections], "message": report.message}
+            "rejections": [r.__dict__ for r in report.rejections], "message": report.message,
+            "derived": report.derived}
 
 
 @flow(name="gridscout-ingest", log_prints=True)

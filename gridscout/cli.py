@@ -215,6 +215,9 @@ def _print_ingest(results: list[dict]) -> None:
         table.add_row(r["source_id"], r["status"], str(r["vintage"]), f"{r['rows']:,}", f"{r['rows_rejected']:,}",
                       f"{sup:,}")
     out_console.print(table)
+    derived = {t: n for r in results for t, n in (r.get("derived") or {}).items()}
+    if derived:
+        out_console.print("recomputed from what was loaded: " + ", ".join(f"{t} {n:,} rows" for t, n in derived.items()))
 
 
 @app.command()

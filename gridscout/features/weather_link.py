@@ -81,7 +81,7 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
         return idx.nearest_vectors(q, max_km) if groups is None else idx.nearest_grouped(groups, max_km)
 
     st = ref.stations
-    if "koppen_zone" not in st.columns:  # a station index without Köppen zones (raster not in the raw folder)
+    if "koppen_zone" not in st.columns:  # a station index built without Köppen zones (not read from a warehouse)
         st = cached_index(ref.stations, "stations_koppen",
                           lambda: ref.stations.with_columns(pl.lit(None, dtype=pl.Utf8).alias("koppen_zone")))
     cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10",

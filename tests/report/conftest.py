@@ -31,7 +31,7 @@ def chromium() -> str:
 #: source (US sites credit gppd_usa as the engine does), European retail and wholesale prices and
 #: country water stress (what `gridscout run` loads by default)
 SOURCES = ("boundaries", "carbon_yearly", "eia_prices", "electricitymaps_zones", "gppd", "gppd_usa",
-           "weather_stations", "weather_hourly", "entsoe_gridkit", "gridkit_north_america", "eurostat_prices",
+           "weather_stations", "koppen", "weather_hourly", "entsoe_gridkit", "gridkit_north_america", "eurostat_prices",
            "ember_prices", "water_stress_sdg642")
 
 

@@ -12,7 +12,7 @@ from tests.warehouses import build_warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = ["boundaries", "carbon_yearly", "cities", "eia_prices", "electricitymaps_zones", "ember_prices", "eurostat_prices",
-           "gppd", "weather_stations", "weather_hourly", "entsoe_gridkit", "gridkit_north_america"]
+           "gppd", "weather_stations", "koppen", "weather_hourly", "entsoe_gridkit", "gridkit_north_america"]
 
 
 @pytest.fixture(scope="session")

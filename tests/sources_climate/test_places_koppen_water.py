@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from gridscout.errors import SourceFormatError
@@ -20,12 +21,25 @@ def _parse(spec, raw):
 def test_cities_real_values(raw):
     _, res = _parse(cities.SPEC, raw)
     places = res.tables["places"]
-    assert places.height == 34006
+    assert places.height == 69472  # cities5000 (34,006 in cities15000)
     g = places.filter(geonameid=4469146).row(0, named=True)
     assert (g["name"], g["latitude"], g["longitude"], g["country_alpha2"], g["population"], g["timezone"], g["admin1"]) \
         == ("Greensboro", 36.07264, -79.79198, "US", 285342, "America/New_York", "NC")
     assert places.filter(geonameid=3041563)["admin1"].item() == "07"  # Andorra la Vella: leading zero kept
     assert places.filter(country_alpha2="NA").height > 0  # Namibia is not read as a null
+    # towns of 10-15k, which name screening zones now: Martinsville VA (13,645), 20 km from Eden NC, the town
+    # the Virginia zones on the North Carolina line had been named after
+    m = places.filter(name="Martinsville", admin1="VA").row(0, named=True)
+    assert (m["population"], m["country_alpha2"]) == (13645, "US")
+    assert places.filter((pl.col("population") >= 10_000) & (pl.col("population") < 15_000)).height > 10_000
+
+
+def test_cities15000_stands_in_when_cities5000_is_absent(raw, tmp_path):
+    folder = tmp_path / "cities"
+    folder.mkdir()
+    (folder / "cities15000.csv").write_bytes((raw / "cities" / "cities15000.csv").read_bytes())
+    files, res = _parse(cities.SPEC, tmp_path)
+    assert [f.name for f in files] == ["cities15000.csv"] and res.tables["places"].height == 34006
 
 
 def test_countries_real_values(raw):

@@ -13,7 +13,6 @@ import duckdb
 import polars as pl
 
 from gridscout.reference import Reference
-from gridscout.sources import koppen
 from gridscout.warehouse.checks import require_clean
 from gridscout.warehouse.db import connect, ensure_migrated, pending_migrations
 from gridscout.warehouse.readers import grid
@@ -38,8 +37,13 @@ QUERIES = {
                        "source_id as price_source from mart_us_state_industrial_price",
     "plants": "select source_id, plant_id, plant_name, country, capacity_mw, latitude, longitude, fuel, commissioning_year "
               "from stg_power_plants where capacity_mw is not null",
-    "stations": "select wmo, city, country, latitude, longitude, elevation_m, ashrae_climate_zone, heating_design_db_c, "
-                "cooling_design_db_c, hdd18, cdd10, epw_url, file_period from stg_weather_stations",
+    # each station's Köppen-Geiger zone (the climate model's moisture terms) as derived at ingest from the
+    # warehouse's raster (gridscout.warehouse.derived); null where koppen is not loaded
+    "stations": "select s.wmo, s.city, s.country, s.latitude, s.longitude, s.elevation_m, s.ashrae_climate_zone, "
+                "s.heating_design_db_c, s.cooling_design_db_c, s.hdd18, s.cdd10, s.epw_url, s.file_period, "
+                "k.koppen_zone from stg_weather_stations s left join station_koppen_zones k "
+                "on k.stations_source_id = s.source_id and k.stations_vintage = s.vintage and k.wmo = s.wmo "
+                "order by s.source_id, s.wmo",
     "weather_files": "select station_key, source_id, file, station_name, latitude, longitude, elevation_m, data_kind "
                      "from stg_weather_files",
     "boundaries": "select layer, code, name, iso_a2, geometry_wkb from stg_boundaries",
@@ -74,8 +78,6 @@ def read_reference(db: str | Path | None = None, *, check: bool = False) -> Refe
     checks run on the same connection first (:func:`gridscout.warehouse.checks.require_clean`)."""
     frames = _read(db, QUERIES, check=check)
     frames["ba_demand"] = ba_demand_frame(frames["ba_demand"])
-    # each station's Köppen-Geiger zone by location (the climate model's moisture terms)
-    frames["stations"] = koppen.with_koppen_zone(frames["stations"])
     return Reference(**frames)
 
 
