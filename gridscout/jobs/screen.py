@@ -50,11 +50,11 @@ from gridscout.geo.regions import RegionError, region_geometry, region_parents
 from gridscout.kernels import start_warm_kernels
 from gridscout.models.climate_model import add_station_cooling
 from gridscout.models.designs import get_design
+from gridscout.peak_memory import peak_rss_mb
 from gridscout.read_ahead import read_ahead
 from gridscout.reference import Reference, check_reference
 from gridscout.report.outputs import SURFACE_FILE, write_geoparquet, write_geoparquet_parts
 from gridscout.runs import code_version, new_run_id, safe_out_dir, write_manifest
-from gridscout.peak_memory import peak_rss_mb
 from gridscout.safe_write import finish_run, write_file, write_parquet
 from gridscout.scoring.engine import score_frame
 from gridscout.scoring.normalise import median_factors, unknown_medians

@@ -61,8 +61,8 @@ def parse(files: Mapping[str, Path]) -> ParseResult:
     if RASTER_FILE in files:
         data = Path(files[RASTER_FILE]).read_bytes()
         grid = read_raster(io.BytesIO(data), name=str(files[RASTER_FILE]))
-        codes = set(zones["zone_num"].to_list())
-        unknown = sorted(set(np.unique(grid).tolist()) - codes)
+        present = np.flatnonzero(np.bincount(grid.ravel(), minlength=256))  # the raster values it holds
+        unknown = sorted(set(present.tolist()) - set(zones["zone_num"].to_list()))
         if unknown:
             raise SourceFormatError(f"{files[RASTER_FILE]}: raster values {unknown[:10]} are not in {zpath.name}")
         tables["koppen_raster"] = pl.DataFrame({"png": [data], "width_px": [grid.shape[1]],
