@@ -39,6 +39,7 @@ import numpy as np
 import polars as pl
 import shapely
 
+from gridscout.features.keyed import per_key
 from gridscout.geo.nearest import PointGroups, SphereIndex
 from gridscout.geo.polygons import PolygonIndex, cached_index
 
@@ -198,59 +199,63 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
         raise ValueError(f"queue lookups have {lookups.height} rows for {n} points")
     none = pl.Series([None] * n, dtype=pl.Utf8)
     loaded = queue["iso"].unique().to_list() if queue.height else []
-    given_county = sites["county"].cast(pl.Utf8) if "county" in sites.columns else none
-    p = pl.concat([lookups.drop("near_mw"), pl.DataFrame({
+    keys = pl.concat([lookups.drop("near_mw"), pl.DataFrame({
         "country": sites["country"].cast(pl.Utf8) if "country" in sites.columns else none,
         "given_state": next((sites[c].cast(pl.Utf8) for c in ("us_state", "state") if c in sites.columns), none),
-        "given_county": given_county,
-    })], how="horizontal").with_columns(
-        # an ISO only for US points (or points of unknown country) whose ISO's queue is loaded
-        pl.when((pl.col("country").is_null() | (pl.col("country") == "USA")) & pl.col("iso").is_in(loaded))
-          .then(pl.col("iso")).alias("iso"),
-        pl.coalesce("given_county", "poly_county").alias("county"),
-        pl.when(pl.col("given_county").is_not_null()).then(pl.col("given_state"))
-          .otherwise(pl.col("poly_state")).alias("county_state"),
-        pl.when(pl.col("given_county").is_not_null()).then(pl.lit("site"))
-          .when(pl.col("poly_county").is_not_null()).then(pl.lit(COUNTY_SOURCE)).alias("county_src"),
-        pl.coalesce("given_state", "poly_state", "reeds_state").alias("state"),
-        # the polygon's key is computed once per polygon (point_county); a given county's per row
-        (county_key(pl.col("given_county")) if given_county.null_count() < n else pl.lit(None, dtype=pl.Utf8))
-        .fill_null(pl.col("poly_key")).alias("county_key"),
-    )
-    covered = p["iso"].is_not_null().to_numpy()
-
+        "given_county": sites["county"].cast(pl.Utf8) if "county" in sites.columns else none,
+    })], how="horizontal")
     active = active_requests(queue)
     # sums rounded to 1 kW: a parallel float sum's last bits depend on the summation order
     by_county = active.group_by("state", "county_key").agg(pl.col("capacity_mw").sum().round(3).alias("mw_county"))
     by_state = active.group_by("state").agg(pl.col("capacity_mw").sum().round(3).alias("mw_state"))
-    p = (p.join(by_county.rename({"state": "county_state"}), on=["county_state", "county_key"], how="left",
-                maintain_order="left")
-         .join(by_state, on="state", how="left", maintain_order="left")
-         .with_columns(  # in an ISO, no active request in the county/state is a real 0 MW
-             pl.when(pl.col("iso").is_not_null() & pl.col("county_key").is_not_null()
-                     & (pl.col("county_key") != "") & pl.col("county_state").is_not_null())
-               .then(pl.col("mw_county").fill_null(0.0)).alias("mw_county"),
-             pl.when(pl.col("iso").is_not_null() & pl.col("state").is_not_null())
-               .then(pl.col("mw_state").fill_null(0.0)).alias("mw_state")))
-    near = np.where(covered, lookups["near_mw"].to_numpy(), np.nan)
-
     med = median_years_to_service(queue, since=since)
     src = queue.select("iso", "source_id", "vintage").unique("iso")
-    p = (p.join(med, on="iso", how="left", maintain_order="left")
-         .join(src, on="iso", how="left", maintain_order="left"))
-    return p.select(
-        pl.col("iso").alias("queue_iso"),
-        pl.col("county").alias("queue_county"),
-        pl.col("county_src").alias("queue_county__source"),
-        pl.col("mw_county").alias("queue_active_mw_county"),
-        pl.col("mw_state").alias("queue_active_mw_state"),
-        pl.Series(f"queue_active_mw_within_{radius_km:g}km", near).fill_nan(None),
-        pl.col("queue_median_years"),
-        pl.col("queue_median_years_n"),
-        pl.col("source_id").alias("queue_source_id"),
-        pl.col("vintage").alias("queue_vintage"),
-        pl.when(pl.col("iso").is_not_null())
-          .then(pl.format("{}; ISO: {}; county: {}; {} km: {}", pl.col("source_id"), pl.lit(ISO_SOURCE),
-                          pl.col("county_src"), pl.lit(f"{radius_km:g}"), pl.lit(COUNTY_PLACEMENT)))
-          .alias("queue__source"),
-    )
+
+    def of_keys(p: pl.DataFrame) -> pl.DataFrame:
+        """Every column but the MW within the radius, from the point's ISO, county, state and country:
+        computed once per distinct combination (:func:`~.keyed.per_key`: a few thousand among millions
+        of screening cells), not per point."""
+        p = p.with_columns(
+            # an ISO only for US points (or points of unknown country) whose ISO's queue is loaded
+            pl.when((pl.col("country").is_null() | (pl.col("country") == "USA")) & pl.col("iso").is_in(loaded))
+              .then(pl.col("iso")).alias("iso"),
+            pl.coalesce("given_county", "poly_county").alias("county"),
+            pl.when(pl.col("given_county").is_not_null()).then(pl.col("given_state"))
+              .otherwise(pl.col("poly_state")).alias("county_state"),
+            pl.when(pl.col("given_county").is_not_null()).then(pl.lit("site"))
+              .when(pl.col("poly_county").is_not_null()).then(pl.lit(COUNTY_SOURCE)).alias("county_src"),
+            pl.coalesce("given_state", "poly_state", "reeds_state").alias("state"),
+            # the polygon's key is computed once per polygon (point_county); a given county's once per key
+            county_key(pl.col("given_county")).fill_null(pl.col("poly_key")).alias("county_key"),
+        )
+        p = (p.join(by_county.rename({"state": "county_state"}), on=["county_state", "county_key"], how="left",
+                    maintain_order="left")
+             .join(by_state, on="state", how="left", maintain_order="left")
+             .with_columns(  # in an ISO, no active request in the county/state is a real 0 MW
+                 pl.when(pl.col("iso").is_not_null() & pl.col("county_key").is_not_null()
+                         & (pl.col("county_key") != "") & pl.col("county_state").is_not_null())
+                   .then(pl.col("mw_county").fill_null(0.0)).alias("mw_county"),
+                 pl.when(pl.col("iso").is_not_null() & pl.col("state").is_not_null())
+                   .then(pl.col("mw_state").fill_null(0.0)).alias("mw_state")))
+        p = (p.join(med, on="iso", how="left", maintain_order="left")
+             .join(src, on="iso", how="left", maintain_order="left"))
+        return p.select(
+            *keys.columns,
+            pl.col("iso").alias("queue_iso"),
+            pl.col("county").alias("queue_county"),
+            pl.col("county_src").alias("queue_county__source"),
+            pl.col("mw_county").alias("queue_active_mw_county"),
+            pl.col("mw_state").alias("queue_active_mw_state"),
+            pl.col("queue_median_years"),
+            pl.col("queue_median_years_n"),
+            pl.col("source_id").alias("queue_source_id"),
+            pl.col("vintage").alias("queue_vintage"),
+            pl.when(pl.col("iso").is_not_null())
+              .then(pl.format("{}; ISO: {}; county: {}; {} km: {}", pl.col("source_id"), pl.lit(ISO_SOURCE),
+                              pl.col("county_src"), pl.lit(f"{radius_km:g}"), pl.lit(COUNTY_PLACEMENT)))
+              .alias("queue__source"),
+        )
+
+    out = per_key(keys, keys.columns, of_keys).drop(keys.columns)
+    near = np.where(out["queue_iso"].is_not_null().to_numpy(), lookups["near_mw"].to_numpy(), np.nan)
+    return out.insert_column(5, pl.Series(f"queue_active_mw_within_{radius_km:g}km", near).fill_nan(None))

@@ -41,7 +41,8 @@ import polars as pl
 
 from gridscout import config
 from gridscout.errors import GridscoutError, ProfileError
-from gridscout.features.assemble import cell_features, cell_place_features, compact_text
+from gridscout.features.assemble import cell_features, cell_place_features
+from gridscout.features.keyed import compact_text
 from gridscout.features.power import prefetch_ba_models, with_ba_curtailment
 from gridscout.features.water_stress import basin_tier_available, run_summary
 from gridscout.geo import hexgrid
@@ -175,7 +176,7 @@ def score_cells(cells, lat, lon, profile: Profile, ref: Reference, timings: dict
                 *, medians: dict[str, float] | None = None) -> pl.DataFrame:
     """Features, cooling, curtailment and profile scores of the given cells (the one scoring path of
     :func:`screen_region`, :func:`screen_streamed` and :func:`screen_partition`), text labels as
-    categoricals (:func:`~gridscout.features.assemble.compact_text`); adds stage seconds to ``timings``.
+    categoricals (:func:`~gridscout.features.keyed.compact_text`); adds stage seconds to ``timings``.
     ``medians``: the region's UNKNOWN medians (:func:`region_medians`), so that a cell's score does not
     depend on the cells scored with it; None: these cells' own.
 
