@@ -38,6 +38,7 @@ from gridscout.geo.nearest import (EARTH_RADIUS_KM, PointGroups, SphereIndex, ch
                                     unit_vectors)
 from gridscout.geo.polygons import cached_index
 from gridscout.kernel_types import B1, F1, F1_R, F2, F8, I1, I2, I8
+from gridscout.models.climate_model import with_optional_stats
 from gridscout.reference import Reference
 
 #: An hourly weather file stands for a site within this great-circle distance [km].
@@ -82,8 +83,7 @@ def weather_links(sites: pl.DataFrame, ref: Reference, *, groups=None) -> pl.Dat
 
     st = ref.stations
     if "koppen_zone" not in st.columns:  # a station index built without Köppen zones (not read from a warehouse)
-        st = cached_index(ref.stations, "stations_koppen",
-                          lambda: ref.stations.with_columns(pl.lit(None, dtype=pl.Utf8).alias("koppen_zone")))
+        st = cached_index(ref.stations, "stations_koppen", lambda: with_optional_stats(ref.stations))
     cols = ["wmo", "city", "ashrae_climate_zone", "heating_design_db_c", "cooling_design_db_c", "hdd18", "cdd10",
             "koppen_zone"]
     own = sites["elevation_m"].cast(pl.Float64) if "elevation_m" in sites.columns \

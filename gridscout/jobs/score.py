@@ -32,7 +32,7 @@ from gridscout.reference import Reference, check_reference
 from gridscout.warehouse.readers.reference import read_reference, weather_hourly
 from gridscout.runs import check_out_dir, code_version, file_sha256, new_run_id, safe_out_dir, write_manifest
 from gridscout.safe_write import finish_run, is_complete, write_parquet
-from gridscout.warehouse.db import open_warehouse
+from gridscout.warehouse.db import open_warehouse, transaction
 from gridscout.warehouse.publish import publish_snapshot
 
 
@@ -332,8 +332,7 @@ def record_run(db: str | Path | None, manifest: dict, scores: pl.DataFrame) -> N
     rows = scores.select([pl.col(c) if c in scores.columns else pl.lit(None).alias(c) for c in cols]) \
         .with_columns(pl.lit(manifest["run_id"]).alias("run_id"))
     with open_warehouse(db) as con:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute("insert into runs (run_id, started_at, finished_at, status, profile, candidates, out_dir, manifest) "
                         "values (?, ?, ?, 'completed', ?, ?, ?, ?)",
                         [manifest["run_id"], manifest["started_at"], manifest["finished_at"],
@@ -342,7 +341,3 @@ def record_run(db: str | Path | None, manifest: dict, scores: pl.DataFrame) -> N
             con.register("_run_rows", rows.to_arrow())
             con.execute("insert into run_site_results by name select * from _run_rows")
             con.unregister("_run_rows")
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise

@@ -91,6 +91,20 @@ def open_warehouse(db: str | Path | None = None, *, read_only: bool = False) -> 
         con.close()
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One write transaction on ``con``: committed when the block ends, rolled back when the block
+    (or the commit) raises, the error re-raised — so a load, a retirement, a migration or a run's
+    record is in the warehouse whole or not at all. The one implementation of the pattern."""
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
 def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Versions of this gridscout's migrations not yet applied to the warehouse behind ``con``."""
     has_table = con.execute("select count(*) from information_schema.tables "
@@ -165,15 +179,10 @@ def migrate(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) ->
                     "add a new numbered migration instead (or rebuild the warehouse from raw files)."
                 )
             continue
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("insert into schema_migrations (version, name, sha256) values (?, ?, ?)",
                         [version, name, digest])
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
         done.append(version)
     if done and directory == MIGRATIONS_DIR:
         _refresh_all_derived(con)
@@ -185,13 +194,8 @@ def _refresh_all_derived(con: duckdb.DuckDBPyConnection) -> None:
     migration may have added one, or changed what one holds."""
     from gridscout.warehouse.derived import refresh_derived  # derived's readers import this module
 
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         refresh_derived(con)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 def read_frame(db: str | Path | None, sql: str):

@@ -22,6 +22,7 @@ from gridscout import __version__
 from gridscout.errors import SourceFormatError
 from gridscout.sources.base import REQUESTS_DIR, ParseResult, Rejection, SourceSpec, data_period_end
 from gridscout.sources.fetch import LocatedFile
+from gridscout.warehouse.db import transaction
 from gridscout.warehouse.derived import refresh_derived
 
 
@@ -203,53 +204,48 @@ def load(con: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[LocatedFi
                         rows_rejected=parsed.rows_rejected)
     previous = _previous_rows(con, spec.id, vintage)
     period_end = data_period_end(spec, parsed, vintage, [f.fetched_at for f in files])
-    con.execute("begin transaction")
     try:
-        for table in spec.tables:
-            con.execute(f'delete from "{table}" where source_id = ? and vintage = ?', [spec.id, vintage])
-        for table, df in parsed.tables.items():
-            cols = _table_columns(con, table)
-            df = df.with_columns(pl.lit(spec.id).alias("source_id"), pl.lit(vintage).alias("vintage"))
-            extra = [c for c in df.columns if c not in cols]
-            if extra:
-                raise SourceFormatError(f"source {spec.id}: columns {extra} are not in table {table}")
-            view = f"_incoming_{uuid.uuid4().hex[:8]}"
-            con.register(view, df.to_arrow())
-            try:
-                con.execute(f'insert into "{table}" by name select * from {view}')
-            finally:
-                con.unregister(view)
-            report.tables[table] = df.height
-            con.execute("insert into source_load_tables values (?, ?, ?)", [load_id, table, df.height])
-        report.rows = sum(report.tables.values())
-        for rej in parsed.rejections:
-            con.execute("insert into source_load_rejections values (?, ?, ?, ?)",
-                        [load_id, rej.table, rej.rows, rej.reason])
-        for f in files:
-            con.execute(
-                "insert into source_loads (load_id, source_id, vintage, file, url, sha256, bytes, rows, "
-                "rows_rejected, fetched_at, code_version, period_end) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [load_id, spec.id, vintage, f.name, f.url, f.sha256, f.bytes, report.rows, report.rows_rejected,
-                 dt.datetime.fromtimestamp(f.fetched_at, dt.UTC), code_version, period_end])
-        per_request = bool(files) and all(f.name.startswith(REQUESTS_DIR + "/") for f in files)
-        refusals, warnings = expectation_problems(con, spec, vintage, parsed, previous, per_request=per_request,
-                                                  accept_shrink=accept_shrink)
-        if refusals:
-            raise SourceFormatError(
-                f"source {spec.id!r}: load of {', '.join(f.name for f in files) or 'its files'} (vintage {vintage}) "
-                "refused; the previous load stays current:\n  " + "\n  ".join(refusals))
-        if warnings:
-            report.message = "; ".join(warnings)
-        report.derived = refresh_derived(con, spec.id)
-        con.execute("commit")
-    except duckdb.Error as exc:  # a constraint the parsed rows break (a null key from a cut row, …)
-        con.execute("rollback")
+        with transaction(con):
+            for table in spec.tables:
+                con.execute(f'delete from "{table}" where source_id = ? and vintage = ?', [spec.id, vintage])
+            for table, df in parsed.tables.items():
+                cols = _table_columns(con, table)
+                df = df.with_columns(pl.lit(spec.id).alias("source_id"), pl.lit(vintage).alias("vintage"))
+                extra = [c for c in df.columns if c not in cols]
+                if extra:
+                    raise SourceFormatError(f"source {spec.id}: columns {extra} are not in table {table}")
+                view = f"_incoming_{uuid.uuid4().hex[:8]}"
+                con.register(view, df.to_arrow())
+                try:
+                    con.execute(f'insert into "{table}" by name select * from {view}')
+                finally:
+                    con.unregister(view)
+                report.tables[table] = df.height
+                con.execute("insert into source_load_tables values (?, ?, ?)", [load_id, table, df.height])
+            report.rows = sum(report.tables.values())
+            for rej in parsed.rejections:
+                con.execute("insert into source_load_rejections values (?, ?, ?, ?)",
+                            [load_id, rej.table, rej.rows, rej.reason])
+            for f in files:
+                con.execute(
+                    "insert into source_loads (load_id, source_id, vintage, file, url, sha256, bytes, rows, "
+                    "rows_rejected, fetched_at, code_version, period_end) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [load_id, spec.id, vintage, f.name, f.url, f.sha256, f.bytes, report.rows, report.rows_rejected,
+                     dt.datetime.fromtimestamp(f.fetched_at, dt.UTC), code_version, period_end])
+            per_request = bool(files) and all(f.name.startswith(REQUESTS_DIR + "/") for f in files)
+            refusals, warnings = expectation_problems(con, spec, vintage, parsed, previous, per_request=per_request,
+                                                      accept_shrink=accept_shrink)
+            if refusals:
+                raise SourceFormatError(
+                    f"source {spec.id!r}: load of {', '.join(f.name for f in files) or 'its files'} (vintage {vintage}) "
+                    "refused; the previous load stays current:\n  " + "\n  ".join(refusals))
+            if warnings:
+                report.message = "; ".join(warnings)
+            report.derived = refresh_derived(con, spec.id)
+    except duckdb.Error as exc:  # a constraint the parsed rows break (a null key from a cut row, …): rolled back
         raise SourceFormatError(
             f"source {spec.id!r}: load of {', '.join(f.name for f in files) or 'its files'} (vintage {vintage}) "
             f"refused; the previous load stays current: {str(exc).splitlines()[0]}") from None
-    except Exception:
-        con.execute("rollback")
-        raise
     return report
 
 
@@ -265,8 +261,7 @@ def retire(con: duckdb.DuckDBPyConnection, spec: SourceSpec, vintage: str) -> di
                                           [spec.id]).fetchall()]
         raise SourceFormatError(f"source {spec.id!r} has no loaded vintage {vintage!r}; loaded: {have or 'none'}")
     removed: dict[str, int] = {}
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for table in spec.tables:
             n = con.execute(f'select count(*) from "{table}" where source_id = ? and vintage = ?',
                             [spec.id, vintage]).fetchone()[0]
@@ -276,8 +271,4 @@ def retire(con: duckdb.DuckDBPyConnection, spec: SourceSpec, vintage: str) -> di
             con.execute(f"delete from {t} where load_id in (select unnest(?::varchar[]))", [loads])
         con.execute("delete from source_loads where source_id = ? and vintage = ?", [spec.id, vintage])
         refresh_derived(con, spec.id)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return removed
