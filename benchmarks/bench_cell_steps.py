@@ -1,7 +1,7 @@
 """Seconds of the per-cell climate link, transmission access and queue steps of ``cell_features``
 (issue 15) on a region's H3 cells, each called as ``cell_features`` calls it (grouped by H3 parent).
 
-    uv run python benchmarks/bench_cell_steps.py --db <warehouse> --res 7 [--region CONUS] [--reps 2]
+    uv run python benchmarks/bench_cell_steps.py --db <warehouse> --res 7 [--region CONUS] [--reps 2] [--levels-up 2]
 
 The cells are polyfilled and located once (``locate``, as ``cell_features`` does); then each step
 runs ``--reps`` times in this process (the first call is cold: fresh memory, numba's cached loops
@@ -28,6 +28,7 @@ def main() -> None:
     ap.add_argument("--region", default="CONUS")
     ap.add_argument("--res", type=int, default=7)
     ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--levels-up", type=int, default=2, help="H3 levels between the cells and the groups of the nearest searches")
     args = ap.parse_args()
 
     import polars as pl
@@ -45,10 +46,16 @@ def main() -> None:
     cells, lat, lon = hexgrid.polyfill(region_geometry(args.region, ref.boundaries), args.res)
     base = pl.DataFrame({"h3_int": pl.Series(cells, dtype=pl.UInt64), "latitude": lat, "longitude": lon})
     feat = locate(base, ref, groups=hexgrid.cell_parents(cells, max(0, args.res - 2)))
-    fine = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, args.res - 1))
-    q_groups = {"groups": fine} if "groups" in inspect.signature(queue_features).parameters else {}
-    steps = {"weather_links": lambda: weather_links(base, ref, groups=fine),
-             "grid_access": lambda: grid_access(feat, ref, groups=fine),
+    # the nearest searches grouped by H3 parents --levels-up levels above the cells (cell_features: 2)
+    near = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, args.res - args.levels_up)))
+    coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, args.res - 3)))
+    params = inspect.signature(queue_features).parameters
+    q_groups = {"groups": coarse} if "groups" in params else {}
+    if "lookup_groups" in params:
+        q_groups["lookup_groups"] = (hexgrid.cell_parents(cells, max(0, args.res - 2)),
+                                     hexgrid.cell_parents(cells, max(0, args.res - 1)))
+    steps = {"weather_links": lambda: weather_links(base, ref, groups=near),
+             "grid_access": lambda: grid_access(feat, ref, groups=near),
              "queue_features": lambda: queue_features(feat, ref.queue, ref.reeds_areas, ref.us_counties, **q_groups)}
     print(f"{args.region} r{args.res}: {len(cells):,} cells")
     for name, step in steps.items():

@@ -221,12 +221,12 @@ def same_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref):
     plants = cached_index(ref.plants, "selected_plants", lambda: select_plants(ref.plants))
     with ThreadPoolExecutor(max_workers=2) as pool:
         located = pool.submit(locate, base, ref, groups=parents)
-        fine, coarse, _, _ = cell_groups(cells, lat, lon, parents)
+        near, coarse, _ = cell_groups(cells, lat, lon, parents)
         sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, weighted=False, groups=coarse)
         cap = pool.submit(lambda: capacity_nearby(located.result(), plants, (50.0,), by_fuel=False, weighted=False,
                                                   groups=coarse, sums=sums.result()))
-        near = weather_links(base, ref, groups=fine).drop(base.columns)
-        feat = pl.concat([located.result(), near, cap.result()], how="horizontal")
+        station = weather_links(base, ref, groups=near).drop(base.columns)
+        feat = pl.concat([located.result(), station, cap.result()], how="horizontal")
     return per_key(feat, ["country", "us_state", "grid_zone"], lambda places: carbon_and_price(places, ref))
 
 

@@ -79,15 +79,17 @@ def site_features(sites: pl.DataFrame, ref: Reference, *, carbon_year: int | Non
 
 class CellGroups(NamedTuple):
     """How screening cells (sorted by H3 index, resolution r) are grouped for the spatial queries —
-    grouping makes them faster without changing an answer: ``fine`` (parents at r − 1, 7 cells: nearest
-    searches), ``coarse`` (parents at r − 3, 343 cells: the kernel sums and queue polygon lookups, fewer ball queries for
-    ~1.45× the member tests), ``parents`` (H3 parents at r − 2, then r − 1 for those a boundary crosses:
-    polygons hold whole parents), ``mid`` (parents at r − 2, 49 cells: the 10 km HV line clip)."""
+    grouping makes them faster without changing an answer: ``near`` (parents at r − 2, 49 cells: the
+    nearest searches — substations, weather stations, hourly files — and the 10 km HV line clip; at
+    CONUS r7 the three substation searches take 0.52–0.59 CPU-s against 0.84–1.02 grouped by the
+    7-cell parents at r − 1, the weather links 0.72–0.87 against 1.02–1.09, same answers),
+    ``coarse`` (parents at r − 3, 343 cells: the kernel sums and queue polygon lookups, fewer ball
+    queries for ~1.45× the member tests), ``parents`` (H3 parents at r − 2, then r − 1 for those a
+    boundary crosses: polygons hold whole parents)."""
 
-    fine: PointGroups | None
+    near: PointGroups | None
     coarse: PointGroups | None
     parents: tuple[np.ndarray, np.ndarray] | None
-    mid: PointGroups | None = None
 
 
 def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray,
@@ -100,10 +102,9 @@ def cell_groups(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray,
     parents = lookup_parents(cells) if parents is None else parents
     q = unit_vectors(lat, lon)
     qc = [np.ascontiguousarray(q[:, j]) for j in range(3)]
-    fine = PointGroups.build(lat, lon, parents[1], q, qc) if res > 0 else None  # parents one level up
+    near = PointGroups.build(lat, lon, parents[0], q, qc) if res > 0 else None  # parents two levels up
     coarse = PointGroups.build(lat, lon, hexgrid.cell_parents(cells, max(0, res - 3)), q, qc) if res > 0 else None
-    mid = PointGroups.build(lat, lon, parents[0], q, qc) if res > 0 else None
-    return CellGroups(fine, coarse, parents, mid)
+    return CellGroups(near, coarse, parents)
 
 
 def lookup_parents(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -132,8 +133,8 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
     with ThreadPoolExecutor(max_workers=3) as pool:
         # cells sharing a coarse parent are located together where one polygon holds them all
         located = pool.submit(locate, base, ref, groups=parents)
-        fine, coarse, _, mid = cell_groups(cells, lat, lon, parents)
-        grid = pool.submit(grid_access, base, ref, groups=fine, line_groups=mid)
+        near, coarse, _ = cell_groups(cells, lat, lon, parents)
+        grid = pool.submit(grid_access, base, ref, groups=near)
         sums = pool.submit(capacity_sums, lat, lon, plants, (50.0,), by_fuel=False, groups=coarse)
         # what needs the cells' country (capacity coverage) and state (queues) starts once they are located
         # the queue's polygon lookups and MW within 50 km need only the coordinates too
@@ -144,8 +145,8 @@ def cell_features(cells: np.ndarray, lat: np.ndarray, lon: np.ndarray, ref: Refe
         queue = pool.submit(lambda: queue_features(located.result(), ref.queue, ref.reeds_areas, ref.us_counties,
                                                    groups=coarse, lookup_groups=parents, lookups=qlook.result()))
         names = hexgrid.cells_to_str(cells).alias("h3")
-        near = weather_links(base, ref, groups=fine).drop(base.columns)
-        feat = pl.concat([located.result().insert_column(0, names), near], how="horizontal")
+        station = weather_links(base, ref, groups=near).drop(base.columns)
+        feat = pl.concat([located.result().insert_column(0, names), station], how="horizontal")
         feat = basin_water_stress(feat, ref, parents)
         feat = pl.concat([feat, cap.result(), grid.result(), queue.result()], how="horizontal")
     feat = with_place_features(feat, ref, carbon_year)
