@@ -256,6 +256,9 @@ def queue_features(sites: pl.DataFrame, queue: pl.DataFrame, reeds_areas: pl.Dat
               .alias("queue__source"),
         )
 
-    out = per_key(keys, keys.columns, of_keys).drop(keys.columns)
+    out = per_key(keys, keys.columns, of_keys)
+    near_col = f"queue_active_mw_within_{radius_km:g}km"
     near = np.where(out["queue_iso"].is_not_null().to_numpy(), lookups["near_mw"].to_numpy(), np.nan)
-    return out.insert_column(5, pl.Series(f"queue_active_mw_within_{radius_km:g}km", near).fill_nan(None))
+    # the columns in the order of OUTPUT_COLUMNS, the MW within the radius named for the radius given
+    order = [near_col if c == f"queue_active_mw_within_{RADIUS_KM:g}km" else c for c in OUTPUT_COLUMNS]
+    return out.with_columns(pl.Series(near_col, near).fill_nan(None)).select(order)
