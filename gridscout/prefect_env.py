@@ -115,3 +115,12 @@ def guard_temporary_server() -> None:
 
     cls._run_uvicorn_command = run_guarded
     cls._gridscout_guarded = True
+
+
+def stop_temporary_servers() -> None:
+    """Stop the temporary Prefect API servers this process's flows started (``SubprocessASGIServer``),
+    now rather than in Prefect's atexit hook — e.g. while a test session's output is still open."""
+    from prefect.server.api import server
+
+    for running in list(getattr(server.SubprocessASGIServer, "_instances", {}).values()):
+        running.stop()

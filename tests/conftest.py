@@ -54,22 +54,14 @@ def _isolated_env(tmp_path_factory):
 
     prefect_env.apply()
     yield
-    _stop_temporary_prefect_servers()
+    # while pytest's output is open: left to Prefect's atexit hook, its "Stopping temporary server" line
+    # went to a closed stream and printed a ``--- Logging error ---`` traceback after the test summary
+    prefect_env.stop_temporary_servers()
     for k, v in old.items():
         if v is None:
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
-
-
-def _stop_temporary_prefect_servers() -> None:
-    """Stop the temporary Prefect API server(s) in-process flows started, while pytest's output is still
-    open: left to Prefect's atexit hook, its "Stopping temporary server" line went to a closed stream and
-    printed a ``--- Logging error ---`` traceback after the test summary."""
-    from prefect.server.api.server import SubprocessASGIServer
-
-    for server in list(getattr(SubprocessASGIServer, "_instances", {}).values()):
-        server.stop()
 
 
 @pytest.fixture(scope="session")
